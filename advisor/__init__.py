@@ -1,0 +1,59 @@
+"""advisor: what an overdue loan means for you, your credit report, and what to do now.
+
+The Python API. Imports stay light: nothing here pulls in typer, rich or yaml.
+
+    >>> import advisor
+    >>> result = advisor.assess({"overdue_days": 45, "amount": "5000", "platform": "花呗", "negotiation": "none"})
+    >>> result["stage"]
+    'collection'
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .models import Assessment, Case
+    from .ruleset import RuleSet
+
+__all__ = ["__version__", "assess", "evaluate", "load_ruleset", "parse_case"]
+
+
+def load_ruleset(paths: list[Any] | None = None) -> RuleSet:
+    from .ruleset import load_ruleset as _load
+
+    return _load(paths)
+
+
+def parse_case(answers: dict[str, Any], rules: RuleSet | None = None, lang: str = "zh") -> Case:
+    """Parse raw answers (the same forms the CLI accepts) into a Case; raises CaseError naming the field."""
+    from .parsing import build_case
+
+    rules = rules or load_ruleset()
+    return build_case(answers, rules, lang, case_id=answers.get("id"))
+
+
+def evaluate(case: Case, rules: RuleSet, as_of: date) -> Assessment:
+    from .engine import evaluate as _evaluate
+
+    return _evaluate(case, rules, as_of)
+
+
+def assess(
+    answers: dict[str, Any],
+    *,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    lang: str = "zh",
+    explain: bool = False,
+) -> dict[str, Any]:
+    """Assess one case given as a mapping of answers; returns the JSON record of CONTRACT §4."""
+    from .engine import evaluate as _evaluate
+    from .render.record import to_record
+
+    rules = rules or load_ruleset()
+    case = parse_case(answers, rules, lang)
+    return to_record(_evaluate(case, rules, as_of or date.today()), rules, lang, explain=explain)

@@ -1,0 +1,264 @@
+"""The command line: parse flags, call the core, render. The only module that imports typer.
+
+Every AdvisorError becomes one line on stderr and its exit code here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import AdvisorError, CaseError, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+T = TypeVar("T")
+
+FORMATS = ("rich", "json", "markdown")
+LANGS = ("zh", "en")
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Overdue-situation advisor: what an overdue loan means for you and your credit report, "
+    "and what to do now. Not legal advice.",
+)
+rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(rules_app, name="rules")
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def stdin_is_tty() -> bool:
+    """Whether a person can answer questions here. Prompts happen only then (CONTRACT §2)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _lang(value: str | None) -> str:
+    lang = (value or os.environ.get("ADVISOR_LANG") or "zh").strip().lower()
+    if lang not in LANGS:
+        raise UsageError(f'--lang: "{value or lang}" is not supported; choose one of: {", ".join(LANGS)}')
+    return lang
+
+
+def _guard(lang: str, body: Callable[[], T]) -> T:
+    """The one error boundary: user mistakes and interrupts become a line and an exit code."""
+    try:
+        return body()
+    except AdvisorError as exc:
+        _stderr(f"advisor: {exc}")
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        _stderr("\n" + _ui_text("interrupted", lang))
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except EOFError:
+        _stderr("\n" + _ui_text("input_ended", lang))
+        raise typer.Exit(int(ExitCode.USAGE)) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        _stderr("advisor: " + _ui_text("internal_error", lang).format(error=f"{type(exc).__name__}: {exc}"))
+        raise typer.Exit(int(ExitCode.REJECTED_OR_INTERNAL)) from None
+
+
+_UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})"}
+
+
+def _ui_text(key: str, lang: str) -> str:
+    try:
+        from .ruleset import load_ruleset
+
+        return load_ruleset().text(key, lang)
+    except Exception:  # noqa: BLE001 - the message of last resort must not fail itself
+        return _UI_FALLBACK[key]
+
+
+def _load(paths: list[Path] | None) -> RuleSet:
+    from .ruleset import load_ruleset
+
+    return load_ruleset(paths or None)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"advisor {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+) -> None:
+    """With no command, start the assessment (questions are asked on a terminal)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(assess)
+
+
+@app.command()
+def assess(
+    days: Annotated[Optional[str], typer.Option("--days", "-d", help="Days overdue: 45 or 45天 (0 = not yet).")] = None,
+    amount: Annotated[
+        Optional[str], typer.Option("--amount", "-a", help="Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.")
+    ] = None,
+    platform: Annotated[
+        Optional[str], typer.Option("--platform", "-p", help="Lender type: id, Chinese name, number or alias (花呗, 网商贷…).")
+    ] = None,
+    negotiation: Annotated[
+        Optional[str], typer.Option("--negotiation", "-n", help="Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…).")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="rich, json or markdown.")] = "rich",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+    rules: Annotated[
+        Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+    ] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show every fired rule and its conditions.")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask; a missing answer is an error.")] = False,
+    save: Annotated[Optional[Path], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
+) -> None:
+    """Assess one overdue situation. Missing answers are asked on a terminal."""
+    language = "zh"
+
+    def body() -> None:
+        nonlocal language
+        language = _lang(lang)
+        _run_assess(
+            {"overdue_days": days, "amount": amount, "platform": platform, "negotiation": negotiation},
+            output_format, language, rules, explain, as_of, no_input, save,
+        )
+
+    _guard(language if lang is None else (lang if lang in LANGS else "zh"), body)
+
+
+def _run_assess(
+    raw: dict[str, Any],
+    output_format: str,
+    lang: str,
+    rule_paths: list[Path] | None,
+    explain: bool,
+    as_of_text: str | None,
+    no_input: bool,
+    save: Path | None,
+) -> None:
+    from .engine import evaluate
+    from .interview import FLAGS, complete, missing_fields
+    from .models import Case
+    from .parsing import parse_answer, parse_date
+    from .render.record import to_record
+
+    if output_format not in FORMATS:
+        raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
+    if save is not None and save.suffix.lower() not in (".html", ".svg"):
+        raise UsageError(f'--save: "{save}" must end in .html or .svg')
+    rules = _load(rule_paths)
+    as_of = date.today()
+    if as_of_text is not None:
+        try:
+            as_of = parse_date(as_of_text, "as_of", rules, lang)
+        except CaseError as exc:
+            raise UsageError(f"--as-of: {exc.message}") from None
+    answers: dict[str, Any] = {}
+    bad = []
+    for field, value in raw.items():
+        if value is None:
+            continue
+        try:
+            answers[field] = parse_answer(field, value, rules, lang)
+        except CaseError as exc:
+            bad.append(f"{FLAGS[field]}: {exc.message}")
+    if bad:
+        raise UsageError("\n  ".join(bad))
+    missing = missing_fields(answers)
+    if missing:
+        if no_input or not stdin_is_tty():
+            names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
+            raise UsageError(rules.message("missing_flags", lang, missing=names))
+        answers = complete(answers, rules, lang, _read_line, _stderr)
+    case = Case(**answers)
+    assessment = evaluate(case, rules, as_of, trace=explain)
+    record = to_record(assessment, rules, lang, explain=explain)
+    if output_format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    elif output_format == "markdown":
+        from .render.markdown import to_markdown
+
+        sys.stdout.write(to_markdown(record, rules, lang))
+    else:
+        from .render.rich_text import print_report
+
+        print_report(record, rules, lang, explain=explain)
+    if save is not None:
+        from .render.rich_text import save_report
+
+        try:
+            save_report(record, rules, lang, save, explain=explain)
+        except OSError as exc:
+            raise UsageError(rules.message("cannot_write", lang, path=save, reason=exc.strerror or exc)) from None
+        _stderr(rules.message("saved", lang, path=save))
+
+
+def _read_line(prompt: str) -> str:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
+
+
+@rules_app.command("check")
+def rules_check(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Rule files or folders (default: the built-in set).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Run examples without their own date on this date.")] = None,
+) -> None:
+    """Validate a rule set and run every rule's examples. Exit 0 when clean, 3 otherwise."""
+
+    def body() -> None:
+        from .checks import run_examples
+        from .errors import RuleSetError
+        from .ruleset import load_ruleset
+
+        rules = load_ruleset(paths or None, cache=False)
+        today = date.today()
+        if as_of:
+            try:
+                today = date.fromisoformat(as_of)
+            except ValueError:
+                raise UsageError(f'--as-of: "{as_of}" is not a date like 2026-03-31') from None
+        count, problems = run_examples(rules, today)
+        if problems:
+            raise RuleSetError(problems)
+        sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=count) + "\n")
+
+    _guard("en", body)
+
+
+def main() -> NoReturn:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _stderr("\nCancelled.")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    sys.exit(0)

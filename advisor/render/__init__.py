@@ -1,0 +1,1 @@
+"""Renderers. `record` builds the language-resolved dict every format starts from."""

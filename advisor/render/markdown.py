@@ -1,0 +1,64 @@
+"""The report as Markdown: to keep, print, or send to a lawyer or counsellor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..models import URGENCIES
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.splitlines())
+
+
+def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
+    case = record["case"]
+    credit = record["credit_impact"]
+    out = [f"# {rules.text('app_title', lang)}", ""]
+    out.append("**" + rules.message(
+        "verdict", lang,
+        severity=rules.label("severity", record["severity"], lang),
+        stage=rules.label("stage", record["stage"], lang),
+    ) + "**")
+    out.append("")
+    out.append(rules.message(
+        "case_line", lang, days=case["overdue_days"], amount=case["amount"],
+        platform=rules.label("platform", case["platform"], lang),
+        negotiation=rules.label("negotiation", case["negotiation"], lang),
+    ))
+    out += ["", f"## {rules.text('credit_impact', lang)}", ""]
+    out.append(f"- {rules.text('credit_level', lang)}: {rules.label('credit_level', credit['level'], lang)}")
+    out.append(f"- {rules.text('reporting', lang)}: {rules.label('reporting', credit['reporting'], lang)}")
+    if credit["summary"]:
+        out += ["", credit["summary"]]
+    out += ["", f"## {rules.text('consequences', lang)}", ""]
+    out += [f"- {c['text']}" for c in record["consequences"]]
+    out += ["", f"## {rules.text('steps', lang)}", ""]
+    n = 0
+    for urgency in URGENCIES:
+        group = [s for s in record["steps"] if s["urgency"] == urgency]
+        if group:
+            out += [f"### {rules.label('urgency', urgency, lang)}", ""]
+            for step in group:
+                n += 1
+                out.append(f"{n}. {step['text']}")
+            out.append("")
+    out += [f"## {rules.text('references', lang)}", ""]
+    for ref in record["references"]:
+        note = rules.text("verbatim_note" if ref["verbatim"] else "non_verbatim_note", lang)
+        out += [f"**{ref['title']}** ({note})", "", _quote(ref["text"]), ""]
+        if ref.get("translation"):
+            out += [f"*{rules.text('translation', lang)}: {ref['translation']}*", ""]
+    if record.get("explain") is not None:
+        out += [f"## {rules.text('explain', lang)}", ""]
+        for fired in record["explain"]:
+            out.append(f"- `{fired['rule']}`")
+            for c in fired["conditions"]:
+                mark = "✓" if c["result"] else "✗"
+                out.append(f"  - {mark} `{c['field']} {c['op']} {c['expected']}` (= `{c['actual']}`)")
+        out.append("")
+    out += ["---", "", f"*{record['disclaimer']}*", "", rules.message("as_of", lang, date=record["as_of"]), ""]
+    return "\n".join(out)

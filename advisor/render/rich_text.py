@@ -1,0 +1,182 @@
+"""The terminal report, drawn with Rich. Texts come resolved in the record; labels from the rule set.
+
+Meaning is never carried by colour alone: levels also show as filled marks and words, so the
+report reads the same with NO_COLOR or on paper.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+_SEVERITY_STYLE = {"none": "green", "low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
+
+
+def _meter(value: str, scale: tuple[str, ...]) -> str:
+    n = scale.index(value)
+    return "■" * n + "□" * (len(scale) - 1 - n)
+
+
+def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableType:
+    current = STAGES.index(stage)
+    cell = max(6, (width - 1) // len(STAGES))
+    grid = Table.grid(expand=False, padding=0)
+    for _ in STAGES:
+        grid.add_column(width=cell, justify="center", overflow="fold")
+    bars, marks, labels = [], [], []
+    for i, sid in enumerate(STAGES):
+        here = i == current
+        bar = "━" * (cell - 1) + " "
+        bars.append(Text(bar, style="bold" if i <= current else "dim"))
+        marks.append(Text("▲" if here else ("●" if i < current else "○"), style="bold" if here else ""))
+        label = rules.label("stage", sid, lang)
+        labels.append(Text(label, style="reverse bold" if here else ("" if i < current else "dim")))
+    grid.add_row(*bars)
+    grid.add_row(*marks)
+    grid.add_row(*labels)
+    you = Text(f"▲ {rules.text('you_are_here', lang)}: {rules.label('stage', stage, lang)}", style="bold")
+    parts: list[RenderableType] = [grid, you]
+    desc = next((s.get("description") for s in rules.stages if s["id"] == stage), None)
+    if desc:
+        parts.append(Text(desc[lang]))
+    return Group(*parts)
+
+
+def _heading(title: str) -> Rule:
+    return Rule(Text(title, style="bold"), align="left", characters="─")
+
+
+def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, explain: bool) -> Iterator[RenderableType]:
+    case = record["case"]
+    severity = record["severity"]
+    verdict = Text()
+    verdict.append(f"{_meter(severity, SEVERITIES)} ", style=_SEVERITY_STYLE[severity])
+    verdict.append(
+        rules.message(
+            "verdict", lang,
+            severity=rules.label("severity", severity, lang),
+            stage=rules.label("stage", record["stage"], lang),
+        ),
+        style=f"bold {_SEVERITY_STYLE[severity]}",
+    )
+    yield Text(rules.text("app_title", lang), style="bold")
+    yield verdict
+    yield Text(
+        rules.message(
+            "case_line", lang,
+            days=case["overdue_days"], amount=_money(case["amount"]),
+            platform=rules.label("platform", case["platform"], lang),
+            negotiation=rules.label("negotiation", case["negotiation"], lang),
+        ),
+        style="dim",
+    )
+    yield Text("")
+    yield _heading(rules.text("timeline", lang))
+    yield _timeline(record["stage"], rules, lang, width)
+    yield Text("")
+
+    credit = record["credit_impact"]
+    body = Table.grid(padding=(0, 1))
+    body.add_column(no_wrap=True)
+    body.add_column()
+    body.add_row(
+        Text(rules.text("credit_level", lang), style="bold"),
+        Text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}"),
+    )
+    body.add_row(
+        Text(rules.text("reporting", lang), style="bold"),
+        Text(rules.label("reporting", credit["reporting"], lang)),
+    )
+    yield Panel(
+        Group(body, Text(""), Text(credit["summary"])) if credit["summary"] else body,
+        title=Text(rules.text("credit_impact", lang), style="bold"),
+        title_align="left",
+    )
+    yield Text("")
+
+    yield _heading(rules.text("consequences", lang))
+    for item in record["consequences"]:
+        yield Padding(Text("• ") + Text(item["text"]), (0, 0, 0, 1))
+    yield Text("")
+
+    yield _heading(rules.text("steps", lang))
+    n = 0
+    for urgency in URGENCIES:
+        group = [s for s in record["steps"] if s["urgency"] == urgency]
+        if not group:
+            continue
+        yield Text(rules.label("urgency", urgency, lang), style="bold underline")
+        for step in group:
+            n += 1
+            line = Table.grid(padding=(0, 1))
+            line.add_column(width=3, justify="right", no_wrap=True)
+            line.add_column()
+            line.add_row(Text(f"{n}."), Text(step["text"]))
+            yield line
+    yield Text("")
+
+    yield _heading(rules.text("references", lang))
+    for ref in record["references"]:
+        note = rules.text("verbatim_note" if ref["verbatim"] else "non_verbatim_note", lang)
+        yield Text.assemble((ref["title"], "bold"), f"  ({note})")
+        yield Padding(Text(ref["text"]), (0, 0, 0, 2))
+        if ref.get("translation"):
+            yield Padding(Text(f"{rules.text('translation', lang)}: {ref['translation']}", style="italic"), (0, 0, 0, 2))
+    yield Text("")
+
+    if explain:
+        yield _heading(rules.text("explain", lang))
+        if not record.get("explain"):
+            yield Text(rules.text("explain_none", lang))
+        for fired in record.get("explain", []):
+            yield Text(fired["rule"], style="bold")
+            for c in fired["conditions"]:
+                mark = "✓" if c["result"] else "✗"
+                yield Padding(
+                    Text(f"{mark} {c['field']} {c['op']} {c['expected']}  (= {c['actual']})"), (0, 0, 0, 2)
+                )
+        yield Text("")
+
+    yield Panel(
+        Text(record["disclaimer"]),
+        title=Text(rules.text("disclaimer_title", lang), style="bold"),
+        title_align="left",
+    )
+    yield Text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
+
+
+def _money(amount: str) -> str:
+    whole, _, cents = amount.partition(".")
+    return f"{int(whole):,}.{cents or '00'}"
+
+
+def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: bool = False,
+                 console: Console | None = None) -> None:
+    console = console or Console(highlight=False, soft_wrap=False)
+    width = min(console.width, 100)
+    for item in _renderables(record, rules, lang, width, explain):
+        console.print(item, width=width)
+
+
+def save_report(record: dict[str, Any], rules: RuleSet, lang: str, path: Path, *, explain: bool = False) -> None:
+    console = Console(record=True, file=io.StringIO(), width=100, highlight=False, force_terminal=True)
+    print_report(record, rules, lang, explain=explain, console=console)
+    title = rules.text("app_title", lang)
+    if path.suffix.lower() == ".svg":
+        path.write_text(console.export_svg(title=title), encoding="utf-8")
+    else:
+        path.write_text(console.export_html(), encoding="utf-8")

@@ -1,0 +1,743 @@
+"""Load, validate and compile a rule set: YAML data only, every problem located by file, line and rule.
+
+A rule set is one or more rule files or folders. Each file is a mapping of sections; sections are
+merged across files. The validated result is plain JSON-able data, cached by content hash so that a
+warm start never imports yaml.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .errors import RuleProblem, RuleSetError
+from .models import CHOICE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+
+CACHE_FORMAT = "advisor-rules-3"  # bump when the compiled shape changes
+
+LANGS = ("zh", "en")
+SECTIONS = ("stages", "labels", "fields", "steps", "consequences", "references", "rules", "ui", "disable")
+CATALOGS = ("steps", "consequences", "references")
+LABEL_GROUPS = {
+    "severity": ORDERED_OUTPUTS["severity"],
+    "credit_level": ORDERED_OUTPUTS["credit_level"],
+    "reporting": ORDERED_OUTPUTS["reporting"],
+    "urgency": URGENCIES,
+}
+RULE_KEYS = (
+    "id", "title", "when", "set", "summary", "consequences", "steps", "references",
+    "valid_from", "valid_until", "examples", "override",
+)
+ENTRY_KEYS = {
+    "steps": ("id", "urgency", "text", "override"),
+    "consequences": ("id", "text", "override"),
+    "references": ("id", "title", "text", "verbatim", "confidence", "override"),
+}
+STAGE_KEYS = ("id", "days", "label", "description")
+FIELD_KEYS = ("question", "why", "hint", "choices")
+CHOICE_KEYS = ("id", "label", "note", "aliases")
+EXAMPLE_KEYS = ("case", "as_of", "expect")
+EXPECT_KEYS = (*ORDERED_OUTPUTS, "includes", "excludes")
+# Fields a condition may test, and how their values are typed.
+CONDITION_FIELDS = {
+    "overdue_days": "int",
+    "amount": "decimal",
+    "platform": "choice",
+    "negotiation": "choice",
+    "day_stage": "stage",
+}
+OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
+COMBINATORS = ("all", "any", "not")
+LINE = "__line__"
+
+
+def builtin_rules_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    installed = here / "rules"  # inside a wheel the content ships as advisor/rules
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+# ---------------------------------------------------------------- YAML reading (only on a cold cache)
+
+
+def _yaml_loader() -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[misc, valid-type]
+        """Safe loader that records each mapping's line and refuses duplicate keys."""
+
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        loader.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'duplicate key "{key}"', key_node.start_mark
+                )
+            mapping[key] = loader.construct_object(value_node, deep=deep)
+        mapping[LINE] = node.start_mark.line + 1
+        return mapping
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
+    return yaml, LineLoader
+
+
+def _read_yaml(path: Path, label: str, problems: list[RuleProblem]) -> Any:
+    yaml, loader = _yaml_loader()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(RuleProblem(label, None, None, f"cannot read: {exc}"))
+        return None
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - LineLoader derives from the safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.append(RuleProblem(label, line, None, f"not valid YAML: {problem}"))
+        return None
+
+
+def rule_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every YAML file of the given files and folders, with the name used in messages."""
+    found: list[tuple[Path, str]] = []
+    for root in paths:
+        if root.is_dir():
+            for p in sorted(root.rglob("*")):
+                if p.suffix in (".yaml", ".yml") and p.is_file():
+                    found.append((p, f"{root.name}/{p.relative_to(root).as_posix()}"))
+        else:
+            found.append((root, root.name))
+    return found
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+class _Checker:
+    """Collects every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[RuleProblem] = []
+
+    def add(self, file: str, node: Any, rule: str | None, message: str) -> None:
+        line = node.get(LINE) if isinstance(node, dict) else None
+        self.problems.append(RuleProblem(file, line, rule, message))
+
+    def keys(self, file: str, node: dict[str, Any], allowed: Sequence[str], rule: str | None, what: str) -> None:
+        for key in node:
+            if key != LINE and key not in allowed:
+                self.add(file, node, rule, f'unknown key "{key}" in {what}{_suggest(key, allowed)}')
+
+    def text(self, file: str, owner: dict[str, Any], key: str, rule: str | None, required: bool = True) -> Any:
+        value = owner.get(key)
+        if value is None:
+            if required:
+                self.add(file, owner, rule, f'"{key}" is missing: give a text in zh and en')
+            return None
+        if not isinstance(value, dict):
+            self.add(file, owner, rule, f'"{key}" must be a mapping with zh and en texts')
+            return None
+        out = {}
+        for lang in LANGS:
+            t = value.get(lang)
+            if not isinstance(t, str) or not t.strip():
+                self.add(file, value, rule, f'"{key}" needs a non-empty "{lang}" text')
+            else:
+                out[lang] = t.strip()
+        self.keys(file, value, LANGS, rule, f'"{key}"')
+        return out if len(out) == len(LANGS) else None
+
+    def id_list(self, file: str, owner: dict[str, Any], key: str, rule: str | None) -> list[Any]:
+        value = owner.get(key, [])
+        if not isinstance(value, list):
+            self.add(file, owner, rule, f'"{key}" must be a list')
+            return []
+        return value
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _as_date(value: Any) -> str | None:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.check = _Checker()
+        self.data: dict[str, Any] = {
+            "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
+            "references": {}, "rules": [], "ui": {},
+        }
+        self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
+        self.disabled: list[tuple[str, str, Any]] = []
+
+    # -- merging
+
+    def _place(self, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
+        """Record where an id is defined; a second definition must say `override: true`."""
+        here = f"{file}:{node.get(LINE)}" if isinstance(node, dict) else file
+        key = (section, entry_id)
+        if key in self.origin and not (isinstance(node, dict) and node.get("override") is True):
+            self.check.add(
+                file, node, rule,
+                f'{section[:-1] if section.endswith("s") else section} "{entry_id}" is already defined at '
+                f"{self.origin[key]}; add `override: true` to replace it",
+            )
+            return False
+        self.origin[key] = here
+        return True
+
+    def add_file(self, file: str, doc: Any) -> None:
+        check = self.check
+        if doc is None:
+            return
+        if not isinstance(doc, dict):
+            check.add(file, None, None, "a rule file must be a mapping of sections (rules:, steps:, …)")
+            return
+        check.keys(file, doc, SECTIONS, None, "the file")
+        for section in SECTIONS:
+            if section in doc:
+                getattr(self, f"_add_{section}")(file, doc[section], doc)
+
+    def _add_disable(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.check.add(file, doc, None, '"disable" must be a list of rule ids')
+            return
+        self.disabled.extend((file, v, doc) for v in value)
+
+    def _add_ui(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            self.check.add(file, doc, None, '"ui" must be a mapping of text ids to {zh, en}')
+            return
+        for key in value:
+            if key != LINE:
+                text = self.check.text(file, value, key, None)
+                if text:
+                    self.data["ui"][key] = text
+
+    def _add_stages(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, list):
+            self.check.add(file, doc, None, '"stages" must be a list')
+            return
+        stages = []
+        for node in value:
+            if not isinstance(node, dict) or node.get("id") not in STAGES:
+                got = node.get("id") if isinstance(node, dict) else node
+                self.check.add(file, node, None, f'unknown stage "{got}"{_suggest(str(got), STAGES)}')
+                continue
+            self.check.keys(file, node, STAGE_KEYS, None, f'stage "{node["id"]}"')
+            entry: dict[str, Any] = {"id": node["id"], "label": self.check.text(file, node, "label", None)}
+            if "description" in node:
+                entry["description"] = self.check.text(file, node, "description", None)
+            if "days" in node:
+                entry["days"] = self._band(file, node["days"], node["id"])
+            stages.append(entry)
+        if [s["id"] for s in stages] != list(STAGES):
+            self.check.add(file, doc, None, f'"stages" must list, in order: {", ".join(STAGES)}')
+        self.data["stages"] = stages
+
+    def _band(self, file: str, node: Any, stage: str) -> dict[str, int] | None:
+        if not isinstance(node, dict) or not {"gte"} <= set(node) - {LINE} <= {"gte", "lte"}:
+            self.check.add(file, node, None, f'stage "{stage}": "days" must be {{gte: N}} or {{gte: N, lte: M}}')
+            return None
+        band = {k: v for k, v in node.items() if k != LINE}
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in band.values()):
+            self.check.add(file, node, None, f'stage "{stage}": day bounds must be whole numbers >= 0')
+            return None
+        return band
+
+    def _add_labels(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            self.check.add(file, doc, None, '"labels" must be a mapping')
+            return
+        self.check.keys(file, value, tuple(LABEL_GROUPS), None, '"labels"')
+        for group, ids in LABEL_GROUPS.items():
+            node = value.get(group)
+            if node is None:
+                continue
+            if not isinstance(node, dict):
+                self.check.add(file, value, None, f'labels "{group}" must be a mapping')
+                continue
+            self.check.keys(file, node, ids, None, f'labels "{group}"')
+            out = self.data["labels"].setdefault(group, {})
+            for vid in ids:
+                text = self.check.text(file, node, vid, None)
+                if text:
+                    out[vid] = text
+
+    def _add_fields(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            self.check.add(file, doc, None, '"fields" must be a mapping')
+            return
+        for name, node in value.items():
+            if name == LINE:
+                continue
+            if name not in CONDITION_FIELDS or name == "day_stage":
+                self.check.add(file, value, None, f'unknown field "{name}"{_suggest(name, CONDITION_FIELDS)}')
+                continue
+            if not isinstance(node, dict):
+                self.check.add(file, value, None, f'field "{name}" must be a mapping')
+                continue
+            self.check.keys(file, node, FIELD_KEYS, None, f'field "{name}"')
+            entry: dict[str, Any] = {}
+            for key in ("question", "why", "hint"):
+                if key in node or key != "hint":
+                    entry[key] = self.check.text(file, node, key, None)
+            if name in CHOICE_FIELDS:
+                entry["choices"] = self._choices(file, name, node)
+            self.data["fields"][name] = entry
+
+    def _choices(self, file: str, field: str, node: dict[str, Any]) -> list[dict[str, Any]]:
+        raw = node.get("choices")
+        if not isinstance(raw, list) or not raw:
+            self.check.add(file, node, None, f'field "{field}" needs a list of "choices"')
+            return []
+        out = []
+        for c in raw:
+            if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+                self.check.add(file, c if isinstance(c, dict) else node, None, f'each "{field}" choice needs an "id"')
+                continue
+            self.check.keys(file, c, CHOICE_KEYS, None, f'choice "{c["id"]}"')
+            aliases = c.get("aliases", [])
+            if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
+                self.check.add(file, c, None, f'choice "{c["id"]}": "aliases" must be a list of words')
+                aliases = []
+            entry = {"id": c["id"], "label": self.check.text(file, c, "label", None),
+                     "aliases": [str(a) for a in aliases]}
+            if "note" in c:
+                entry["note"] = self.check.text(file, c, "note", None)
+            out.append(entry)
+        return out
+
+    def _add_catalog(self, section: str, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, list):
+            self.check.add(file, doc, None, f'"{section}" must be a list')
+            return
+        for node in value:
+            if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+                self.check.add(file, node if isinstance(node, dict) else doc, None,
+                               f'each entry of "{section}" needs an "id"')
+                continue
+            eid = node["id"]
+            self.check.keys(file, node, ENTRY_KEYS[section], None, f'{section} entry "{eid}"')
+            if not self._place(section, eid, file, node, None):
+                continue
+            entry: dict[str, Any] = {"id": eid, "text": self.check.text(file, node, "text", None)}
+            if section == "steps":
+                urgency = node.get("urgency")
+                if urgency not in URGENCIES:
+                    self.check.add(file, node, None, f'step "{eid}": urgency must be one of {", ".join(URGENCIES)}'
+                                   f'{_suggest(str(urgency), URGENCIES)}')
+                entry["urgency"] = urgency
+            if section == "references":
+                entry["title"] = self.check.text(file, node, "title", None)
+                if not isinstance(node.get("verbatim"), bool):
+                    self.check.add(file, node, None, f'reference "{eid}": "verbatim" must be true or false')
+                entry["verbatim"] = node.get("verbatim") is True
+                if "confidence" in node:
+                    entry["confidence"] = str(node["confidence"])
+            self.data[section].pop(eid, None)  # an override moves to its new place in the order
+            self.data[section][eid] = entry
+
+    def _add_steps(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        self._add_catalog("steps", file, value, doc)
+
+    def _add_consequences(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        self._add_catalog("consequences", file, value, doc)
+
+    def _add_references(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        self._add_catalog("references", file, value, doc)
+
+    def _add_rules(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, list):
+            self.check.add(file, doc, None, '"rules" must be a list')
+            return
+        for node in value:
+            if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
+                self.check.add(file, node if isinstance(node, dict) else doc, None, 'each rule needs an "id"')
+                continue
+            rid = node["id"]
+            self.check.keys(file, node, RULE_KEYS, rid, "the rule")
+            if not self._place("rules", rid, file, node, rid):
+                continue
+            self.data["rules"] = [r for r in self.data["rules"] if r["id"] != rid]
+            self.data["rules"].append({"id": rid, "file": file, "line": node.get(LINE), "node": node})
+
+    # -- second pass: everything that needs the whole set
+
+    def finish(self) -> dict[str, Any]:
+        check = self.check
+        data = self.data
+        for file, rid, doc in self.disabled:
+            if not any(r["id"] == rid for r in data["rules"]):
+                check.add(file, doc, rid, f'cannot disable "{rid}": no such rule'
+                          f'{_suggest(rid, [r["id"] for r in data["rules"]])}')
+        gone = {rid for _, rid, _ in self.disabled}
+        data["rules"] = [r for r in data["rules"] if r["id"] not in gone]
+        if not data["stages"]:
+            check.add("(rule set)", None, None, '"stages" is missing: the day bands of each stage')
+        for group in LABEL_GROUPS:
+            missing = [v for v in LABEL_GROUPS[group] if v not in data["labels"].get(group, {})]
+            if missing:
+                check.add("(rule set)", None, None, f'labels "{group}" lacks {", ".join(missing)}')
+        for name in ("overdue_days", "amount", *CHOICE_FIELDS):
+            if name not in data["fields"]:
+                check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
+        self._check_aliases()
+        data["rules"] = [self._compile_rule(r) for r in data["rules"]]
+        return data
+
+    def _check_aliases(self) -> None:
+        for field in CHOICE_FIELDS:
+            seen: dict[str, str] = {}
+            for c in self.data["fields"].get(field, {}).get("choices", []):
+                words = [c["id"], *(c["label"] or {}).values(), *c["aliases"]]
+                for w in words:
+                    k = w.strip().casefold()
+                    if seen.get(k, c["id"]) != c["id"]:
+                        self.check.add("(rule set)", None, None,
+                                       f'{field}: "{w}" names both "{seen[k]}" and "{c["id"]}"')
+                    seen[k] = c["id"]
+
+    def _compile_rule(self, r: dict[str, Any]) -> dict[str, Any]:
+        node, file, rid, check = r["node"], r["file"], r["id"], self.check
+        out: dict[str, Any] = {"id": rid, "file": file, "line": r["line"]}
+        out["title"] = check.text(file, node, "title", rid, required=False)
+        if not isinstance(node.get("when"), dict):
+            check.add(file, node, rid, '"when" is missing: give the conditions as a mapping')
+            out["when"] = ["all", []]
+        else:
+            out["when"] = self._condition(file, node["when"], rid)
+        sets = node.get("set", {})
+        out["set"] = {}
+        if not isinstance(sets, dict):
+            check.add(file, node, rid, '"set" must be a mapping')
+        else:
+            for key, val in sets.items():
+                if key == LINE:
+                    continue
+                if key not in ORDERED_OUTPUTS:
+                    check.add(file, sets, rid, f'unknown key "{key}" in "set"{_suggest(key, ORDERED_OUTPUTS)}')
+                elif val not in ORDERED_OUTPUTS[key]:
+                    check.add(file, sets, rid, f'{key} "{val}" is not one of {", ".join(ORDERED_OUTPUTS[key])}'
+                              f'{_suggest(str(val), ORDERED_OUTPUTS[key])}')
+                else:
+                    out["set"][key] = val
+        out["summary"] = check.text(file, node, "summary", rid, required=False)
+        for section in CATALOGS:
+            ids = []
+            for item in check.id_list(file, node, section, rid):
+                urgency = None
+                if section == "steps" and isinstance(item, dict):
+                    check.keys(file, item, ("id", "urgency"), rid, "a step")
+                    urgency = item.get("urgency")
+                    if urgency not in URGENCIES:
+                        check.add(file, item, rid, f'urgency must be one of {", ".join(URGENCIES)}')
+                        urgency = None
+                    item = item.get("id")
+                if item not in self.data[section]:
+                    check.add(file, node, rid, f'unknown {section[:-1]} "{item}"'
+                              f'{_suggest(str(item), self.data[section])}')
+                    continue
+                ids.append([item, urgency] if section == "steps" else item)
+            out[section] = ids
+        for key in ("valid_from", "valid_until"):
+            if key in node:
+                out[key] = _as_date(node[key])
+                if out[key] is None:
+                    check.add(file, node, rid, f'"{key}" must be a date like 2026-03-31')
+        if out.get("valid_from") and out.get("valid_until") and out["valid_from"] > out["valid_until"]:
+            check.add(file, node, rid, '"valid_from" is after "valid_until"')
+        if not any(out[k] for k in ("set", "summary", *CATALOGS)):
+            check.add(file, node, rid, "the rule sets nothing: give set, summary, consequences, steps or references")
+        out["examples"] = self._examples(file, node, rid)
+        return out
+
+    def _examples(self, file: str, node: dict[str, Any], rid: str) -> list[dict[str, Any]]:
+        raw = node.get("examples")
+        if not isinstance(raw, list) or not raw:
+            self.check.add(file, node, rid, 'every rule needs "examples": at least one case it fires on')
+            return []
+        out = []
+        for ex in raw:
+            if not isinstance(ex, dict) or not isinstance(ex.get("case"), dict):
+                self.check.add(file, ex if isinstance(ex, dict) else node, rid, 'an example needs a "case" mapping')
+                continue
+            self.check.keys(file, ex, EXAMPLE_KEYS, rid, "the example")
+            entry: dict[str, Any] = {"line": ex.get(LINE), "case": _strip_lines(ex["case"])}
+            if "as_of" in ex:
+                entry["as_of"] = _as_date(ex["as_of"])
+                if entry["as_of"] is None:
+                    self.check.add(file, ex, rid, '"as_of" must be a date like 2026-01-15')
+            expect = ex.get("expect", {})
+            if not isinstance(expect, dict):
+                self.check.add(file, ex, rid, '"expect" must be a mapping')
+                expect = {}
+            self.check.keys(file, expect, EXPECT_KEYS, rid, '"expect"')
+            for key in ORDERED_OUTPUTS:
+                if key in expect and expect[key] not in ORDERED_OUTPUTS[key]:
+                    self.check.add(file, expect, rid, f'expect {key} "{expect[key]}" is not one of '
+                                   f'{", ".join(ORDERED_OUTPUTS[key])}')
+            entry["expect"] = _strip_lines(expect)
+            out.append(entry)
+        return out
+
+    def _condition(self, file: str, node: Any, rid: str) -> list[Any]:
+        """Normalise a condition to ["all"|"any", [...]], ["not", c] or ["cmp", field, op, value]."""
+        if not isinstance(node, dict):
+            self.check.add(file, None, rid, f"a condition must be a mapping, not {node!r}")
+            return ["all", []]
+        parts: list[Any] = []
+        for key, value in node.items():
+            if key == LINE:
+                continue
+            if key in ("all", "any"):
+                if not isinstance(value, list) or not value:
+                    self.check.add(file, node, rid, f'"{key}" must be a non-empty list of conditions')
+                    continue
+                parts.append([key, [self._condition(file, v, rid) for v in value]])
+            elif key == "not":
+                parts.append(["not", self._condition(file, value, rid)])
+            elif key in CONDITION_FIELDS:
+                parts.extend(self._comparisons(file, node, key, value, rid))
+            else:
+                self.check.add(file, node, rid, f'unknown condition "{key}"'
+                               f'{_suggest(key, [*CONDITION_FIELDS, *COMBINATORS])}')
+        return parts[0] if len(parts) == 1 and parts[0][0] != "cmp" else ["all", parts]
+
+    def _comparisons(self, file: str, node: dict[str, Any], field: str, value: Any, rid: str) -> list[Any]:
+        if isinstance(value, dict):
+            ops = [(op, v) for op, v in value.items() if op != LINE]
+            for op, _ in ops:
+                if op not in OPERATORS:
+                    self.check.add(file, value, rid, f'unknown operator "{op}" for {field}{_suggest(op, OPERATORS)}')
+            ops = [(op, v) for op, v in ops if op in OPERATORS]
+            if not ops:
+                self.check.add(file, node, rid, f"{field}: give at least one operator ({', '.join(OPERATORS)})")
+        elif isinstance(value, list):
+            ops = [("in", value)]
+        else:
+            ops = [("eq", value)]
+        out = []
+        for op, v in ops:
+            typed = self._typed(file, node, field, op, v, rid)
+            if typed is not None:
+                out.append(["cmp", field, op, typed])
+        return out
+
+    def _typed(self, file: str, node: dict[str, Any], field: str, op: str, value: Any, rid: str) -> Any:
+        kind = CONDITION_FIELDS[field]
+        if op in ("in", "not_in"):
+            if not isinstance(value, list) or not value:
+                self.check.add(file, node, rid, f"{field} {op}: give a non-empty list")
+                return None
+            items = [self._typed(file, node, field, "eq", v, rid) for v in value]
+            return None if any(i is None for i in items) else items
+        if op in ("gt", "gte", "lt", "lte") and kind not in ("int", "decimal"):
+            self.check.add(file, node, rid, f"{field} cannot be compared with {op}; use a value or a list")
+            return None
+        if kind == "int":
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
+            self.check.add(file, node, rid, f"{field}: {value!r} is not a whole number of days")
+            return None
+        if kind == "decimal":
+            try:
+                if isinstance(value, bool):
+                    raise InvalidOperation
+                d = Decimal(str(value))
+                if not d.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                self.check.add(file, node, rid, f"{field}: {value!r} is not an amount")
+                return None
+            return str(d)
+        valid = STAGES if kind == "stage" else [c["id"] for c in self.data["fields"].get(field, {}).get("choices", [])]
+        if value not in valid:
+            self.check.add(file, node, rid, f'{field}: unknown value "{value}"{_suggest(str(value), valid)}')
+            return None
+        return value
+
+
+# ---------------------------------------------------------------- the compiled rule set
+
+
+class RuleSet:
+    """A validated rule set. `data` is plain JSON-able data; lookups are built once here."""
+
+    def __init__(self, data: dict[str, Any], sources: list[str]) -> None:
+        self.data = data
+        self.sources = sources
+        self.rules: list[dict[str, Any]] = data["rules"]
+        self.steps: dict[str, dict[str, Any]] = data["steps"]
+        self.consequences: dict[str, dict[str, Any]] = data["consequences"]
+        self.references: dict[str, dict[str, Any]] = data["references"]
+        self.stages: list[dict[str, Any]] = data["stages"]
+        self.labels: dict[str, dict[str, dict[str, str]]] = data["labels"]
+        self.fields: dict[str, dict[str, Any]] = data["fields"]
+        self.ui: dict[str, dict[str, str]] = data["ui"]
+        self._choice_index: dict[str, dict[str, str]] = {}
+        # Order of each catalog as written: display order within equal urgency.
+        self.order = {section: {eid: n for n, eid in enumerate(data[section])} for section in CATALOGS}
+        from .engine import compile_rules  # local: engine imports models only
+
+        self.compiled = compile_rules(self)
+
+    def choices(self, field: str) -> list[dict[str, Any]]:
+        return list(self.fields.get(field, {}).get("choices", []))
+
+    def choice_index(self, field: str) -> dict[str, str]:
+        index = self._choice_index.get(field)
+        if index is None:
+            index = {}
+            for n, c in enumerate(self.choices(field), 1):
+                for word in (c["id"], *c["label"].values(), *c["aliases"], str(n)):
+                    index.setdefault(word.strip().casefold(), c["id"])
+            self._choice_index[field] = index
+        return index
+
+    def text(self, key: str, lang: str) -> str:
+        entry = self.ui.get(key)
+        return entry[lang] if entry else key
+
+    def message(self, key: str, lang: str, **params: Any) -> str:
+        template = self.text(key, lang)
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def label(self, group: str, value: str, lang: str) -> str:
+        if group == "stage":
+            for s in self.stages:
+                if s["id"] == value:
+                    return str(s["label"][lang])
+            return value
+        if group in self.fields:
+            for c in self.choices(group):
+                if c["id"] == value:
+                    return str(c["label"][lang])
+            return value
+        return self.labels.get(group, {}).get(value, {}).get(lang, value)
+
+
+# ---------------------------------------------------------------- loading with a content-hash cache
+
+
+def _cache_dir() -> Path:
+    explicit = os.environ.get("ADVISOR_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "advisor"
+
+
+def _content_key(files: list[tuple[Path, str]]) -> str:
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    for path, label in files:
+        digest.update(label.encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\1unreadable")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None  # missing or corrupt: rebuild from the YAML
+    return data if isinstance(data, dict) and data.get("format") == CACHE_FORMAT else None
+
+
+def _write_cache(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs speed
+
+
+def compile_files(files: list[tuple[Path, str]]) -> dict[str, Any]:
+    """Read and validate rule files. Raises RuleSetError listing every problem found."""
+    compiler = _Compiler()
+    for path, label in files:
+        doc = _read_yaml(path, label, compiler.check.problems)
+        compiler.add_file(label, doc)
+    data = compiler.finish()
+    if compiler.check.problems:
+        raise RuleSetError(compiler.check.problems)
+    data["format"] = CACHE_FORMAT
+    return data
+
+
+def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache: bool = True) -> RuleSet:
+    """Load the built-in rule set, or the given files and folders layered in order.
+
+    The interface texts (`ui`) of the built-in set are always the base layer, so a replacement
+    rule set need only carry rules and catalogs.
+    """
+    builtin = builtin_rules_dir()
+    roots = [Path(p) for p in paths] if paths else [builtin]
+    for root in roots:
+        if not root.exists():
+            raise RuleSetError([RuleProblem(str(root), None, None, "no such file or folder")])
+    files = rule_files(roots)
+    if paths:
+        files = [(p, "builtin/" + label) for p, label in rule_files([builtin]) if p.name == "ui.yaml"] + files
+    if not any(True for _ in files):
+        raise RuleSetError([RuleProblem(str(roots[0]), None, None, "no rule files (*.yaml) found")])
+    sources = [label for _, label in files]
+    if not cache:
+        return RuleSet(compile_files(files), sources)
+    target = _cache_dir() / f"rules-{_content_key(files)}.json"
+    data = _read_cache(target)
+    if data is None:
+        data = compile_files(files)
+        _write_cache(target, data)
+    return RuleSet(data, sources)
