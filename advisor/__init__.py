@@ -33,7 +33,8 @@ def parse_case(answers: dict[str, Any], rules: RuleSet | None = None, lang: str 
     from .parsing import build_case
 
     rules = rules or load_ruleset()
-    return build_case(answers, rules, lang, case_id=answers.get("id"))
+    case_id = answers.get("id")
+    return build_case(answers, rules, lang, case_id=None if case_id is None else str(case_id))
 
 
 def evaluate(case: Case, rules: RuleSet, as_of: date) -> Assessment:

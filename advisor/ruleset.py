@@ -7,11 +7,9 @@ warm start never imports yaml.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -133,6 +131,8 @@ def rule_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only needed when something is wrong
+
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
@@ -693,6 +693,8 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 
 def _write_cache(path: Path, data: dict[str, Any]) -> None:
+    import tempfile  # only on a cold cache
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")

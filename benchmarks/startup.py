@@ -1,0 +1,62 @@
+"""Start-up cost of one assessment, as ratios against a bare `python -c "import typer"` in the same run.
+
+    python benchmarks/startup.py [--runs 15]
+
+Goals (README, Speed): --format json with a warm rules cache <= 1.5x the baseline; Rich output <= 2x.
+Wall-clock medians of whole processes, so the ratios hold on a slow machine as on a fast one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CASE = ["assess", "-d", "45", "-a", "5000", "-p", "花呗", "-n", "none"]
+
+
+def timed(cmd: list[str], env: dict[str, str], runs: int, before=None) -> float:
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as warm_dir, tempfile.TemporaryDirectory() as cold_root:
+        env = dict(os.environ, ADVISOR_CACHE_DIR=warm_dir, NO_COLOR="1", COLUMNS="80")
+        advisor = [py, "-m", "advisor", *CASE]
+        subprocess.run([*advisor, "--format", "json"], env=env, stdout=subprocess.DEVNULL, check=True)
+        counter = iter(range(10**6))
+        cold_env = dict(env)
+
+        def fresh_cache() -> None:
+            cold_env["ADVISOR_CACHE_DIR"] = os.path.join(cold_root, str(next(counter)))
+
+        rows = [
+            ("python -c 'import typer' (baseline)", timed([py, "-c", "import typer"], env, runs)),
+            ("advisor --format json, warm cache", timed([*advisor, "--format", "json"], env, runs)),
+            ("advisor --format json, cold cache", timed([*advisor, "--format", "json"], cold_env, runs, fresh_cache)),
+            ("advisor (Rich report), warm cache", timed(advisor, env, runs)),
+        ]
+    base = rows[0][1]
+    print(f"{'measurement':40} {'median ms':>10} {'ratio':>7}")
+    for name, seconds in rows:
+        print(f"{name:40} {seconds * 1000:10.1f} {seconds / base:6.2f}x")
+    print("goals: json warm <= 1.50x, rich <= 2.00x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The one parser per field, as flags, prompts, batch rows and the API all use it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from advisor.errors import CaseError
+from advisor.parsing import build_case, parse_amount, parse_answer, parse_choice, parse_days
+
+
+@pytest.mark.parametrize(
+    ("raw", "days"),
+    [("45", 45), ("45天", 45), (" 45 天 ", 45), ("0", 0), ("４５", 45), ("45日", 45), ("45 days", 45),
+     (45, 45), ("36500", 36500), ("+3", 3)],
+)
+def test_days_accepted(rules, raw, days):
+    assert parse_days(raw, rules) == days
+
+
+@pytest.mark.parametrize("raw", ["", "abc", "-1", "4.5", "45.0", "36501", "1e3", "四十五", True, -3, "45天天"])
+def test_days_rejected(rules, raw):
+    with pytest.raises(CaseError) as err:
+        parse_answer("overdue_days", raw, rules)
+    assert err.value.field == "overdue_days"
+    assert err.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount"),
+    [
+        ("5000", "5000.00"), ("5,000", "5000.00"), ("5000元", "5000.00"), ("3万", "30000.00"),
+        ("2.5万元", "25000.00"), ("8千", "8000.00"), ("5，000", "5000.00"), ("¥1,234.5", "1234.50"),
+        ("0.01", "0.01"), ("1w", "10000.00"), (5000, "5000.00"), (Decimal("12.30"), "12.30"),
+        (12.3, "12.30"), ("10000000000", "10000000000.00"), ("１００元", "100.00"), ("3 万", "30000.00"),
+    ],
+)
+def test_amount_accepted(rules, raw, amount):
+    value = parse_amount(raw, rules)
+    assert isinstance(value, Decimal)
+    assert str(value) == amount
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "abc", "0", "-5000", "nan", "NaN", "inf", "Infinity", "1.001", "10000000000.01", "1e5", "3万万",
+     True, float("nan"), float("inf"), 0, "5000美元"],
+)
+def test_amount_rejected(rules, raw):
+    with pytest.raises(CaseError) as err:
+        parse_answer("amount", raw, rules)
+    assert err.value.field == "amount"
+
+
+# Every must-have alias of CONTRACT §1, plus ids, Chinese labels, list numbers and case-insensitivity.
+PLATFORMS = {
+    "bank_loan": ["bank_loan", "BANK_LOAN", "银行贷款", "银行", "网商贷", "微粒贷", "1"],
+    "credit_card": ["credit_card", "信用卡", "2"],
+    "consumer_finance": ["consumer_finance", "持牌消费金融公司", "消费金融", "招联", "马上消费", "3"],
+    "internet_platform": ["internet_platform", "互联网平台信贷产品", "花呗", "借呗", "京东白条", "京东金条", "美团月付", "4"],
+    "microloan": ["microloan", "小贷", "网络小贷", "5"],
+    "unlicensed": ["unlicensed", "私人", "高利贷", "非持牌", "6"],
+}
+NEGOTIATIONS = {
+    "none": ["none", "未协商", "1"],
+    "in_progress": ["in_progress", "协商中", "2"],
+    "agreed": ["agreed", "已达成协议并按约履行", "3"],
+    "breached": ["breached", "达成协议后未按约履行", "4"],
+    "failed": ["failed", "5"],
+}
+
+
+@pytest.mark.parametrize(("expected", "raw"), [(k, w) for k, ws in PLATFORMS.items() for w in ws])
+def test_platform_words(rules, expected, raw):
+    assert parse_choice("platform", raw, rules) == expected
+
+
+@pytest.mark.parametrize(("expected", "raw"), [(k, w) for k, ws in NEGOTIATIONS.items() for w in ws])
+def test_negotiation_words(rules, expected, raw):
+    assert parse_choice("negotiation", raw, rules) == expected
+
+
+@pytest.mark.parametrize(("field", "raw"), [("platform", "蚂蚁"), ("platform", "0"), ("platform", "7"),
+                                            ("negotiation", "maybe"), ("platform", "")])
+def test_choice_rejected_lists_choices(rules, field, raw):
+    with pytest.raises(CaseError) as err:
+        parse_answer(field, raw, rules)
+    if raw:
+        first = rules.choices(field)[0]
+        assert first["id"] in err.value.message and first["label"]["zh"] in err.value.message
+
+
+def test_messages_follow_the_language(rules):
+    with pytest.raises(CaseError) as zh:
+        parse_answer("amount", "abc", rules, "zh")
+    with pytest.raises(CaseError) as en:
+        parse_answer("amount", "abc", rules, "en")
+    assert "金额" in zh.value.message
+    assert "amount" in en.value.message
+
+
+def test_build_case_reports_the_bad_field(rules):
+    with pytest.raises(CaseError) as err:
+        build_case({"overdue_days": 3, "amount": "x", "platform": "花呗", "negotiation": "none"}, rules)
+    assert err.value.field == "amount"
+    case = build_case({"overdue_days": "3天", "amount": "2.5万", "platform": "花呗", "negotiation": "未协商"}, rules)
+    assert (case.overdue_days, case.amount, case.platform, case.negotiation) == (
+        3, Decimal("25000.00"), "internet_platform", "none")

@@ -1,0 +1,63 @@
+"""Invariants of the engine over random valid cases (Hypothesis)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.engine import evaluate
+from advisor.models import CREDIT_LEVELS, SEVERITIES, STAGES, Case
+from advisor.render.record import to_record
+from advisor.ruleset import load_ruleset
+
+RULES = load_ruleset()
+PLATFORMS = [c["id"] for c in RULES.choices("platform")]
+NEGOTIATIONS = [c["id"] for c in RULES.choices("negotiation")]
+AS_OF = date(2026, 11, 22)
+
+days = st.integers(min_value=0, max_value=36500)
+amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 10, places=2, allow_nan=False)
+dates = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+settings.register_profile("advisor", max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("advisor")
+
+
+def case(d: int, a: Decimal, p: str, n: str) -> Case:
+    return Case(overdue_days=d, amount=a, platform=p, negotiation=n)
+
+
+@given(days, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS), dates)
+def test_every_valid_case_gets_a_full_answer(d, a, p, n, as_of):
+    result = evaluate(case(d, a, p, n), RULES, as_of)
+    assert result.steps and result.consequences and result.references
+    assert result.summary_rules
+    record = to_record(result, RULES, "zh")
+    assert json.loads(json.dumps(record, ensure_ascii=False)) == record
+
+
+@given(days, days, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS))
+def test_more_days_never_lowers_stage_severity_or_credit(d1, d2, a, p, n):
+    lo, hi = sorted((d1, d2))
+    r1 = evaluate(case(lo, a, p, n), RULES, AS_OF)
+    r2 = evaluate(case(hi, a, p, n), RULES, AS_OF)
+    assert STAGES.index(r2.stage) >= STAGES.index(r1.stage)
+    assert SEVERITIES.index(r2.severity) >= SEVERITIES.index(r1.severity)
+    assert CREDIT_LEVELS.index(r2.credit_level) >= CREDIT_LEVELS.index(r1.credit_level)
+
+
+@given(days, amounts, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS))
+def test_larger_amount_never_lowers_severity(d, a1, a2, p, n):
+    lo, hi = sorted((a1, a2))
+    r1 = evaluate(case(d, lo, p, n), RULES, AS_OF)
+    r2 = evaluate(case(d, hi, p, n), RULES, AS_OF)
+    assert SEVERITIES.index(r2.severity) >= SEVERITIES.index(r1.severity)
+
+
+@given(days, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS))
+def test_evaluation_is_deterministic(d, a, p, n):
+    c = case(d, a, p, n)
+    assert evaluate(c, RULES, AS_OF) == evaluate(c, RULES, AS_OF)
