@@ -56,6 +56,15 @@ def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableTy
     return Group(*parts)
 
 
+def _item(mark: str, text: str) -> Table:
+    """A bulleted or numbered line whose text wraps under itself, not under the mark."""
+    line = Table.grid(padding=(0, 1))
+    line.add_column(width=3, justify="right", no_wrap=True)
+    line.add_column(overflow="fold")  # Chinese has no spaces to wrap at: fold, never cut
+    line.add_row(Text(mark), Text(text))
+    return line
+
+
 def _heading(title: str) -> Rule:
     return Rule(Text(title, style="bold"), align="left", characters="─")
 
@@ -92,7 +101,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     credit = record["credit_impact"]
     body = Table.grid(padding=(0, 1))
     body.add_column(no_wrap=True)
-    body.add_column()
+    body.add_column(overflow="fold")
     body.add_row(
         Text(rules.text("credit_level", lang), style="bold"),
         Text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}"),
@@ -110,7 +119,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
 
     yield _heading(rules.text("consequences", lang))
     for item in record["consequences"]:
-        yield Padding(Text("• ") + Text(item["text"]), (0, 0, 0, 1))
+        yield _item("•", item["text"])
     yield Text("")
 
     yield _heading(rules.text("steps", lang))
@@ -122,11 +131,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         yield Text(rules.label("urgency", urgency, lang), style="bold underline")
         for step in group:
             n += 1
-            line = Table.grid(padding=(0, 1))
-            line.add_column(width=3, justify="right", no_wrap=True)
-            line.add_column()
-            line.add_row(Text(f"{n}."), Text(step["text"]))
-            yield line
+            yield _item(f"{n}.", step["text"])
     yield Text("")
 
     yield _heading(rules.text("references", lang))
