@@ -1,15 +1,16 @@
 """The values that flow through the advisor: the case, the assessment and the ordered vocabularies.
 
+Values are NamedTuples: immutable, and much cheaper to define at start-up than dataclasses.
+
 The vocabularies are the public contract (CONTRACT §5), so their ids and order live here;
 their labels are content and live in rules/.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 # Ordered vocabularies, lowest first. Rank is the index: never compare ids as strings.
 STAGES = ("not_overdue", "grace", "early", "collection", "legal_risk", "litigation", "enforcement")
@@ -32,8 +33,7 @@ CHOICE_FIELDS = ("platform", "negotiation")
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     overdue_days: int
     amount: Decimal
     platform: str
@@ -50,8 +50,7 @@ class Case:
         }
 
 
-@dataclass(frozen=True)
-class ConditionTrace:
+class ConditionTrace(NamedTuple):
     """One leaf condition of a fired rule: what was asked, what the case had, and the answer."""
 
     field: str
@@ -61,20 +60,17 @@ class ConditionTrace:
     result: bool
 
 
-@dataclass(frozen=True)
-class FiredRule:
+class FiredRule(NamedTuple):
     id: str
     conditions: tuple[ConditionTrace, ...]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     id: str
     urgency: str
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     case: Case
     as_of: date
     stage: str
@@ -85,7 +81,7 @@ class Assessment:
     consequences: tuple[str, ...]
     steps: tuple[Step, ...]
     references: tuple[str, ...]
-    fired: tuple[FiredRule, ...] = field(default=())
+    fired: tuple[FiredRule, ...] = ()
 
     @property
     def rules_fired(self) -> list[str]:

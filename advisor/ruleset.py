@@ -7,7 +7,6 @@ warm start never imports yaml.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -672,7 +671,11 @@ def _cache_dir() -> Path:
 
 
 def _content_key(files: list[tuple[Path, str]]) -> str:
-    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    try:  # the builtin module skips hashlib's OpenSSL start-up, a few ms on every run
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - other Pythons
+        from hashlib import blake2b
+    digest = blake2b(CACHE_FORMAT.encode(), digest_size=32)
     for path, label in files:
         digest.update(label.encode() + b"\0")
         try:

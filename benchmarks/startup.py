@@ -35,6 +35,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
     py = sys.executable
+    # pip writes bytecode when it installs a package; an editable checkout under
+    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run.
+    import advisor
+
+    subprocess.run([py, "-m", "compileall", "-q", os.path.dirname(advisor.__file__)], check=True)
     with tempfile.TemporaryDirectory() as warm_dir, tempfile.TemporaryDirectory() as cold_root:
         env = dict(os.environ, ADVISOR_CACHE_DIR=warm_dir, NO_COLOR="1", COLUMNS="80")
         advisor = [py, "-m", "advisor", *CASE]

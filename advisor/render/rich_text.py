@@ -11,17 +11,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
+
+# Wrapping a short label needs a console only to measure cells; this one never prints.
+_MEASURE = Console(width=200, file=io.StringIO())
 
 _SEVERITY_STYLE = {"none": "green", "low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
 
@@ -32,37 +35,58 @@ def _meter(value: str, scale: tuple[str, ...]) -> str:
 
 
 def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableType:
+    """The stages as a bar across the terminal, the current one marked ▲ and shown reversed."""
     current = STAGES.index(stage)
-    cell = max(6, (width - 1) // len(STAGES))
-    grid = Table.grid(expand=False, padding=0)
-    for _ in STAGES:
-        grid.add_column(width=cell, justify="center", overflow="fold")
-    bars, marks, labels = [], [], []
+    cell = max(6, width // len(STAGES))
+    bars, marks = Text(), Text()
+    columns: list[list[Text]] = []
     for i, sid in enumerate(STAGES):
         here = i == current
-        bar = "━" * (cell - 1) + " "
-        bars.append(Text(bar, style="bold" if i <= current else "dim"))
-        marks.append(Text("▲" if here else ("●" if i < current else "○"), style="bold" if here else ""))
-        label = rules.label("stage", sid, lang)
-        labels.append(Text(label, style="reverse bold" if here else ("" if i < current else "dim")))
-    grid.add_row(*bars)
-    grid.add_row(*marks)
-    grid.add_row(*labels)
+        bars.append("━" * (cell - 1) + " ", style="bold" if i <= current else "dim")
+        marks.append(("▲" if here else "●" if i < current else "○").center(cell), style="bold" if here else "")
+        label = Text(rules.label("stage", sid, lang), style="reverse bold" if here else "" if i < current else "dim")
+        columns.append(list(label.wrap(_MEASURE, cell, overflow="fold")))
+    labels = []
+    for row in range(max(len(c) for c in columns)):
+        line = Text()
+        for col in columns:
+            part = col[row] if row < len(col) else Text("")
+            pad = cell - cell_len(part.plain)
+            line.append(" " * (pad // 2))
+            line.append_text(part)
+            line.append(" " * (pad - pad // 2))
+        line.rstrip()
+        labels.append(line)
+    bars.rstrip()
+    marks.rstrip()
     you = Text(f"▲ {rules.text('you_are_here', lang)}: {rules.label('stage', stage, lang)}", style="bold")
-    parts: list[RenderableType] = [grid, you]
+    parts: list[RenderableType] = [bars, marks, *labels, you]
     desc = next((s.get("description") for s in rules.stages if s["id"] == stage), None)
     if desc:
         parts.append(Text(desc[lang]))
     return Group(*parts)
 
 
-def _item(mark: str, text: str) -> Table:
-    """A bulleted or numbered line whose text wraps under itself, not under the mark."""
-    line = Table.grid(padding=(0, 1))
-    line.add_column(width=3, justify="right", no_wrap=True)
-    line.add_column(overflow="fold")  # Chinese has no spaces to wrap at: fold, never cut
-    line.add_row(Text(mark), Text(text))
-    return line
+class _Item:
+    """A bulleted or numbered line whose text wraps under itself, not under the mark.
+
+    Cheaper than a two-column Table, which matters with twenty steps on every run.
+    """
+
+    def __init__(self, mark: str, text: str) -> None:
+        self.mark = mark
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        # Chinese has no spaces to wrap at: fold long runs, never cut them off.
+        lines = Text(self.text).wrap(console, max(options.max_width - 4, 10), overflow="fold")
+        for n, line in enumerate(lines):
+            line.rstrip()
+            yield Text(f"{self.mark:>3} " if n == 0 else "    ") + line
+
+
+def _item(mark: str, text: str) -> _Item:
+    return _Item(mark, text)
 
 
 def _heading(title: str) -> Rule:
@@ -99,16 +123,11 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     yield Text("")
 
     credit = record["credit_impact"]
-    body = Table.grid(padding=(0, 1))
-    body.add_column(no_wrap=True)
-    body.add_column(overflow="fold")
-    body.add_row(
-        Text(rules.text("credit_level", lang), style="bold"),
-        Text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}"),
-    )
-    body.add_row(
-        Text(rules.text("reporting", lang), style="bold"),
-        Text(rules.label("reporting", credit["reporting"], lang)),
+    body = Text.assemble(
+        (rules.text("credit_level", lang) + ": ", "bold"),
+        f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}\n",
+        (rules.text("reporting", lang) + ": ", "bold"),
+        rules.label("reporting", credit["reporting"], lang),
     )
     yield Panel(
         Group(body, Text(""), Text(credit["summary"])) if credit["summary"] else body,
@@ -173,8 +192,8 @@ def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: 
                  console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=False)
     width = min(console.width, 100)
-    for item in _renderables(record, rules, lang, width, explain):
-        console.print(item, width=width)
+    # One print of one group: Rich measures the terminal once instead of once per item.
+    console.print(Group(*_renderables(record, rules, lang, width, explain)), width=width)
 
 
 def save_report(record: dict[str, Any], rules: RuleSet, lang: str, path: Path, *, explain: bool = False) -> None:
