@@ -197,13 +197,27 @@ def test_save_to_an_unwritable_place(runner, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_version_and_help(runner):
+def _command_paths(command, prefix=()):
+    yield prefix
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _command_paths(sub, (*prefix, name))
+
+
+def test_version_and_every_command_has_help(runner):
+    import typer.main
+
     from advisor import __version__
 
     assert __version__ in run(runner, ["--version"]).stdout
-    for args in (["--help"], ["assess", "--help"], ["rules", "--help"], ["rules", "check", "--help"]):
-        result = run(runner, args)
-        assert result.exit_code == 0 and "Usage" in result.stdout, args
+    paths = list(_command_paths(typer.main.get_command(cli.app)))
+    assert ("assess",) in paths and ("rules", "check") in paths
+    for path in paths:
+        result = run(runner, [*path, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.stdout, path
+        command = typer.main.get_command(cli.app)
+        for name in path:
+            command = command.commands[name]
+        assert command.help, f"{path} has no help text"
 
 
 def test_assess_help_lists_the_four_questions(runner):

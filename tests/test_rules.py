@@ -25,6 +25,16 @@ CONTRACT_PLATFORMS = ["bank_loan", "credit_card", "consumer_finance", "internet_
 CONTRACT_NEGOTIATIONS = ["none", "in_progress", "agreed", "breached", "failed"]
 
 
+@pytest.mark.parametrize("path", [p for p, _ in rule_files([builtin_rules_dir()])], ids=lambda p: p.name)
+def test_each_rule_file_is_a_mapping_of_known_sections(path):
+    import yaml
+
+    from advisor.ruleset import SECTIONS
+
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(doc, dict) and set(doc) <= set(SECTIONS)
+
+
 def test_every_rule_file_loads_on_its_own_path():
     files = rule_files([builtin_rules_dir()])
     assert len(files) >= 3
