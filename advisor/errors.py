@@ -33,21 +33,27 @@ class CaseError(UsageError):
 class RuleProblem:
     """One problem in a rule set, located as precisely as we can."""
 
-    __slots__ = ("file", "line", "rule", "message")
+    __slots__ = ("file", "line", "column", "rule", "message")
 
-    def __init__(self, file: str, line: int | None, rule: str | None, message: str) -> None:
+    def __init__(
+        self, file: str, line: int | None, rule: str | None, message: str, column: int | None = None
+    ) -> None:
         self.file = file
         self.line = line
+        self.column = column
         self.rule = rule
         self.message = message
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        who = f' rule "{self.rule}":' if self.rule else ""
-        return f"{where}:{who} {self.message}"
+        """`file:line:column: rule-id: message`, the shape editors and CI annotate from."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.rule or '-'}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"file": self.file, "line": self.line, "rule": self.rule, "message": self.message}
+        return {"file": self.file, "line": self.line, "column": self.column, "rule": self.rule,
+                "message": self.message}
 
 
 class RuleSetError(AdvisorError):

@@ -18,7 +18,7 @@ from typing import Any
 from .errors import RuleProblem, RuleSetError
 from .models import CHOICE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-CACHE_FORMAT = "advisor-rules-3"  # bump when the compiled shape changes
+CACHE_FORMAT = "advisor-rules-4"  # bump when the compiled shape changes
 
 LANGS = ("zh", "en")
 SECTIONS = ("stages", "labels", "fields", "steps", "consequences", "references", "rules", "ui", "disable")
@@ -54,6 +54,8 @@ CONDITION_FIELDS = {
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
 COMBINATORS = ("all", "any", "not")
 LINE = "__line__"
+POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
+META = frozenset((LINE, POS))
 
 
 def builtin_rules_dir() -> Path:
@@ -76,6 +78,7 @@ def _yaml_loader() -> Any:
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
         loader.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
+        positions: dict[Any, tuple[int, int]] = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             try:
@@ -89,7 +92,9 @@ def _yaml_loader() -> Any:
                     None, None, f'duplicate key "{key}"', key_node.start_mark
                 )
             mapping[key] = loader.construct_object(value_node, deep=deep)
+            positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         mapping[LINE] = node.start_mark.line + 1
+        mapping[POS] = positions
         return mapping
 
     LineLoader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
@@ -142,14 +147,16 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[RuleProblem] = []
 
-    def add(self, file: str, node: Any, rule: str | None, message: str) -> None:
-        line = node.get(LINE) if isinstance(node, dict) else None
-        self.problems.append(RuleProblem(file, line, rule, message))
+    def add(self, file: str, node: Any, rule: str | None, message: str, key: Any = None) -> None:
+        line = column = None
+        if isinstance(node, dict) and POS in node:
+            line, column = node[POS].get(key) or node[POS][""]
+        self.problems.append(RuleProblem(file, line, rule, message, column))
 
     def keys(self, file: str, node: dict[str, Any], allowed: Sequence[str], rule: str | None, what: str) -> None:
         for key in node:
-            if key != LINE and key not in allowed:
-                self.add(file, node, rule, f'unknown key "{key}" in {what}{_suggest(key, allowed)}')
+            if key not in META and key not in allowed:
+                self.add(file, node, rule, f'unknown key "{key}" in {what}{_suggest(str(key), allowed)}', key)
 
     def text(self, file: str, owner: dict[str, Any], key: str, rule: str | None, required: bool = True) -> Any:
         value = owner.get(key)
@@ -180,7 +187,7 @@ class _Checker:
 
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+        return {k: _strip_lines(v) for k, v in value.items() if k not in META}
     if isinstance(value, list):
         return [_strip_lines(v) for v in value]
     if isinstance(value, date):
@@ -248,7 +255,7 @@ class _Compiler:
             self.check.add(file, doc, None, '"ui" must be a mapping of text ids to {zh, en}')
             return
         for key in value:
-            if key != LINE:
+            if key not in META:
                 text = self.check.text(file, value, key, None)
                 if text:
                     self.data["ui"][key] = text
@@ -275,10 +282,10 @@ class _Compiler:
         self.data["stages"] = stages
 
     def _band(self, file: str, node: Any, stage: str) -> dict[str, int] | None:
-        if not isinstance(node, dict) or not {"gte"} <= set(node) - {LINE} <= {"gte", "lte"}:
+        if not isinstance(node, dict) or not {"gte"} <= set(node) - META <= {"gte", "lte"}:
             self.check.add(file, node, None, f'stage "{stage}": "days" must be {{gte: N}} or {{gte: N, lte: M}}')
             return None
-        band = {k: v for k, v in node.items() if k != LINE}
+        band = {k: v for k, v in node.items() if k not in META}
         if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in band.values()):
             self.check.add(file, node, None, f'stage "{stage}": day bounds must be whole numbers >= 0')
             return None
@@ -308,7 +315,7 @@ class _Compiler:
             self.check.add(file, doc, None, '"fields" must be a mapping')
             return
         for name, node in value.items():
-            if name == LINE:
+            if name in META:
                 continue
             if name not in CONDITION_FIELDS or name == "day_stage":
                 self.check.add(file, value, None, f'unknown field "{name}"{_suggest(name, CONDITION_FIELDS)}')
@@ -452,13 +459,13 @@ class _Compiler:
             check.add(file, node, rid, '"set" must be a mapping')
         else:
             for key, val in sets.items():
-                if key == LINE:
+                if key in META:
                     continue
                 if key not in ORDERED_OUTPUTS:
-                    check.add(file, sets, rid, f'unknown key "{key}" in "set"{_suggest(key, ORDERED_OUTPUTS)}')
+                    check.add(file, sets, rid, f'unknown key "{key}" in "set"{_suggest(key, ORDERED_OUTPUTS)}', key)
                 elif val not in ORDERED_OUTPUTS[key]:
                     check.add(file, sets, rid, f'{key} "{val}" is not one of {", ".join(ORDERED_OUTPUTS[key])}'
-                              f'{_suggest(str(val), ORDERED_OUTPUTS[key])}')
+                              f'{_suggest(str(val), ORDERED_OUTPUTS[key])}', key)
                 else:
                     out["set"][key] = val
         out["summary"] = check.text(file, node, "summary", rid, required=False)
@@ -475,7 +482,7 @@ class _Compiler:
                     item = item.get("id")
                 if item not in self.data[section]:
                     check.add(file, node, rid, f'unknown {section[:-1]} "{item}"'
-                              f'{_suggest(str(item), self.data[section])}')
+                              f'{_suggest(str(item), self.data[section])}', section)
                     continue
                 ids.append([item, urgency] if section == "steps" else item)
             out[section] = ids
@@ -502,7 +509,8 @@ class _Compiler:
                 self.check.add(file, ex if isinstance(ex, dict) else node, rid, 'an example needs a "case" mapping')
                 continue
             self.check.keys(file, ex, EXAMPLE_KEYS, rid, "the example")
-            entry: dict[str, Any] = {"line": ex.get(LINE), "case": _strip_lines(ex["case"])}
+            entry: dict[str, Any] = {"line": ex.get(LINE), "column": ex.get(POS, {}).get("", (0, None))[1],
+                                     "case": _strip_lines(ex["case"])}
             if "as_of" in ex:
                 entry["as_of"] = _as_date(ex["as_of"])
                 if entry["as_of"] is None:
@@ -527,7 +535,7 @@ class _Compiler:
             return ["all", []]
         parts: list[Any] = []
         for key, value in node.items():
-            if key == LINE:
+            if key in META:
                 continue
             if key in ("all", "any"):
                 if not isinstance(value, list) or not value:
@@ -540,15 +548,16 @@ class _Compiler:
                 parts.extend(self._comparisons(file, node, key, value, rid))
             else:
                 self.check.add(file, node, rid, f'unknown condition "{key}"'
-                               f'{_suggest(key, [*CONDITION_FIELDS, *COMBINATORS])}')
+                               f'{_suggest(str(key), [*CONDITION_FIELDS, *COMBINATORS])}', key)
         return parts[0] if len(parts) == 1 and parts[0][0] != "cmp" else ["all", parts]
 
     def _comparisons(self, file: str, node: dict[str, Any], field: str, value: Any, rid: str) -> list[Any]:
         if isinstance(value, dict):
-            ops = [(op, v) for op, v in value.items() if op != LINE]
+            ops = [(op, v) for op, v in value.items() if op not in META]
             for op, _ in ops:
                 if op not in OPERATORS:
-                    self.check.add(file, value, rid, f'unknown operator "{op}" for {field}{_suggest(op, OPERATORS)}')
+                    self.check.add(file, value, rid, f'unknown operator "{op}" for {field}{_suggest(str(op), OPERATORS)}',
+                                   op)
             ops = [(op, v) for op, v in ops if op in OPERATORS]
             if not ops:
                 self.check.add(file, node, rid, f"{field}: give at least one operator ({', '.join(OPERATORS)})")

@@ -92,7 +92,7 @@ def test_invalid_rule_set_is_exit_3_with_file_line_and_rule(runner, tmp_path):
     bad.write_text("rules:\n  - id: x.one\n    whne: {overdue_days: 1}\n    set: {severity: low}\n", encoding="utf-8")
     result = run(runner, ["assess", *FLAGS, "--rules", str(bad)])
     assert result.exit_code == 3
-    assert re.search(r'bad\.yaml:2: rule "x\.one": unknown key "whne" in the rule \(did you mean "when"\?\)',
+    assert re.search(r'bad\.yaml:3:5: x\.one: unknown key "whne" in the rule \(did you mean "when"\?\)',
                      result.stderr), result.stderr
 
 
@@ -259,10 +259,10 @@ def test_rules_check_reports_every_problem(runner, tmp_path):
     result = run(runner, ["rules", "check", str(FIXTURE_MINI), str(bad)])
     assert result.exit_code == 3
     err = result.stderr
-    assert 'unknown operator "gtee"' in err and 'did you mean "gte"' in err
-    assert 'severity "hihg"' in err and 'did you mean "high"' in err
-    assert 'unknown step "repay_nwo"' in err
-    assert 'rules/a.yaml:8: rule "a.two": every rule needs "examples"' in err
+    assert 'rules/a.yaml:3:27: a.one: unknown operator "gtee" for overdue_days (did you mean "gte"?)' in err
+    assert 'rules/a.yaml:4:11: a.one: severity "hihg" is not one of' in err and 'did you mean "high"' in err
+    assert 'rules/a.yaml:5:5: a.one: unknown step "repay_nwo" (did you mean "repay_now"?)' in err
+    assert 'rules/a.yaml:8:5: a.two: every rule needs "examples"' in err
 
 
 def test_rules_check_runs_examples(runner, tmp_path):
@@ -280,8 +280,8 @@ def test_rules_check_runs_examples(runner, tmp_path):
     )
     result = run(runner, ["rules", "check", str(FIXTURE_MINI), str(layer)])
     assert result.exit_code == 3
-    assert "extra.yaml:6" in result.stderr and "does not fire" in result.stderr
-    assert "extra.yaml:7" in result.stderr and "expected severity critical, got high" in result.stderr
+    assert "extra.yaml:6:9: extra.wrong: example does not fire the rule" in result.stderr
+    assert "extra.yaml:7:9: extra.wrong: expected severity critical, got high" in result.stderr
 
 
 from conftest import FIXTURES  # noqa: E402
