@@ -227,29 +227,151 @@ def _read_line(prompt: str) -> str:
     return line.rstrip("\r\n")
 
 
+RulePaths = Annotated[
+    Optional[list[Path]],
+    typer.Argument(help="Rule files or folders, layered in order (default: the built-in set; `builtin` names it)."),
+]
+
+
+def _write_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
 @rules_app.command("check")
 def rules_check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Rule files or folders (default: the built-in set).")] = None,
+    paths: RulePaths = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Run examples without their own date on this date.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A machine-readable report on stdout.")] = False,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Also check every situation gets an answer and every rule matters.")
+    ] = False,
 ) -> None:
-    """Validate a rule set and run every rule's examples. Exit 0 when clean, 3 otherwise."""
+    """Validate a rule set, lint its content and run every rule's examples. Exit 0 when clean, 3 otherwise."""
 
     def body() -> None:
-        from .checks import run_examples
+        from .checks import example_results, lint
         from .errors import RuleSetError
         from .ruleset import load_ruleset
 
-        rules = load_ruleset(paths or None, cache=False)
         today = date.today()
         if as_of:
             try:
                 today = date.fromisoformat(as_of)
             except ValueError:
                 raise UsageError(f'--as-of: "{as_of}" is not a date like 2026-03-31') from None
-        count, problems = run_examples(rules, today)
+        try:
+            rules = load_ruleset(paths or None, cache=False)
+        except RuleSetError as exc:
+            if not as_json:
+                raise
+            _write_json({"ok": False, "rules": None, "examples": [], "problems": [p.to_dict() for p in exc.problems]})
+            raise typer.Exit(int(ExitCode.RULES)) from None
+        results = example_results(rules, today)
+        problems = lint(rules)
+        problems += [p for r in results for p in _example_problems(r)]
+        report: dict[str, Any] = {}
+        if coverage:
+            from .coverage import check_coverage, matrix
+            from .coverage import problems as coverage_problems
+
+            cov = check_coverage(rules, today)
+            problems += coverage_problems(cov)
+            report["coverage"] = {
+                "situations": cov.points,
+                "gaps": [{"case": g.case.echo(), "missing": list(g.missing)} for g in cov.gaps],
+                "never_fire": cov.never_fire,
+                "overruled": [{"rule": r, "output": k, "value": v} for r, k, v in cov.overruled],
+                "bands": {f: [[str(lo), str(hi)] for lo, hi in b] for f, b in cov.bands.items()},
+            }
+        if as_json:
+            _write_json({"ok": not problems, "rules": len(rules.rules),
+                         "examples": [r.to_dict() for r in results],
+                         "problems": [p.to_dict() for p in problems], **report})
+        else:
+            if coverage:
+                sys.stdout.write("\n".join(matrix(cov, rules)) + "\n")
+            if not problems:
+                sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=len(results)) + "\n")
         if problems:
+            if as_json:
+                raise typer.Exit(int(ExitCode.RULES))
             raise RuleSetError(problems)
-        sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=count) + "\n")
+
+    _guard("en", body)
+
+
+def _example_problems(result: Any) -> list[Any]:
+    from .errors import RuleProblem
+
+    return [RuleProblem(result.file, result.line, result.rule, msg, result.column) for msg in result.problems]
+
+
+@rules_app.command("list")
+def rules_list(
+    paths: RulePaths = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List the rules: id, where each is defined, what it sets, and when it is in force."""
+
+    def body() -> None:
+        from .describe import list_lines, rule_row
+
+        rules = _load(paths)
+        if as_json:
+            _write_json([rule_row(r) for r in rules.rules])
+        else:
+            sys.stdout.write("\n".join(list_lines(rules)) + "\n")
+
+    _guard("en", body)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule to show.")],
+    paths: RulePaths = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+) -> None:
+    """Show one rule: its conditions, what it sets and adds, its texts, references and examples."""
+
+    def body() -> None:
+        from .describe import show_lines
+        from .ruleset import _suggest
+
+        language = _lang(lang)
+        rules = _load(paths)
+        found = next((r for r in rules.rules if r["id"] == rule_id), None)
+        if found is None:
+            raise UsageError(f'no rule "{rule_id}"{_suggest(rule_id, [r["id"] for r in rules.rules])}; '
+                             "see `advisor rules list`")
+        sys.stdout.write("\n".join(show_lines(found, rules, language)) + "\n")
+
+    _guard("en", body)
+
+
+@app.command()
+def questions(
+    as_json: Annotated[bool, typer.Option("--json", help="Every field as JSON, for scripts and forms.")] = False,
+    rules: Annotated[
+        Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+    ] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+) -> None:
+    """The questions asked: each field with its type, range, choices, labels and common names."""
+
+    def body() -> None:
+        from .describe import questions as describe
+        from .interview import question_text
+
+        language = _lang(lang)
+        rule_set = _load(rules)
+        if as_json:
+            _write_json(describe(rule_set))
+            return
+        for field in describe(rule_set):
+            sys.stdout.write(f"{field['flag']} ({field['id']})\n")
+            sys.stdout.write(question_text(field["id"], rule_set, language) + "\n\n")
 
     _guard("en", body)
 

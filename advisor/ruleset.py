@@ -35,7 +35,7 @@ RULE_KEYS = (
 )
 ENTRY_KEYS = {
     "steps": ("id", "urgency", "text", "override"),
-    "consequences": ("id", "text", "override"),
+    "consequences": ("id", "text", "legal", "override"),
     "references": ("id", "title", "text", "verbatim", "confidence", "override"),
 }
 STAGE_KEYS = ("id", "days", "label", "description")
@@ -364,20 +364,32 @@ class _Compiler:
                                f'each entry of "{section}" needs an "id"')
                 continue
             eid = node["id"]
-            self.check.keys(file, node, ENTRY_KEYS[section], None, f'{section} entry "{eid}"')
-            if not self._place(section, eid, file, node, None):
+            self.check.keys(file, node, ENTRY_KEYS[section], eid, f'{section} entry "{eid}"')
+            earlier = self.data[section].get(eid)
+            if not self._place(section, eid, file, node, eid):
                 continue
-            entry: dict[str, Any] = {"id": eid, "text": self.check.text(file, node, "text", None)}
+            if earlier is not None:
+                # An override changes only what it states: a new text keeps the old urgency, title, ….
+                merged = {**earlier, **node}
+                for key in ("text", "title"):  # and a text in one language keeps the other
+                    if isinstance(earlier.get(key), dict) and isinstance(node.get(key), dict):
+                        merged[key] = {**earlier[key], **node[key]}
+                node = merged
+            entry: dict[str, Any] = {"id": eid, "text": self.check.text(file, node, "text", eid)}
             if section == "steps":
                 urgency = node.get("urgency")
                 if urgency not in URGENCIES:
-                    self.check.add(file, node, None, f'step "{eid}": urgency must be one of {", ".join(URGENCIES)}'
-                                   f'{_suggest(str(urgency), URGENCIES)}')
+                    self.check.add(file, node, eid, f"urgency must be one of {', '.join(URGENCIES)}"
+                                   f"{_suggest(str(urgency), URGENCIES)}", "urgency")
                 entry["urgency"] = urgency
+            if section == "consequences" and "legal" in node:
+                if not isinstance(node["legal"], bool):
+                    self.check.add(file, node, eid, '"legal" must be true or false', "legal")
+                entry["legal"] = node["legal"] is True
             if section == "references":
-                entry["title"] = self.check.text(file, node, "title", None)
+                entry["title"] = self.check.text(file, node, "title", eid)
                 if not isinstance(node.get("verbatim"), bool):
-                    self.check.add(file, node, None, f'reference "{eid}": "verbatim" must be true or false')
+                    self.check.add(file, node, eid, '"verbatim" must be true or false', "verbatim")
                 entry["verbatim"] = node.get("verbatim") is True
                 if "confidence" in node:
                     entry["confidence"] = str(node["confidence"])
@@ -737,7 +749,8 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
     rule set need only carry rules and catalogs.
     """
     builtin = builtin_rules_dir()
-    roots = [Path(p) for p in paths] if paths else [builtin]
+    # `builtin` names the shipped set, so a layer can go on top of it from any install.
+    roots = [builtin if str(p) == "builtin" and not Path(p).exists() else Path(p) for p in paths or [builtin]]
     for root in roots:
         if not root.exists():
             raise RuleSetError([RuleProblem(str(root), None, None, "no such file or folder")])

@@ -1,0 +1,205 @@
+"""Coverage: does every situation get an answer, and does every rule matter?
+
+Every condition compares an answer with a constant, so the constants cut each numeric answer into
+bands inside which no rule can tell two values apart. One case per band of every answer, crossed
+with every choice, therefore stands for the whole space of situations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from itertools import product
+from typing import Any, NamedTuple
+
+from .engine import evaluate
+from .errors import RuleProblem
+from .models import ORDERED_OUTPUTS, Case
+from .parsing import MAX_AMOUNT, MAX_DAYS
+from .ruleset import RuleSet
+
+CENT = Decimal("0.01")
+# Each numeric field: its domain and the smallest step between two values.
+DOMAINS: dict[str, tuple[Any, Any, Any]] = {
+    "overdue_days": (0, MAX_DAYS, 1),
+    "amount": (CENT, MAX_AMOUNT, CENT),
+}
+
+
+class Gap(NamedTuple):
+    case: Case
+    missing: tuple[str, ...]  # which of stage, severity, credit, steps nothing gave
+
+
+class Coverage(NamedTuple):
+    bands: dict[str, list[tuple[Any, Any]]]
+    points: int
+    gaps: list[Gap]
+    never_fire: list[str]
+    overruled: list[tuple[str, str, str]]  # (rule id, output, value) always beaten by a higher value
+    severity_grid: dict[tuple[str, str, int], str]  # (platform, negotiation, day band) -> highest severity
+    gap_cells: set[tuple[str, str, int]]
+
+
+def _leaves(cond: tuple[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    kind, payload = cond
+    if kind == "cmp":
+        field, op, value, _ = payload
+        yield field, op, value
+    elif kind == "not":
+        yield from _leaves(payload)
+    else:
+        for c in payload:
+            yield from _leaves(c)
+
+
+def _cuts(field: str, op: str, value: Any, step: Any) -> list[Any]:
+    """The values at which this comparison can change its answer."""
+    values = value if isinstance(value, frozenset) else [value]
+    if op in ("gte", "lt"):
+        return list(values)
+    if op in ("gt", "lte"):
+        return [v + step for v in values]
+    return [c for v in values for c in (v, v + step)]  # eq, ne, in, not_in
+
+
+def bands(rules: RuleSet) -> dict[str, list[tuple[Any, Any]]]:
+    """For each numeric field, the intervals [low, high] that no condition can split."""
+    cuts: dict[str, set[Any]] = {f: set() for f in DOMAINS}
+    for stage in rules.stages:  # day_stage comes from the day bands
+        band = stage.get("days")
+        if band:
+            cuts["overdue_days"].add(band["gte"])
+            if "lte" in band:
+                cuts["overdue_days"].add(band["lte"] + 1)
+    for _, cond in rules.compiled:
+        for field, op, value in _leaves(cond):
+            if field in DOMAINS:
+                cuts[field].update(_cuts(field, op, value, DOMAINS[field][2]))
+    out = {}
+    for field, (low, high, step) in DOMAINS.items():
+        edges = sorted(c for c in cuts[field] if low < c <= high)
+        starts = [low, *edges]
+        ends = [e - step for e in edges] + [high]
+        out[field] = list(zip(starts, ends))
+    return out
+
+
+def _timeless(rules: RuleSet) -> RuleSet:
+    """The same rules with their dates removed: can a rule fire at all, whenever it is in force?"""
+    undated = [{k: v for k, v in r.items() if k not in ("valid_from", "valid_until")} for r in rules.rules]
+    return RuleSet(dict(rules.data, rules=undated), rules.sources)
+
+
+def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
+    space = bands(rules)
+    platforms = [c["id"] for c in rules.choices("platform")]
+    negotiations = [c["id"] for c in rules.choices("negotiation")]
+    timeless = _timeless(rules)
+    by_id = {r["id"]: r for r in rules.rules}
+    fired_anywhere: set[str] = set()
+    fired_count: dict[tuple[str, str], int] = {}
+    beaten_count: dict[tuple[str, str], int] = {}
+    gaps: list[Gap] = []
+    grid: dict[tuple[str, str, int], str] = {}
+    gap_cells: set[tuple[str, str, int]] = set()
+    points = 0
+    for (di, (days, _)), (amount, _), platform, negotiation in product(
+        enumerate(space["overdue_days"]), space["amount"], platforms, negotiations
+    ):
+        points += 1
+        case = Case(overdue_days=days, amount=amount, platform=platform, negotiation=negotiation)
+        now = evaluate(case, rules, as_of, trace=False)
+        setters = {k for rid in now.rules_fired for k in by_id[rid]["set"]}
+        missing = []
+        if not any(_in_band(days, s.get("days")) for s in rules.stages):
+            missing.append("stage")
+        if "severity" not in setters:
+            missing.append("severity")
+        if not setters & {"credit_level", "reporting"}:
+            missing.append("credit")
+        if not now.steps:
+            missing.append("steps")
+        if missing:
+            gaps.append(Gap(case, tuple(missing)))
+            gap_cells.add((platform, negotiation, di))
+        key = (platform, negotiation, di)
+        if SEVERITIES_RANK[now.severity] >= SEVERITIES_RANK[grid.get(key, "none")]:
+            grid[key] = now.severity
+        ever = evaluate(case, timeless, as_of, trace=False)
+        fired_anywhere.update(ever.rules_fired)
+        final = ever._asdict()
+        for rid in ever.rules_fired:
+            for out, value in by_id[rid]["set"].items():
+                fired_count[(rid, out)] = fired_count.get((rid, out), 0) + 1
+                rank = RANKS[out]
+                if rank[final[out]] > rank[value]:
+                    beaten_count[(rid, out)] = beaten_count.get((rid, out), 0) + 1
+    never = [r["id"] for r in rules.rules if r["id"] not in fired_anywhere]
+    overruled = [
+        (rid, out, by_id[rid]["set"][out])
+        for (rid, out), n in fired_count.items()
+        if beaten_count.get((rid, out), 0) == n
+    ]
+    return Coverage(space, points, gaps, never, overruled, grid, gap_cells)
+
+
+RANKS = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
+SEVERITIES_RANK = RANKS["severity"]
+
+
+def _in_band(days: int, band: dict[str, int] | None) -> bool:
+    return bool(band) and days >= band["gte"] and ("lte" not in band or days <= band["lte"])
+
+
+def problems(cov: Coverage) -> list[RuleProblem]:
+    out = []
+    for gap in cov.gaps[:50]:  # the first fifty say enough; the count says the rest
+        c = gap.case
+        out.append(RuleProblem(
+            "(coverage)", None, None,
+            f"no {', '.join(gap.missing)} for days={c.overdue_days} amount={c.amount} "
+            f"platform={c.platform} negotiation={c.negotiation}",
+        ))
+    if len(cov.gaps) > 50:
+        out.append(RuleProblem("(coverage)", None, None, f"… and {len(cov.gaps) - 50} more gaps"))
+    for rid in cov.never_fire:
+        out.append(RuleProblem("(coverage)", None, rid, "can never fire: no situation meets its conditions"))
+    for rid, key, value in cov.overruled:
+        out.append(RuleProblem(
+            "(coverage)", None, rid,
+            f'its {key} "{value}" never shows: wherever it fires, another rule sets a higher {key}',
+        ))
+    return out
+
+
+def band_label(low: Any, high: Any, top: Any) -> str:
+    if low == high:
+        return str(low)
+    return f"{low}+" if high == top else f"{low}-{high}"
+
+
+def matrix(cov: Coverage, rules: RuleSet) -> list[str]:
+    """A compact text matrix: platform × negotiation rows, day-band columns, highest severity in each."""
+    days = cov.bands["overdue_days"]
+    labels = [band_label(lo, hi, MAX_DAYS) for lo, hi in days]
+    width = max(5, *(len(label) for label in labels)) + 1
+    lines = ["platform / negotiation".ljust(31) + "".join(label.rjust(width) for label in labels) + "  (days)"]
+    for platform in (c["id"] for c in rules.choices("platform")):
+        for negotiation in (c["id"] for c in rules.choices("negotiation")):
+            cells = []
+            for i in range(len(days)):
+                mark = cov.severity_grid.get((platform, negotiation, i), "none")[0].upper()
+                if (platform, negotiation, i) in cov.gap_cells:
+                    mark = "!" + mark
+                cells.append(mark.rjust(width))
+            lines.append(f"{platform:>17} {negotiation:<12} " + "".join(cells))
+    lines.append("cells: highest severity over all amount bands (N none, L low, M medium, H high, C critical); "
+                 "! marks a gap")
+    amounts = ", ".join(band_label(lo, hi, MAX_AMOUNT) for lo, hi in cov.bands["amount"])
+    lines.append(f"amount bands: {amounts}")
+    lines.append(f"{cov.points} situations checked; {len(cov.gaps)} gaps; {len(cov.never_fire)} rules never fire; "
+                 f"{len(cov.overruled)} values always overruled")
+    return lines
+

@@ -1,0 +1,113 @@
+"""Rules and questions described for people and scripts: `rules list`, `rules show`, `questions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .interview import FLAGS
+from .models import CHOICE_FIELDS, CORE_FIELDS
+from .parsing import MAX_AMOUNT, MAX_DAYS
+from .ruleset import RuleSet
+
+_SYMBOL = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "in", "not_in": "not in"}
+
+
+def condition_text(cond: list[Any]) -> str:
+    """A compiled condition as one readable line: `overdue_days ≥ 31 and platform in [bank_loan, …]`."""
+    kind = cond[0]
+    if kind == "cmp":
+        _, field, op, value = cond
+        shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
+        return f"{field} {_SYMBOL[op]} {shown}"
+    if kind == "not":
+        return f"not ({condition_text(cond[1])})"
+    parts = [condition_text(c) for c in cond[1]]
+    if not parts:
+        return "always"
+    joined = f" {'and' if kind == 'all' else 'or'} ".join(parts)
+    return joined if kind == "all" or len(parts) == 1 else f"({joined})"
+
+
+def rule_row(rule: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": rule["id"],
+        "file": rule["file"],
+        "line": rule["line"],
+        "sets": dict(rule["set"]),
+        "adds": {
+            "consequences": list(rule["consequences"]),
+            "steps": [s for s, _ in rule["steps"]],
+            "references": list(rule["references"]),
+        },
+        "valid_from": rule.get("valid_from"),
+        "valid_until": rule.get("valid_until"),
+    }
+
+
+def list_lines(rules: RuleSet) -> list[str]:
+    rows = []
+    for rule in rules.rules:
+        sets = " ".join(f"{k}={v}" for k, v in rule["set"].items()) or "-"
+        dates = ""
+        if rule.get("valid_from") or rule.get("valid_until"):
+            dates = f"{rule.get('valid_from') or '…'}..{rule.get('valid_until') or '…'}"
+        rows.append((rule["id"], f"{rule['file']}:{rule['line']}", sets, dates))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else [0, 0, 0]
+    return [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip() for a, b, c, d in rows]
+
+
+def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
+    out = [rule["id"] + (f" — {rule['title'][lang]}" if rule.get("title") else ""),
+           f"  file:        {rule['file']}:{rule['line']}",
+           f"  when:        {condition_text(rule['when'])}"]
+    if rule["set"]:
+        out.append("  sets:        " + ", ".join(f"{k} = {v}" for k, v in rule["set"].items()))
+    if rule.get("valid_from") or rule.get("valid_until"):
+        out.append(f"  in force:    {rule.get('valid_from') or '…'} to {rule.get('valid_until') or '…'}")
+    if rule["summary"]:
+        out.append(f"  summary:     {rule['summary'][lang]}")
+    for cid in rule["consequences"]:
+        out.append(f"  consequence: {cid}: {rules.consequences[cid]['text'][lang]}")
+    for sid, urgency in rule["steps"]:
+        step = rules.steps[sid]
+        out.append(f"  step:        {sid} ({urgency or step['urgency']}): {step['text'][lang]}")
+    for rid in rule["references"]:
+        ref = rules.references[rid]
+        out.append(f"  reference:   {rid}: {ref['title'][lang]}")
+        out.extend(f"               {line}" for line in ref["text"]["zh" if ref["verbatim"] else lang].split("\n"))
+    for ex in rule["examples"]:
+        case = ", ".join(f"{k}={v}" for k, v in ex["case"].items())
+        extra = f" as of {ex['as_of']}" if ex.get("as_of") else ""
+        expect = ", ".join(f"{k}={v}" for k, v in ex["expect"].items())
+        out.append(f"  example:     {case}{extra}" + (f" → expect {expect}" if expect else ""))
+    return out
+
+
+def questions(rules: RuleSet) -> list[dict[str, Any]]:
+    """Every input field, so scripts and forms can discover what to ask and what is accepted."""
+    out = []
+    for name in CORE_FIELDS:
+        spec = rules.fields[name]
+        entry: dict[str, Any] = {
+            "id": name,
+            "flag": FLAGS[name],
+            "required": True,
+            "question": spec["question"],
+            "why": spec["why"],
+        }
+        if spec.get("hint"):
+            entry["hint"] = spec["hint"]
+        if name == "overdue_days":
+            entry.update(type="integer", minimum=0, maximum=MAX_DAYS, examples=["45", "45天"])
+        elif name == "amount":
+            entry.update(type="decimal", minimum="0.01", maximum=str(MAX_AMOUNT), decimal_places=2,
+                         examples=["5000", "5,000", "5000元", "3万", "2.5万元", "8千"])
+        if name in CHOICE_FIELDS:
+            entry["type"] = "choice"
+            entry["choices"] = [
+                {"number": n, "id": c["id"], "label": c["label"], "aliases": c["aliases"],
+                 **({"note": c["note"]} if c.get("note") else {})}
+                for n, c in enumerate(rules.choices(name), 1)
+            ]
+        out.append(entry)
+    return out
