@@ -1,9 +1,10 @@
 """The command line: parse flags, call the core, render. The only module that imports typer.
 
 Every AdvisorError becomes one line on stderr and its exit code here, and nowhere else.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Typer would then evaluate every option's annotation
+from a string on each run, which costs more than evaluating them once at import.
+"""
 
 import os
 import sys
@@ -89,7 +90,7 @@ def _ui_text(key: str, lang: str) -> str:
         return _UI_FALLBACK[key]
 
 
-def _load(paths: list[Path] | None) -> RuleSet:
+def _load(paths: "list[Path] | None") -> "RuleSet":
     from .ruleset import load_ruleset
 
     return load_ruleset(paths or None)
