@@ -351,6 +351,18 @@ def rules_show(
     _guard("en", body)
 
 
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema of rule files (the one shipped as rules/schema.json), for editors."""
+
+    def body() -> None:
+        from .schema import build
+
+        _write_json(build())
+
+    _guard("en", body)
+
+
 @app.command()
 def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Every field as JSON, for scripts and forms.")] = False,
@@ -375,6 +387,71 @@ def questions(
             sys.stdout.write(question_text(field["id"], rule_set, language) + "\n\n")
 
     _guard("en", body)
+
+
+@app.command()
+def batch(
+    input_path: Annotated[str, typer.Argument(metavar="INPUT", help="Cases as CSV, JSONL or a JSON array; - reads stdin.")],
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", help="Write to FILE, put in place only when the run completes.")
+    ] = None,
+    output_format: Annotated[
+        Optional[str], typer.Option("--output-format", help="jsonl (default), csv or json; or from the -o name.")
+    ] = None,
+    input_format: Annotated[
+        Optional[str], typer.Option("--input-format", help="csv, jsonl or json (default: from the name, or sniffed).")
+    ] = None,
+    encoding: Annotated[
+        Optional[str], typer.Option("--encoding", help="Input encoding, e.g. gb18030 (default UTF-8, BOM or not).")
+    ] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV output with a BOM, so Excel shows Chinese.")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes to use (default: every core).")] = None,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first row that cannot be assessed.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+    rules: Annotated[
+        Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+    ] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")] = None,
+) -> None:
+    """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
+
+    def body() -> int:
+        from .batch import Options, run, text
+        from .parsing import parse_date
+
+        language = _lang(lang)
+        rule_set = _load(rules)
+        day = date.today()
+        if as_of is not None:
+            try:
+                day = parse_date(as_of, "as_of", rule_set, language)
+            except CaseError as exc:
+                raise UsageError(f"--as-of: {exc.message}") from None
+        options = Options(
+            input=input_path, input_format=input_format, encoding=encoding, output=output,
+            output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,
+            rule_paths=[str(p) for p in rules] if rules else None, as_of=day,
+        )
+        try:
+            show_progress = not quiet and sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            show_progress = False
+        summary = run(options, rule_set, warn=_stderr, progress=show_progress)
+        if summary.stopped is not None:
+            row, field, message = summary.stopped
+            _stderr(text("stopped", language, row=row, field=f"{field}: " if field else "", message=message))
+            if output not in (None, "-"):
+                _stderr(text("not_written", language, path=output))
+        if not quiet:
+            rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
+            _stderr(text("summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
+                         seconds=summary.seconds, rate=rate))
+        return int(ExitCode.REJECTED_OR_INTERNAL) if summary.rejected else int(ExitCode.OK)
+
+    code = _guard(lang if lang in LANGS else "zh", body)
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> NoReturn:

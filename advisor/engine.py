@@ -30,26 +30,54 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 _RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
 _URGENCY_RANK = {u: n for n, u in enumerate(URGENCIES)}
 
+# For a field holding several answers (collection): "eq x" means x is among them, "in [..]" any of them.
+_SET_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: b in a,
+    "ne": lambda a, b: b not in a,
+    "in": lambda a, b: not a.isdisjoint(b),
+    "not_in": lambda a, b: a.isdisjoint(b),
+}
+
 # A compiled condition: (kind, payload). Leaves carry their own comparison for speed.
 Compiled = tuple[str, Any]
 
 
-def _compile(cond: list[Any]) -> Compiled:
+def _known(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """Any comparison with an unknown answer is false: a rule never fires on what nobody said."""
+    return lambda a, b: a is not None and fn(a, b)
+
+
+def _compile(cond: list[Any], kinds: dict[str, str]) -> Compiled:
     kind = cond[0]
     if kind in ("all", "any"):
-        return (kind, tuple(_compile(c) for c in cond[1]))
+        return (kind, tuple(_compile(c, kinds) for c in cond[1]))
     if kind == "not":
-        return ("not", _compile(cond[1]))
+        return ("not", _compile(cond[1], kinds))
     _, field, op, value = cond
-    if field == "amount":
+    if kinds.get(field) == "decimal":
         value = [Decimal(v) for v in value] if isinstance(value, list) else Decimal(value)
     if isinstance(value, list):
         value = frozenset(value)
-    return ("cmp", (field, op, value, _OPS[op]))
+    fn = _SET_OPS[op] if kinds.get(field) == "set" else _OPS[op]
+    return ("cmp", (field, op, value, fn if field in _ALWAYS_KNOWN else _known(fn)))
+
+
+_ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage"))
+
+
+def compile_condition(cond: list[Any]) -> Compiled:
+    from .ruleset import CONDITION_FIELDS
+
+    return _compile(cond, CONDITION_FIELDS)
 
 
 def compile_rules(ruleset: RuleSet) -> list[tuple[dict[str, Any], Compiled]]:
-    return [(rule, _compile(rule["when"])) for rule in ruleset.rules]
+    return [(rule, compile_condition(rule["when"])) for rule in ruleset.rules]
+
+
+def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) -> bool:
+    """Whether a compiled condition holds for a case (for questions to ask and letter paragraphs)."""
+    return _test(cond, facts(case, ruleset, as_of))
 
 
 def day_stage(days: int, ruleset: RuleSet) -> str:
@@ -62,42 +90,47 @@ def day_stage(days: int, ruleset: RuleSet) -> str:
     return found
 
 
-def _facts(case: Case, ruleset: RuleSet) -> dict[str, Any]:
-    return {
-        "overdue_days": case.overdue_days,
-        "amount": case.amount,
-        "platform": case.platform,
-        "negotiation": case.negotiation,
-        "day_stage": day_stage(case.overdue_days, ruleset),
-    }
+def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
+    """What conditions can test: the answers, and what the engine derives from them."""
+    from .finance import interest_check, plan
+
+    out = case._asdict()
+    out["day_stage"] = day_stage(case.overdue_days, ruleset)
+    interest = interest_check(case, ruleset)
+    out["interest_check"] = interest
+    out["interest_exceeds"] = interest["exceeds"] if interest else None
+    proposal = plan(case, ruleset)
+    out["plan"] = proposal
+    out["plan_affordable"] = proposal["affordable"] if proposal else None
+    return out
 
 
-def _test(cond: Compiled, facts: dict[str, Any]) -> bool:
+def _test(cond: Compiled, known: dict[str, Any]) -> bool:
     kind, payload = cond
     if kind == "cmp":
         field, _, value, fn = payload
-        return bool(fn(facts[field], value))
+        return bool(fn(known[field], value))
     if kind == "all":
-        return all(_test(c, facts) for c in payload)
+        return all(_test(c, known) for c in payload)
     if kind == "any":
-        return any(_test(c, facts) for c in payload)
-    return not _test(payload, facts)
+        return any(_test(c, known) for c in payload)
+    return not _test(payload, known)
 
 
-def _trace(cond: Compiled, facts: dict[str, Any], out: list[ConditionTrace]) -> None:
+def _trace(cond: Compiled, known: dict[str, Any], out: list[ConditionTrace]) -> None:
     """Every leaf of a fired rule with the case's actual value: the answer to "why did this fire?"."""
     kind, payload = cond
     if kind == "cmp":
         field, op, value, fn = payload
         shown = sorted(value, key=str) if isinstance(value, frozenset) else value
-        out.append(ConditionTrace(field, op, shown, facts[field], bool(fn(facts[field], value))))
+        out.append(ConditionTrace(field, op, shown, known[field], bool(fn(known[field], value))))
     elif kind == "not":
         inner: list[ConditionTrace] = []
-        _trace(payload, facts, inner)
+        _trace(payload, known, inner)
         out.extend(ConditionTrace(t.field, "not " + t.op, t.expected, t.actual, t.result) for t in inner)
     else:
         for c in payload:
-            _trace(c, facts, out)
+            _trace(c, known, out)
 
 
 def _in_force(rule: dict[str, Any], as_of: str) -> bool:
@@ -106,20 +139,22 @@ def _in_force(rule: dict[str, Any], as_of: str) -> bool:
 
 
 def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -> Assessment:
-    facts = _facts(case, ruleset)
+    from .finance import retention_until
+
+    known = facts(case, ruleset, as_of)
     today = as_of.isoformat()
-    best = {"stage": facts["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
+    best = {"stage": known["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
     fired: list[FiredRule] = []
     summaries: list[str] = []
     consequences: set[str] = set()
     steps: dict[str, str] = {}
     references: set[str] = set()
     for rule, cond in ruleset.compiled:
-        if not _in_force(rule, today) or not _test(cond, facts):
+        if not _in_force(rule, today) or not _test(cond, known):
             continue
         conditions: list[ConditionTrace] = []
         if trace:
-            _trace(cond, facts, conditions)
+            _trace(cond, known, conditions)
         fired.append(FiredRule(rule["id"], tuple(conditions)))
         for key, value in rule["set"].items():
             if _RANK[key][value] > _RANK[key][best[key]]:
@@ -148,4 +183,7 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -
         ),
         references=tuple(sorted(references, key=order["references"].__getitem__)),
         fired=tuple(fired),
+        interest_check=known["interest_check"],
+        plan=known["plan"],
+        retention_until=retention_until(case),
     )

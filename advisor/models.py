@@ -27,8 +27,26 @@ ORDERED_OUTPUTS: dict[str, tuple[str, ...]] = {
     "reporting": REPORTING,
 }
 
+# Every answer and its kind; the kind picks the parser (CONTRACT §1 and the extended fields).
+FIELD_KINDS: dict[str, str] = {
+    "overdue_days": "days",
+    "amount": "amount",
+    "platform": "choice",
+    "negotiation": "choice",
+    "legal_status": "choice",
+    "collection": "choices",  # several may apply at once
+    "hardship": "choice",
+    "apr": "percent",
+    "contract_date": "date",
+    "lpr": "percent",  # overrides the LPR table for the interest check
+    "monthly_income": "money",
+    "monthly_expenses": "money",
+    "repaid_on": "date",
+    "other_debts": "count",
+}
 CORE_FIELDS = ("overdue_days", "amount", "platform", "negotiation")
-CHOICE_FIELDS = ("platform", "negotiation")
+EXTENDED_FIELDS = tuple(f for f in FIELD_KINDS if f not in CORE_FIELDS)
+CHOICE_FIELDS = tuple(f for f, kind in FIELD_KINDS.items() if kind in ("choice", "choices"))
 
 SCHEMA_VERSION = 1
 
@@ -39,15 +57,41 @@ class Case(NamedTuple):
     platform: str
     negotiation: str
     id: str | None = None
+    # Extended answers: None means unknown.
+    legal_status: str | None = None
+    collection: frozenset[str] | None = None
+    hardship: str | None = None
+    apr: Decimal | None = None
+    contract_date: date | None = None
+    lpr: Decimal | None = None
+    monthly_income: Decimal | None = None
+    monthly_expenses: Decimal | None = None
+    repaid_on: date | None = None
+    other_debts: int | None = None
 
     def echo(self) -> dict[str, Any]:
-        return {
+        """The answers as understood; extended answers only when known."""
+        out: dict[str, Any] = {
             "id": self.id,
             "overdue_days": self.overdue_days,
             "amount": f"{self.amount:.2f}",
             "platform": self.platform,
             "negotiation": self.negotiation,
         }
+        for name in EXTENDED_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = plain(value)
+        return out
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON shows it: exact decimals and dates as strings, sets as sorted lists."""
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    return value
 
 
 class ConditionTrace(NamedTuple):
@@ -82,6 +126,9 @@ class Assessment(NamedTuple):
     steps: tuple[Step, ...]
     references: tuple[str, ...]
     fired: tuple[FiredRule, ...] = ()
+    interest_check: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
+    retention_until: date | None = None
 
     @property
     def rules_fired(self) -> list[str]:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
-from .models import CHOICE_FIELDS, CORE_FIELDS, Case
+from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -24,6 +24,12 @@ _AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 _MULTIPLIERS = {"万": 10000, "w": 10000, "千": 1000, "k": 1000}
+_PERCENT_RE = re.compile(r"^(?:年化|年利率|apr)?\s*(\d+(?:\.\d+)?|\.\d+)\s*%?$", re.IGNORECASE)
+_COUNT_RE = re.compile(r"^(\d{1,4})\s*(?:笔|个|家|项|份)?$")
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_SPLIT_RE = re.compile(r"[,，、;；/\s]+")
+MAX_PERCENT = Decimal(10000)  # the worst illegal "714" loans run to thousands of percent a year
+MAX_COUNT = 1000
 
 
 def _normalise(raw: object) -> str:
@@ -46,9 +52,9 @@ def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
     return days
 
 
-def parse_amount(raw: object, rules: RuleSet, lang: str = "zh") -> Decimal:
+def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "amount", zero_ok: bool = False) -> Decimal:
     if isinstance(raw, bool):
-        raise CaseError("amount", rules.message("bad_amount", lang, value=raw))
+        raise CaseError(field, rules.message("bad_amount", lang, value=raw))
     if isinstance(raw, float):
         raw = repr(raw)  # a float from JSON: read its shortest decimal spelling, never its binary value
     if isinstance(raw, (int, Decimal)):
@@ -57,20 +63,20 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh") -> Decimal:
         text = _normalise(raw).replace(",", "").replace(" ", "")
         match = _AMOUNT_RE.match(text)
         if not match:
-            raise CaseError("amount", rules.message("bad_amount", lang, value=raw))
+            raise CaseError(field, rules.message("bad_amount", lang, value=raw))
         try:
             value = Decimal(match.group(1))
         except InvalidOperation:
-            raise CaseError("amount", rules.message("bad_amount", lang, value=raw)) from None
+            raise CaseError(field, rules.message("bad_amount", lang, value=raw)) from None
         unit = (match.group(2) or "").lower()
         if unit:
             value *= _MULTIPLIERS[unit]
     if not value.is_finite():
-        raise CaseError("amount", rules.message("bad_amount", lang, value=raw))
-    if value <= 0 or value > MAX_AMOUNT:
-        raise CaseError("amount", rules.message("amount_range", lang, value=raw))
+        raise CaseError(field, rules.message("bad_amount", lang, value=raw))
+    if value < 0 or (value == 0 and not zero_ok) or value > MAX_AMOUNT:
+        raise CaseError(field, rules.message("money_range" if zero_ok else "amount_range", lang, value=raw))
     if value != value.quantize(CENT):
-        raise CaseError("amount", rules.message("amount_cents", lang, value=raw))
+        raise CaseError(field, rules.message("amount_cents", lang, value=raw))
     return value.quantize(CENT)
 
 
@@ -88,27 +94,85 @@ def parse_choice(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> s
 def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh") -> date:
     if isinstance(raw, date):
         return raw
+    match = _DATE_RE.match(_normalise(raw))
     try:
-        return date.fromisoformat(_normalise(raw))
+        if not match:
+            raise ValueError
+        return date(*(int(g) for g in match.groups()))
     except ValueError:
         raise CaseError(what, rules.message("bad_date", lang, value=raw)) from None
 
 
-def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> Any:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> Decimal:
+    """An annual rate in percent, as an app or contract shows it: 36, 36%, 年化36%, 23.99%."""
+    if isinstance(raw, bool):
+        raise CaseError(field, rules.message("bad_percent", lang, value=raw))
+    text = repr(raw) if isinstance(raw, float) else _normalise(raw).replace(" ", "")
+    match = _PERCENT_RE.match(text)
+    if not match:
+        raise CaseError(field, rules.message("bad_percent", lang, value=raw))
+    value = Decimal(match.group(1))
+    if not 0 < value <= MAX_PERCENT:
+        raise CaseError(field, rules.message("percent_range", lang, value=raw, max=MAX_PERCENT))
+    return value
+
+
+def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> int:
+    if isinstance(raw, bool):
+        raise CaseError(field, rules.message("bad_count", lang, value=raw))
+    match = None if isinstance(raw, int) else _COUNT_RE.match(_normalise(raw))
+    if not isinstance(raw, int) and not match:
+        raise CaseError(field, rules.message("bad_count", lang, value=raw))
+    count = raw if isinstance(raw, int) else int(match.group(1))  # type: ignore[union-attr]
+    if not 0 <= count <= MAX_COUNT:
+        raise CaseError(field, rules.message("bad_count", lang, value=raw))
+    return count
+
+
+def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> frozenset[str]:
+    """Several choices at once: a list, or words separated by commas, 、 or spaces."""
+    items = list(raw) if isinstance(raw, (list, tuple, set, frozenset)) else _SPLIT_RE.split(_normalise(raw))
+    words = [w for w in (str(i).strip() for i in items) if w]
+    if not words:
         raise CaseError(field, rules.message("missing_value", lang))
-    if field == "overdue_days":
+    return frozenset(parse_choice(field, w, rules, lang) for w in words)
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or (
+        isinstance(raw, (list, tuple, set, frozenset)) and not raw)
+
+
+def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> Any:
+    """The one parser of each field. A blank extended answer is None: unknown."""
+    kind = FIELD_KINDS.get(field)
+    if kind is None:
+        raise CaseError(field, rules.message("unknown_field", lang, value=field))
+    if is_blank(raw):
+        if field in CORE_FIELDS:
+            raise CaseError(field, rules.message("missing_value", lang))
+        return None
+    if kind == "days":
         return parse_days(raw, rules, lang)
-    if field == "amount":
+    if kind == "amount":
         return parse_amount(raw, rules, lang)
-    if field in CHOICE_FIELDS:
+    if kind == "money":
+        return parse_amount(raw, rules, lang, field=field, zero_ok=True)
+    if kind == "choice":
         return parse_choice(field, raw, rules, lang)
-    raise CaseError(field, rules.message("unknown_field", lang, value=field))
+    if kind == "choices":
+        return parse_choices(field, raw, rules, lang)
+    if kind == "percent":
+        return parse_percent(raw, field, rules, lang)
+    if kind == "count":
+        return parse_count(raw, field, rules, lang)
+    return parse_date(raw, field, rules, lang)
 
 
 def build_case(answers: dict[str, Any], rules: RuleSet, lang: str = "zh", case_id: str | None = None) -> Case:
     """Parse a mapping of raw answers into a Case. Raises CaseError for the first bad or missing field."""
-    values = {}
-    for name in CORE_FIELDS:
-        values[name] = parse_answer(name, answers.get(name), rules, lang)
+    values = {name: parse_answer(name, answers.get(name), rules, lang) for name in CORE_FIELDS}
+    for name in EXTENDED_FIELDS:
+        if name in answers:
+            values[name] = parse_answer(name, answers[name], rules, lang)
     return Case(id=case_id, **values)

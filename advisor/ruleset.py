@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RuleProblem, RuleSetError
-from .models import CHOICE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-CACHE_FORMAT = "advisor-rules-4"  # bump when the compiled shape changes
+CACHE_FORMAT = "advisor-rules-5"  # bump when the compiled shape changes
 
 LANGS = ("zh", "en")
-SECTIONS = ("stages", "labels", "fields", "steps", "consequences", "references", "rules", "ui", "disable")
+SECTIONS = (
+    "stages", "labels", "fields", "steps", "consequences", "references", "rules", "ui", "disable",
+    "interest", "plan", "letter", "script",
+)
 CATALOGS = ("steps", "consequences", "references")
 LABEL_GROUPS = {
     "severity": ORDERED_OUTPUTS["severity"],
@@ -39,18 +42,21 @@ ENTRY_KEYS = {
     "references": ("id", "title", "text", "verbatim", "confidence", "override"),
 }
 STAGE_KEYS = ("id", "days", "label", "description")
-FIELD_KEYS = ("question", "why", "hint", "choices")
+FIELD_KEYS = ("question", "why", "hint", "choices", "ask_when")
 CHOICE_KEYS = ("id", "label", "note", "aliases")
 EXAMPLE_KEYS = ("case", "as_of", "expect")
 EXPECT_KEYS = (*ORDERED_OUTPUTS, "includes", "excludes")
-# Fields a condition may test, and how their values are typed.
+# Fields a condition may test, and how their values are typed. Dates and the LPR override are not
+# tested by rules; day_stage and the two checks are derived by the engine.
+_CONDITION_KIND = {"days": "int", "count": "int", "amount": "decimal", "money": "decimal", "percent": "decimal",
+                   "choice": "choice", "choices": "set"}
 CONDITION_FIELDS = {
-    "overdue_days": "int",
-    "amount": "decimal",
-    "platform": "choice",
-    "negotiation": "choice",
+    **{f: _CONDITION_KIND[k] for f, k in FIELD_KINDS.items() if k in _CONDITION_KIND and f != "lpr"},
     "day_stage": "stage",
+    "interest_exceeds": "bool",
+    "plan_affordable": "bool",
 }
+ASKABLE = tuple(FIELD_KINDS)
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
 COMBINATORS = ("all", "any", "not")
 LINE = "__line__"
@@ -185,6 +191,28 @@ class _Checker:
         return value
 
 
+LETTER_PLACEHOLDERS = (
+    "name", "lender", "contract_no", "phone", "date", "days", "amount", "platform", "negotiation", "hardship",
+    "monthly_payment", "months", "margin", "monthly_income", "monthly_expenses", "apr", "cap",
+)
+
+
+def _placeholders(text: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_lines(v) for k, v in value.items() if k not in META}
@@ -212,6 +240,8 @@ class _Compiler:
         self.data: dict[str, Any] = {
             "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
             "references": {}, "rules": [], "ui": {},
+            "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
+            "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
         self.disabled: list[tuple[str, str, Any]] = []
@@ -317,8 +347,8 @@ class _Compiler:
         for name, node in value.items():
             if name in META:
                 continue
-            if name not in CONDITION_FIELDS or name == "day_stage":
-                self.check.add(file, value, None, f'unknown field "{name}"{_suggest(name, CONDITION_FIELDS)}')
+            if name not in ASKABLE:
+                self.check.add(file, value, None, f'unknown field "{name}"{_suggest(str(name), ASKABLE)}', name)
                 continue
             if not isinstance(node, dict):
                 self.check.add(file, value, None, f'field "{name}" must be a mapping')
@@ -330,6 +360,12 @@ class _Compiler:
                     entry[key] = self.check.text(file, node, key, None)
             if name in CHOICE_FIELDS:
                 entry["choices"] = self._choices(file, name, node)
+            elif "choices" in node:
+                self.check.add(file, node, None, f'field "{name}" takes no choices', "choices")
+            if "ask_when" in node:
+                if name in CORE_FIELDS:
+                    self.check.add(file, node, None, f'field "{name}" is always asked: drop "ask_when"', "ask_when")
+                entry["ask_when_node"] = (file, node["ask_when"])
             self.data["fields"][name] = entry
 
     def _choices(self, file: str, field: str, node: dict[str, Any]) -> list[dict[str, Any]]:
@@ -437,12 +473,106 @@ class _Compiler:
             missing = [v for v in LABEL_GROUPS[group] if v not in data["labels"].get(group, {})]
             if missing:
                 check.add("(rule set)", None, None, f'labels "{group}" lacks {", ".join(missing)}')
-        for name in ("overdue_days", "amount", *CHOICE_FIELDS):
+        for name in CORE_FIELDS:
             if name not in data["fields"]:
                 check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
         self._check_aliases()
         data["rules"] = [self._compile_rule(r) for r in data["rules"]]
+        for name, entry in data["fields"].items():
+            if "ask_when_node" in entry:
+                file, node = entry.pop("ask_when_node")
+                entry["ask_when"] = self._condition(file, node, f"fields.{name}")
+        for section in ("letter", "script"):
+            data[section] = [self._paragraph(file, node, section) for file, node in data.get(section, [])]
         return data
+
+    def _paragraph(self, file: str, node: Any, section: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"text": self.check.text(file, node, "text", section)}
+        self.check.keys(file, node, ("when", "text"), section, f"a {section} paragraph")
+        if "when" in node:
+            entry["when"] = self._condition(file, node["when"], section)
+        for lang, text in (entry["text"] or {}).items():
+            for name in _placeholders(text):
+                if name not in LETTER_PLACEHOLDERS:
+                    self.check.add(file, node, section, f'{lang} text: unknown placeholder "{{{name}}}"'
+                                   f"{_suggest(name, LETTER_PLACEHOLDERS)}", "text")
+        return entry
+
+    def _add_letter(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        self._add_paragraphs("letter", file, value, doc)
+
+    def _add_script(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        self._add_paragraphs("script", file, value, doc)
+
+    def _add_paragraphs(self, section: str, file: str, value: Any, doc: dict[str, Any]) -> None:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.check.add(file, doc, section, f'"{section}" must be a list of paragraphs {{text: {{zh, en}}}}', section)
+            return
+        self.data.setdefault(section, []).extend((file, v) for v in value)
+
+    def _add_interest(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        check = self.check
+        if not isinstance(value, dict):
+            check.add(file, doc, "interest", '"interest" must be a mapping', "interest")
+            return
+        check.keys(file, value, ("lpr", "caps", "bases", "notes"), "interest", '"interest"')
+        out = self.data.setdefault("interest", {"lpr": [], "caps": {}, "bases": {}, "notes": {}})
+        for row in value.get("lpr", []) if isinstance(value.get("lpr", []), list) else []:
+            when = _as_date(row.get("from")) if isinstance(row, dict) else None
+            rate = _decimal(row.get("rate")) if isinstance(row, dict) else None
+            if when is None or rate is None or rate <= 0:
+                check.add(file, row if isinstance(row, dict) else value, "interest",
+                          "each LPR entry needs `from: YYYY-MM-DD` and a positive `rate` in percent")
+                continue
+            out["lpr"].append({"from": when, "rate": str(rate)})
+        out["lpr"].sort(key=lambda r: r["from"])
+        caps = value.get("caps", {})
+        platforms = [c["id"] for c in self.data["fields"].get("platform", {}).get("choices", [])]
+        for platform, cap in caps.items() if isinstance(caps, dict) else []:
+            if platform in META:
+                continue
+            if platform not in platforms:
+                check.add(file, caps, "interest", f'unknown platform "{platform}"{_suggest(str(platform), platforms)}',
+                          platform)
+                continue
+            rate, multiple = _decimal(cap.get("rate")), _decimal(cap.get("lpr_multiple"))
+            if not isinstance(cap.get("basis"), str) or (rate is None) == (multiple is None):
+                check.add(file, caps, "interest", f"{platform}: give a `basis` and either `rate` (percent) or "
+                          "`lpr_multiple`", platform)
+                continue
+            out["caps"][platform] = {"basis": cap["basis"], "rate": rate and str(rate),
+                                     "lpr_multiple": multiple and str(multiple)}
+        for group in ("bases", "notes"):
+            node = value.get(group, {})
+            for key in node if isinstance(node, dict) else []:
+                if key not in META:
+                    text = check.text(file, node, key, "interest")
+                    if text:
+                        out[group][key] = text
+
+    def _add_plan(self, file: str, value: Any, doc: dict[str, Any]) -> None:
+        check = self.check
+        if not isinstance(value, dict):
+            check.add(file, doc, "plan", '"plan" must be a mapping', "plan")
+            return
+        check.keys(file, value, ("share_of_margin", "max_months", "texts"), "plan", '"plan"')
+        share = _decimal(value.get("share_of_margin"))
+        if share is None or not 0 < share <= 1:
+            check.add(file, value, "plan", "share_of_margin must be a number above 0 and at most 1", "share_of_margin")
+            share = Decimal(1)
+        months = value.get("max_months", {})
+        if not isinstance(months, dict) or "default" not in months or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for k, v in months.items() if k not in META
+        ):
+            check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
+            months = {"default": 60}
+        texts = value.get("texts", {})
+        self.data["plan"] = {
+            "share_of_margin": str(share),
+            "max_months": {k: v for k, v in months.items() if k not in META},
+            "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
+            if isinstance(texts, dict) else {},
+        }
 
     def _check_aliases(self) -> None:
         for field in CHOICE_FIELDS:
@@ -592,13 +722,18 @@ class _Compiler:
                 return None
             items = [self._typed(file, node, field, "eq", v, rid) for v in value]
             return None if any(i is None for i in items) else items
+        if kind == "bool":
+            if op in ("eq", "ne") and isinstance(value, bool):
+                return value
+            self.check.add(file, node, rid, f"{field} is true or false: write `{field}: true` or `{field}: false`")
+            return None
         if op in ("gt", "gte", "lt", "lte") and kind not in ("int", "decimal"):
             self.check.add(file, node, rid, f"{field} cannot be compared with {op}; use a value or a list")
             return None
         if kind == "int":
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 return value
-            self.check.add(file, node, rid, f"{field}: {value!r} is not a whole number of days")
+            self.check.add(file, node, rid, f"{field}: {value!r} is not a whole number")
             return None
         if kind == "decimal":
             try:
@@ -635,6 +770,10 @@ class RuleSet:
         self.labels: dict[str, dict[str, dict[str, str]]] = data["labels"]
         self.fields: dict[str, dict[str, Any]] = data["fields"]
         self.ui: dict[str, dict[str, str]] = data["ui"]
+        self.interest: dict[str, Any] = data["interest"]
+        self.plan: dict[str, Any] = data["plan"]
+        self.letter: list[dict[str, Any]] = data.get("letter", [])
+        self.script: list[dict[str, Any]] = data.get("script", [])
         self._choice_index: dict[str, dict[str, str]] = {}
         # Order of each catalog as written: display order within equal urgency.
         self.order = {section: {eid: n for n, eid in enumerate(data[section])} for section in CATALOGS}

@@ -302,7 +302,11 @@ def test_every_valid_rule_file_validates(path):
     assert not errors, [e.message for e in errors[:3]]
 
 
-def test_schema_names_exactly_the_keys_the_loader_knows():
+def test_the_shipped_schema_is_the_one_built_from_the_loader():
+    from advisor.schema import build
+
+    assert _schema() == build(), "run: advisor rules schema > rules/schema.json"
+    assert json.loads(run(["rules", "schema"]).stdout) == build()
     schema = _schema()
     assert set(schema["properties"]) == set(SECTIONS)
     assert set(schema["$defs"]["rule"]["properties"]) == set(RULE_KEYS)

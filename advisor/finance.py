@@ -1,0 +1,96 @@
+"""The arithmetic: the interest check against the cap that applies, a repayment plan, and how long a
+record stays. Pure functions of the case and the rule data; money is Decimal throughout.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING, Any
+
+from .models import Case
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+CENT = Decimal("0.01")
+RETENTION_YEARS = 5  # 征信业管理条例 第十六条: kept 5 years from the end of the bad act, in practice repayment
+
+
+def lpr_on(day: date, table: list[dict[str, str]]) -> tuple[dict[str, str] | None, str | None]:
+    """The 1-year LPR in force on a day, and a note when the table cannot vouch for it."""
+    iso = day.isoformat()
+    found = None
+    for row in table:  # sorted by date when loaded
+        if row["from"] <= iso:
+            found = row
+    if found is None:
+        return None, "lpr_before_table"
+    if found is table[-1]:
+        return found, "lpr_after_table"  # the table may be stale: say which entry was used
+    return found, None
+
+
+def interest_check(case: Case, rules: RuleSet) -> dict[str, Any] | None:
+    """The APR against the cap for this kind of lender: {apr, cap, basis, exceeds, lpr, lpr_from, note}."""
+    if case.apr is None:
+        return None
+    spec = rules.interest["caps"].get(case.platform)
+    if spec is None:
+        return None
+    out: dict[str, Any] = {"apr": str(case.apr), "cap": None, "basis": spec["basis"], "exceeds": None,
+                           "lpr": None, "lpr_from": None, "note": None}
+    if spec["rate"] is not None:
+        cap = Decimal(spec["rate"])
+    else:
+        if case.lpr is not None:
+            lpr, out["note"] = case.lpr, "lpr_given"
+        elif case.contract_date is None:
+            out["note"] = "contract_date_needed"
+            return out
+        else:
+            row, out["note"] = lpr_on(case.contract_date, rules.interest["lpr"])
+            if row is None:
+                return out
+            lpr, out["lpr_from"] = Decimal(row["rate"]), row["from"]
+        out["lpr"] = str(lpr)
+        cap = lpr * Decimal(spec["lpr_multiple"])
+    out["cap"] = str(cap.normalize() if cap == cap.to_integral() else cap)
+    out["exceeds"] = case.apr > cap
+    return out
+
+
+def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
+    """Equal monthly payments from what is left after essential costs, or an honest "not affordable".
+
+    Only a share of the margin is proposed, so an unexpected bill does not break the plan; interest and
+    fees are not added (a negotiated plan may add or waive them).
+    """
+    if case.monthly_income is None or case.monthly_expenses is None:
+        return None
+    settings = rules.plan
+    limit = int(settings["max_months"].get(case.platform, settings["max_months"]["default"]))
+    margin = case.monthly_income - case.monthly_expenses
+    out: dict[str, Any] = {"monthly_payment": None, "months": None, "affordable": False,
+                           "margin": f"{margin:.2f}", "max_months": limit}
+    budget = (margin * Decimal(settings["share_of_margin"])).quantize(CENT, rounding=ROUND_DOWN)
+    if budget <= 0:
+        return out
+    months = int((case.amount / budget).to_integral_value(rounding=ROUND_CEILING))
+    if months > limit:
+        return out
+    # Spread evenly: rounding each payment up to the cent never exceeds the budget, and covers the debt.
+    payment = (case.amount / months).quantize(CENT, rounding=ROUND_CEILING)
+    out.update(monthly_payment=f"{payment:.2f}", months=months, affordable=True)
+    return out
+
+
+def retention_until(case: Case) -> date | None:
+    """Five years from repayment; 29 February falls back to the 28th."""
+    paid = case.repaid_on
+    if paid is None:
+        return None
+    try:
+        return paid.replace(year=paid.year + RETENTION_YEARS)
+    except ValueError:
+        return paid.replace(year=paid.year + RETENTION_YEARS, day=28)
