@@ -114,62 +114,119 @@ def main_callback(
         ctx.invoke(assess)
 
 
+# Options shared by `assess` and `letter`: the answers, and where they come from.
+DaysOpt = Annotated[Optional[str], typer.Option("--days", "-d", help="Days overdue: 45 or 45天 (0 = not yet).")]
+AmountOpt = Annotated[
+    Optional[str], typer.Option("--amount", "-a", help="Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.")
+]
+PlatformOpt = Annotated[
+    Optional[str], typer.Option("--platform", "-p", help="Lender type: id, Chinese name, number or alias (花呗, 网商贷…).")
+]
+NegotiationOpt = Annotated[
+    Optional[str],
+    typer.Option("--negotiation", "-n", help="Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…)."),
+]
+LegalOpt = Annotated[
+    Optional[str],
+    typer.Option("--legal-status", help="Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed."),
+]
+CollectionOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--collection", help="How you are being collected (repeat or comma-separate): normal, night_calls, "
+                 "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees."),
+]
+HardshipOpt = Annotated[
+    Optional[str],
+    typer.Option("--hardship", help="none, illness, unemployment, income_drop, business_failure, family_emergency, disaster."),
+]
+AprOpt = Annotated[Optional[str], typer.Option("--apr", help="Annual rate in %, as the app or contract shows it.")]
+ContractDateOpt = Annotated[Optional[str], typer.Option("--contract-date", help="Date of the loan contract, YYYY-MM-DD.")]
+LprOpt = Annotated[Optional[str], typer.Option("--lpr", help="1-year LPR in % to use instead of the built-in table.")]
+IncomeOpt = Annotated[Optional[str], typer.Option("--income", help="Monthly income (same forms as --amount; 0 allowed).")]
+ExpensesOpt = Annotated[Optional[str], typer.Option("--expenses", help="Essential monthly costs (same forms as --amount).")]
+RepaidOpt = Annotated[Optional[str], typer.Option("--repaid-on", help="Date the overdue was repaid in full, YYYY-MM-DD.")]
+OtherDebtsOpt = Annotated[Optional[str], typer.Option("--other-debts", help="How many other debts you have.")]
+AnswersOpt = Annotated[
+    Optional[Path], typer.Option("--answers", help="Read answers from a YAML or JSON file (flags win).")
+]
+SaveAnswersOpt = Annotated[
+    Optional[Path], typer.Option("--save-answers", help="Keep the answers in this YAML or JSON file for next time.")
+]
+QuickOpt = Annotated[bool, typer.Option("--quick", help="Ask only the four core questions.")]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")]
+RulesOpt = Annotated[
+    Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")]
+NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never ask; a missing answer is an error.")]
+
+
+def _flag_answers(**flags: Any) -> dict[str, Any]:
+    """The answers given as flags, by field id; flags not given are left out."""
+    return {field: value for field, value in flags.items() if value is not None}
+
+
 @app.command()
 def assess(
-    days: Annotated[Optional[str], typer.Option("--days", "-d", help="Days overdue: 45 or 45天 (0 = not yet).")] = None,
-    amount: Annotated[
-        Optional[str], typer.Option("--amount", "-a", help="Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.")
-    ] = None,
-    platform: Annotated[
-        Optional[str], typer.Option("--platform", "-p", help="Lender type: id, Chinese name, number or alias (花呗, 网商贷…).")
-    ] = None,
-    negotiation: Annotated[
-        Optional[str], typer.Option("--negotiation", "-n", help="Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…).")
-    ] = None,
+    days: DaysOpt = None,
+    amount: AmountOpt = None,
+    platform: PlatformOpt = None,
+    negotiation: NegotiationOpt = None,
+    legal_status: LegalOpt = None,
+    collection: CollectionOpt = None,
+    hardship: HardshipOpt = None,
+    apr: AprOpt = None,
+    contract_date: ContractDateOpt = None,
+    lpr: LprOpt = None,
+    income: IncomeOpt = None,
+    expenses: ExpensesOpt = None,
+    repaid_on: RepaidOpt = None,
+    other_debts: OtherDebtsOpt = None,
+    answers: AnswersOpt = None,
+    save_answers: SaveAnswersOpt = None,
+    quick: QuickOpt = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help="rich, json or markdown.")] = "rich",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
-    rules: Annotated[
-        Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
-    ] = None,
+    lang: LangOpt = None,
+    rules: RulesOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every fired rule and its conditions.")] = False,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask; a missing answer is an error.")] = False,
+    as_of: AsOfOpt = None,
+    no_input: NoInputOpt = False,
     save: Annotated[Optional[Path], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal."""
-    language = "zh"
+    flags = _flag_answers(
+        overdue_days=days, amount=amount, platform=platform, negotiation=negotiation, legal_status=legal_status,
+        collection=collection, hardship=hardship, apr=apr, contract_date=contract_date, lpr=lpr,
+        monthly_income=income, monthly_expenses=expenses, repaid_on=repaid_on, other_debts=other_debts,
+    )
 
     def body() -> None:
-        nonlocal language
         language = _lang(lang)
-        _run_assess(
-            {"overdue_days": days, "amount": amount, "platform": platform, "negotiation": negotiation},
-            output_format, language, rules, explain, as_of, no_input, save,
-        )
+        if output_format not in FORMATS:
+            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
+        if save is not None and save.suffix.lower() not in (".html", ".svg"):
+            raise UsageError(f'--save: "{save}" must end in .html or .svg')
+        rule_set, case, when = _gather(flags, answers, save_answers, quick, language, rules, as_of, no_input)
+        _report(rule_set, case, when, output_format, language, explain, save)
 
-    _guard(language if lang is None else (lang if lang in LANGS else "zh"), body)
+    _guard(lang if lang in LANGS else "zh", body)
 
 
-def _run_assess(
-    raw: dict[str, Any],
-    output_format: str,
+def _gather(
+    flags: dict[str, Any],
+    answers_file: Path | None,
+    save_answers: Path | None,
+    quick: bool,
     lang: str,
     rule_paths: list[Path] | None,
-    explain: bool,
     as_of_text: str | None,
     no_input: bool,
-    save: Path | None,
-) -> None:
-    from .engine import evaluate
+) -> tuple["RuleSet", Any, date]:
+    """Answers from a file, then flags, then questions: parsed by the one parser of each field."""
     from .interview import FLAGS, complete, missing_fields
     from .models import Case
     from .parsing import parse_answer, parse_date
-    from .render.record import to_record
 
-    if output_format not in FORMATS:
-        raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
-    if save is not None and save.suffix.lower() not in (".html", ".svg"):
-        raise UsageError(f'--save: "{save}" must end in .html or .svg')
     rules = _load(rule_paths)
     as_of = date.today()
     if as_of_text is not None:
@@ -177,30 +234,91 @@ def _run_assess(
             as_of = parse_date(as_of_text, "as_of", rules, lang)
         except CaseError as exc:
             raise UsageError(f"--as-of: {exc.message}") from None
-    answers: dict[str, Any] = {}
+    raw = {**(_read_answers(answers_file, rules, lang) if answers_file else {}), **flags}
+    parsed: dict[str, Any] = {}
     bad = []
     for field, value in raw.items():
-        if value is None:
-            continue
         try:
-            answers[field] = parse_answer(field, value, rules, lang)
+            parsed[field] = parse_answer(field, value, rules, lang)
         except CaseError as exc:
-            bad.append(f"{FLAGS[field]}: {exc.message}")
+            source = FLAGS[field] if field in flags else f"{answers_file}: {field}"
+            bad.append(f"{source}: {exc.message}")
     if bad:
         raise UsageError("\n  ".join(bad))
-    missing = missing_fields(answers)
-    if missing:
-        if no_input or not stdin_is_tty():
-            names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
-            raise UsageError(rules.message("missing_flags", lang, missing=names))
-        answers = complete(answers, rules, lang, _read_line, _stderr)
-    case = Case(**answers)
+    missing = missing_fields(parsed)
+    interactive = not no_input and stdin_is_tty()
+    if missing and not interactive:
+        names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
+        raise UsageError(rules.message("missing_flags", lang, missing=names))
+    if interactive:
+        parsed = complete(parsed, rules, lang, _read_line, _stderr, as_of=as_of, quick=quick, given=frozenset(raw))
+    if save_answers is not None:
+        _write_answers(save_answers, parsed, rules, lang)
+    return rules, Case(**parsed), as_of
+
+
+def _read_answers(path: Path, rules: "RuleSet", lang: str) -> dict[str, Any]:
+    from .models import FIELD_KINDS
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            import json
+
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
+    except Exception as exc:  # yaml.YAMLError, without importing yaml up front
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
+    if not isinstance(data, dict):
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
+    unknown = [k for k in data if k not in FIELD_KINDS]
+    if unknown:
+        raise UsageError(rules.message("bad_answers_file", lang, path=path,
+                                       reason=f"unknown fields: {', '.join(map(str, unknown))}"))
+    return data
+
+
+def _write_answers(path: Path, answers: dict[str, Any], rules: "RuleSet", lang: str) -> None:
+    """The user asked for this file: the only place the tool ever writes their answers."""
+    import os
+    import tempfile
+
+    from .models import plain
+
+    data = {k: plain(v) for k, v in answers.items() if v is not None}
+    if path.suffix.lower() == ".json":
+        import json
+
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        import yaml
+
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".answers-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(rules.message("cannot_write", lang, path=path, reason=exc.strerror or exc)) from None
+    _stderr(rules.message("answers_saved", lang, path=path))
+
+
+def _report(
+    rules: "RuleSet", case: Any, as_of: date, output_format: str, lang: str, explain: bool, save: Path | None
+) -> None:
+    from .engine import evaluate
+    from .render.record import to_record
+
     assessment = evaluate(case, rules, as_of, trace=explain)
     record = to_record(assessment, rules, lang, explain=explain)
     if output_format == "json":
-        import json
-
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        _write_json(record)
     elif output_format == "markdown":
         from .render.markdown import to_markdown
 
@@ -217,6 +335,60 @@ def _run_assess(
         except OSError as exc:
             raise UsageError(rules.message("cannot_write", lang, path=save, reason=exc.strerror or exc)) from None
         _stderr(rules.message("saved", lang, path=save))
+
+
+@app.command()
+def letter(
+    days: DaysOpt = None,
+    amount: AmountOpt = None,
+    platform: PlatformOpt = None,
+    negotiation: NegotiationOpt = None,
+    legal_status: LegalOpt = None,
+    collection: CollectionOpt = None,
+    hardship: HardshipOpt = None,
+    apr: AprOpt = None,
+    contract_date: ContractDateOpt = None,
+    lpr: LprOpt = None,
+    income: IncomeOpt = None,
+    expenses: ExpensesOpt = None,
+    repaid_on: RepaidOpt = None,
+    other_debts: OtherDebtsOpt = None,
+    answers: AnswersOpt = None,
+    save_answers: SaveAnswersOpt = None,
+    quick: QuickOpt = False,
+    script: Annotated[bool, typer.Option("--script", help="A short phone script for the same call instead.")] = False,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="markdown or text.")] = "markdown",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    lang: LangOpt = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
+    no_input: NoInputOpt = False,
+) -> None:
+    """Write a negotiation request (协商还款申请书) from your answers, or with --script a phone script."""
+    flags = _flag_answers(
+        overdue_days=days, amount=amount, platform=platform, negotiation=negotiation, legal_status=legal_status,
+        collection=collection, hardship=hardship, apr=apr, contract_date=contract_date, lpr=lpr,
+        monthly_income=income, monthly_expenses=expenses, repaid_on=repaid_on, other_debts=other_debts,
+    )
+
+    def body() -> None:
+        from .letter import compose
+
+        language = _lang(lang)
+        if output_format not in ("markdown", "text"):
+            raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
+        rule_set, case, when = _gather(flags, answers, save_answers, quick, language, rules, as_of, no_input)
+        text = compose(case, rule_set, when, language, script=script, markdown=output_format == "markdown")
+        if output is None:
+            sys.stdout.write(text)
+            return
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(rule_set.message("cannot_write", language, path=output, reason=exc.strerror or exc)) from None
+        _stderr(rule_set.message("saved", language, path=output))
+
+    _guard(lang if lang in LANGS else "zh", body)
 
 
 def _read_line(prompt: str) -> str:

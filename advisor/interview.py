@@ -1,4 +1,4 @@
-"""The questions: which are missing, and asking for them one at a time on a terminal.
+"""The questions: which are missing, which extra ones matter, and asking them one at a time.
 
 Input and output are passed in, so the same loop serves a real terminal and the tests.
 """
@@ -6,17 +6,33 @@ Input and output are passed in, so the same loop serves a real terminal and the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
-from .models import CHOICE_FIELDS, CORE_FIELDS
+from .models import CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 from .parsing import parse_answer
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-# The flag that supplies each field (CONTRACT §1).
-FLAGS = {"overdue_days": "--days", "amount": "--amount", "platform": "--platform", "negotiation": "--negotiation"}
+# The flag that supplies each field (CONTRACT §1 and the extended fields).
+FLAGS = {
+    "overdue_days": "--days",
+    "amount": "--amount",
+    "platform": "--platform",
+    "negotiation": "--negotiation",
+    "legal_status": "--legal-status",
+    "collection": "--collection",
+    "hardship": "--hardship",
+    "apr": "--apr",
+    "contract_date": "--contract-date",
+    "lpr": "--lpr",
+    "monthly_income": "--income",
+    "monthly_expenses": "--expenses",
+    "repaid_on": "--repaid-on",
+    "other_debts": "--other-debts",
+}
 
 
 def missing_fields(answers: dict[str, Any]) -> list[str]:
@@ -36,8 +52,10 @@ def question_text(field: str, rules: RuleSet, lang: str) -> str:
             note = choice.get("note")
             lines.append(f"  {n}. {label}" + (f" — {note[lang]}" if note else ""))
         lines.append(f"  ({rules.text('prompt_choice_hint', lang)})")
-    elif spec.get("hint"):
+    if spec.get("hint"):
         lines.append(f"  ({spec['hint'][lang]})")
+    if field not in CORE_FIELDS:
+        lines.append(f"  ({rules.text('prompt_optional', lang)})")
     return "\n".join(lines)
 
 
@@ -48,7 +66,7 @@ def ask(
     read: Callable[[str], str],
     say: Callable[[str], None],
 ) -> Any:
-    """Ask until the answer parses. `read` raises EOFError or KeyboardInterrupt to stop."""
+    """Ask until the answer parses (a blank extra answer is "unknown"). `read` raises to stop."""
     say(question_text(field, rules, lang))
     while True:
         raw = read("> ")
@@ -59,19 +77,49 @@ def ask(
                 else f"{exc.message}. {rules.text('prompt_retry', lang)}")
 
 
+def worth_asking(field: str, answers: dict[str, Any], rules: RuleSet, as_of: date) -> bool:
+    """An extra question is asked only when its rule-set condition says the answer can matter."""
+    from .engine import compile_condition, test_condition
+
+    when = rules.fields.get(field, {}).get("ask_when")
+    if when is None:
+        return False
+    case = Case(**{k: v for k, v in answers.items() if k in FIELD_KINDS})
+    return test_condition(compile_condition(when), case, rules, as_of)
+
+
 def complete(
     answers: dict[str, Any],
     rules: RuleSet,
     lang: str,
     read: Callable[[str], str],
     say: Callable[[str], None],
+    *,
+    as_of: date,
+    quick: bool = False,
+    given: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Ask for every missing answer, in the order of the contract."""
-    todo = missing_fields(answers)
+    """Ask for every missing core answer, then (unless quick) the extra ones that matter here.
+
+    `given` names the answers already supplied, even as "unknown", so they are never asked again.
+    """
+    done = dict(answers)
+    todo = missing_fields(done)
     if todo:
         say(rules.text("prompt_intro", lang))
-    done = dict(answers)
     for field in todo:
+        say("")
+        done[field] = ask(field, rules, lang, read, say)
+    if quick:
+        return done
+    introduced = False
+    for field in EXTENDED_FIELDS:
+        if field in given or done.get(field) is not None or not worth_asking(field, done, rules, as_of):
+            continue
+        if not introduced:
+            say("")
+            say(rules.text("prompt_more", lang))
+            introduced = True
         say("")
         done[field] = ask(field, rules, lang, read, say)
     return done

@@ -98,7 +98,7 @@ def test_invalid_rule_set_is_exit_3_with_file_line_and_rule(runner, tmp_path):
 
 def test_prompts_ask_again_after_a_bad_answer(runner, monkeypatch):
     monkeypatch.setattr(cli, "stdin_is_tty", lambda: True)
-    result = run(runner, ["assess", "--format", "json"], input="abc\n45天\n3万\n花呗\n未协商\n")
+    result = run(runner, ["assess", "--format", "json", "--quick"], input="abc\n45天\n3万\n花呗\n未协商\n")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["case"]["overdue_days"] == 45 and data["case"]["amount"] == "30000.00"
@@ -110,7 +110,7 @@ def test_prompts_ask_again_after_a_bad_answer(runner, monkeypatch):
 
 def test_prompts_only_for_what_is_missing(runner, monkeypatch, rules):
     monkeypatch.setattr(cli, "stdin_is_tty", lambda: True)
-    result = run(runner, ["assess", "-d", "3", "-a", "800", "--format", "json"], input="2\n1\n")
+    result = run(runner, ["assess", "-d", "3", "-a", "800", "--format", "json", "--quick"], input="2\n1\n")
     assert result.exit_code == 0, result.stderr
     assert rules.fields["overdue_days"]["question"]["zh"] not in result.stderr
     assert json.loads(result.stdout)["case"]["platform"] == rules.choices("platform")[1]["id"]

@@ -34,6 +34,9 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     out.append(f"- {rules.text('reporting', lang)}: {rules.label('reporting', credit['reporting'], lang)}")
     if credit["summary"]:
         out += ["", credit["summary"]]
+    for key in ("interest_check", "plan"):
+        if record.get(key):
+            out += ["", f"## {rules.text(key, lang)}", "", record[key]["text"]]
     out += ["", f"## {rules.text('consequences', lang)}", ""]
     out += [f"- {c['text']}" for c in record["consequences"]]
     out += ["", f"## {rules.text('steps', lang)}", ""]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..models import SCHEMA_VERSION, Assessment
+from ..models import SCHEMA_VERSION, Assessment, plain
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -35,11 +35,7 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
         "case": assessment.case.echo(),
         "stage": assessment.stage,
         "severity": assessment.severity,
-        "credit_impact": {
-            "level": assessment.credit_level,
-            "reporting": assessment.reporting,
-            "summary": summary_text(assessment, rules, lang),
-        },
+        "credit_impact": _credit(assessment, rules, lang),
         "consequences": [
             {"id": c, "text": rules.consequences[c]["text"][lang]} for c in assessment.consequences
         ],
@@ -47,6 +43,8 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
             {"id": s.id, "urgency": s.urgency, "text": rules.steps[s.id]["text"][lang]} for s in assessment.steps
         ],
         "references": [_reference(rules.references[r], lang) for r in assessment.references],
+        "interest_check": _interest(assessment, rules, lang),
+        "plan": _plan(assessment, rules, lang),
         "rules_fired": assessment.rules_fired,
         "as_of": assessment.as_of.isoformat(),
         "language": lang,
@@ -70,6 +68,48 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
 def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, (int, str, bool)) or value is None:
-        return value
-    return str(value)  # Decimal amounts stay exact as strings
+    return plain(value)
+
+
+def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]:
+    summary = summary_text(assessment, rules, lang)
+    until = assessment.retention_until
+    if until is not None:
+        sentence = rules.message("retention", lang, repaid_on=assessment.case.repaid_on, until=until)
+        summary = f"{sentence}{'' if lang == 'zh' else ' '}{summary}" if summary else sentence
+    return {
+        "level": assessment.credit_level,
+        "reporting": assessment.reporting,
+        "summary": summary,
+        "retention_until": until and until.isoformat(),
+    }
+
+
+def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:
+    check = assessment.interest_check
+    if check is None:
+        return None
+    values = {k: v for k, v in check.items() if v is not None}
+    parts = []
+    if check["cap"] is not None:
+        verdict = rules.text("interest_exceeds" if check["exceeds"] else "interest_within", lang)
+        parts.append(rules.message("interest_line", lang, apr=check["apr"], cap=check["cap"], verdict=verdict))
+    else:
+        parts.append(rules.message("interest_unknown", lang, apr=check["apr"]))
+    basis = rules.interest["bases"].get(check["basis"])
+    if basis:
+        parts.append(basis[lang].format(cap=check["cap"] or "?"))
+    note = check["note"] or ("lpr_used" if check["lpr"] else None)
+    if note and note in rules.interest["notes"]:
+        parts.append(rules.interest["notes"][note][lang].format(**{k: values.get(k, "?") for k in ("lpr", "lpr_from")}))
+    return {**check, "text": ("" if lang == "zh" else " ").join(parts)}
+
+
+def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:
+    proposal = assessment.plan
+    if proposal is None:
+        return None
+    key = "affordable" if proposal["affordable"] else "unaffordable"
+    template = rules.plan["texts"].get(key)
+    text = template[lang].format(amount=f"{assessment.case.amount:.2f}", **proposal) if template else ""
+    return {**proposal, "text": text}

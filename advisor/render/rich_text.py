@@ -136,6 +136,11 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     )
     yield Text("")
 
+    for key in ("interest_check", "plan"):
+        if record.get(key):
+            yield Panel(Text(record[key]["text"]), title=Text(rules.text(key, lang), style="bold"), title_align="left")
+            yield Text("")
+
     yield _heading(rules.text("consequences", lang))
     for item in record["consequences"]:
         yield _item("•", item["text"])

@@ -1,0 +1,79 @@
+"""The negotiation request (协商还款申请书) and the phone script, built from the case and the rule data.
+
+Paragraphs are data in rules/letter.yaml; each may carry a condition, and placeholders are filled from
+the case. Personal details stay visible blanks for the person to fill in: the tool never asks for them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .engine import compile_condition, facts, test_condition
+from .models import Case
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+_BLANKS = ("name", "lender", "contract_no", "phone")
+
+
+def _values(case: Case, rules: RuleSet, as_of: date, lang: str) -> dict[str, str]:
+    known = facts(case, rules, as_of)
+    values = {key: rules.text(f"letter_blank_{key}", lang) for key in _BLANKS}
+    values.update(
+        date=as_of.isoformat(),
+        days=str(case.overdue_days),
+        amount=f"{case.amount:.2f}",
+        platform=rules.label("platform", case.platform, lang),
+        negotiation=rules.label("negotiation", case.negotiation, lang),
+    )
+    if case.hardship is not None:
+        values["hardship"] = rules.label("hardship", case.hardship, lang)
+    for key in ("monthly_income", "monthly_expenses"):
+        if getattr(case, key) is not None:
+            values[key] = f"{getattr(case, key):.2f}"
+    proposal = known["plan"]
+    if proposal and proposal["affordable"]:
+        values.update(monthly_payment=proposal["monthly_payment"], months=str(proposal["months"]),
+                      margin=proposal["margin"])
+    check = known["interest_check"]
+    if check:
+        values["apr"] = check["apr"]
+        if check["cap"] is not None:
+            values["cap"] = check["cap"]
+    return values
+
+
+class _Blanks(dict[str, str]):
+    """A value nobody gave shows as a visible blank instead of failing the whole letter."""
+
+    def __init__(self, values: dict[str, str], unknown: str) -> None:
+        super().__init__(values)
+        self.unknown = unknown
+
+    def __missing__(self, key: str) -> str:
+        return self.unknown
+
+
+def _plain_text(markdown: str) -> str:
+    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
+    return text.replace("**", "")
+
+
+def compose(case: Case, rules: RuleSet, as_of: date, lang: str, *, script: bool = False, markdown: bool = True) -> str:
+    paragraphs = rules.script if script else rules.letter
+    if not paragraphs:
+        return rules.text("letter_empty", lang) + "\n"
+    values = _Blanks(_values(case, rules, as_of, lang), rules.text("letter_unknown", lang))
+    chosen: list[str] = []
+    for paragraph in paragraphs:
+        when = paragraph.get("when")
+        if when is not None and not test_condition(compile_condition(when), case, rules, as_of):
+            continue
+        chosen.append(paragraph["text"][lang].format_map(values))
+    text = "\n\n".join(chosen) + "\n"
+    return text if markdown else _plain_text(text)
+
+

@@ -1,0 +1,100 @@
+"""The arithmetic of the extended answers: the plan, the interest check, the LPR by date, retention."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from advisor.finance import interest_check, lpr_on, plan, retention_until
+from advisor.models import Case
+
+
+def case(**kw) -> Case:
+    base = {"overdue_days": 40, "amount": Decimal("12000.00"), "platform": "bank_loan", "negotiation": "none"}
+    return Case(**{**base, **kw})
+
+
+# (income, expenses, amount, platform) -> (monthly_payment, months, affordable)
+PLANS = [
+    ("6000", "4500", "12000", "bank_loan", ("1200.00", 10, True)),      # budget 1200 exactly: 10 months
+    ("6000", "4500", "12000.01", "bank_loan", ("1090.91", 11, True)),   # one cent more: one more month, evened out
+    ("5000", "5000", "1000", "bank_loan", (None, None, False)),         # zero margin
+    ("3000", "3500", "1000", "bank_loan", (None, None, False)),         # negative margin
+    ("0", "0", "1000", "bank_loan", (None, None, False)),                # no income at all
+    ("5000", "4999.99", "0.01", "bank_loan", (None, None, False)),      # budget rounds down to 0.00
+    ("5000", "4999.98", "0.01", "bank_loan", ("0.01", 1, True)),        # 0.02 x 0.8 = 0.016 -> 0.01
+    ("3000", "2000", "48000", "credit_card", ("800.00", 60, True)),     # exactly the card limit
+    ("3000", "2000", "48000.01", "credit_card", (None, None, False)),   # one cent past 60 months
+    ("3000", "2000", "100", "credit_card", ("100.00", 1, True)),
+]
+
+
+@pytest.mark.parametrize(("income", "expenses", "amount", "platform", "expected"), PLANS)
+def test_plan_arithmetic(rules, income, expenses, amount, platform, expected):
+    result = plan(case(monthly_income=Decimal(income), monthly_expenses=Decimal(expenses), amount=Decimal(amount),
+                       platform=platform), rules)
+    assert (result["monthly_payment"], result["months"], result["affordable"]) == expected
+    if result["affordable"]:
+        pay, months = Decimal(result["monthly_payment"]), result["months"]
+        assert pay * months >= Decimal(amount), "the plan repays the whole amount"
+        assert pay * (months - 1) < Decimal(amount), "and takes no month more than needed"
+        budget = (Decimal(income) - Decimal(expenses)) * Decimal(rules.plan["share_of_margin"])
+        assert pay <= budget, "and never asks more than the share of the margin"
+    assert result["margin"] == f"{Decimal(income) - Decimal(expenses):.2f}"
+
+
+def test_no_plan_without_both_income_and_expenses(rules):
+    assert plan(case(monthly_income=Decimal("5000")), rules) is None
+    assert plan(case(), rules) is None
+
+
+LPR = [("2020-04-19", None, "lpr_before_table"), ("2020-04-20", "3.85", None), ("2021-12-19", "3.85", None),
+       ("2021-12-20", "3.80", None), ("2024-03-01", "3.45", None), ("2025-05-19", "3.10", None),
+       ("2025-05-20", "3.00", "lpr_after_table"), ("2026-11-22", "3.00", "lpr_after_table")]
+
+
+@pytest.mark.parametrize(("day", "rate", "note"), LPR)
+def test_lpr_lookup_by_contract_date(rules, day, rate, note):
+    row, got_note = lpr_on(date.fromisoformat(day), rules.interest["lpr"])
+    assert (row and row["rate"], got_note) == (rate, note)
+
+
+def test_private_lending_cap_is_four_times_the_lpr_at_the_contract_date(rules):
+    check = interest_check(case(platform="unlicensed", apr=Decimal("36"), contract_date=date(2024, 3, 1)), rules)
+    assert (check["cap"], check["lpr"], check["lpr_from"], check["exceeds"]) == ("13.80", "3.45", "2023-08-21", True)
+    assert check["basis"] == "private_lending_4x_lpr"
+    within = interest_check(case(platform="unlicensed", apr=Decimal("13.8"), contract_date=date(2024, 3, 1)), rules)
+    assert within["exceeds"] is False, "exactly at the cap is not above it"
+
+
+def test_lpr_override_and_missing_contract_date(rules):
+    given = interest_check(case(platform="unlicensed", apr=Decimal("20"), lpr=Decimal("4.2")), rules)
+    assert (given["cap"], given["note"], given["exceeds"]) == ("16.8", "lpr_given", True)
+    unknown = interest_check(case(platform="unlicensed", apr=Decimal("20")), rules)
+    assert (unknown["cap"], unknown["exceeds"], unknown["note"]) == (None, None, "contract_date_needed")
+
+
+def test_licensed_lenders_use_the_24_percent_judicial_policy(rules):
+    for platform in ("bank_loan", "credit_card", "consumer_finance", "internet_platform"):
+        check = interest_check(case(platform=platform, apr=Decimal("24.01"), contract_date=date(2024, 3, 1)), rules)
+        assert (check["cap"], check["basis"], check["exceeds"]) == ("24", "judicial_policy_24", True)
+    assert interest_check(case(apr=Decimal("24")), rules)["exceeds"] is False
+    assert interest_check(case(), rules) is None
+
+
+def test_the_36_percent_line_is_never_called_legal(rules):
+    import advisor
+
+    for platform in ("unlicensed", "bank_loan", "microloan"):
+        out = advisor.assess({"overdue_days": 30, "amount": 5000, "platform": platform, "negotiation": "none",
+                              "apr": "36", "contract_date": "2024-03-01"})
+        text = out["interest_check"]["text"]
+        assert "36%以内" not in text and "合法" not in text
+
+
+@pytest.mark.parametrize(("paid", "until"), [("2024-03-01", "2029-03-01"), ("2024-02-29", "2029-02-28")])
+def test_retention_is_five_years_from_repayment(paid, until):
+    assert retention_until(case(repaid_on=date.fromisoformat(paid))) == date.fromisoformat(until)
+    assert retention_until(case()) is None
