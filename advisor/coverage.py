@@ -13,10 +13,10 @@ from decimal import Decimal
 from itertools import product
 from typing import Any, NamedTuple
 
-from .engine import evaluate
+from .engine import day_stage, firing
 from .errors import RuleProblem
-from .models import ORDERED_OUTPUTS, Case
-from .parsing import MAX_AMOUNT, MAX_DAYS
+from .models import EXTENDED_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, Case
+from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
 from .ruleset import RuleSet
 
 CENT = Decimal("0.01")
@@ -24,7 +24,12 @@ CENT = Decimal("0.01")
 DOMAINS: dict[str, tuple[Any, Any, Any]] = {
     "overdue_days": (0, MAX_DAYS, 1),
     "amount": (CENT, MAX_AMOUNT, CENT),
+    "apr": (Decimal("0.0001"), MAX_PERCENT, Decimal("0.0001")),
+    "monthly_income": (Decimal(0), MAX_AMOUNT, CENT),
+    "monthly_expenses": (Decimal(0), MAX_AMOUNT, CENT),
+    "other_debts": (0, MAX_COUNT, 1),
 }
+CORE_NUMERIC = ("overdue_days", "amount")
 
 
 class Gap(NamedTuple):
@@ -92,11 +97,37 @@ def _timeless(rules: RuleSet) -> RuleSet:
     return RuleSet(dict(rules.data, rules=undated), rules.sources)
 
 
+def variants(rules: RuleSet, space: dict[str, list[tuple[Any, Any]]]) -> list[dict[str, Any]]:
+    """The extended answers to try on top of each core situation: none known, then one at a time.
+
+    Each value of each choice, each band of each number, and for the two derived checks one case on
+    each side (a tiny and a huge rate with a contract date; no margin and a wide one).
+    """
+    out: list[dict[str, Any]] = [{}]
+    for field in EXTENDED_FIELDS:
+        kind = FIELD_KINDS[field]
+        if kind == "choice":
+            out += [{field: c["id"]} for c in rules.choices(field)]
+        elif kind == "choices":
+            out += [{field: frozenset([c["id"]])} for c in rules.choices(field)]
+        elif field in space and field != "apr":
+            out += [{field: low} for low, _ in space[field]]
+    table = rules.interest["lpr"]
+    contract = date.fromisoformat(table[-1]["from"]) if table else None
+    for low, _ in space["apr"] + [(MAX_PERCENT, None)]:
+        out.append({"apr": low, "contract_date": contract})
+    out.append({"monthly_income": Decimal(0), "monthly_expenses": Decimal(0)})
+    out.append({"monthly_income": MAX_AMOUNT, "monthly_expenses": Decimal(0)})
+    out.append({"repaid_on": date(2026, 1, 1)})
+    return out
+
+
 def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
     space = bands(rules)
     platforms = [c["id"] for c in rules.choices("platform")]
     negotiations = [c["id"] for c in rules.choices("negotiation")]
     timeless = _timeless(rules)
+    dated = any(r.get("valid_from") or r.get("valid_until") for r in rules.rules)
     by_id = {r["id"]: r for r in rules.rules}
     fired_anywhere: set[str] = set()
     fired_count: dict[tuple[str, str], int] = {}
@@ -105,13 +136,14 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
     grid: dict[tuple[str, str, int], str] = {}
     gap_cells: set[tuple[str, str, int]] = set()
     points = 0
-    for (di, (days, _)), (amount, _), platform, negotiation in product(
-        enumerate(space["overdue_days"]), space["amount"], platforms, negotiations
+    extra = variants(rules, space)
+    for (di, (days, _)), (amount, _), platform, negotiation, more in product(
+        enumerate(space["overdue_days"]), space["amount"], platforms, negotiations, extra
     ):
         points += 1
-        case = Case(overdue_days=days, amount=amount, platform=platform, negotiation=negotiation)
-        now = evaluate(case, rules, as_of, trace=False)
-        setters = {k for rid in now.rules_fired for k in by_id[rid]["set"]}
+        case = Case(overdue_days=days, amount=amount, platform=platform, negotiation=negotiation, **more)
+        now = firing(case, rules, as_of)
+        setters = {k for rule in now for k in rule["set"]}
         missing = []
         if not any(_in_band(days, s.get("days")) for s in rules.stages):
             missing.append("stage")
@@ -119,23 +151,24 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
             missing.append("severity")
         if not setters & {"credit_level", "reporting"}:
             missing.append("credit")
-        if not now.steps:
+        if not any(rule["steps"] for rule in now):
             missing.append("steps")
         if missing:
             gaps.append(Gap(case, tuple(missing)))
             gap_cells.add((platform, negotiation, di))
         key = (platform, negotiation, di)
-        if SEVERITIES_RANK[now.severity] >= SEVERITIES_RANK[grid.get(key, "none")]:
-            grid[key] = now.severity
-        ever = evaluate(case, timeless, as_of, trace=False)
-        fired_anywhere.update(ever.rules_fired)
-        final = ever._asdict()
-        for rid in ever.rules_fired:
-            for out, value in by_id[rid]["set"].items():
-                fired_count[(rid, out)] = fired_count.get((rid, out), 0) + 1
-                rank = RANKS[out]
-                if rank[final[out]] > rank[value]:
-                    beaten_count[(rid, out)] = beaten_count.get((rid, out), 0) + 1
+        severity = _highest("severity", now, "none")
+        if not more and SEVERITIES_RANK[severity] >= SEVERITIES_RANK[grid.get(key, "none")]:
+            grid[key] = severity
+        ever = firing(case, timeless, as_of) if dated else now
+        final = {out: _highest(out, ever, ORDERED_OUTPUTS[out][0]) for out in RANKS}
+        final["stage"] = max(final["stage"], day_stage(days, rules), key=RANKS["stage"].__getitem__)
+        for rule in ever:
+            fired_anywhere.add(rule["id"])
+            for out, value in rule["set"].items():
+                fired_count[(rule["id"], out)] = fired_count.get((rule["id"], out), 0) + 1
+                if RANKS[out][final[out]] > RANKS[out][value]:
+                    beaten_count[(rule["id"], out)] = beaten_count.get((rule["id"], out), 0) + 1
     never = [r["id"] for r in rules.rules if r["id"] not in fired_anywhere]
     overruled = [
         (rid, out, by_id[rid]["set"][out])
@@ -149,6 +182,11 @@ RANKS = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OU
 SEVERITIES_RANK = RANKS["severity"]
 
 
+def _highest(output: str, fired: list[dict[str, Any]], floor: str) -> str:
+    values = [rule["set"][output] for rule in fired if output in rule["set"]]
+    return max([floor, *values], key=RANKS[output].__getitem__)
+
+
 def _in_band(days: int, band: dict[str, int] | None) -> bool:
     return bool(band) and days >= band["gte"] and ("lte" not in band or days <= band["lte"])
 
@@ -156,12 +194,8 @@ def _in_band(days: int, band: dict[str, int] | None) -> bool:
 def problems(cov: Coverage) -> list[RuleProblem]:
     out = []
     for gap in cov.gaps[:50]:  # the first fifty say enough; the count says the rest
-        c = gap.case
-        out.append(RuleProblem(
-            "(coverage)", None, None,
-            f"no {', '.join(gap.missing)} for days={c.overdue_days} amount={c.amount} "
-            f"platform={c.platform} negotiation={c.negotiation}",
-        ))
+        answers = " ".join(f"{k}={v}" for k, v in gap.case.echo().items() if k != "id")
+        out.append(RuleProblem("(coverage)", None, None, f"no {', '.join(gap.missing)} for {answers}"))
     if len(cov.gaps) > 50:
         out.append(RuleProblem("(coverage)", None, None, f"… and {len(cov.gaps) - 50} more gaps"))
     for rid in cov.never_fire:
@@ -199,6 +233,7 @@ def matrix(cov: Coverage, rules: RuleSet) -> list[str]:
                  "! marks a gap")
     amounts = ", ".join(band_label(lo, hi, MAX_AMOUNT) for lo, hi in cov.bands["amount"])
     lines.append(f"amount bands: {amounts}")
+    lines.append("cells show situations with no extra answers; the checks also try each extra answer in turn")
     lines.append(f"{cov.points} situations checked; {len(cov.gaps)} gaps; {len(cov.never_fire)} rules never fire; "
                  f"{len(cov.overruled)} values always overruled")
     return lines

@@ -75,6 +75,46 @@ def compile_rules(ruleset: RuleSet) -> list[tuple[dict[str, Any], Compiled]]:
     return [(rule, compile_condition(rule["when"])) for rule in ruleset.rules]
 
 
+Tester = Callable[[dict[str, Any]], bool]
+
+
+def closure(cond: Compiled) -> Tester:
+    """The condition as nested Python functions: several times faster than walking the tree per case."""
+    kind, payload = cond
+    if kind == "cmp":
+        field, _, value, fn = payload
+        return lambda known: bool(fn(known[field], value))
+    if kind == "not":
+        inner = closure(payload)
+        return lambda known: not inner(known)
+    parts = [closure(c) for c in payload]
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return (lambda k: a(k) and b(k)) if kind == "all" else (lambda k: a(k) or b(k))
+    if kind == "all":
+        return lambda known: all(p(known) for p in parts)
+    return lambda known: any(p(known) for p in parts)
+
+
+def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], Compiled, Tester]]:
+    """The rules in force on a date, each with its tree (for --explain) and its tester; kept per date."""
+    today = as_of.isoformat()
+    cache = ruleset.in_force_cache
+    found = cache.get(today)
+    if found is None:
+        found = [(rule, cond, closure(cond)) for rule, cond in ruleset.compiled if _in_force(rule, today)]
+        cache[today] = found
+    return found
+
+
+def firing(case: Case, ruleset: RuleSet, as_of: date) -> list[dict[str, Any]]:
+    """Just the rules that fire, in order: all coverage needs, without building a whole assessment."""
+    known = facts(case, ruleset, as_of)
+    return [rule for rule, _, holds in rules_in_force(ruleset, as_of) if holds(known)]
+
+
 def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) -> bool:
     """Whether a compiled condition holds for a case (for questions to ask and letter paragraphs)."""
     return _test(cond, facts(case, ruleset, as_of))
@@ -142,15 +182,14 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -
     from .finance import retention_until
 
     known = facts(case, ruleset, as_of)
-    today = as_of.isoformat()
     best = {"stage": known["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
     fired: list[FiredRule] = []
     summaries: list[str] = []
     consequences: set[str] = set()
     steps: dict[str, str] = {}
     references: set[str] = set()
-    for rule, cond in ruleset.compiled:
-        if not _in_force(rule, today) or not _test(cond, known):
+    for rule, cond, holds in rules_in_force(ruleset, as_of):
+        if not holds(known):
             continue
         conditions: list[ConditionTrace] = []
         if trace:

@@ -780,6 +780,7 @@ class RuleSet:
         from .engine import compile_rules  # local: engine imports models only
 
         self.compiled = compile_rules(self)
+        self.in_force_cache: dict[str, Any] = {}  # as_of -> the rules in force, with their testers
 
     def choices(self, field: str) -> list[dict[str, Any]]:
         return list(self.fields.get(field, {}).get("choices", []))

@@ -146,7 +146,7 @@ def test_coverage_finds_a_gap():
     # The small fixture set gives no credit impact on day 0: a gap in every row's first column.
     result = run(["rules", "check", MINI, "--coverage"])
     assert result.exit_code == 3
-    assert "no credit for days=0" in result.stderr
+    assert "no credit for overdue_days=0 " in result.stderr
     assert "!L" in result.stdout
 
 

@@ -17,6 +17,21 @@ def spawn(args: list[str]):
     return child
 
 
+def _interview(child, rules, replies: dict[str, str]) -> list[str]:
+    """Answer whatever the tool asks, by field, until the report starts; return the fields asked."""
+    questions = {rules.fields[f]["question"]["zh"]: f for f in rules.fields}
+    done = rules.text("app_title", "zh")  # the first line of the report
+    asked = []
+    while True:
+        child.expect_exact([*questions, done])
+        if child.after == done:
+            return asked
+        field = questions[child.after]
+        asked.append(field)
+        child.expect_exact("> ")
+        child.sendline(replies.get(field, ""))
+
+
 def test_interactive_assessment(rules):
     child = spawn([])
     child.expect_exact(rules.fields["overdue_days"]["question"]["zh"])
@@ -32,12 +47,46 @@ def test_interactive_assessment(rules):
     child.sendline("花呗")
     child.expect_exact(rules.fields["negotiation"]["question"]["zh"])
     child.sendline("1")
-    child.expect_exact(rules.text("credit_impact", "zh"))
+    asked = _interview(child, rules, {"legal_status": "传票", "hardship": "失业",
+                                      "monthly_income": "6000", "monthly_expenses": "4500"})
+    # 45 days overdue with no agreement: court papers, collectors, hardship and the budget matter;
+    # the contract date matters only for a private lender's rate, so it is not asked.
+    assert {"legal_status", "collection", "hardship", "monthly_income", "monthly_expenses"} <= set(asked)
+    assert "contract_date" not in asked
+    child.expect_exact(rules.label("stage", "litigation", "zh"))  # the summons moved the stage
+    child.expect_exact(rules.text("plan", "zh"))
     child.expect_exact("12348")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
+
+
+def test_adaptive_questions_follow_the_answers(rules):
+    # Not overdue, with an agreement kept: no court papers or collectors to ask about.
+    child = spawn(["assess", "-d", "0", "-a", "3000", "-p", "花呗", "-n", "agreed", "--format", "json"])
+    calm = _interview_json(child, rules, {})
+    assert "legal_status" not in calm and "collection" not in calm
+    # A private lender at a stated rate: now the contract date matters for the 4×LPR cap.
+    child = spawn(["assess", "-d", "60", "-a", "1万", "-p", "私人", "-n", "none", "--format", "json"])
+    private = _interview_json(child, rules, {"apr": "36"})
+    assert {"apr", "contract_date", "legal_status"} <= set(private)
+    assert private.index("apr") < private.index("contract_date")
+
+
+def _interview_json(child, rules, replies):
+    questions = {rules.fields[f]["question"]["zh"]: f for f in rules.fields}
+    asked = []
+    while True:
+        index = child.expect_exact([*questions, pexpect.EOF])
+        if index == len(questions):
+            break
+        asked.append(questions[child.after])
+        child.expect_exact("> ")
+        child.sendline(replies.get(asked[-1], ""))
+    child.close()
+    assert child.exitstatus == 0
+    return asked
 
 
 def test_ctrl_c_exits_130_with_one_line():
