@@ -1,0 +1,76 @@
+"""`advisor letter`: the negotiation request and the phone script, in Chinese and English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor import cli
+
+BASE = ["-d", "45", "-a", "2万", "-p", "花呗", "-n", "none", "--as-of", "2026-11-23"]
+AFFORDABLE = ["--hardship", "失业", "--income", "6000", "--expenses", "4500"]
+
+
+def run(args, **kw):
+    return CliRunner().invoke(cli.app, ["letter", *args], catch_exceptions=False, **kw)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_letter_has_the_facts_hardship_plan_requests_evidence_and_blanks(rules, lang):
+    result = run([*BASE, *AFFORDABLE, "--lang", lang])
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("# ")
+    for blank in ("name", "lender", "contract_no", "phone"):
+        assert rules.text(f"letter_blank_{blank}", lang) in text
+    assert "45" in text and "20000.00" in text, "the facts"
+    assert rules.label("hardship", "unemployment", lang) in text
+    assert "1176.48" in text and "17" in text, "the affordable plan, from the same arithmetic as the report"
+    assert "2026-11-23" in text
+    assert re.search(r"^- ", text, re.M), "a list of evidence to attach"
+    assert rules.text("letter_unknown", lang) not in text, "every placeholder was filled"
+    if lang == "zh":
+        assert "书面" in text and ("家人" in text or "第三人" in text) and "减免" in text
+    else:
+        assert not re.search(r"[\u4e00-\u9fff]", text.replace("花呗", ""))
+        assert "writing" in text and "family" in text and "waive" in text
+
+
+def test_no_plan_is_proposed_when_nothing_is_affordable():
+    affordable = run([*BASE, *AFFORDABLE]).stdout
+    broke = run([*BASE, "--hardship", "失业", "--income", "3000", "--expenses", "3500"]).stdout
+    assert "1176.48" in affordable
+    assert not re.search(r"每月还款\s*\d", broke), "no monthly figure the person cannot keep"
+    assert "12348" in broke or "法律援助" in broke
+
+
+def test_without_a_hardship_the_letter_does_not_invent_one(rules):
+    text = run(BASE).stdout
+    for choice in rules.choices("hardship"):
+        if choice["id"] != "none":
+            assert choice["label"]["zh"] not in text
+
+
+def test_plain_text_and_output_file(tmp_path):
+    target = tmp_path / "letter.txt"
+    result = run([*BASE, *AFFORDABLE, "--format", "text", "-o", str(target)])
+    assert result.exit_code == 0 and result.stdout == ""
+    text = target.read_text(encoding="utf-8")
+    assert "#" not in text and "**" not in text and "协商还款申请书" in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_phone_script_is_short(lang):
+    result = run([*BASE, *AFFORDABLE, "--script", "--lang", lang])
+    assert result.exit_code == 0
+    paragraphs = [p for p in result.stdout.split("\n\n") if p.strip()]
+    assert 5 <= len(paragraphs) <= 12
+    assert "1176.48" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--format", "pdf"], ["-d", "x"], ["-o", "/nonexistent/dir/l.md"]])
+def test_letter_errors_are_clean(args):
+    result = run([*BASE, *args])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
