@@ -131,8 +131,8 @@ def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> in
 
 def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> frozenset[str]:
     """Several choices at once: a list, or words separated by commas, 、 or spaces."""
-    items = list(raw) if isinstance(raw, (list, tuple, set, frozenset)) else _SPLIT_RE.split(_normalise(raw))
-    words = [w for w in (str(i).strip() for i in items) if w]
+    items = list(raw) if isinstance(raw, (list, tuple, set, frozenset)) else [raw]
+    words = [w for item in items for w in _SPLIT_RE.split(_normalise(item)) if w]
     if not words:
         raise CaseError(field, rules.message("missing_value", lang))
     return frozenset(parse_choice(field, w, rules, lang) for w in words)

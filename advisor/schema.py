@@ -37,13 +37,10 @@ def _field_condition(kind: str) -> dict[str, Any]:
     ops: dict[str, Any] = {}
     for op in OPERATORS:
         if op in ("in", "not_in"):
-            if kind != "bool":
-                ops[op] = {"type": "array", "items": value, "minItems": 1}
+            ops[op] = {"type": "array", "items": value, "minItems": 1}
         elif op in ("eq", "ne") or kind in ("int", "decimal"):
             ops[op] = value
-    forms: list[dict[str, Any]] = [value]
-    if kind != "bool":
-        forms.append({"type": "array", "items": value, "minItems": 1})
+    forms: list[dict[str, Any]] = [value, {"type": "array", "items": value, "minItems": 1}]
     forms.append({"type": "object", "properties": ops, "additionalProperties": False, "minProperties": 1})
     return {"oneOf": forms}
 
