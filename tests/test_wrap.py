@@ -1,0 +1,41 @@
+"""Wrapping Chinese for the terminal: no line too wide, nothing lost, punctuation where it belongs."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from advisor.render.rich_text import wrap_lines
+
+
+def test_breaks_between_chinese_characters_not_only_at_spaces():
+    text = "你填写的年化利率 60%，对照上限 13.80%：超过。私人或非持牌放贷属于民间借贷"
+    lines = wrap_lines(text, 30)
+    assert lines[0] == "你填写的年化利率 60%，对照上限"
+    assert all(cell_len(line) <= 30 for line in lines)
+
+
+def test_closing_punctuation_never_starts_a_line_and_opening_never_ends_one():
+    lines = wrap_lines("一二三四五六七八九十，一二三（四五）", 10)
+    assert not any(line[0] in "，。）" for line in lines)
+    assert not any(line[-1] in "（" for line in lines)
+
+
+def test_latin_words_and_numbers_stay_whole_unless_longer_than_a_line():
+    lines = wrap_lines("请访问 jubao.nifa.org.cn 举报", 12)
+    assert "jubao.nifa.org.cn"[:12] in lines[1] or "jubao.nifa.org.cn" in "".join(lines)
+    assert all(cell_len(line) <= 12 for line in lines)
+
+
+@given(st.text(alphabet=st.sampled_from(list("逾期金额协商征信，。（）、 abc123.%")), max_size=200),
+       st.integers(min_value=4, max_value=80))
+def test_no_line_is_too_wide_and_no_character_is_lost(text, width):
+    lines = wrap_lines(text, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_moving_punctuation_never_overfills_the_next_line():
+    for text in ("一（abcd", "一二（abcd", "一二abcd，"):
+        assert all(cell_len(line) <= 4 for line in wrap_lines(text, 4)), text
