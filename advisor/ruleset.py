@@ -107,20 +107,57 @@ def _yaml_loader() -> Any:
     return yaml, LineLoader
 
 
+# Limits for files from others: far above any real rule file, far below what could hurt.
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 32
+
+
+def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
+    """Refuse what a data file never needs before building anything from it.
+
+    Anchors and aliases let a few lines expand into billions of nodes ("billion laughs"), and deep
+    nesting exhausts the stack; both are found from the parser's event stream, which costs no memory.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return line, "anchors and aliases (& and *) are not allowed in rule files: write the value out"
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, f"nested more than {MAX_DEPTH} levels deep"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
 def _read_yaml(path: Path, label: str, problems: list[RuleProblem]) -> Any:
     yaml, loader = _yaml_loader()
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(RuleProblem(label, None, None, f"{size:,} bytes is too large for a rule file "
+                                        f"(at most {MAX_FILE_BYTES:,}); split it into several files"))
+            return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(RuleProblem(label, None, None, f"cannot read: {exc}"))
         return None
     try:
+        refused = _hostile(yaml, text)
+        if refused:
+            problems.append(RuleProblem(label, refused[0], None, refused[1]))
+            return None
         return yaml.load(text, Loader=loader)  # noqa: S506 - LineLoader derives from the safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         problems.append(RuleProblem(label, line, None, f"not valid YAML: {problem}"))
+        return None
+    except RecursionError:
+        problems.append(RuleProblem(label, None, None, "nested too deeply to read"))
         return None
 
 
