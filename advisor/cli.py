@@ -90,7 +90,7 @@ def _ui_text(key: str, lang: str) -> str:
         return _UI_FALLBACK[key]
 
 
-def _load(paths: "list[Path] | None") -> "RuleSet":
+def _load(paths: "list[str] | None") -> "RuleSet":
     from .ruleset import load_ruleset
 
     return load_ruleset(paths or None)
@@ -147,18 +147,23 @@ ExpensesOpt = Annotated[Optional[str], typer.Option("--expenses", help="Essentia
 RepaidOpt = Annotated[Optional[str], typer.Option("--repaid-on", help="Date the overdue was repaid in full, YYYY-MM-DD.")]
 OtherDebtsOpt = Annotated[Optional[str], typer.Option("--other-debts", help="How many other debts you have.")]
 AnswersOpt = Annotated[
-    Optional[Path], typer.Option("--answers", help="Read answers from a YAML or JSON file (flags win).")
+    Optional[str], typer.Option("--answers", help="Read answers from a YAML or JSON file (flags win).")
 ]
 SaveAnswersOpt = Annotated[
-    Optional[Path], typer.Option("--save-answers", help="Keep the answers in this YAML or JSON file for next time.")
+    Optional[str], typer.Option("--save-answers", help="Keep the answers in this YAML or JSON file for next time.")
 ]
 QuickOpt = Annotated[bool, typer.Option("--quick", help="Ask only the four core questions.")]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")]
 RulesOpt = Annotated[
-    Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+    Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
 ]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never ask; a missing answer is an error.")]
+
+
+def _path(value: str | None) -> Path | None:
+    """File names stay text until used: Typer's own Path type fails on a NUL byte with a traceback."""
+    return None if value is None else Path(value)
 
 
 def _flag_answers(**flags: Any) -> dict[str, Any]:
@@ -191,7 +196,7 @@ def assess(
     explain: Annotated[bool, typer.Option("--explain", help="Show every fired rule and its conditions.")] = False,
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
-    save: Annotated[Optional[Path], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
+    save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal."""
     flags = _flag_answers(
@@ -204,10 +209,12 @@ def assess(
         language = _lang(lang)
         if output_format not in FORMATS:
             raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
-        if save is not None and save.suffix.lower() not in (".html", ".svg"):
+        save_to = _path(save)
+        if save_to is not None and save_to.suffix.lower() not in (".html", ".svg"):
             raise UsageError(f'--save: "{save}" must end in .html or .svg')
-        rule_set, case, when = _gather(flags, answers, save_answers, quick, language, rules, as_of, no_input)
-        _report(rule_set, case, when, output_format, language, explain, save)
+        rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
+                                       no_input)
+        _report(rule_set, case, when, output_format, language, explain, save_to)
 
     _guard(lang if lang in LANGS else "zh", body)
 
@@ -218,7 +225,7 @@ def _gather(
     save_answers: Path | None,
     quick: bool,
     lang: str,
-    rule_paths: list[Path] | None,
+    rule_paths: list[str] | None,
     as_of_text: str | None,
     no_input: bool,
 ) -> tuple["RuleSet", Any, date]:
@@ -304,8 +311,9 @@ def _write_answers(path: Path, answers: dict[str, Any], rules: "RuleSet", lang: 
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(rules.message("cannot_write", lang, path=path, reason=exc.strerror or exc)) from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(rules.message("cannot_write", lang, path=path, reason=reason)) from None
     _stderr(rules.message("answers_saved", lang, path=path))
 
 
@@ -332,8 +340,9 @@ def _report(
 
         try:
             save_report(record, rules, lang, save, explain=explain)
-        except OSError as exc:
-            raise UsageError(rules.message("cannot_write", lang, path=save, reason=exc.strerror or exc)) from None
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise UsageError(rules.message("cannot_write", lang, path=save, reason=reason)) from None
         _stderr(rules.message("saved", lang, path=save))
 
 
@@ -358,7 +367,7 @@ def letter(
     quick: QuickOpt = False,
     script: Annotated[bool, typer.Option("--script", help="A short phone script for the same call instead.")] = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help="markdown or text.")] = "markdown",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     lang: LangOpt = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
@@ -377,15 +386,18 @@ def letter(
         language = _lang(lang)
         if output_format not in ("markdown", "text"):
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
-        rule_set, case, when = _gather(flags, answers, save_answers, quick, language, rules, as_of, no_input)
+        rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
+                                       no_input)
         text = compose(case, rule_set, when, language, script=script, markdown=output_format == "markdown")
-        if output is None:
+        target = _path(output)
+        if target is None:
             sys.stdout.write(text)
             return
         try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(rule_set.message("cannot_write", language, path=output, reason=exc.strerror or exc)) from None
+            target.write_text(text, encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise UsageError(rule_set.message("cannot_write", language, path=output, reason=reason)) from None
         _stderr(rule_set.message("saved", language, path=output))
 
     _guard(lang if lang in LANGS else "zh", body)
@@ -401,7 +413,7 @@ def _read_line(prompt: str) -> str:
 
 
 RulePaths = Annotated[
-    Optional[list[Path]],
+    Optional[list[str]],
     typer.Argument(help="Rule files or folders, layered in order (default: the built-in set; `builtin` names it)."),
 ]
 
@@ -539,7 +551,7 @@ def rules_schema() -> None:
 def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Every field as JSON, for scripts and forms.")] = False,
     rules: Annotated[
-        Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+        Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
     ] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
 ) -> None:
@@ -582,7 +594,7 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
     lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
     rules: Annotated[
-        Optional[list[Path]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
+        Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
     ] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")] = None,
 ) -> None:

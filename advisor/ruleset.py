@@ -929,9 +929,16 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
     # `builtin` names the shipped set, so a layer can go on top of it from any install.
     roots = [builtin if str(p) == "builtin" and not Path(p).exists() else Path(p) for p in paths or [builtin]]
     for root in roots:
-        if not root.exists():
+        try:
+            found = root.exists()
+        except (OSError, ValueError) as exc:  # a name too long, or with a NUL byte in it
+            raise RuleSetError([RuleProblem(str(root)[:80], None, None, f"cannot read: {exc}")]) from None
+        if not found:
             raise RuleSetError([RuleProblem(str(root), None, None, "no such file or folder")])
-    files = rule_files(roots)
+    try:
+        files = rule_files(roots)
+    except OSError as exc:
+        raise RuleSetError([RuleProblem(str(roots[0]), None, None, f"cannot read: {exc}")]) from None
     if paths:
         files = [(p, "builtin/" + label) for p, label in rule_files([builtin]) if p.name == "ui.yaml"] + files
     if not any(True for _ in files):
