@@ -183,12 +183,14 @@ SEVERITIES_RANK = RANKS["severity"]
 
 
 def _highest(output: str, fired: list[dict[str, Any]], floor: str) -> str:
-    values = [rule["set"][output] for rule in fired if output in rule["set"]]
+    values: list[str] = [rule["set"][output] for rule in fired if output in rule["set"]]
     return max([floor, *values], key=RANKS[output].__getitem__)
 
 
 def _in_band(days: int, band: dict[str, int] | None) -> bool:
-    return bool(band) and days >= band["gte"] and ("lte" not in band or days <= band["lte"])
+    if not band:
+        return False
+    return days >= band["gte"] and ("lte" not in band or days <= band["lte"])
 
 
 def problems(cov: Coverage) -> list[RuleProblem]:

@@ -9,7 +9,14 @@ from typing import Any
 
 from .models import CORE_FIELDS, CREDIT_LEVELS, FIELD_KINDS, REPORTING, SEVERITIES, STAGES, URGENCIES
 from .ruleset import (
-    CHOICE_KEYS, CONDITION_FIELDS, ENTRY_KEYS, FIELD_KEYS, LABEL_GROUPS, OPERATORS, RULE_KEYS, SECTIONS,
+    CHOICE_KEYS,
+    CONDITION_FIELDS,
+    ENTRY_KEYS,
+    FIELD_KEYS,
+    LABEL_GROUPS,
+    OPERATORS,
+    RULE_KEYS,
+    SECTIONS,
 )
 
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -22,14 +29,15 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _value(kind: str) -> dict[str, Any]:
-    return {
+    forms: dict[str, dict[str, Any]] = {
         "int": {"type": "integer", "minimum": 0},
         "decimal": {"type": ["number", "string"]},
         "choice": {"type": "string"},
         "set": {"type": "string"},
         "stage": {"enum": list(STAGES)},
         "bool": {"type": "boolean"},
-    }[kind]
+    }
+    return forms[kind]
 
 
 def _field_condition(kind: str) -> dict[str, Any]:
@@ -105,10 +113,10 @@ def build() -> dict[str, Any]:
         "override": {"type": "boolean"},
     }
     assert set(rule_props) == set(RULE_KEYS)
-    choice = {"type": "object", "required": ["id", "label"], "additionalProperties": False,
-              "properties": {"id": {"type": "string"}, "label": _ref("text"), "note": _ref("text"),
-                             "aliases": {"type": "array", "items": {"type": ["string", "integer"]}}}}
-    assert set(choice["properties"]) == set(CHOICE_KEYS)  # type: ignore[arg-type]
+    choice_props: dict[str, Any] = {"id": {"type": "string"}, "label": _ref("text"), "note": _ref("text"),
+                                    "aliases": {"type": "array", "items": {"type": ["string", "integer"]}}}
+    assert set(choice_props) == set(CHOICE_KEYS)
+    choice = {"type": "object", "required": ["id", "label"], "additionalProperties": False, "properties": choice_props}
 
     def field(name: str) -> dict[str, Any]:
         props: dict[str, Any] = {"question": _ref("text"), "why": _ref("text"), "hint": _ref("text")}

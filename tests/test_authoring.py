@@ -10,14 +10,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from advisor import cli
 from advisor.errors import RuleSetError
 from advisor.ruleset import (
-    CONDITION_FIELDS, ENTRY_KEYS, OPERATORS, RULE_KEYS, SECTIONS, builtin_rules_dir, load_ruleset, rule_files,
+    CONDITION_FIELDS,
+    ENTRY_KEYS,
+    OPERATORS,
+    RULE_KEYS,
+    SECTIONS,
+    builtin_rules_dir,
+    load_ruleset,
+    rule_files,
 )
-from conftest import FIXTURES
 
 MINI = str(FIXTURES / "mini")
 CASE = "{overdue_days: 5, amount: 100, platform: bank_loan, negotiation: none}"

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from advisor import cli
@@ -14,7 +15,6 @@ from advisor.engine import evaluate
 from advisor.errors import CaseError
 from advisor.parsing import build_case, parse_answer
 from advisor.ruleset import load_ruleset
-from conftest import FIXTURES
 
 CORE = ["-d", "45", "-a", "2万", "-p", "银行", "-n", "none"]
 

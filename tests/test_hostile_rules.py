@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from advisor import cli
-from conftest import FIXTURES
 
 MINI = str(FIXTURES / "mini")
 

@@ -1,0 +1,60 @@
+"""Start-up budget: each path imports only what it needs (timings live in benchmarks/, not here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import runpy, sys
+sys.argv = ["advisor", *sys.argv[1:]]
+try:
+    runpy.run_module("advisor", run_name="__main__")
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES " + " ".join(sorted(sys.modules)) + "\\n")
+"""
+CASE = ["assess", "-d", "45", "-a", "5000", "-p", "花呗", "-n", "none"]
+
+
+def imported(args: list[str], cache: str) -> set[str]:
+    env = dict(os.environ, ADVISOR_CACHE_DIR=cache, NO_COLOR="1")
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, check=True)
+    line = out.stderr.rsplit("MODULES ", 1)[1]
+    return set(line.split())
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory) -> str:
+    cache = str(tmp_path_factory.mktemp("warm"))
+    imported([*CASE, "--format", "json"], cache)  # builds the rules cache once
+    return cache
+
+
+def top(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+@pytest.mark.parametrize(
+    ("args", "forbidden"),
+    [
+        (["--version"], {"yaml", "rich", "decimal", "json", "advisor.ruleset", "advisor.engine"}),
+        (["--help"], {"yaml", "advisor.ruleset", "advisor.engine"}),
+        ([*CASE, "--format", "json"], {"yaml", "rich", "advisor.render.rich_text", "advisor.letter"}),
+        ([*CASE, "--format", "markdown"], {"yaml", "rich"}),
+        (CASE, {"yaml", "advisor.letter", "advisor.coverage"}),
+        (["rules", "list"], {"yaml", "rich"}),
+    ],
+    ids=["version", "help", "json", "markdown", "rich", "rules-list"],
+)
+def test_each_path_imports_only_what_it_needs(warm, args, forbidden):
+    modules = imported(args, warm)
+    found = {m for m in forbidden if m in modules or m in top(modules)}
+    assert not found, f"{args} imported {found}"
+
+
+def test_pydantic_and_click_are_never_loaded(warm):
+    assert not top(imported([*CASE, "--format", "json"], warm)) & {"pydantic", "click"}
