@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
     from .models import Assessment, Case
     from .ruleset import RuleSet
 
-__all__ = ["__version__", "assess", "evaluate", "load_ruleset", "parse_case"]
+__all__ = ["__version__", "assess", "assess_many", "evaluate", "load_ruleset", "parse_case"]
 
 
 def load_ruleset(paths: list[Any] | None = None) -> RuleSet:
@@ -58,3 +60,21 @@ def assess(
     rules = rules or load_ruleset()
     case = parse_case(answers, rules, lang)
     return to_record(_evaluate(case, rules, as_of or date.today()), rules, lang, explain=explain)
+
+
+def assess_many(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    lang: str = "zh",
+) -> Iterator[dict[str, Any]]:
+    """Assess many cases, lazily: one record per input mapping, in order, as `advisor batch` writes them.
+
+    Keys are field ids or the batch column names (逾期天数, 金额…); an optional "id" is echoed. A row
+    that cannot be assessed yields {"row": N, "id": …, "error": {"field": …, "message": …}} and the
+    rest go on. NaN counts as an empty cell, so `df.to_dict("records")` from pandas works as it is.
+    """
+    from .batch import assess_many as _assess_many
+
+    return _assess_many(rows, rules=rules or load_ruleset(), as_of=as_of or date.today(), lang=lang)

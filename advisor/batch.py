@@ -1,0 +1,1132 @@
+"""Batch: many cases from a file, one output record per input row, in input order.
+
+    source ─► rows (CSV / JSONL / JSON array) ─► the CLI's own parsers ─► band key ─► cached record text
+                                                                                        │  + the row's echo
+                                                                                        ▼
+                                                         sink: JSONL / CSV / JSON array, stdout or -o FILE
+
+Why it is fast without orjson: two cases that fall in the same band of every rule condition get the
+same assessment apart from the echo of the case, so each band's record is serialised once and the
+echo is spliced in per row (see `Bands`). Parsing goes through `parsing.parse_answer` like every
+other door, memoised per raw value, so a batch accepts and rejects exactly what `assess` does.
+
+Why parallel runs scale: the parent never touches the rows. A seekable file is cut into small
+byte-range shards at line starts; each worker process reads its own shards and writes its records
+straight to the output, in shard order, by passing a turn along with the count of rows written so
+far (which keeps row numbers global without a counting pass). A worker whose turn has not come
+keeps its shard's output in memory, up to a bound, so memory stays flat however long the input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from .errors import CaseError, UsageError
+from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case, plain
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+INPUT_FORMATS = ("csv", "jsonl", "json")
+OUTPUT_FORMATS = ("jsonl", "csv", "json")
+CSV_COLUMNS = ("row", "id", "stage", "severity", "credit_level", "reporting", "consequences", "steps",
+               "references", "error")
+
+# Column names a spreadsheet may use, besides the field ids. Compared after NFKC, strip and casefold.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "overdue_days": ("overdue_days", "逾期天数"),
+    "amount": ("amount", "逾期金额", "金额"),
+    "platform": ("platform", "平台类型", "平台"),
+    "negotiation": ("negotiation", "协商情况"),
+    "id": ("id", "编号"),
+    **{name: (name,) for name in EXTENDED_FIELDS},  # optional: legal_status, collection, apr…
+}
+ALL_FIELDS = CORE_FIELDS + EXTENDED_FIELDS  # a field's number is its place here
+_FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
+# Answers of these kinds feed arithmetic (interest check, repayment plan, how long a record stays)
+# whose exact figures are in the record: a row with any of them is keyed by its whole case.
+BY_VALUE_KINDS = ("money", "percent", "date")
+# Facts the engine derives from the answers, besides the answers themselves. day_stage comes from the
+# days (it is in their key part); the other two exist only when a by-value answer is given.
+DERIVED_FACTS = ("day_stage", "interest_exceeds", "plan_affordable")
+
+
+def _column_key(name: object) -> str:
+    return unicodedata.normalize("NFKC", str(name)).strip().casefold().replace("-", "_")
+
+
+_COLUMN_INDEX = {_column_key(name): field_id for field_id, names in COLUMN_NAMES.items() for name in names}
+
+UTF8_BOM = codecs.BOM_UTF8
+HEAD_BYTES = 1 << 20  # read before any output: format sniffing, the header, an early encoding check
+MIN_PARALLEL_BYTES = 256 << 10  # below this, starting processes costs more than it saves
+SHARD_ROWS = 1000  # rows per shard, roughly: small enough that a waiting shard's output fits in memory
+MAX_PENDING_BYTES = 48 << 20  # a worker waiting for its turn holds at most this much output
+PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
+RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
+# Codecs in which b"\n" and b'"' never occur inside a multi-byte character, so a file can be cut at b"\n".
+SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "iso8859-1"}
+
+_TEXTS = {
+    "summary": {
+        "en": "advisor: {rows:,} rows: {ok:,} assessed, {bad:,} rejected in {seconds:.2f} s ({rate:,.0f} rows/s)",
+        "zh": "advisor：共 {rows:,} 行，评估 {ok:,} 行，拒绝 {bad:,} 行，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 行）",
+    },
+    "unknown_columns": {
+        "en": "advisor: warning: ignoring unknown columns: {names}",
+        "zh": "advisor：警告：忽略未知的列：{names}",
+    },
+    "stopped": {
+        "en": "advisor: stopped at row {row} (--fail-fast): {field}{message}",
+        "zh": "advisor：在第 {row} 行停止（--fail-fast）：{field}{message}",
+    },
+    "bad_json": {"en": "not valid JSON: {error}", "zh": "不是有效的 JSON：{error}"},
+    "not_object": {
+        "en": "not an object with the case fields (got {type})",
+        "zh": "不是包含案件字段的对象（而是 {type}）",
+    },
+    "twice": {"en": "{name} is given twice", "zh": "{name} 重复给出"},
+    "csv_error": {"en": "unreadable CSV row: {error}", "zh": "无法读取的 CSV 行：{error}"},
+    "width": {
+        "en": "the row has {count} values but the header has {width} columns "
+              "(is a value with a comma, like 5,000, not in quotes?)",
+        "zh": "这一行有 {count} 个值，但表头有 {width} 列（含逗号的值，如 5,000，是否没有加引号？）",
+    },
+    "not_written": {
+        "en": "advisor: {path} was not written, because the run did not finish",
+        "zh": "advisor：运行没有完成，未写入 {path}",
+    },
+}
+
+
+def text(key: str, lang: str, **params: Any) -> str:
+    return _TEXTS[key].get(lang, _TEXTS[key]["en"]).format(**params)
+
+
+def column_field(name: object) -> str | None:
+    """The case field a column or key name stands for, or None when it is not one of ours."""
+    return _COLUMN_INDEX.get(_column_key(name))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- the band key
+
+
+def _leaves(cond: tuple[str, Any]) -> Iterator[tuple[str, str, Any, Callable[[Any, Any], bool]]]:
+    kind, payload = cond
+    if kind == "cmp":
+        yield payload
+    elif kind == "not":
+        yield from _leaves(payload)
+    else:
+        for c in payload:
+            yield from _leaves(c)
+
+
+class Bands:
+    """An exact cache key for the assessment of a case, derived from the compiled rules.
+
+    Every rule condition is a tree of one-field comparisons. For the days and the amount the key
+    holds the outcome of every distinct comparison a rule in force makes on them, plus the stage the
+    day bands give (the starting stage); every other answer is in the key as it is. Two cases with
+    the same key make every condition come out the same, so they get the same assessment apart from
+    their echo. Rules out of force on `as_of` cannot fire and are left out. The exception is a case
+    with a money, percent or date answer (BY_VALUE_KINDS): those feed figures printed in the record,
+    so such a case is keyed by all its answers. A rule set that tests something this key does not
+    know makes `exact` False, and every row is then evaluated on its own.
+    """
+
+    def __init__(self, rules: RuleSet, as_of: date) -> None:
+        from .engine import _in_force
+
+        today = as_of.isoformat()
+        tests: dict[str, dict[tuple[str, Any], tuple[Callable[[Any, Any], bool], Any]]] = {
+            "overdue_days": {},
+            "amount": {},
+        }
+        self.exact = True
+        for rule, cond in rules.compiled:
+            if not _in_force(rule, today):
+                continue
+            for name, op, value, fn in _leaves(cond):
+                if name in tests:
+                    tests[name][(op, value)] = (fn, value)
+                elif name not in FIELD_KINDS and name not in DERIVED_FACTS:
+                    self.exact = False
+        self._rules = rules
+        self._day_tests = tuple(tests["overdue_days"].values())
+        self._amount_tests = tuple(tests["amount"].values())
+
+    def days(self, days: int) -> tuple[Any, ...]:
+        from .engine import day_stage
+
+        return (day_stage(days, self._rules), *(bool(fn(days, v)) for fn, v in self._day_tests))
+
+    def amount(self, amount: Any) -> tuple[bool, ...]:
+        return tuple(bool(fn(amount, v)) for fn, v in self._amount_tests)
+
+
+# ---------------------------------------------------------------- one row in, one record out
+
+
+class RowError(Exception):
+    """A row that cannot be assessed: becomes an error record, and the run goes on."""
+
+    def __init__(self, field: str | None, message: str, case_id: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.case_id = case_id
+
+
+@dataclass(frozen=True)
+class _Result:
+    """One assessment, serialised once: the record text after the case echo, and the CSV columns."""
+
+    json_tail: bytes  # ',"stage":…}' : everything after the "case" object, closing brace included
+    jsonl_tail: bytes  # the same with the line end
+    csv_tail: bytes  # ',stage,severity,…,references,' + line end : everything after the id column
+
+
+_ERROR = CaseError  # a cached parse outcome that is an error is the CaseError itself
+
+
+class Assessor:
+    """Turns raw answers into record pieces, with the CLI's parsers and the band-key cache.
+
+    A row is (core, case id, extra): the raw values of the four core fields in order, and the extended
+    answers given as (field number, raw value) pairs in ALL_FIELDS order."""
+
+    def __init__(self, rules: RuleSet, as_of: date, lang: str) -> None:
+        from .engine import evaluate
+        from .render.record import to_record
+
+        self.rules, self.as_of, self.lang = rules, as_of, lang
+        self._evaluate, self._to_record = evaluate, to_record
+        self.bands = Bands(rules, as_of)
+        self._caches: tuple[dict[Any, Any], ...] = tuple({} for _ in ALL_FIELDS)
+        self._results: dict[tuple[Any, ...], _Result] = {}
+        self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
+        self.head = b""
+        self.fast = self.bands.exact and self._check_splice()
+
+    # The record is '{"schema_version":1,"case":' + echo + tail. Find the head from a real record, and
+    # check that echoes assembled from per-field pieces match Case.echo() byte for byte, with and
+    # without extended answers; if the record or the echo ever change shape, serialise every row.
+    def _check_splice(self) -> bool:
+        raws: dict[str, Any] = {"overdue_days": 45, "amount": "5000.5", "apr": "36%", "contract_date": "2024-03-01",
+                                "lpr": "3.45", "monthly_income": "8000", "monthly_expenses": "5000",
+                                "repaid_on": "2025-02-29", "other_debts": "2"}
+        for name in ALL_FIELDS:
+            if FIELD_KINDS[name] in ("choice", "choices") and self.rules.choices(name):
+                raws[name] = self.rules.choices(name)[-1]["id"]
+        raws["repaid_on"] = "2024-02-29"
+        samples = [{k: raws[k] for k in CORE_FIELDS}, raws]
+        for sample in samples:
+            parsed = [(n, self._parse(n, sample[name])) for n, name in enumerate(ALL_FIELDS) if name in sample]
+            if any(p.__class__ is _ERROR for _, p in parsed):
+                return False
+            case = Case(id='A"1', **{ALL_FIELDS[n]: p[2] for n, p in parsed})
+            record = self._record(case)
+            record["case"] = "\0echo\0"
+            parts = _dumps(record).split(_dumps("\0echo\0"))
+            if len(parts) != 2:
+                return False
+            self.head = parts[0].encode()
+            spliced = b'{"id":' + _id_json('A"1') + b"".join(p[0] for _, p in parsed) + b"}"
+            if spliced != _dumps(case.echo()).encode():
+                return False
+        return True
+
+    def _record(self, case: Case) -> dict[str, Any]:
+        return self._to_record(self._evaluate(case, self.rules, self.as_of, trace=False), self.rules, self.lang)
+
+    def _parse(self, n: int, raw: Any) -> Any:
+        """(echo piece, key part, value) for field number n, or the CaseError; memoised per raw value."""
+        from .parsing import parse_answer
+
+        name = ALL_FIELDS[n]
+        try:
+            value = parse_answer(name, raw, self.rules, self.lang)
+        except CaseError as exc:
+            return exc
+        if value is None:  # a blank extended answer: unknown, as if the column were not there
+            return (b"", None, None)
+        if n == 0:
+            key: Any = self.bands.days(value)
+        elif n == 1:
+            key = self.bands.amount(value)
+        else:
+            key = value
+        return (_piece(name, value), key, value)
+
+    def _lookup(self, n: int, raw: Any) -> Any:
+        # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too.
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        cache = self._caches[n]
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value from JSON (a list, an object): parse, do not cache
+            return self._parse(n, raw)
+        found = self._parse(n, raw)
+        if len(cache) >= PARSE_CACHE_LIMIT:
+            cache.clear()  # flat memory beats a perfect hit rate
+        cache[key] = found
+        return found
+
+    def assess(self, raws: tuple[Any, ...], case_id: str | None, extra: tuple[tuple[int, Any], ...] = ()
+               ) -> tuple[bytes, _Result]:
+        """The case echo and the assessment for one row; raises RowError naming the first bad field."""
+        lookup = self._lookup
+        pieces = [lookup(0, raws[0]), lookup(1, raws[1]), lookup(2, raws[2]), lookup(3, raws[3])]
+        for p in pieces:
+            if p.__class__ is _ERROR:
+                raise RowError(p.field, p.message, case_id)
+        known: list[tuple[int, Any]] = []
+        for n, raw in extra:
+            p = lookup(n, raw)
+            if p.__class__ is _ERROR:
+                raise RowError(p.field, p.message, case_id)
+            if p[2] is not None:
+                known.append((n, p))
+        echo_parts = b"".join(p[0] for p in pieces)
+        if known:
+            echo_parts += b"".join(p[0] for _, p in known)
+        echo = b'{"id":' + (b"null" if case_id is None else _id_json(case_id)) + echo_parts + b"}"
+        if not self.fast:
+            return echo, self._result(self._record(self._case(pieces, known)))
+        if not known:
+            key: tuple[Any, ...] = (pieces[0][1], pieces[1][1], pieces[2][1], pieces[3][1])
+        elif any(self._by_value[n] for n, _ in known):
+            key = (pieces[0][2], pieces[1][2], pieces[2][2], pieces[3][2], *((n, p[2]) for n, p in known))
+        else:
+            key = (pieces[0][1], pieces[1][1], pieces[2][1], pieces[3][1], *((n, p[2]) for n, p in known))
+        result = self._results.get(key)
+        if result is None:
+            result = self._result(self._record(self._case(pieces, known)))
+            if len(self._results) >= RESULT_CACHE_LIMIT:
+                self._results.clear()
+            self._results[key] = result
+        return echo, result
+
+    @staticmethod
+    def _case(pieces: list[Any], known: list[tuple[int, Any]]) -> Case:
+        values = {name: p[2] for name, p in zip(CORE_FIELDS, pieces)}
+        values.update((ALL_FIELDS[n], p[2]) for n, p in known)
+        return Case(**values)
+
+    def _result(self, record: dict[str, Any]) -> _Result:
+        record = dict(record)
+        record["case"] = "\0echo\0"
+        text = _dumps(record)
+        json_tail = text[text.index(_dumps("\0echo\0")) + len(_dumps("\0echo\0")):]
+        impact = record["credit_impact"]
+        cells = [record["stage"], record["severity"], impact["level"], impact["reporting"],
+                 ";".join(c["id"] for c in record["consequences"]),
+                 ";".join(s["id"] for s in record["steps"]),
+                 ";".join(r["id"] for r in record["references"]), ""]
+        tail = json_tail.encode()
+        return _Result(tail, tail + b"\n", ("," + ",".join(_csv_cell(c) for c in cells) + "\r\n").encode())
+
+
+def _piece(name: str, value: Any) -> bytes:
+    """One field of the case echo as JSON, e.g. b',"amount":"5000.00"'. (Checked against Case.echo().)"""
+    if name == "overdue_days":
+        return b',"overdue_days":%d' % value
+    if name == "amount":
+        return b',"amount":"' + str(value).encode() + b'"'  # parsed amounts carry exactly two places
+    return b"," + _dumps({name: plain(value)})[1:-1].encode()
+
+
+def _id_json(case_id: str) -> bytes:
+    if case_id.isascii() and case_id.isprintable() and '"' not in case_id and "\\" not in case_id:
+        return b'"' + case_id.encode() + b'"'
+    return _dumps(case_id).encode()
+
+
+def _csv_cell(value: str) -> str:
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+# ---------------------------------------------------------------- output formats
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    header: bytes
+    footer: bytes
+
+    def error_line(self, row: int, case_id: str | None, field_id: str | None, message: str) -> tuple[bytes, bytes]:
+        """An error record around its row number: (before, after)."""
+        if self.name == "csv":
+            reason = f"{field_id}: {message}" if field_id else message
+            return b"", ("," + _csv_cell(case_id or "") + ",,,,,,,," + _csv_cell(reason) + "\r\n").encode()
+        rest = b"," + _dumps({"id": case_id, "error": {"field": field_id, "message": message}})[1:].encode()
+        return (b'{"row":', rest + b"\n") if self.name == "jsonl" else (b',\n{"row":', rest)
+
+
+def _csv_id(case_id: str | None) -> bytes:
+    return b"" if case_id is None else _csv_cell(case_id).encode()
+
+
+def make_format(name: str, excel: bool) -> Format:
+    if name == "csv":
+        return Format("csv", (UTF8_BOM if excel else b"") + (",".join(CSV_COLUMNS) + "\r\n").encode(), b"")
+    if name == "json":
+        return Format("json", b"[", b"\n]\n")
+    return Format("jsonl", b"", b"")
+
+
+IOV_MAX = 1024
+
+
+class Writer:
+    """Writes output in order as lists of byte strings, with os.writev: a record's long tail is the
+    cached bytes of its band, never copied. Lines that carry a row number wait, as (before, local
+    row, after, tail), until `offset`, the number of rows before this shard, is known; past
+    MAX_PENDING_BYTES of waiting output the writer asks for its turn and waits for it."""
+
+    def __init__(self, fd: int | None, stream: BinaryIO | None, offset: int | None,
+                 take_turn: Callable[[], int] | None = None, json_array: bool = False) -> None:
+        self._fd, self._stream = fd, stream
+        self.offset = offset
+        self._take_turn = take_turn
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._waiting: list[Any] = []  # entries, before the offset is known
+        self._waiting_size = 0
+        self._strip_comma = json_array  # the first element of a JSON array has no comma before it
+
+    def line(self, head: bytes, tail: bytes) -> None:
+        if self.offset is None:
+            self._wait((head, tail))
+            return
+        if self._strip_comma:
+            self._strip_comma, head = False, head[1:]
+        self._parts.append(head)
+        if tail:
+            self._parts.append(tail)
+            self._size += len(tail)
+        if len(self._parts) >= IOV_MAX or self._size >= 1 << 20:
+            self.flush()
+
+    def numbered(self, before: bytes, row: int, after: bytes, tail: bytes = b"") -> None:
+        if self.offset is None:
+            self._wait((before, row, after, tail))
+            return
+        self.line(b"%s%d%s" % (before, self.offset + row, after), tail)
+
+    def raw(self, data: bytes) -> None:
+        if data:
+            self._parts.append(data)
+
+    def _wait(self, entry: tuple[Any, ...]) -> None:
+        self._waiting.append(entry)
+        # The tails are shared cached bytes; what waiting really costs is the entry and its head.
+        self._waiting_size += 100 + len(entry[0]) + (len(entry[2]) if len(entry) == 4 else 0)
+        if self._waiting_size > MAX_PENDING_BYTES:
+            self.wait_for_turn()
+
+    def wait_for_turn(self) -> None:
+        if self.offset is not None:
+            return
+        assert self._take_turn is not None
+        self.offset = self._take_turn()
+        self._strip_comma = self._strip_comma and self.offset == 0
+        waiting, self._waiting = self._waiting, []
+        for entry in waiting:
+            if len(entry) == 2:
+                self.line(*entry)
+            else:
+                self.numbered(*entry)
+
+    def flush(self) -> None:
+        parts, self._parts, self._size = self._parts, [], 0
+        if self._fd is None:
+            assert self._stream is not None
+            self._stream.write(b"".join(parts))
+            self._stream.flush()
+            return
+        start = 0
+        while start < len(parts):
+            written = os.writev(self._fd, parts[start:start + IOV_MAX])
+            # Skip the parts that went out (empty ones always do); a short write leaves a part cut.
+            while start < len(parts) and written >= len(parts[start]):
+                written -= len(parts[start])
+                start += 1
+            if written:
+                parts[start] = parts[start][written:]
+
+
+# ---------------------------------------------------------------- reading
+
+
+class RangeReader(io.RawIOBase):
+    """Raw bytes [start, end) of a file, or of any binary stream when end is None; counts what it gave."""
+
+    def __init__(self, stream: BinaryIO, start: int = 0, end: int | None = None, prefix: bytes = b"") -> None:
+        self._stream, self._end, self._prefix = stream, end, prefix
+        self.pos = start
+        self.done = 0
+        if end is not None:
+            stream.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._prefix:
+            n = min(len(view), len(self._prefix))
+            view[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+        else:
+            want = len(view) if self._end is None else min(len(view), self._end - self.pos)
+            if want <= 0:
+                return 0
+            n = self._stream.readinto(view[:want]) or 0
+        self.pos += n
+        self.done += n
+        return n
+
+
+def text_stream(raw: RangeReader, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 18), encoding=encoding, newline="")
+
+
+@dataclass
+class Columns:
+    """Where each field is in a CSV row."""
+
+    width: int
+    index: tuple[int, int, int, int]
+    id_index: int  # -1: no id column
+    unknown: list[str]
+    extra: tuple[tuple[int, int], ...] = ()  # (field number, column) of the extended answers given
+
+
+def read_header(cells: list[str], source: str) -> Columns:
+    positions: dict[str, int] = {}
+    unknown = []
+    for n, cell in enumerate(cells):
+        name = column_field(cell)
+        if name is None:
+            if cell.strip():
+                unknown.append(cell)
+            continue
+        if name in positions:
+            raise UsageError(f'{source}: columns "{cells[positions[name]]}" and "{cell}" both give {name}')
+        positions[name] = n
+    missing = [name for name in CORE_FIELDS if name not in positions]
+    if missing:
+        wanted = "; ".join(f"{name} ({', '.join(COLUMN_NAMES[name])})" for name in missing)
+        raise UsageError(f"{source}: no column for {wanted}. The header has: {', '.join(cells)}")
+    index = (positions["overdue_days"], positions["amount"], positions["platform"], positions["negotiation"])
+    extra = tuple((_FIELD_NUMBER[name], positions[name]) for name in EXTENDED_FIELDS if name in positions)
+    return Columns(len(cells), index, positions.get("id", -1), unknown, extra)
+
+
+def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, lang: str) -> Iterator[Any]:
+    """Rows as (core, id, extra), or RowError for a row that cannot be read. Blank rows are not rows.
+    With `header`, the first row that is not blank is the header (already read by read_header)."""
+    reader = csv.reader(stream)
+    width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
+    if header:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                break
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowError(None, text("csv_error", lang, error=exc))
+            continue
+        if len(cells) != width:
+            if not any(c.strip() for c in cells):
+                continue
+            yield RowError(None, text("width", lang, count=len(cells), width=width))
+            continue
+        case_id = cells[idi] or None if idi >= 0 else None
+        raws = (cells[i0], cells[i1], cells[i2], cells[i3])
+        if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
+            continue
+        yield (raws, case_id, tuple((n, cells[i]) for n, i in extra) if extra else ())
+
+
+class KeyMap:
+    """Maps the keys of JSON objects and API mappings to fields, remembering the names it ignored."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._known: dict[Any, str | None] = {}
+        self.unknown: dict[str, None] = {}  # ordered set
+
+    def row(self, obj: Any) -> Any:
+        if not isinstance(obj, Mapping):
+            return RowError(None, text("not_object", self.lang, type=type(obj).__name__))
+        values: dict[str, Any] = {}
+        for key, value in obj.items():
+            name = self._known.get(key, "")
+            if name == "":
+                name = column_field(key)
+                if len(self._known) < 10_000:
+                    self._known[key] = name
+            if name is None:
+                if len(self.unknown) < 100:
+                    self.unknown[str(key)] = None
+                continue
+            if value.__class__ is float and value != value:
+                value = None  # NaN: how pandas spells an empty cell
+            if name in values:
+                return RowError(name, text("twice", self.lang, name=name), _as_id(values.get("id")))
+            values[name] = value
+        case_id = _as_id(values.get("id"))
+        core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
+        return core, case_id, tuple((_FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values)
+
+
+def _as_id(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _jsonl_rows(stream: io.TextIOWrapper, keys: KeyMap) -> Iterator[Any]:
+    loads = json.loads
+    for line in stream:
+        if not line.strip():
+            continue
+        try:
+            obj = loads(line)
+        except ValueError as exc:
+            yield RowError(None, text("bad_json", keys.lang, error=exc))
+            continue
+        yield keys.row(obj)
+
+
+def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Iterator[Any]:
+    """The elements of a JSON array, decoded one at a time so that memory stays flat."""
+    decoder = json.JSONDecoder()
+    buf, pos, eof, count = "", 0, False, 0
+
+    def fill() -> None:
+        nonlocal buf, pos, eof
+        chunk = stream.read(1 << 16)
+        eof = not chunk
+        buf, pos = buf[pos:] + chunk, 0
+
+    def skip_space() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or eof:
+                return buf[pos] if pos < len(buf) else ""
+            fill()
+
+    def broken(what: str) -> UsageError:
+        return UsageError(f"{source}: not a valid JSON array ({what} after element {count}); "
+                          "every element before it was written")
+
+    fill()
+    if skip_space() == "":
+        return
+    if buf[pos] != "[":
+        raise broken('expected "["')
+    pos += 1
+    while True:
+        c = skip_space()
+        if c == "]":
+            return
+        if count:
+            if c != ",":
+                raise broken('expected "," or "]"')
+            pos += 1
+            skip_space()
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buf, pos)
+                if end < len(buf) or eof:  # a number cut by the buffer edge would decode too early
+                    break
+            except ValueError as exc:
+                if eof:
+                    raise broken(f"{exc.args[0].split(':')[0]}") from None
+                if len(buf) - pos > 16 << 20:
+                    raise broken("an element larger than 16 MB") from None
+            fill()
+        pos = end
+        count += 1
+        yield keys.row(obj)
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class Options:
+    input: str
+    input_format: str | None = None
+    encoding: str | None = None
+    output: str | None = None
+    output_format: str | None = None
+    excel: bool = False
+    jobs: int | None = None
+    fail_fast: bool = False
+    lang: str = "zh"
+    rule_paths: list[str] | None = None
+    as_of: date = field(default_factory=date.today)
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    unknown: list[str] = field(default_factory=list)
+    stopped: tuple[int, str | None, str] | None = None  # --fail-fast: (row, field, message)
+    written: bool = True
+
+    @property
+    def assessed(self) -> int:
+        return self.rows - self.rejected
+
+
+def rows_for(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: KeyMap, source: str,
+             header: bool = False) -> Iterator[Any]:
+    if fmt == "csv":
+        if columns is None:  # an empty file: no header, no rows
+            return iter(())
+        return _csv_rows(stream, columns, header, keys.lang)
+    if fmt == "jsonl":
+        return _jsonl_rows(stream, keys)
+    return _json_array_rows(stream, keys, source)
+
+
+def process(rows: Iterable[Any], assessor: Assessor, fmt: Format, writer: Writer, fail_fast: bool,
+            tick: Callable[[int], None] | None = None) -> tuple[int, int, tuple[int, str | None, str] | None]:
+    """Assess rows into the writer. Returns (rows, rejected, the row --fail-fast stopped at, locally)."""
+    count = rejected = 0
+    assess, line, numbered, head, kind = assessor.assess, writer.line, writer.numbered, assessor.head, fmt.name
+    json_head = b",\n" + head
+    try:
+        for item in rows:
+            count += 1
+            try:
+                if item.__class__ is RowError:
+                    raise item
+                raws, case_id, extra = item
+                echo, result = assess(raws, case_id, extra)
+                if kind == "jsonl":
+                    line(head + echo, result.jsonl_tail)
+                elif kind == "csv":
+                    numbered(b"", count, b"," + _csv_id(case_id), result.csv_tail)
+                else:
+                    line(json_head + echo, result.json_tail)
+            except RowError as exc:
+                rejected += 1
+                before, after = fmt.error_line(count, exc.case_id, exc.field, exc.message)
+                numbered(before, count, after)
+                if fail_fast:
+                    return count, rejected, (count, exc.field, exc.message)
+            if tick is not None and not count & 1023:
+                tick(count)
+    except UnicodeDecodeError as exc:
+        exc.rows_read = count - 1  # type: ignore[attr-defined]  # for the message: where it broke
+        raise
+    return count, rejected, None
+
+
+class _Input:
+    """The opened input: what it is, its first bytes, and how to read it."""
+
+    def __init__(self, opts: Options) -> None:
+        self.name = "stdin" if opts.input == "-" else opts.input
+        self.path: str | None = None
+        self.size: int | None = None
+        if opts.input == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                raise UsageError("stdin cannot be read as bytes")
+            self.stream: BinaryIO = stream
+            head = b""
+            while len(head) < HEAD_BYTES:
+                chunk = stream.read1(HEAD_BYTES - len(head)) if hasattr(stream, "read1") else stream.read(HEAD_BYTES)
+                if not chunk:
+                    break
+                head += chunk
+                if head.strip() and b"\n" in head:
+                    break
+            self.head = head
+        else:
+            try:
+                self.stream = open(opts.input, "rb")  # noqa: SIM115 - closed by close()
+                self.size = os.fstat(self.stream.fileno()).st_size
+                self.head = self.stream.read(HEAD_BYTES)
+            except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+                raise UsageError(f"cannot read {opts.input}: {getattr(exc, 'strerror', None) or exc}") from None
+            self.path = opts.input
+        try:
+            self.format = self._format(opts)
+            self.encoding = self._encoding(opts)
+        except BaseException:
+            self.close()
+            raise
+
+    def _format(self, opts: Options) -> str:
+        if opts.input_format is not None:
+            fmt = opts.input_format.strip().lower()
+            if fmt not in INPUT_FORMATS:
+                raise UsageError(f'--input-format: "{opts.input_format}" is not one of: {", ".join(INPUT_FORMATS)}')
+            return fmt
+        suffix = os.path.splitext(self.name)[1].lower()
+        first = self.head.lstrip(UTF8_BOM).lstrip()[:1]
+        if suffix in (".jsonl", ".ndjson"):
+            return "jsonl"
+        if suffix == ".csv" or (suffix not in (".json",) and first not in (b"[", b"{")):
+            return "csv"
+        return "jsonl" if first == b"{" else "json"
+
+    def _encoding(self, opts: Options) -> str:
+        name = opts.encoding or "utf-8"
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            raise UsageError(f'--encoding: unknown encoding "{name}"; try utf-8 or gb18030') from None
+        if self.head.startswith(UTF8_BOM) or codec == "utf-8":
+            codec = "utf-8-sig"  # a BOM says UTF-8 whatever the flag says; Excel writes one
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            decoder.decode(self.head, final=len(self.head) < HEAD_BYTES and self.size is not None)
+        except UnicodeDecodeError as exc:
+            raise self.decode_error(codec, exc) from None
+        return codec
+
+    def decode_error(self, codec: str, exc: UnicodeDecodeError, where: str = "") -> UsageError:
+        hint = ("; if it was saved by Excel or WPS on Chinese Windows, try --encoding gb18030"
+                if codec.startswith("utf-8") else "")
+        return UsageError(f"{self.name}: not valid {codec.replace('-sig', '').upper()} text{where} "
+                          f"({exc.reason}){hint}")
+
+    def close(self) -> None:
+        if self.path is not None:
+            self.stream.close()
+
+
+def _header(inp: _Input) -> tuple[Columns | None, int]:
+    """Read the CSV header from the first bytes. Returns the columns and the byte offset of the first data line."""
+    text = inp.head.decode(inp.encoding, errors="replace")
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines)
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            columns = read_header(cells, inp.name)
+            break
+    else:
+        return None, len(inp.head)
+    # The byte offset of the line after the header, for cutting shards: count the lines read.
+    consumed = text[: lines.tell()] if lines.tell() <= len(text) else text
+    return columns, len(consumed.encode(inp.encoding.replace("-sig", ""), errors="replace")) + (
+        len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0)
+
+
+def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
+    """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
+    encoding of the first megabyte; during the run only for an input that breaks later on."""
+    started = time.perf_counter()
+    fmt = make_format(_output_format(opts), opts.excel)
+    jobs = _jobs(opts.jobs)
+    inp = _Input(opts)
+    try:
+        columns, data_start = (None, 0)
+        if inp.format == "csv":
+            columns, data_start = _header(inp)
+            if columns is not None and columns.unknown:
+                warn(text("unknown_columns", opts.lang, names=", ".join(columns.unknown)))
+        target = _Target(opts.output)
+        # Started only after any worker process is forked: Rich refreshes from a thread.
+        bar = (lambda: _Progress(inp.size, inp.name)) if progress else None
+        try:
+            plan = _plan(inp, columns, data_start, jobs, target)
+            if plan is not None:
+                from .parallel import run_parallel
+
+                summary = run_parallel(inp, opts, fmt, columns, plan, target, bar)
+            else:
+                summary = _run_single(inp, opts, rules, fmt, columns, target, bar)
+            summary.written = summary.stopped is None
+            target.finish(keep=summary.written)
+        except BaseException:
+            target.finish(keep=False)
+            raise
+    finally:
+        inp.close()
+    if summary.unknown and inp.format != "csv":
+        warn(text("unknown_columns", opts.lang, names=", ".join(summary.unknown)))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _output_format(opts: Options) -> str:
+    if opts.output_format is not None:
+        name = opts.output_format.strip().lower()
+        if name not in OUTPUT_FORMATS:
+            raise UsageError(f'--output-format: "{opts.output_format}" is not one of: {", ".join(OUTPUT_FORMATS)}')
+    else:
+        suffix = os.path.splitext(opts.output or "")[1].lower()
+        name = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "")
+        name = name or ("csv" if opts.excel else "jsonl")
+    if opts.excel and name != "csv":
+        raise UsageError(f"--excel: only CSV output has a BOM for Excel, and the output is {name}")
+    return name
+
+
+def _jobs(jobs: int | None) -> int:
+    if jobs is None:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not on Linux
+            return os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError(f"--jobs: {jobs} is not a number of processes (1 or more)")
+    return jobs
+
+
+class _Target:
+    """The output: stdout, or a temporary file beside FILE renamed into place only when the run completes.
+
+    `fd` is a real file descriptor when there is one (worker processes write to it too); else
+    `stream` is a binary stream (stdout replaced by a test harness, say)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = None if path in (None, "-") else path
+        self.temp: str | None = None
+        self.fd: int | None = None
+        self.stream: BinaryIO | None = None
+        if self.path is None:
+            sys.stdout.flush()
+            try:
+                self.fd = sys.stdout.fileno()
+            except (AttributeError, OSError, ValueError):
+                self.stream = getattr(sys.stdout, "buffer", None) or _TextBytes(sys.stdout)
+            return
+        import tempfile
+
+        if os.path.isdir(self.path):
+            raise UsageError(f"-o: {self.path} is a folder; give a file name")
+        folder = os.path.dirname(os.path.abspath(self.path))
+        try:
+            self.fd, self.temp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(self.path) + ".",
+                                                  suffix=".part")
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"-o: cannot write in {folder}: {getattr(exc, 'strerror', None) or exc}") from None
+
+    def writer(self, fmt: Format) -> Writer:
+        return Writer(self.fd, self.stream, 0, json_array=fmt.name == "json")
+
+    def finish(self, keep: bool) -> None:
+        if self.temp is None:
+            return
+        temp, self.temp = self.temp, None
+        try:
+            assert self.fd is not None
+            if keep:
+                os.fsync(self.fd)  # the data is on disk before the name points at it
+            os.close(self.fd)
+            if keep:
+                os.chmod(temp, _new_file_mode(self.path or temp))
+                os.replace(temp, self.path or temp)
+        except OSError as exc:
+            keep = False
+            raise UsageError(f"-o: cannot write {self.path}: {exc.strerror or exc}") from None
+        finally:
+            if not keep:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
+
+
+def _new_file_mode(path: str) -> int:
+    try:
+        return os.stat(path).st_mode & 0o7777  # replacing a file keeps its permissions
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+class _TextBytes:
+    """A binary face for a text-only stdout (rare; some test harnesses)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> int:
+        self._stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A parallel run: shards of `shard_bytes` from `data_start` to `end`, over `jobs` workers."""
+
+    jobs: int
+    data_start: int
+    end: int
+    shard_bytes: int
+
+    @property
+    def shards(self) -> int:
+        return -(-(self.end - self.data_start) // self.shard_bytes)
+
+
+def _plan(inp: _Input, columns: Columns | None, data_start: int, jobs: int, target: _Target) -> Plan | None:
+    """Whether to run in parallel, and how. One process whenever shards cannot be cut safely."""
+    if jobs < 2 or inp.path is None or inp.size is None or inp.format == "json":
+        return None
+    if inp.format == "csv" and columns is None:
+        return None
+    if inp.size - data_start < MIN_PARALLEL_BYTES or inp.encoding not in SHARDABLE_CODECS:
+        return None
+    if target.fd is None:
+        return None
+    if inp.format == "csv" and not _quotes_stay_on_their_line(inp.stream, inp.size):
+        return None  # a quoted value spans lines somewhere: a cut at b"\n" could land inside it
+    lines = inp.head.count(b"\n") or 1
+    per_row = max(1, len(inp.head) // lines)
+    shard = min(1 << 20, max(16 << 10, SHARD_ROWS * per_row))
+    return Plan(jobs, data_start, inp.size, shard)
+
+
+def _quotes_stay_on_their_line(stream: BinaryIO, size: int) -> bool:
+    """True when every line has an even number of double quotes: then no quoted value spans lines."""
+    stream.seek(0)
+    carry = b""
+    while True:
+        chunk = stream.read(1 << 22)
+        if not chunk:
+            return carry.count(b'"') % 2 == 0
+        if b'"' not in chunk and b'"' not in carry:
+            carry = chunk[chunk.rfind(b"\n") + 1:] if b"\n" in chunk else carry + chunk
+            continue
+        lines = (carry + chunk).split(b"\n")
+        carry = lines.pop()
+        if any(line.count(b'"') % 2 for line in lines):
+            return False
+
+
+def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None,
+                target: _Target, bar_factory: Callable[[], _Progress] | None) -> Summary:
+    if inp.path is not None:
+        raw = RangeReader(inp.stream, 0, inp.size)
+    else:
+        raw = RangeReader(inp.stream, prefix=inp.head)
+    stream = text_stream(raw, inp.encoding)
+    keys = KeyMap(opts.lang)
+    rows = rows_for(inp.format, stream, columns, keys, inp.name, header=True)
+    assessor = Assessor(rules, opts.as_of, opts.lang)
+    writer = target.writer(fmt)
+    bar = bar_factory() if bar_factory is not None else None
+    tick = None
+    if bar is not None:
+        def tick(count: int) -> None:
+            bar.update(raw.done, count)
+    try:
+        writer.raw(fmt.header)
+        try:
+            count, rejected, stopped = process(rows, assessor, fmt, writer, opts.fail_fast, tick)
+        except UnicodeDecodeError as exc:
+            where = f" after row {exc.rows_read}" if getattr(exc, "rows_read", 0) else ""
+            raise inp.decode_error(inp.encoding, exc, where) from None
+        if stopped is None:
+            writer.raw(fmt.footer)
+        writer.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise UsageError("the output pipe was closed before the batch finished") from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return Summary(rows=count, rejected=rejected, unknown=list(keys.unknown), stopped=stopped)
+
+
+def _quiet_stdout() -> None:
+    # Python would complain again when it flushes stdout at exit; point it at nothing instead.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _Progress:
+    """A Rich progress bar on stderr. Imported only when shown: rich costs start-up time."""
+
+    def __init__(self, total: int | None, name: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:,} rows")]
+        if total:
+            columns.append(TimeRemainingColumn())
+        self._progress = Progress(*columns, console=Console(stderr=True), transient=True)
+        self._task = self._progress.add_task(name, total=total or None, rows=0)
+        self._progress.start()
+
+    def update(self, done_bytes: int, rows: int) -> None:
+        self._progress.update(self._task, completed=done_bytes, rows=rows)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+# ---------------------------------------------------------------- the Python API
+
+
+def assess_many(rows: Iterable[Any], *, rules: RuleSet, as_of: date, lang: str) -> Iterator[dict[str, Any]]:
+    """One record per input mapping, in order: the records `advisor batch` writes as JSONL lines
+    (they are built by the same code and read back, so the two cannot drift apart)."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
+    return _records(rows, Assessor(rules, as_of, lang))
+
+
+def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]]:
+    fmt = make_format("jsonl", False)
+    keys = KeyMap(assessor.lang)
+    loads = json.loads
+    for n, item in enumerate(rows, 1):
+        row = keys.row(item)
+        try:
+            if row.__class__ is RowError:
+                raise row
+            echo, result = assessor.assess(*row)
+            line = assessor.head + echo + result.json_tail
+        except RowError as exc:
+            before, after = fmt.error_line(n, exc.case_id, exc.field, exc.message)
+            line = b"%s%d%s" % (before, n, after)
+        yield loads(line)
