@@ -1094,7 +1094,9 @@ class _Progress:
         if total:
             columns.append(TimeRemainingColumn())
         self._progress = Progress(*columns, console=Console(stderr=True), transient=True)
-        self._task = self._progress.add_task(name, total=total or None, rows=0)
+        label = os.path.basename(name)
+        label = label if len(label) <= 24 else label[:23] + "…"  # leave the bar room in 80 columns
+        self._task = self._progress.add_task(label, total=total or None, rows=0)
         self._progress.start()
 
     def update(self, done_bytes: int, rows: int) -> None:

@@ -108,6 +108,25 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     return float(seconds), int(kb) / 1024
 
 
+def _spin(_: object = None) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def cpu_ceiling(jobs: int) -> float:
+    """How much more pure-Python work `jobs` processes get done than one, on this machine, now.
+    Shared or hyper-threaded vCPUs often give far less than `jobs` times: no program can beat this."""
+    import multiprocessing
+
+    alone = _spin()
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        together = pool.map(_spin, range(jobs))
+    return jobs * alone / max(together)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -133,6 +152,7 @@ def main() -> None:
         (f"(b) advisor batch --jobs {args.jobs} (all cores)", [*batch, big, "--jobs", str(args.jobs)]),
         (f"    advisor batch --jobs 1, {args.rows // 10:,} rows", [*batch, small, "--jobs", "1"]),
     ]
+    ceiling = cpu_ceiling(args.jobs)
     results = []
     print(f"{'measurement':42} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs (a)':>7}")
     for name, cmd in runs:
@@ -143,6 +163,9 @@ def main() -> None:
         print(f"{name:42} {seconds:8.2f} {rate:10,.0f} {peak:8.1f} {rate / results[0]:6.2f}x", flush=True)
     print(f"goals: --jobs 1 >= 1.00x (a), all cores >= 1.60x (a), peak memory flat; "
           f"all cores / --jobs 1 = {results[2] / results[1]:.2f}x")
+    ceiling = min(ceiling, cpu_ceiling(args.jobs))  # before and after the runs: the host may be busy
+    print(f"this machine: {args.jobs} processes do {ceiling:.2f}x the pure-Python work of one at worst "
+          "(the ceiling for all cores / --jobs 1)")
     if args.keep:
         print(f"files kept in {folder}")
     else:

@@ -459,3 +459,29 @@ def test_batch_path_stays_light():
             "'negotiation': 1}])); print(sorted(m for m in ('typer', 'rich', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    path = big_csv(tmp_path / "big.csv", 3000, note=80)
+    out = tmp_path / "out.csv"
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", PYTHONPATH=str(ROOT))
+    args = ["-m", "advisor", "batch", str(path), "-o", str(out), "--as-of", AS_OF, "--lang", "en"]
+    child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=30, dimensions=(24, 80))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    screen = child.before
+    assert "rows" in screen and "━" in screen  # the bar, drawn on the terminal
+    assert "3,000 rows: 3,000 assessed, 0 rejected" in screen  # then the summary
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3001
+    child = pexpect.spawn(sys.executable, [*args, "--quiet"], env=env, encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and "━" not in child.before and "assessed" not in child.before
+    # ...and never when stderr is not a terminal (every CliRunner test above), which keeps rich unloaded:
+    code = f"import runpy, sys; sys.argv = {['advisor', 'batch', str(path), '-o', str(out)]!r}\n" \
+           "try:\n    runpy.run_module('advisor', run_name='__main__')\nexcept SystemExit:\n    pass\n" \
+           "print('rich' in sys.modules, file=sys.__stdout__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert result.stdout.strip() == "False", result.stderr
