@@ -71,7 +71,7 @@ _COLUMN_INDEX = {_column_key(name): field_id for field_id, names in COLUMN_NAMES
 UTF8_BOM = codecs.BOM_UTF8
 HEAD_BYTES = 1 << 20  # read before any output: format sniffing, the header, an early encoding check
 MIN_PARALLEL_BYTES = 256 << 10  # below this, starting processes costs more than it saves
-SHARD_ROWS = 1000  # rows per shard, roughly: small enough that a waiting shard's output fits in memory
+SHARD_ROWS = 1000  # rows per shard, roughly: small, so that workers take turns often and wait little
 MAX_PENDING_BYTES = 48 << 20  # a worker waiting for its turn holds at most this much output
 PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
 RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
@@ -835,8 +835,8 @@ class _Input:
 
 def _header(inp: _Input) -> tuple[Columns | None, int]:
     """Read the CSV header from the first bytes. Returns the columns and the byte offset of the first data line."""
-    text = inp.head.decode(inp.encoding, errors="replace")
-    lines = io.StringIO(text, newline="")
+    decoded = inp.head.decode(inp.encoding, errors="replace")
+    lines = io.StringIO(decoded, newline="")
     reader = csv.reader(lines)
     for cells in reader:
         if any(c.strip() for c in cells):
@@ -844,10 +844,10 @@ def _header(inp: _Input) -> tuple[Columns | None, int]:
             break
     else:
         return None, len(inp.head)
-    # The byte offset of the line after the header, for cutting shards: count the lines read.
-    consumed = text[: lines.tell()] if lines.tell() <= len(text) else text
-    return columns, len(consumed.encode(inp.encoding.replace("-sig", ""), errors="replace")) + (
-        len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0)
+    # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
+    consumed = decoded[: lines.tell()]
+    bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
+    return columns, bom + len(consumed.encode(inp.encoding.replace("-sig", ""), errors="replace"))
 
 
 def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
@@ -1060,8 +1060,12 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
         try:
             count, rejected, stopped = process(rows, assessor, fmt, writer, opts.fail_fast, tick)
         except UnicodeDecodeError as exc:
+            writer.flush()  # the rows before the damage are answered
             where = f" after row {exc.rows_read}" if getattr(exc, "rows_read", 0) else ""
             raise inp.decode_error(inp.encoding, exc, where) from None
+        except UsageError:
+            writer.flush()
+            raise
         if stopped is None:
             writer.raw(fmt.footer)
         writer.flush()

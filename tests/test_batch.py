@@ -485,3 +485,25 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
            "print('rich' in sys.modules, file=sys.__stdout__)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_encoding_error_past_the_first_megabyte_stops_the_run(tmp_path, jobs):
+    path = big_csv(tmp_path / "big.csv", 9000, note=120)  # ~1.3 MB of ASCII and UTF-8...
+    with open(path, "ab") as fh:
+        fh.write("C9,45,5000,花呗,none,备注\n".encode("gb18030"))  # ...then one GB18030 row
+    assert path.stat().st_size > (1 << 20)
+    out = tmp_path / "out.csv"
+    result = run([str(path), "-j", jobs, "-o", str(out)])
+    assert result.exit_code == 2
+    assert "--encoding gb18030" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_broken_json_array_stops_with_a_usage_error(tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(CASES[:2], ensure_ascii=False)[:-1] + ', {"overdue_days": 4,', encoding="utf-8")
+    result = run([str(path), "-q"])
+    assert result.exit_code == 2
+    assert len(lines(result.stdout)) == 2  # the elements before the damage were answered
+    assert "after element 2" in result.stderr and "Traceback" not in result.stderr
