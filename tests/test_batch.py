@@ -516,5 +516,5 @@ def test_unknown_json_keys_get_one_warning_at_the_end(tmp_path):
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = run([str(path), "-q", "--lang", "en"])
     assert result.exit_code == 0
-    assert lines(result.stdout) == [expected(c) for c in CASES]
+    assert lines(result.stdout) == [expected(c, lang="en") for c in CASES]
     assert result.stderr == "advisor: warning: ignoring unknown columns: note, source\n"
