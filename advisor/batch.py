@@ -1066,8 +1066,7 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
         except UsageError:
             writer.flush()
             raise
-        if stopped is None:
-            writer.raw(fmt.footer)
+        writer.raw(fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
         writer.flush()
     except BrokenPipeError:
         _quiet_stdout()

@@ -113,12 +113,11 @@ def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | Non
                 summary.stopped = stopped
                 summary.rows = stopped[0]
     summary.unknown = list(unknown)
-    if summary.stopped is None:
-        if target.path is not None:
-            os.lseek(target.fd, 0, os.SEEK_END)  # the workers appended through their own descriptors
-        footer = Writer(target.fd, None, 0)
-        footer.raw(fmt.footer)
-        footer.flush()
+    if target.path is not None:
+        os.lseek(target.fd, 0, os.SEEK_END)  # the workers appended through their own descriptors
+    footer = Writer(target.fd, None, 0)
+    footer.raw(fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
+    footer.flush()
     return summary
 
 

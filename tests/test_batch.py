@@ -317,6 +317,10 @@ def test_jobs_2_to_stdout_through_a_real_pipe(tmp_path):
     fast = subprocess.run([*cmd, "-j", "2", "--fail-fast"], capture_output=True, check=False)
     assert fast.returncode == 1
     assert fast.stdout.splitlines() == one.stdout.splitlines()[:1001]  # header, rows 1..999, the bad row 1000
+    for jobs in ("1", "2"):
+        array = subprocess.run([*cmd, "-j", jobs, "--fail-fast", "--output-format", "json"], capture_output=True)
+        records = json.loads(array.stdout)  # still a valid array, ending with the row that stopped the run
+        assert len(records) == 1000 and records[-1]["row"] == 1000, jobs
 
 
 def test_quoted_newlines_fall_back_to_one_process_and_stay_correct(tmp_path):
