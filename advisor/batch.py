@@ -483,8 +483,8 @@ class Writer:
 class RangeReader(io.RawIOBase):
     """Raw bytes [start, end) of a file, or of any binary stream when end is None; counts what it gave."""
 
-    def __init__(self, stream: BinaryIO, start: int = 0, end: int | None = None, prefix: bytes = b"") -> None:
-        self._stream, self._end, self._prefix = stream, end, prefix
+    def __init__(self, stream: Any, start: int = 0, end: int | None = None, prefix: bytes = b"") -> None:
+        self._stream, self._end, self._prefix = stream, end, prefix  # stream: a binary file (readinto)
         self.pos = start
         self.done = 0
         if end is not None:
@@ -723,6 +723,14 @@ def rows_for(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: 
     return _json_array_rows(stream, keys, source)
 
 
+class _BrokenInput(Exception):
+    """The input stopped decoding after `rows_read` rows."""
+
+    def __init__(self, error: UnicodeDecodeError, rows_read: int) -> None:
+        super().__init__(str(error))
+        self.error, self.rows_read = error, rows_read
+
+
 def process(rows: Iterable[Any], assessor: Assessor, fmt: Format, writer: Writer, fail_fast: bool,
             tick: Callable[[int], None] | None = None) -> tuple[int, int, tuple[int, str | None, str] | None]:
     """Assess rows into the writer. Returns (rows, rejected, the row --fail-fast stopped at, locally)."""
@@ -752,8 +760,7 @@ def process(rows: Iterable[Any], assessor: Assessor, fmt: Format, writer: Writer
             if tick is not None and not count & 1023:
                 tick(count)
     except UnicodeDecodeError as exc:
-        exc.rows_read = count - 1  # type: ignore[attr-defined]  # for the message: where it broke
-        raise
+        raise _BrokenInput(exc, count - 1) from exc
     return count, rejected, None
 
 
@@ -922,7 +929,7 @@ class _Target:
         self.path = None if path in (None, "-") else path
         self.temp: str | None = None
         self.fd: int | None = None
-        self.stream: BinaryIO | None = None
+        self.stream: Any = None  # a binary stream with write() and flush(), when there is no fd
         if self.path is None:
             sys.stdout.flush()
             try:
@@ -1059,10 +1066,10 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
         writer.raw(fmt.header)
         try:
             count, rejected, stopped = process(rows, assessor, fmt, writer, opts.fail_fast, tick)
-        except UnicodeDecodeError as exc:
+        except _BrokenInput as broken:
             writer.flush()  # the rows before the damage are answered
-            where = f" after row {exc.rows_read}" if getattr(exc, "rows_read", 0) else ""
-            raise inp.decode_error(inp.encoding, exc, where) from None
+            where = f" after row {broken.rows_read}" if broken.rows_read else ""
+            raise inp.decode_error(inp.encoding, broken.error, where) from None
         except UsageError:
             writer.flush()
             raise

@@ -596,7 +596,9 @@ def batch(
     rules: Annotated[
         Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
     ] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")] = None,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")
+    ] = None,
 ) -> None:
     """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
 

@@ -13,15 +13,27 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import wait
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .errors import UsageError
 from .batch import (
-    Assessor, Columns, Format, KeyMap, Plan, RangeReader, Summary, Writer, process, rows_for, text_stream,
+    Assessor,
+    Columns,
+    Format,
+    KeyMap,
+    Plan,
+    RangeReader,
+    Summary,
+    Writer,
+    _BrokenInput,
+    process,
+    rows_for,
+    text_stream,
 )
+from .errors import UsageError
 
 if TYPE_CHECKING:
     from .batch import Options, _Input, _Progress, _Target
@@ -65,7 +77,7 @@ class _Shared:
 def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | None, plan: Plan,
                  target: _Target, bar_factory: Callable[[], _Progress] | None) -> Summary:
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     assert inp.path is not None and target.fd is not None
     header = Writer(target.fd, None, 0)
     header.raw(fmt.header)
@@ -145,7 +157,7 @@ def _stop(shared: _Shared) -> None:
         shared.turn.notify_all()
 
 
-def _line_start(f: Any, pos: int, plan: Plan) -> int:
+def _line_start(f: BinaryIO, pos: int, plan: Plan) -> int:
     """The first line start at or after pos (a line that starts exactly at pos belongs to that shard)."""
     if pos <= plan.data_start:
         return plan.data_start
@@ -163,11 +175,11 @@ def _worker(job: _Job, index: int, count: int, shared: _Shared, results: Any) ->
         report = _work(job, index, count, shared)
     except _Stopped:
         report = ("done", [], None)
-    except UnicodeDecodeError as exc:
+    except _BrokenInput as broken:
         _stop(shared)
         hint = ("; if it was saved by Excel or WPS on Chinese Windows, try --encoding gb18030"
                 if job.encoding.startswith("utf-8") else "")
-        report = ("usage", f"{job.name}: not valid {job.encoding.upper()} text ({exc.reason}){hint}")
+        report = ("usage", f"{job.name}: not valid {job.encoding.upper()} text ({broken.error.reason}){hint}")
     except BrokenPipeError:
         _stop(shared)
         report = ("usage", "the output pipe was closed before the batch finished")
@@ -197,7 +209,7 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
                 end = _line_start(f, plan.data_start + (k + 1) * plan.shard_bytes, plan)
                 stream = text_stream(RangeReader(f, start, end), job.encoding)
                 rows = rows_for(job.input_format, stream, job.columns, keys, job.name)
-                writer = Writer(fd, None, None, take_turn=lambda k=k: _take_turn(shared, k, job.parent),
+                writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, job.parent),
                                 json_array=job.fmt.name == "json")
                 n, rejected, stopped = process(rows, assessor, job.fmt, writer, job.fail_fast)
                 writer.wait_for_turn()
@@ -219,6 +231,10 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
         if job.out_path is not None:
             os.close(fd)
     return ("done", list(keys.unknown), None)
+
+
+def _turn_taker(shared: _Shared, shard: int, parent: int) -> Callable[[], int]:
+    return lambda: _take_turn(shared, shard, parent)
 
 
 def _take_turn(shared: _Shared, shard: int, parent: int) -> int:
