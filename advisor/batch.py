@@ -22,8 +22,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -41,7 +43,10 @@ if TYPE_CHECKING:
 INPUT_FORMATS = ("csv", "jsonl", "json")
 OUTPUT_FORMATS = ("jsonl", "csv", "json")
 CSV_COLUMNS = ("row", "id", "stage", "severity", "credit_level", "reporting", "consequences", "steps",
-               "references", "error")
+               "references", "error",
+               # added with the extended answers, after the contract's columns so none of those moves:
+               "plan_months", "monthly_payment", "retention_until", "interest_exceeds")
+_CSV_EXTRA = 4  # the columns after `error`
 
 # Column names a spreadsheet may use, besides the field ids. Compared after NFKC, strip and casefold.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -98,6 +103,12 @@ _TEXTS = {
     },
     "twice": {"en": "{name} is given twice", "zh": "{name} 重复给出"},
     "csv_error": {"en": "unreadable CSV row: {error}", "zh": "无法读取的 CSV 行：{error}"},
+    "bad_bytes": {
+        "en": "the row holds bytes that are not valid text in the file's encoding (a damaged line, or a file "
+              "from Excel or WPS on Chinese Windows: try --encoding gb18030)",
+        "zh": "这一行有按文件编码无法识别的字节（可能是损坏的行；如果文件来自中文 Windows 上的 Excel 或 WPS，"
+              "请试试 --encoding gb18030）",
+    },
     "width": {
         "en": "the row has {count} values but the header has {width} columns "
               "(is a value with a comma, like 5,000, not in quotes?)",
@@ -108,6 +119,14 @@ _TEXTS = {
         "zh": "advisor：运行没有完成，未写入 {path}",
     },
 }
+
+
+def _some(names: Iterable[str], limit: int = 20) -> str:
+    """At most `limit` names: a sheet with ten thousand stray columns gets one readable warning."""
+    shown = list(itertools.islice(names, limit + 1))
+    if len(shown) <= limit:
+        return ", ".join(shown)
+    return ", ".join(shown[:limit]) + ", …"
 
 
 def text(key: str, lang: str, **params: Any) -> str:
@@ -337,10 +356,14 @@ class Assessor:
         text = _dumps(record)
         json_tail = text[text.index(_dumps("\0echo\0")) + len(_dumps("\0echo\0")):]
         impact = record["credit_impact"]
+        plan, interest = record.get("plan") or {}, record.get("interest_check") or {}
+        exceeds = interest.get("exceeds")
         cells = [record["stage"], record["severity"], impact["level"], impact["reporting"],
                  ";".join(c["id"] for c in record["consequences"]),
                  ";".join(s["id"] for s in record["steps"]),
-                 ";".join(r["id"] for r in record["references"]), ""]
+                 ";".join(r["id"] for r in record["references"]), "",
+                 str(plan.get("months") or ""), plan.get("monthly_payment") or "",
+                 impact.get("retention_until") or "", "" if exceeds is None else str(exceeds).lower()]
         tail = json_tail.encode()
         return _Result(tail, tail + b"\n", ("," + ",".join(_csv_cell(c) for c in cells) + "\r\n").encode())
 
@@ -379,7 +402,8 @@ class Format:
         """An error record around its row number: (before, after)."""
         if self.name == "csv":
             reason = f"{field_id}: {message}" if field_id else message
-            return b"", ("," + _csv_cell(case_id or "") + ",,,,,,,," + _csv_cell(reason) + "\r\n").encode()
+            return b"", ("," + _csv_cell(case_id or "") + ",,,,,,,," + _csv_cell(reason) + "," * _CSV_EXTRA
+                         + "\r\n").encode()
         rest = b"," + _dumps({"id": case_id, "error": {"field": field_id, "message": message}})[1:].encode()
         return (b'{"row":', rest + b"\n") if self.name == "jsonl" else (b',\n{"row":', rest)
 
@@ -510,7 +534,11 @@ class RangeReader(io.RawIOBase):
 
 
 def text_stream(raw: RangeReader, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 18), encoding=encoding, newline="")
+    # A damaged byte must cost one row, not the run: it decodes to a lone surrogate the row readers catch.
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 18), encoding=encoding, newline="", errors="surrogateescape")
+
+
+_BAD_BYTES = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of bytes that do not decode
 
 
 @dataclass
@@ -567,6 +595,9 @@ def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, lang: st
                 continue
             yield RowError(None, text("width", lang, count=len(cells), width=width))
             continue
+        if _BAD_BYTES.search("".join(cells)):
+            yield RowError(None, text("bad_bytes", lang))
+            continue
         case_id = cells[idi] or None if idi >= 0 else None
         raws = (cells[i0], cells[i1], cells[i2], cells[i3])
         if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
@@ -598,6 +629,8 @@ class KeyMap:
                 continue
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
+            elif value.__class__ is str and _BAD_BYTES.search(value):
+                return RowError(name, text("bad_bytes", self.lang))
             if name in values:
                 return RowError(name, text("twice", self.lang, name=name), _as_id(values.get("id")))
             values[name] = value
@@ -826,8 +859,27 @@ class _Input:
         try:
             decoder.decode(self.head, final=len(self.head) < HEAD_BYTES and self.size is not None)
         except UnicodeDecodeError as exc:
-            raise self.decode_error(codec, exc) from None
+            if not self._only_damaged_rows(codec):
+                raise self.decode_error(codec, exc) from None
         return codec
+
+    def _only_damaged_rows(self, codec: str) -> bool:
+        """Is the file in this encoding with a few damaged lines (error records), or in another one?
+
+        A wrong encoding shows in the header or in many lines; a damaged line is rare.
+        """
+        lines = self.head.split(b"\n")
+        if len(self.head) >= HEAD_BYTES:
+            lines = lines[:-1]  # the last one may be cut in the middle of a character
+        bad = 0
+        for n, line in enumerate(lines):
+            try:
+                line.decode(codec)
+            except UnicodeDecodeError:
+                if n == 0:
+                    return False
+                bad += 1
+        return bad == 1 or bad * 100 <= len(lines)
 
     def decode_error(self, codec: str, exc: UnicodeDecodeError, where: str = "") -> UsageError:
         hint = ("; if it was saved by Excel or WPS on Chinese Windows, try --encoding gb18030"
@@ -869,7 +921,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         if inp.format == "csv":
             columns, data_start = _header(inp)
             if columns is not None and columns.unknown:
-                warn(text("unknown_columns", opts.lang, names=", ".join(columns.unknown)))
+                warn(text("unknown_columns", opts.lang, names=_some(columns.unknown)))
         target = _Target(opts.output)
         # Started only after any worker process is forked: Rich refreshes from a thread.
         bar = (lambda: _Progress(inp.size, inp.name)) if progress else None
@@ -889,7 +941,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
     finally:
         inp.close()
     if summary.unknown and inp.format != "csv":
-        warn(text("unknown_columns", opts.lang, names=", ".join(summary.unknown)))
+        warn(text("unknown_columns", opts.lang, names=_some(summary.unknown)))
     summary.seconds = time.perf_counter() - started
     return summary
 

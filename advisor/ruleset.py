@@ -837,6 +837,8 @@ class RuleSet:
         return entry[lang] if entry else key
 
     def message(self, key: str, lang: str, **params: Any) -> str:
+        if "value" in params:
+            params["value"] = shown(params["value"])
         template = self.text(key, lang)
         try:
             return template.format(**params)
@@ -855,6 +857,13 @@ class RuleSet:
                     return str(c["label"][lang])
             return value
         return self.labels.get(group, {}).get(value, {}).get(lang, value)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """What the user typed, safe to quote: control characters made visible, a huge value cut short."""
+    text = str(value)
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return out[:limit] + "…" if len(text) > limit else out
 
 
 # ---------------------------------------------------------------- loading with a content-hash cache

@@ -132,7 +132,8 @@ def test_csv_output_columns_and_excel_bom(tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert list(rows[0]) == ["row", "id", "stage", "severity", "credit_level", "reporting", "consequences",
-                             "steps", "references", "error"]
+                             "steps", "references", "error",
+                             "plan_months", "monthly_payment", "retention_until", "interest_exceeds"]
     record = expected(CASES[0])
     assert rows[0]["row"] == "1" and rows[0]["id"] == "A1" and rows[0]["stage"] == record["stage"]
     assert rows[0]["steps"] == ";".join(s["id"] for s in record["steps"]) and rows[0]["error"] == ""
@@ -158,7 +159,8 @@ def test_zero_rows_and_header_only(tmp_path, content):
     assert result.stdout == ""
     assert " 0 " in result.stderr
     csv_out = run([str(path), "--output-format", "csv", "-q"]).stdout
-    assert csv_out.splitlines() == ["row,id,stage,severity,credit_level,reporting,consequences,steps,references,error"]
+    assert csv_out.splitlines() == ["row,id,stage,severity,credit_level,reporting,consequences,steps,references,error,"
+                                    "plan_months,monthly_payment,retention_until,interest_exceeds"]
 
 
 def test_extended_answers_as_optional_columns(tmp_path):
@@ -493,16 +495,17 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_an_encoding_error_past_the_first_megabyte_stops_the_run(tmp_path, jobs):
+def test_a_damaged_row_past_the_first_megabyte_costs_only_that_row(tmp_path, jobs):
     path = big_csv(tmp_path / "big.csv", 9000, note=120)  # ~1.3 MB of ASCII and UTF-8...
     with open(path, "ab") as fh:
         fh.write("C9,45,5000,花呗,none,备注\n".encode("gb18030"))  # ...then one GB18030 row
     assert path.stat().st_size > (1 << 20)
-    out = tmp_path / "out.csv"
-    result = run([str(path), "-j", jobs, "-o", str(out)])
-    assert result.exit_code == 2
-    assert "--encoding gb18030" in result.stderr and "Traceback" not in result.stderr
-    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    out = tmp_path / "out.jsonl"
+    result = run([str(path), "-j", jobs, "-o", str(out), "-q"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    records = lines(out.read_text(encoding="utf-8"))
+    assert len(records) == 9001 and all("error" not in r for r in records[:-1])
+    assert records[-1]["row"] == 9001 and "--encoding gb18030" in records[-1]["error"]["message"]
 
 
 def test_a_broken_json_array_stops_with_a_usage_error(tmp_path):
