@@ -386,3 +386,64 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path):
     result = _subprocess_load(blocker / "cache")
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[0]) > 10
+
+
+# ---------------------------------------------------------------- every shape of mistake the loader names
+
+MISTAKES = [
+    ("rules: {id: x}", '"rules" must be a list'),
+    ("steps: {id: x}", '"steps" must be a list'),
+    ("steps: [{urgency: now}]", 'each entry of "steps" needs an "id"'),
+    ("steps: [{id: s, urgency: later, text: {zh: 一, en: one}}]", "urgency must be one of"),
+    ("consequences: [{id: c, legal: maybe, text: {zh: 一, en: one}}]", '"legal" must be true or false'),
+    ("references: [{id: r, title: {zh: 一, en: one}, text: {zh: 一, en: one}, verbatim: 1}]", '"verbatim" must be'),
+    ("ui: [1, 2]", '"ui" must be a mapping'),
+    ("ui: {x: {zh: '', en: one}}", 'needs a non-empty "zh" text'),
+    ("ui: {x: {zh: 一, en: one, fr: un}}", 'unknown key "fr"'),
+    ("stages: {a: 1}", '"stages" must be a list'),
+    ("stages: [{id: soon, label: {zh: 一, en: one}}]", 'unknown stage "soon"'),
+    ("labels: [1]", '"labels" must be a mapping'),
+    ("labels: {severity: [1]}", 'labels "severity" must be a mapping'),
+    ("fields: [1]", '"fields" must be a mapping'),
+    ("fields: {overdue_days: 3}", 'field "overdue_days" must be a mapping'),
+    ("fields: {colour: {question: {zh: 一, en: one}, why: {zh: 一, en: one}}}", 'unknown field "colour"'),
+    ("fields: {apr: {question: {zh: 一, en: one}, why: {zh: 一, en: one}, choices: []}}", "takes no choices"),
+    ("fields: {overdue_days: {question: {zh: 一, en: one}, why: {zh: 一, en: one}, ask_when: {}}}", "always asked"),
+    ("fields: {platform: {question: {zh: 一, en: one}, why: {zh: 一, en: one}}}", 'needs a list of "choices"'),
+    ("disable: [1, 2]", '"disable" must be a list of rule ids'),
+    ("interest: [1]", '"interest" must be a mapping'),
+    ("interest: {lpr: [{from: soon, rate: 3}]}", "each LPR entry needs"),
+    ("interest: {caps: {spaceship: {basis: x, rate: 1}}}", 'unknown platform "spaceship"'),
+    ("interest: {caps: {bank_loan: {basis: x}}}", "either `rate`"),
+    ("plan: [1]", '"plan" must be a mapping'),
+    ("plan: {share_of_margin: 2}", "share_of_margin must be"),
+    ("plan: {max_months: {credit_card: 0}}", "max_months needs a `default`"),
+    ("letter: {a: 1}", '"letter" must be a list of paragraphs'),
+    ("letter: [{text: {zh: '{nmae}', en: x}}]", 'unknown placeholder "{nmae}"'),
+    ("rules: [{id: r, when: [1], set: {severity: low}, examples: [{case: {}}]}]", '"when" is missing'),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: [1], examples: [{case: {}}]}]", '"set" must be a mapping'),
+    ("rules: [{id: r, when: {overdue_days: 1}, steps: {a: 1}, examples: [{case: {}}]}]", '"steps" must be a list'),
+    ("rules: [{id: r, when: {overdue_days: 1}, examples: [{case: {}}]}]", "the rule sets nothing"),
+    ("rules: [{id: r, when: {all: []}, set: {severity: low}, examples: [{case: {}}]}]", "non-empty list of conditions"),
+    ("rules: [{id: r, when: {overdue_days: {}}, set: {severity: low}, examples: [{case: {}}]}]", "give at least one operator"),
+    ("rules: [{id: r, when: {overdue_days: {in: []}}, set: {severity: low}, examples: [{case: {}}]}]", "give a non-empty list"),
+    ("rules: [{id: r, when: {platform: {gt: 1}}, set: {severity: low}, examples: [{case: {}}]}]", "cannot be compared"),
+    ("rules: [{id: r, when: {overdue_days: -1}, set: {severity: low}, examples: [{case: {}}]}]", "not a whole number"),
+    ("rules: [{id: r, when: {amount: lots}, set: {severity: low}, examples: [{case: {}}]}]", "is not an amount"),
+    ("rules: [{id: r, when: {interest_exceeds: {gt: 1}}, set: {severity: low}, examples: [{case: {}}]}]", "true or false"),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: {severity: low}, valid_from: 2026-02-01, valid_until: 2026-01-01,"
+     " examples: [{case: {}}]}]", '"valid_from" is after "valid_until"'),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: {severity: low}, examples: [1]}]", 'an example needs a "case"'),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: {severity: low}, examples: [{case: {}, as_of: x}]}]", '"as_of" must be'),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: {severity: low}, examples: [{case: {}, expect: [1]}]}]", '"expect" must be'),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: {severity: low}, examples: [{case: {}, expect: {severity: x}}]}]",
+     "expect severity"),
+    ("rules: [{id: r, when: {overdue_days: 1}, set: {severity: low}, examples: [{case: {}}]}]", "example case"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MISTAKES, ids=[m for _, m in MISTAKES])
+def test_every_mistake_is_named(tmp_path, text, message):
+    result = run(["rules", "check", MINI, layer(tmp_path, text + "\n")])
+    assert result.exit_code == 3, result.stdout
+    assert message in result.stderr, result.stderr
