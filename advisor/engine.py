@@ -167,7 +167,11 @@ def _trace(cond: Compiled, known: dict[str, Any], out: list[ConditionTrace]) -> 
     elif kind == "not":
         inner: list[ConditionTrace] = []
         _trace(payload, known, inner)
-        out.extend(ConditionTrace(t.field, "not " + t.op, t.expected, t.actual, t.result) for t in inner)
+        if len(inner) == 1:  # `not` of one comparison reads as one: "not in [...]" with its own answer
+            t = inner[0]
+            out.append(ConditionTrace(t.field, "not " + t.op, t.expected, t.actual, not t.result))
+        else:  # of a group: each comparison as it stands, marked as inside the `not`
+            out.extend(ConditionTrace(t.field, "(within not) " + t.op, t.expected, t.actual, t.result) for t in inner)
     else:
         for c in payload:
             _trace(c, known, out)

@@ -1,9 +1,12 @@
-"""Start-up cost of one assessment, as ratios against a bare `python -c "import typer"` in the same run.
+"""Start-up cost of each path, as ratios against a bare `python -c "import typer"` in the same run.
 
-    python benchmarks/startup.py [--runs 15]
+    python benchmarks/startup.py [--runs 15] [--before ../advisor-before]
 
-Goals (README, Speed): --format json with a warm rules cache <= 1.5x the baseline; Rich output <= 2x.
-Wall-clock medians of whole processes, so the ratios hold on a slow machine as on a fast one.
+`--before` measures another checkout of the project (e.g. `git worktree add ../advisor-before f9b4da9`,
+the commit before the start-up work) in the same run, so before and after share one baseline.
+Goals (README, Speed): --format json with a warm rules cache <= 1.5x the baseline; Rich output <= 2x;
+loading the rules < 20 ms. Every command runs once per round, in turn, and each figure is a median over
+the rounds: a machine that slows down mid-run slows every command alike, so the ratios hold.
 """
 
 from __future__ import annotations
@@ -15,67 +18,90 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 CASE = ["assess", "-d", "45", "-a", "5000", "-p", "花呗", "-n", "none"]
+HERE = Path(__file__).resolve().parent.parent
+LOAD = ("import time; from advisor.ruleset import load_ruleset; t = time.perf_counter(); "
+        "load_ruleset(); print(time.perf_counter() - t)")
 
 
-def timed(cmd: list[str], env: dict[str, str], runs: int, before=None) -> float:
-    samples = []
-    for _ in range(runs):
-        if before:
-            before()
+class Command:
+    def __init__(self, cmd: list[str], env: dict[str, str], prepare: Callable[[], None] | None = None,
+                 inner: bool = False) -> None:
+        self.cmd, self.env, self.prepare, self.inner = cmd, env, prepare, inner
+        self.samples: list[float] = []
+
+    def once(self) -> None:
+        if self.prepare:
+            self.prepare()
         start = time.perf_counter()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        done = subprocess.run(self.cmd, env=self.env, capture_output=True, text=True, check=False)
+        took = time.perf_counter() - start
+        # `inner` commands time themselves and print seconds: a measurement inside the process.
+        self.samples.append(float(done.stdout) if self.inner else took)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+def commands(root: Path, tmp: Path, batch_file: Path) -> dict[str, Command]:
+    """Every path of the checkout at `root`, each with its own warm and cold rules caches."""
+    py = sys.executable
+    # pip writes bytecode when it installs; a checkout under PYTHONDONTWRITEBYTECODE would not have it.
+    subprocess.run([py, "-m", "compileall", "-q", str(root / "advisor")], check=True)
+    warm = tmp / f"warm-{root.name}"
+    env = dict(os.environ, ADVISOR_CACHE_DIR=str(warm), NO_COLOR="1", COLUMNS="80", PYTHONPATH=str(root))
+    advisor = [py, "-m", "advisor"]
+    subprocess.run([*advisor, *CASE, "--format", "json"], env=env, capture_output=True, check=True)
+    cold_env = dict(env)
+    counter = iter(range(10**9))
+
+    def fresh_cache() -> None:
+        cold_env["ADVISOR_CACHE_DIR"] = str(tmp / f"cold-{root.name}-{next(counter)}")
+
+    out = {
+        "--version": Command([*advisor, "--version"], env),
+        "--help": Command([*advisor, "--help"], env),
+        "--format json, warm cache": Command([*advisor, *CASE, "--format", "json"], env),
+        "--format json, cold cache": Command([*advisor, *CASE, "--format", "json"], cold_env, fresh_cache),
+        "Rich report, warm cache": Command([*advisor, *CASE], env),
+    }
+    if (root / "advisor" / "batch.py").exists():
+        out["batch of 1 row, --quiet"] = Command([*advisor, "batch", str(batch_file), "-q"], env)
+    out["rules load (in-process, ms)"] = Command([py, "-c", LOAD], env, inner=True)
+    return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
-    py = sys.executable
-    # pip writes bytecode when it installs a package; an editable checkout under
-    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run.
-    import advisor
-
-    subprocess.run([py, "-m", "compileall", "-q", os.path.dirname(advisor.__file__)], check=True)
-    with tempfile.TemporaryDirectory() as warm_dir, tempfile.TemporaryDirectory() as cold_root:
-        env = dict(os.environ, ADVISOR_CACHE_DIR=warm_dir, NO_COLOR="1", COLUMNS="80")
-        advisor = [py, "-m", "advisor", *CASE]
-        subprocess.run([*advisor, "--format", "json"], env=env, stdout=subprocess.DEVNULL, check=True)
-        counter = iter(range(10**6))
-        cold_env = dict(env)
-
-        def fresh_cache() -> None:
-            cold_env["ADVISOR_CACHE_DIR"] = os.path.join(cold_root, str(next(counter)))
-
-        rows = [
-            ("python -c 'import typer' (baseline)", timed([py, "-c", "import typer"], env, runs)),
-            ("advisor --format json, warm cache", timed([*advisor, "--format", "json"], env, runs)),
-            ("advisor --format json, cold cache", timed([*advisor, "--format", "json"], cold_env, runs, fresh_cache)),
-            ("advisor (Rich report), warm cache", timed(advisor, env, runs)),
-        ]
-        load_ms = _load_ms(py, env, runs)
-    base = rows[0][1]
-    print(f"{'measurement':40} {'median ms':>10} {'ratio':>7}")
-    for name, seconds in rows:
-        print(f"{name:40} {seconds * 1000:10.1f} {seconds / base:6.2f}x")
-    print(f"{'load the built-in rules, warm (in-process)':40} {load_ms[1]:10.1f}   "
-          f"(+{load_ms[0]:.1f} ms importing modules typer mostly loads anyway)")
-    print("goals: json warm <= 1.50x, rich <= 2.00x, rules load < 20 ms")
-
-
-def _load_ms(py: str, env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Find, hash, read the cache and compile the conditions (and, apart, the imports that needs)."""
-    code = (
-        "import time; t = time.perf_counter(); from advisor.ruleset import load_ruleset; "
-        "t1 = time.perf_counter(); load_ruleset(); t2 = time.perf_counter(); "
-        "print((t1 - t) * 1000, (t2 - t1) * 1000)"
-    )
-    samples = [subprocess.run([py, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
-               for _ in range(runs)]
-    return statistics.median(float(a) for a, _ in samples), statistics.median(float(b) for _, b in samples)
+    parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        batch_file = tmp / "one.csv"
+        batch_file.write_text("overdue_days,amount,platform,negotiation\n45,5000,花呗,none\n", encoding="utf-8")
+        base = Command([sys.executable, "-c", "import typer"], dict(os.environ))
+        after = commands(HERE, tmp, batch_file)
+        before = commands(args.before.resolve(), tmp, batch_file) if args.before else {}
+        everything = [base, *after.values(), *before.values()]
+        for _ in range(args.runs):
+            for command in everything:
+                command.once()
+    print(f"baseline: python -c 'import typer' = {base.median * 1000:.1f} ms (1.00x), {args.runs} rounds")
+    print(f"{'path':30} {'after':>8}" + (f" {'before':>8}" if before else ""))
+    for name, command in after.items():
+        cells = []
+        for measured in (command, before.get(name)):
+            if measured is None:
+                continue
+            inner = name.startswith("rules load")
+            cells.append(f"{measured.median * 1000:7.1f} " if inner else f"{measured.median / base.median:7.2f}x")
+        print(f"{name:30} " + " ".join(cells))
+    print("goals: json warm <= 1.50x, Rich <= 2.00x, rules load < 20 ms")
 
 
 if __name__ == "__main__":

@@ -190,3 +190,10 @@ def test_quick_asks_only_the_core(monkeypatch):
     assert full.exit_code == 0 and "> " in full.stderr, "extra questions were asked"
     quick = run(["assess", *CORE, "--format", "json", "--quick"], input="")
     assert quick.exit_code == 0 and "> " not in quick.stderr
+
+
+def test_explain_reads_a_not_as_one_true_statement(probe):
+    case = build_case({"overdue_days": 5, "amount": 100, "platform": "bank_loan", "negotiation": "none"}, probe)
+    fired = {f.id: f for f in evaluate(case, probe, date(2026, 11, 22)).fired}
+    (trace,) = fired["probe.not-said"].conditions
+    assert (trace.field, trace.op, trace.actual, trace.result) == ("collection", "not eq", None, True)

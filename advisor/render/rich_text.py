@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.rule import Rule
+from rich.segment import Segment
 from rich.text import Text
 
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
@@ -124,23 +122,61 @@ class _Wrapped:
         self.indent = indent
         self.style = style
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         width = max(options.max_width - self.indent, 10)
         if _CJK.search(self.text):
             lines = wrap_lines(self.text, width)
         else:  # English: Rich's own word wrapping
             lines = [line.plain.rstrip() for line in Text(self.text).wrap(console, width, overflow="fold")]
+        style = console.get_style(self.style) if self.style else None
+        # Finished lines go out as segments: wrapping them again as Text would double the work.
         for n, line in enumerate(lines):
             prefix = self.mark.rjust(self.indent - 1) + " " if n == 0 and self.mark else " " * self.indent
-            yield Text(prefix + line, style=self.style)
+            yield Segment(prefix + line, style)
+            yield Segment.line()
 
 
 def _item(mark: str, text: str) -> _Wrapped:
     return _Wrapped(text, mark, indent=4)
 
 
-def _heading(title: str) -> Rule:
-    return Rule(Text(title, style="bold"), align="left", characters="─")
+class _Heading:
+    """`Title ─────────` across the width."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        yield Segment(self.title, console.get_style("bold"))
+        yield Segment(" " + "─" * max(options.max_width - cell_len(self.title) - 1, 0))
+        yield Segment.line()
+
+
+class _Box:
+    """A rounded box with a title in its top edge, drawn directly: the report has three or four of
+    them, and Rich's Panel (with its imports) costs more than the whole rest of the layout."""
+
+    def __init__(self, title: str, *body: RenderableType) -> None:
+        self.title = title
+        self.body = body
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        width = options.max_width
+        inner = width - 4
+        bold = console.get_style("bold")
+        top = "─" * max(width - cell_len(self.title) - 5, 0)
+        yield from (Segment("╭─ "), Segment(self.title, bold), Segment(" " + top + "╮"), Segment.line())
+        for line in console.render_lines(Group(*self.body), options.update_width(inner), pad=True):
+            yield Segment("│ ")
+            yield from line
+            yield Segment(" │")
+            yield Segment.line()
+        yield Segment("╰" + "─" * (width - 2) + "╯")
+        yield Segment.line()
+
+
+def _heading(title: str) -> _Heading:
+    return _Heading(title)
 
 
 def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, explain: bool) -> Iterator[RenderableType]:
@@ -179,17 +215,13 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         (rules.text("reporting", lang) + ": ", "bold"),
         rules.label("reporting", credit["reporting"], lang),
     )
-    yield Panel(
-        Group(body, Text(""), _Wrapped(credit["summary"])) if credit["summary"] else body,
-        title=Text(rules.text("credit_impact", lang), style="bold"),
-        title_align="left",
-    )
+    yield _Box(rules.text("credit_impact", lang), *((body, Text(""), _Wrapped(credit["summary"]))
+                                                     if credit["summary"] else (body,)))
     yield Text("")
 
     for key in ("interest_check", "plan"):
         if record.get(key):
-            yield Panel(_Wrapped(record[key]["text"]), title=Text(rules.text(key, lang), style="bold"),
-                        title_align="left")
+            yield _Box(rules.text(key, lang), _Wrapped(record[key]["text"]))
             yield Text("")
 
     yield _heading(rules.text("consequences", lang))
@@ -226,16 +258,11 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
             yield Text(fired["rule"], style="bold")
             for c in fired["conditions"]:
                 mark = "✓" if c["result"] else "✗"
-                yield Padding(
-                    Text(f"{mark} {c['field']} {c['op']} {c['expected']}  (= {c['actual']})"), (0, 0, 0, 2)
-                )
+                actual = "?" if c["actual"] is None else c["actual"]  # an answer nobody gave
+                yield _Wrapped(f"{mark} {c['field']} {c['op']} {c['expected']}  (= {actual})", indent=2)
         yield Text("")
 
-    yield Panel(
-        _Wrapped(record["disclaimer"]),
-        title=Text(rules.text("disclaimer_title", lang), style="bold"),
-        title_align="left",
-    )
+    yield _Box(rules.text("disclaimer_title", lang), _Wrapped(record["disclaimer"]))
     yield Text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
 
 
