@@ -83,44 +83,6 @@ RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
 # Codecs in which b"\n" and b'"' never occur inside a multi-byte character, so a file can be cut at b"\n".
 SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "iso8859-1"}
 
-_TEXTS = {
-    "summary": {
-        "en": "advisor: {rows:,} rows: {ok:,} assessed, {bad:,} rejected in {seconds:.2f} s ({rate:,.0f} rows/s)",
-        "zh": "advisor：共 {rows:,} 行，评估 {ok:,} 行，拒绝 {bad:,} 行，用时 {seconds:.2f} 秒（每秒 {rate:,.0f} 行）",
-    },
-    "unknown_columns": {
-        "en": "advisor: warning: ignoring unknown columns: {names}",
-        "zh": "advisor：警告：忽略未知的列：{names}",
-    },
-    "stopped": {
-        "en": "advisor: stopped at row {row} (--fail-fast): {field}{message}",
-        "zh": "advisor：在第 {row} 行停止（--fail-fast）：{field}{message}",
-    },
-    "bad_json": {"en": "not valid JSON: {error}", "zh": "不是有效的 JSON：{error}"},
-    "not_object": {
-        "en": "not an object with the case fields (got {type})",
-        "zh": "不是包含案件字段的对象（而是 {type}）",
-    },
-    "twice": {"en": "{name} is given twice", "zh": "{name} 重复给出"},
-    "csv_error": {"en": "unreadable CSV row: {error}", "zh": "无法读取的 CSV 行：{error}"},
-    "bad_bytes": {
-        "en": "the row holds bytes that are not valid text in the file's encoding (a damaged line, or a file "
-              "from Excel or WPS on Chinese Windows: try --encoding gb18030)",
-        "zh": "这一行有按文件编码无法识别的字节（可能是损坏的行；如果文件来自中文 Windows 上的 Excel 或 WPS，"
-              "请试试 --encoding gb18030）",
-    },
-    "width": {
-        "en": "the row has {count} values but the header has {width} columns "
-              "(is a value with a comma, like 5,000, not in quotes?)",
-        "zh": "这一行有 {count} 个值，但表头有 {width} 列（含逗号的值，如 5,000，是否没有加引号？）",
-    },
-    "not_written": {
-        "en": "advisor: {path} was not written, because the run did not finish",
-        "zh": "advisor：运行没有完成，未写入 {path}",
-    },
-}
-
-
 def _some(names: Iterable[str], limit: int = 20) -> str:
     """At most `limit` names: a sheet with ten thousand stray columns gets one readable warning."""
     shown = list(itertools.islice(names, limit + 1))
@@ -129,8 +91,9 @@ def _some(names: Iterable[str], limit: int = 20) -> str:
     return ", ".join(shown[:limit]) + ", …"
 
 
-def text(key: str, lang: str, **params: Any) -> str:
-    return _TEXTS[key].get(lang, _TEXTS[key]["en"]).format(**params)
+def text(rules: RuleSet, key: str, lang: str, **params: Any) -> str:
+    """A batch message, from the interface texts in rules/ui.yaml."""
+    return rules.message("batch_" + key, lang, **params)
 
 
 def column_field(name: object) -> str | None:
@@ -573,10 +536,11 @@ def read_header(cells: list[str], source: str) -> Columns:
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra)
 
 
-def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, lang: str) -> Iterator[Any]:
+def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, keys: KeyMap) -> Iterator[Any]:
     """Rows as (core, id, extra), or RowError for a row that cannot be read. Blank rows are not rows.
     With `header`, the first row that is not blank is the header (already read by read_header)."""
     reader = csv.reader(stream)
+    rules, lang = keys.rules, keys.lang
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
     if header:
         for cells in reader:
@@ -588,15 +552,15 @@ def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, lang: st
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowError(None, text("csv_error", lang, error=exc))
+            yield RowError(None, text(rules, "csv_error", lang, error=exc))
             continue
         if len(cells) != width:
             if not any(c.strip() for c in cells):
                 continue
-            yield RowError(None, text("width", lang, count=len(cells), width=width))
+            yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
             continue
         if _BAD_BYTES.search("".join(cells)):
-            yield RowError(None, text("bad_bytes", lang))
+            yield RowError(None, text(rules, "bad_bytes", lang))
             continue
         case_id = cells[idi] or None if idi >= 0 else None
         raws = (cells[i0], cells[i1], cells[i2], cells[i3])
@@ -608,14 +572,15 @@ def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, lang: st
 class KeyMap:
     """Maps the keys of JSON objects and API mappings to fields, remembering the names it ignored."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, rules: RuleSet, lang: str) -> None:
+        self.rules = rules
         self.lang = lang
         self._known: dict[Any, str | None] = {}
         self.unknown: dict[str, None] = {}  # ordered set
 
     def row(self, obj: Any) -> Any:
         if not isinstance(obj, Mapping):
-            return RowError(None, text("not_object", self.lang, type=type(obj).__name__))
+            return RowError(None, text(self.rules, "not_object", self.lang, type=type(obj).__name__))
         values: dict[str, Any] = {}
         for key, value in obj.items():
             name = self._known.get(key, "")
@@ -630,9 +595,9 @@ class KeyMap:
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
             elif value.__class__ is str and _BAD_BYTES.search(value):
-                return RowError(name, text("bad_bytes", self.lang))
+                return RowError(name, text(self.rules, "bad_bytes", self.lang))
             if name in values:
-                return RowError(name, text("twice", self.lang, name=name), _as_id(values.get("id")))
+                return RowError(name, text(self.rules, "twice", self.lang, name=name), _as_id(values.get("id")))
             values[name] = value
         case_id = _as_id(values.get("id"))
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
@@ -653,7 +618,7 @@ def _jsonl_rows(stream: io.TextIOWrapper, keys: KeyMap) -> Iterator[Any]:
         try:
             obj = loads(line)
         except ValueError as exc:
-            yield RowError(None, text("bad_json", keys.lang, error=exc))
+            yield RowError(None, text(keys.rules, "bad_json", keys.lang, error=exc))
             continue
         yield keys.row(obj)
 
@@ -750,7 +715,7 @@ def rows_for(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: 
     if fmt == "csv":
         if columns is None:  # an empty file: no header, no rows
             return iter(())
-        return _csv_rows(stream, columns, header, keys.lang)
+        return _csv_rows(stream, columns, header, keys)
     if fmt == "jsonl":
         return _jsonl_rows(stream, keys)
     return _json_array_rows(stream, keys, source)
@@ -921,7 +886,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         if inp.format == "csv":
             columns, data_start = _header(inp)
             if columns is not None and columns.unknown:
-                warn(text("unknown_columns", opts.lang, names=_some(columns.unknown)))
+                warn(text(rules, "unknown_columns", opts.lang, names=_some(columns.unknown)))
         target = _Target(opts.output)
         # Started only after any worker process is forked: Rich refreshes from a thread.
         bar = (lambda: _Progress(inp.size, inp.name)) if progress else None
@@ -941,7 +906,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
     finally:
         inp.close()
     if summary.unknown and inp.format != "csv":
-        warn(text("unknown_columns", opts.lang, names=_some(summary.unknown)))
+        warn(text(rules, "unknown_columns", opts.lang, names=_some(summary.unknown)))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -1105,7 +1070,7 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
     else:
         raw = RangeReader(inp.stream, prefix=inp.head)
     stream = text_stream(raw, inp.encoding)
-    keys = KeyMap(opts.lang)
+    keys = KeyMap(rules, opts.lang)
     rows = rows_for(inp.format, stream, columns, keys, inp.name, header=True)
     assessor = Assessor(rules, opts.as_of, opts.lang)
     writer = target.writer(fmt)
@@ -1181,7 +1146,7 @@ def assess_many(rows: Iterable[Any], *, rules: RuleSet, as_of: date, lang: str) 
 
 def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]]:
     fmt = make_format("jsonl", False)
-    keys = KeyMap(assessor.lang)
+    keys = KeyMap(assessor.rules, assessor.lang)
     loads = json.loads
     for n, item in enumerate(rows, 1):
         row = keys.row(item)

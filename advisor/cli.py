@@ -626,12 +626,12 @@ def batch(
         summary = run(options, rule_set, warn=_stderr, progress=show_progress)
         if summary.stopped is not None:
             row, field, message = summary.stopped
-            _stderr(text("stopped", language, row=row, field=f"{field}: " if field else "", message=message))
+            _stderr(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
             if output not in (None, "-"):
-                _stderr(text("not_written", language, path=output))
+                _stderr(text(rule_set, "not_written", language, path=output))
         if not quiet:
             rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
-            _stderr(text("summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
+            _stderr(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
                          seconds=summary.seconds, rate=rate))
         return int(ExitCode.REJECTED_OR_INTERNAL) if summary.rejected else int(ExitCode.OK)
 

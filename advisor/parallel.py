@@ -197,7 +197,7 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
 
     rules = load_ruleset(job.rule_paths)
     assessor = Assessor(rules, job.as_of, job.lang)
-    keys = KeyMap(job.lang)
+    keys = KeyMap(rules, job.lang)
     plan = job.plan
     fd = os.open(job.out_path, os.O_WRONLY | os.O_APPEND) if job.out_path is not None else job.out_fd
     try:

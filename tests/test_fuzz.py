@@ -44,12 +44,14 @@ def test_every_parser_returns_its_type_or_a_clear_case_error(field, raw):
 FLAGS = ["--days", "-d", "--amount", "-a", "--platform", "-p", "--negotiation", "-n", "--legal-status",
          "--collection", "--hardship", "--apr", "--contract-date", "--lpr", "--income", "--expenses",
          "--repaid-on", "--other-debts", "--format", "--lang", "--explain", "--as-of", "--no-input", "--quick",
-         "--json", "--coverage", "--script", "--help", "--version", "--rules"]
+         "--json", "--coverage", "--script", "--help", "--version", "--rules", "--input-format", "--output-format",
+         "--encoding", "--jobs", "-j", "--fail-fast", "--quiet", "--excel"]
 VALUES = ["45", "0", "-1", "3万", "abc", "花呗", "none", "agreed", "sued", "threats,violence", "json", "markdown",
           "text", "en", "zh", "fr", "2026-01-01", "2026-02-30", "36%", "", "nan", "1e9", "builtin",
-          "/nonexistent", "credit.retention", "x" * 300, "\x00", "——", "１２"]
+          "/nonexistent", "credit.retention", "x" * 300, "\x00", "——", "１２", "csv", "jsonl", "gb18030", "utf-9",
+          "-", "0", "999"]
 COMMANDS = [[], ["assess"], ["letter"], ["questions"], ["rules", "check"], ["rules", "list"], ["rules", "show"],
-            ["rules", "schema"], ["rules"], ["bogus"]]
+            ["rules", "schema"], ["rules"], ["batch"], ["batch", "/nonexistent.csv"], ["bogus"]]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
