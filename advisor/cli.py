@@ -166,9 +166,16 @@ def _path(value: str | None) -> Path | None:
     return None if value is None else Path(value)
 
 
-def _flag_answers(**flags: Any) -> dict[str, Any]:
+# The parameter of `assess` and `letter` that carries each answer, where its name is not the field id.
+_PARAMETER_FIELD = {"days": "overdue_days", "income": "monthly_income", "expenses": "monthly_expenses"}
+
+
+def _flag_answers(params: dict[str, Any]) -> dict[str, Any]:
     """The answers given as flags, by field id; flags not given are left out."""
-    return {field: value for field, value in flags.items() if value is not None}
+    from .models import FIELD_KINDS
+
+    named = {_PARAMETER_FIELD.get(name, name): value for name, value in params.items()}
+    return {field: value for field, value in named.items() if field in FIELD_KINDS and value is not None}
 
 
 @app.command()
@@ -199,11 +206,7 @@ def assess(
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal."""
-    flags = _flag_answers(
-        overdue_days=days, amount=amount, platform=platform, negotiation=negotiation, legal_status=legal_status,
-        collection=collection, hardship=hardship, apr=apr, contract_date=contract_date, lpr=lpr,
-        monthly_income=income, monthly_expenses=expenses, repaid_on=repaid_on, other_debts=other_debts,
-    )
+    flags = _flag_answers(locals())
 
     def body() -> None:
         language = _lang(lang)
@@ -374,11 +377,7 @@ def letter(
     no_input: NoInputOpt = False,
 ) -> None:
     """Write a negotiation request (协商还款申请书) from your answers, or with --script a phone script."""
-    flags = _flag_answers(
-        overdue_days=days, amount=amount, platform=platform, negotiation=negotiation, legal_status=legal_status,
-        collection=collection, hardship=hardship, apr=apr, contract_date=contract_date, lpr=lpr,
-        monthly_income=income, monthly_expenses=expenses, repaid_on=repaid_on, other_debts=other_debts,
-    )
+    flags = _flag_answers(locals())
 
     def body() -> None:
         from .letter import compose
