@@ -567,7 +567,11 @@ def questions(
             return
         for field in describe(rule_set):
             sys.stdout.write(f"{field['flag']} ({field['id']})\n")
-            sys.stdout.write(question_text(field["id"], rule_set, language) + "\n\n")
+            if field["id"] in rule_set.fields:
+                sys.stdout.write(question_text(field["id"], rule_set, language) + "\n")
+            if field.get("asked_when"):
+                sys.stdout.write(f"  asked when: {field['asked_when']}\n")
+            sys.stdout.write("\n")
 
     _guard("en", body)
 

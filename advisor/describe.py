@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .interview import FLAGS
-from .models import CHOICE_FIELDS, CORE_FIELDS
-from .parsing import MAX_AMOUNT, MAX_DAYS
+from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS
+from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
 from .ruleset import RuleSet
 
 _SYMBOL = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "in", "not_in": "not in"}
@@ -83,27 +83,39 @@ def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     return out
 
 
+# What each kind of answer accepts, for forms and scripts (the parsers in parsing.py are the authority).
+_KIND_SPEC: dict[str, dict[str, Any]] = {
+    "days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS, "examples": ["45", "45天"]},
+    "amount": {"type": "decimal", "minimum": "0.01", "maximum": str(MAX_AMOUNT), "decimal_places": 2,
+               "examples": ["5000", "5,000", "5000元", "3万", "2.5万元", "8千"]},
+    "money": {"type": "decimal", "minimum": "0", "maximum": str(MAX_AMOUNT), "decimal_places": 2,
+              "examples": ["6000", "1.2万", "0"]},
+    "percent": {"type": "percent", "minimum_exclusive": "0", "maximum": str(MAX_PERCENT),
+                "examples": ["36", "36%", "年化23.9%"]},
+    "date": {"type": "date", "examples": ["2024-03-01", "2024/3/1", "2024年3月1日"]},
+    "count": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "examples": ["2", "2笔"]},
+    "choice": {"type": "choice"},
+    "choices": {"type": "choices", "separators": [",", "，", "、", ";", " "]},
+}
+
+
 def questions(rules: RuleSet) -> list[dict[str, Any]]:
-    """Every input field, so scripts and forms can discover what to ask and what is accepted."""
+    """Every input field, so scripts and forms can discover what to ask and what is accepted.
+
+    The four core answers are required; the others are optional (blank = unknown) and carry the
+    condition under which the interview asks them.
+    """
     out = []
-    for name in CORE_FIELDS:
-        spec = rules.fields[name]
-        entry: dict[str, Any] = {
-            "id": name,
-            "flag": FLAGS[name],
-            "required": True,
-            "question": spec["question"],
-            "why": spec["why"],
-        }
-        if spec.get("hint"):
-            entry["hint"] = spec["hint"]
-        if name == "overdue_days":
-            entry.update(type="integer", minimum=0, maximum=MAX_DAYS, examples=["45", "45天"])
-        elif name == "amount":
-            entry.update(type="decimal", minimum="0.01", maximum=str(MAX_AMOUNT), decimal_places=2,
-                         examples=["5000", "5,000", "5000元", "3万", "2.5万元", "8千"])
+    for name, kind in FIELD_KINDS.items():
+        spec = rules.fields.get(name, {})
+        entry: dict[str, Any] = {"id": name, "flag": FLAGS[name], "required": name in CORE_FIELDS,
+                                 **_KIND_SPEC[kind]}
+        for key in ("question", "why", "hint"):
+            if spec.get(key):
+                entry[key] = spec[key]
+        if spec.get("ask_when"):
+            entry["asked_when"] = condition_text(spec["ask_when"])
         if name in CHOICE_FIELDS:
-            entry["type"] = "choice"
             entry["choices"] = [
                 {"number": n, "id": c["id"], "label": c["label"], "aliases": c["aliases"],
                  **({"note": c["note"]} if c.get("note") else {})}

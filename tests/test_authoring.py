@@ -212,7 +212,13 @@ def test_rules_show(rules):
 
 def test_questions_json_lists_every_field_with_choices_and_aliases():
     fields = {f["id"]: f for f in json.loads(run(["questions", "--json"]).stdout)}
-    assert list(fields) == ["overdue_days", "amount", "platform", "negotiation"]
+    assert list(fields)[:4] == ["overdue_days", "amount", "platform", "negotiation"]
+    assert {"legal_status", "collection", "hardship", "apr", "contract_date", "lpr", "monthly_income",
+            "monthly_expenses", "repaid_on", "other_debts"} <= set(fields), "the extended answers too"
+    assert [f["required"] for f in fields.values()].count(True) == 4
+    assert fields["collection"]["type"] == "choices" and fields["collection"]["choices"]
+    assert fields["apr"]["flag"] == "--apr" and "asked_when" in fields["apr"]
+    assert fields["monthly_income"]["minimum"] == "0"
     assert fields["overdue_days"]["type"] == "integer" and fields["overdue_days"]["maximum"] == 36500
     assert fields["amount"]["type"] == "decimal" and fields["amount"]["decimal_places"] == 2
     internet = next(c for c in fields["platform"]["choices"] if c["id"] == "internet_platform")
