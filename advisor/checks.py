@@ -62,8 +62,11 @@ def example_results(rules: RuleSet, today: date) -> list[ExampleResult]:
 def run_examples(rules: RuleSet, today: date) -> tuple[int, list[RuleProblem]]:
     """How many examples ran, and a problem for each expectation not met."""
     results = example_results(rules, today)
-    problems = [RuleProblem(r.file, r.line, r.rule, msg, r.column) for r in results for msg in r.problems]
-    return len(results), problems
+    return len(results), example_problems(results)
+
+
+def example_problems(results: list[ExampleResult]) -> list[RuleProblem]:
+    return [RuleProblem(r.file, r.line, r.rule, msg, r.column) for r in results for msg in r.problems]
 
 
 def lint(rules: RuleSet) -> list[RuleProblem]:

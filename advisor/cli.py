@@ -435,7 +435,7 @@ def rules_check(
     """Validate a rule set, lint its content and run every rule's examples. Exit 0 when clean, 3 otherwise."""
 
     def body() -> None:
-        from .checks import example_results, lint
+        from .checks import example_problems, example_results, lint
         from .errors import RuleSetError
         from .ruleset import load_ruleset
 
@@ -454,7 +454,7 @@ def rules_check(
             raise typer.Exit(int(ExitCode.RULES)) from None
         results = example_results(rules, today)
         problems = lint(rules)
-        problems += [p for r in results for p in _example_problems(r)]
+        problems += example_problems(results)
         report: dict[str, Any] = {}
         if coverage:
             from .coverage import check_coverage, matrix
@@ -484,12 +484,6 @@ def rules_check(
             raise RuleSetError(problems)
 
     _guard("en", body)
-
-
-def _example_problems(result: Any) -> list[Any]:
-    from .errors import RuleProblem
-
-    return [RuleProblem(result.file, result.line, result.rule, msg, result.column) for msg in result.problems]
 
 
 @rules_app.command("list")

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .finance import interest_check, plan, retention_until
 from .models import ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, ConditionTrace, FiredRule, Step
 
 if TYPE_CHECKING:
@@ -132,8 +133,6 @@ def day_stage(days: int, ruleset: RuleSet) -> str:
 
 def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
     """What conditions can test: the answers, and what the engine derives from them."""
-    from .finance import interest_check, plan
-
     out = case._asdict()
     out["day_stage"] = day_stage(case.overdue_days, ruleset)
     interest = interest_check(case, ruleset)
@@ -183,8 +182,6 @@ def _in_force(rule: dict[str, Any], as_of: str) -> bool:
 
 
 def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -> Assessment:
-    from .finance import retention_until
-
     known = facts(case, ruleset, as_of)
     best = {"stage": known["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
     fired: list[FiredRule] = []
