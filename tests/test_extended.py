@@ -95,8 +95,7 @@ rules:
     set: {reporting: unlikely}
     examples: [{case: {overdue_days: 1, amount: 1, platform: bank_loan, negotiation: none, apr: 30}}]
 """, encoding="utf-8")
-    return load_ruleset([FIXTURES / "mini", folder, "builtin/catalog/interest.yaml"]) if False else load_ruleset(
-        [FIXTURES / "mini", folder])
+    return load_ruleset([FIXTURES / "mini", folder])
 
 
 def fired(rules, **answers):

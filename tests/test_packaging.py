@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -15,9 +16,13 @@ from conftest import ROOT
 
 @pytest.mark.slow
 def test_wheel_installs_and_assesses(tmp_path: Path) -> None:
+    # Build from a copy: setuptools leaves build/ beside the sources, never in the checkout.
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".coverage*"))
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(src)],
         check=True, capture_output=True, cwd=tmp_path,
     )
     wheel = next(dist.glob("advisor-*.whl"))
