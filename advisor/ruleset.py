@@ -225,7 +225,9 @@ class _Checker:
         from .templates import parse
 
         value = owner.get(key)
-        for lang in LANGS if isinstance(value, dict) else ():
+        if not isinstance(value, dict):
+            return
+        for lang in LANGS:
             text = value.get(lang)
             parts = parse(text) if isinstance(text, str) else []
             if parts is None:
@@ -288,6 +290,7 @@ class _Compiler:
             "references": {}, "rules": [], "ui": {},
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
             "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
+            "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
         self.disabled: list[tuple[str, str, Any]] = []
@@ -308,6 +311,24 @@ class _Compiler:
         self.origin[key] = here
         return True
 
+    def _find_unsafe(self, file: str, node: Any, where: tuple[int, int]) -> None:
+        """Keys and texts holding a character that could drive a terminal (shown escaped when run)."""
+        if isinstance(node, str):
+            from .safetext import first_unsafe
+
+            found = first_unsafe(node, lines=True)
+            if found:
+                self.data["unsafe_text"].append([file, *where, found])
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key not in META:
+                    at = node[POS].get(key, where) if POS in node else where
+                    self._find_unsafe(file, key, at)
+                    self._find_unsafe(file, value, at)
+        elif isinstance(node, list):
+            for value in node:
+                self._find_unsafe(file, value, where)
+
     def add_file(self, file: str, doc: Any) -> None:
         check = self.check
         if doc is None:
@@ -316,6 +337,7 @@ class _Compiler:
             check.add(file, None, None, "a rule file must be a mapping of sections (rules:, steps:, …)")
             return
         check.keys(file, doc, SECTIONS, None, "the file")
+        self._find_unsafe(file, doc, (doc[LINE], 1))
         for section in SECTIONS:
             if section in doc:
                 getattr(self, f"_add_{section}")(file, doc[section], doc)
