@@ -75,7 +75,7 @@ def lint(rules: RuleSet) -> list[RuleProblem]:
     legal consequence without its law."""
     found = [RuleProblem(file, line, None, f"character {describe(char)} could drive the terminal or disguise "
                          "the text: remove it", column)
-             for file, line, column, char in rules.data.get("unsafe_text", [])]
+             for file, line, column, char in rules.data["unsafe_text"]]
     for step in rules.steps.values():
         for lang, limit in STEP_MAX_CHARS.items():
             if len(step["text"][lang]) > limit:

@@ -483,7 +483,9 @@ def rules_check(
                          "problems": [p.to_dict() for p in problems], **report})
         else:
             if coverage:
-                sys.stdout.write("\n".join(matrix(cov, rules)) + "\n")
+                from .safetext import printable
+
+                sys.stdout.write(printable("\n".join(matrix(cov, rules)), lines=True) + "\n")
             if not problems:
                 sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=len(results)) + "\n")
         if problems:

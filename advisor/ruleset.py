@@ -18,7 +18,7 @@ from typing import Any
 from .errors import RuleProblem, RuleSetError
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-CACHE_FORMAT = "advisor-rules-5"  # bump when the compiled shape changes
+CACHE_FORMAT = "advisor-rules-6"  # bump when the compiled shape or its validation changes
 
 LANGS = ("zh", "en")
 SECTIONS = (
