@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import CaseError, UsageError
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case, plain
+from .safetext import printable
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -886,7 +887,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         if inp.format == "csv":
             columns, data_start = _header(inp)
             if columns is not None and columns.unknown:
-                warn(text(rules, "unknown_columns", opts.lang, names=_some(columns.unknown)))
+                warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, columns.unknown))))
         target = _Target(opts.output)
         # Started only after any worker process is forked: Rich refreshes from a thread.
         bar = (lambda: _Progress(inp.size, inp.name)) if progress else None
@@ -906,7 +907,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
     finally:
         inp.close()
     if summary.unknown and inp.format != "csv":
-        warn(text(rules, "unknown_columns", opts.lang, names=_some(summary.unknown)))
+        warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, summary.unknown))))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -1117,11 +1118,13 @@ class _Progress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:,} rows")]
+        # The label is a file name: never read as Rich markup (`[red on red]x.csv`), its controls escaped.
+        columns = [TextColumn("{task.description}", markup=False), BarColumn(),
+                   TextColumn("{task.fields[rows]:,} rows")]
         if total:
             columns.append(TimeRemainingColumn())
         self._progress = Progress(*columns, console=Console(stderr=True), transient=True)
-        label = os.path.basename(name)
+        label = printable(os.path.basename(name))
         label = label if len(label) <= 24 else label[:23] + "…"  # leave the bar room in 80 columns
         self._task = self._progress.add_task(label, total=total or None, rows=0)
         self._progress.start()

@@ -10,6 +10,7 @@ from .errors import CaseError, RuleProblem
 from .models import ORDERED_OUTPUTS
 from .parsing import build_case
 from .ruleset import RuleSet
+from .safetext import describe
 
 # A step is read on a phone-sized terminal: about two lines of 80 columns at most.
 STEP_MAX_CHARS = {"zh": 64, "en": 200}
@@ -70,8 +71,11 @@ def example_problems(results: list[ExampleResult]) -> list[RuleProblem]:
 
 
 def lint(rules: RuleSet) -> list[RuleProblem]:
-    """Content rules the loader cannot see: readable steps, and no legal consequence without its law."""
-    found = []
+    """Content rules the loader cannot see: no text that could drive a terminal, readable steps, and no
+    legal consequence without its law."""
+    found = [RuleProblem(file, line, None, f"character {describe(char)} could drive the terminal or disguise "
+                         "the text: remove it", column)
+             for file, line, column, char in rules.data["unsafe_text"]]
     for step in rules.steps.values():
         for lang, limit in STEP_MAX_CHARS.items():
             if len(step["text"][lang]) > limit:

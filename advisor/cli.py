@@ -37,7 +37,9 @@ app.add_typer(rules_app, name="rules")
 
 
 def _stderr(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    from .safetext import printable  # messages quote file names, columns and rule texts
+
+    sys.stderr.write(printable(text, lines=True) + "\n")
     sys.stderr.flush()
 
 
@@ -74,7 +76,9 @@ def _guard(lang: str, body: Callable[[], T]) -> T:
     except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
-        _stderr("advisor: " + _ui_text("internal_error", lang).format(error=f"{type(exc).__name__}: {exc}"))
+        from .templates import fill
+
+        _stderr("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
         raise typer.Exit(int(ExitCode.REJECTED_OR_INTERNAL)) from None
 
 
@@ -403,7 +407,9 @@ def letter(
 
 
 def _read_line(prompt: str) -> str:
-    sys.stderr.write(prompt)
+    from .safetext import printable
+
+    sys.stderr.write(printable(prompt, lines=True))
     sys.stderr.flush()
     line = sys.stdin.readline()
     if not line:
@@ -420,7 +426,9 @@ RulePaths = Annotated[
 def _write_json(data: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from .safetext import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 @rules_app.command("check")
@@ -475,7 +483,9 @@ def rules_check(
                          "problems": [p.to_dict() for p in problems], **report})
         else:
             if coverage:
-                sys.stdout.write("\n".join(matrix(cov, rules)) + "\n")
+                from .safetext import printable
+
+                sys.stdout.write(printable("\n".join(matrix(cov, rules)), lines=True) + "\n")
             if not problems:
                 sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=len(results)) + "\n")
         if problems:
@@ -562,7 +572,9 @@ def questions(
         for field in describe(rule_set):
             sys.stdout.write(f"{field['flag']} ({field['id']})\n")
             if field["id"] in rule_set.fields:
-                sys.stdout.write(question_text(field["id"], rule_set, language) + "\n")
+                from .safetext import printable
+
+                sys.stdout.write(printable(question_text(field["id"], rule_set, language), lines=True) + "\n")
             if field.get("asked_when"):
                 sys.stdout.write(f"  asked when: {field['asked_when']}\n")
             sys.stdout.write("\n")

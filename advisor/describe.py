@@ -8,6 +8,7 @@ from .interview import FLAGS
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS
 from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
 from .ruleset import RuleSet
+from .safetext import printable
 
 _SYMBOL = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "in", "not_in": "not in"}
 
@@ -45,13 +46,13 @@ def rule_row(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_lines(rules: RuleSet) -> list[str]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for rule in rules.rules:
         sets = " ".join(f"{k}={v}" for k, v in rule["set"].items()) or "-"
         dates = ""
         if rule.get("valid_from") or rule.get("valid_until"):
             dates = f"{rule.get('valid_from') or '…'}..{rule.get('valid_until') or '…'}"
-        rows.append((rule["id"], f"{rule['file']}:{rule['line']}", sets, dates))
+        rows.append(tuple(map(printable, (rule["id"], f"{rule['file']}:{rule['line']}", sets, dates))))
     widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else [0, 0, 0]
     return [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip() for a, b, c, d in rows]
 
@@ -80,7 +81,7 @@ def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
         extra = f" as of {ex['as_of']}" if ex.get("as_of") else ""
         expect = ", ".join(f"{k}={v}" for k, v in ex["expect"].items())
         out.append(f"  example:     {case}{extra}" + (f" → expect {expect}" if expect else ""))
-    return out
+    return [printable(line) for line in out]
 
 
 # What each kind of answer accepts, for forms and scripts (the parsers in parsing.py are the authority).

@@ -12,11 +12,18 @@ from typing import TYPE_CHECKING
 
 from .engine import compile_condition, facts, test_condition
 from .models import Case
+from .safetext import printable
+from .templates import fill
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 _BLANKS = ("name", "lender", "contract_no", "phone")
+# Every name a paragraph may use: the blanks, and what _values can give.
+PLACEHOLDERS = (
+    *_BLANKS, "date", "days", "amount", "platform", "negotiation", "hardship",
+    "monthly_payment", "months", "margin", "monthly_income", "monthly_expenses", "apr", "cap",
+)
 
 
 def _values(case: Case, rules: RuleSet, as_of: date, lang: str) -> dict[str, str]:
@@ -46,17 +53,6 @@ def _values(case: Case, rules: RuleSet, as_of: date, lang: str) -> dict[str, str
     return values
 
 
-class _Blanks(dict[str, str]):
-    """A value nobody gave shows as a visible blank instead of failing the whole letter."""
-
-    def __init__(self, values: dict[str, str], unknown: str) -> None:
-        super().__init__(values)
-        self.unknown = unknown
-
-    def __missing__(self, key: str) -> str:
-        return self.unknown
-
-
 def _plain_text(markdown: str) -> str:
     text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
     return text.replace("**", "")
@@ -66,14 +62,15 @@ def compose(case: Case, rules: RuleSet, as_of: date, lang: str, *, script: bool 
     paragraphs = rules.script if script else rules.letter
     if not paragraphs:
         return rules.text("letter_empty", lang) + "\n"
-    values = _Blanks(_values(case, rules, as_of, lang), rules.text("letter_unknown", lang))
+    values = _values(case, rules, as_of, lang)
+    unknown = rules.text("letter_unknown", lang)  # a value nobody gave shows as a visible blank
     chosen: list[str] = []
     for paragraph in paragraphs:
         when = paragraph.get("when")
         if when is not None and not test_condition(compile_condition(when), case, rules, as_of):
             continue
-        chosen.append(paragraph["text"][lang].format_map(values))
-    text = "\n\n".join(chosen) + "\n"
+        chosen.append(fill(paragraph["text"][lang], values, unknown))
+    text = printable("\n\n".join(chosen) + "\n", lines=True)
     return text if markdown else _plain_text(text)
 
 

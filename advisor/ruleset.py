@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from .errors import RuleProblem, RuleSetError
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-CACHE_FORMAT = "advisor-rules-5"  # bump when the compiled shape changes
+CACHE_FORMAT = "advisor-rules-6"  # bump when the compiled shape or its validation changes
 
 LANGS = ("zh", "en")
 SECTIONS = (
@@ -220,24 +220,35 @@ class _Checker:
         self.keys(file, value, LANGS, rule, f'"{key}"')
         return out if len(out) == len(LANGS) else None
 
+    def template(self, file: str, owner: dict[str, Any], key: str, rule: str | None, names: Collection[str]) -> None:
+        """Each placeholder of a text is a name it is filled with, in a form `templates.fill` fills."""
+        from .templates import parse
+
+        value = owner.get(key)
+        if not isinstance(value, dict):
+            return
+        for lang in LANGS:
+            text = value.get(lang)
+            parts = parse(text) if isinstance(text, str) else []
+            if parts is None:
+                self.add(file, value, rule, f'{lang} text: a lone "{{" or "}}": write "{{{{" or "}}}}" for a brace', lang)
+            for part in parts or []:
+                if isinstance(part, str) or part.safe and part.name in names:
+                    continue
+                if not part.name.isidentifier():
+                    problem = f'placeholder "{part}" is not a name; this text may use: {", ".join(names) or "none"}'
+                elif part.name not in names:
+                    problem = f'unknown placeholder "{part}"{_suggest(part.name, names)}'
+                else:
+                    problem = f'placeholder "{part}" may carry only "," and a precision such as ".2f"'
+                self.add(file, value, rule, f"{lang} text: {problem}", lang)
+
     def id_list(self, file: str, owner: dict[str, Any], key: str, rule: str | None) -> list[Any]:
         value = owner.get(key, [])
         if not isinstance(value, list):
             self.add(file, owner, rule, f'"{key}" must be a list')
             return []
         return value
-
-
-LETTER_PLACEHOLDERS = (
-    "name", "lender", "contract_no", "phone", "date", "days", "amount", "platform", "negotiation", "hardship",
-    "monthly_payment", "months", "margin", "monthly_income", "monthly_expenses", "apr", "cap",
-)
-
-
-def _placeholders(text: str) -> list[str]:
-    import string
-
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -279,6 +290,7 @@ class _Compiler:
             "references": {}, "rules": [], "ui": {},
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
             "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
+            "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
         self.disabled: list[tuple[str, str, Any]] = []
@@ -299,6 +311,24 @@ class _Compiler:
         self.origin[key] = here
         return True
 
+    def _find_unsafe(self, file: str, node: Any, where: tuple[int, int]) -> None:
+        """Keys and texts holding a character that could drive a terminal (shown escaped when run)."""
+        if isinstance(node, str):
+            from .safetext import first_unsafe
+
+            found = first_unsafe(node, lines=True)
+            if found:
+                self.data["unsafe_text"].append([file, *where, found])
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key not in META:
+                    at = node[POS].get(key, where) if POS in node else where
+                    self._find_unsafe(file, key, at)
+                    self._find_unsafe(file, value, at)
+        elif isinstance(node, list):
+            for value in node:
+                self._find_unsafe(file, value, where)
+
     def add_file(self, file: str, doc: Any) -> None:
         check = self.check
         if doc is None:
@@ -307,6 +337,7 @@ class _Compiler:
             check.add(file, None, None, "a rule file must be a mapping of sections (rules:, steps:, …)")
             return
         check.keys(file, doc, SECTIONS, None, "the file")
+        self._find_unsafe(file, doc, (doc[LINE], 1))
         for section in SECTIONS:
             if section in doc:
                 getattr(self, f"_add_{section}")(file, doc[section], doc)
@@ -326,6 +357,8 @@ class _Compiler:
                 text = self.check.text(file, value, key, None)
                 if text:
                     self.data["ui"][key] = text
+                    if key in UI_PLACEHOLDERS:
+                        self.check.template(file, value, key, None, UI_PLACEHOLDERS[key])
 
     def _add_stages(self, file: str, value: Any, doc: dict[str, Any]) -> None:
         if not isinstance(value, list):
@@ -528,11 +561,10 @@ class _Compiler:
         self.check.keys(file, node, ("when", "text"), section, f"a {section} paragraph")
         if "when" in node:
             entry["when"] = self._condition(file, node["when"], section)
-        for lang, text in (entry["text"] or {}).items():
-            for name in _placeholders(text):
-                if name not in LETTER_PLACEHOLDERS:
-                    self.check.add(file, node, section, f'{lang} text: unknown placeholder "{{{name}}}"'
-                                   f"{_suggest(name, LETTER_PLACEHOLDERS)}", "text")
+        if entry["text"]:
+            from .letter import PLACEHOLDERS
+
+            self.check.template(file, node, "text", section, PLACEHOLDERS)
         return entry
 
     def _add_letter(self, file: str, value: Any, doc: dict[str, Any]) -> None:
@@ -579,6 +611,8 @@ class _Compiler:
                 continue
             out["caps"][platform] = {"basis": cap["basis"], "rate": rate and str(rate),
                                      "lpr_multiple": multiple and str(multiple)}
+        from .render.record import INTEREST_PLACEHOLDERS
+
         for group in ("bases", "notes"):
             node = value.get(group, {})
             for key in node if isinstance(node, dict) else []:
@@ -586,6 +620,7 @@ class _Compiler:
                     text = check.text(file, node, key, "interest")
                     if text:
                         out[group][key] = text
+                        check.template(file, node, key, "interest", INTEREST_PLACEHOLDERS[group])
 
     def _add_plan(self, file: str, value: Any, doc: dict[str, Any]) -> None:
         check = self.check
@@ -604,6 +639,12 @@ class _Compiler:
             check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
             months = {"default": 60}
         texts = value.get("texts", {})
+        if isinstance(texts, dict):
+            from .render.record import PLAN_PLACEHOLDERS
+
+            for key in texts:
+                if key not in META:
+                    check.template(file, texts, key, "plan", PLAN_PLACEHOLDERS)
         self.data["plan"] = {
             "share_of_margin": str(share),
             "max_months": {k: v for k, v in months.items() if k not in META},
@@ -793,6 +834,41 @@ class _Compiler:
 # ---------------------------------------------------------------- the compiled rule set
 
 
+# The names each interface text that the program fills is given (what the callers of
+# RuleSet.message pass); the other interface texts are shown as they are.
+UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "verdict": ("severity", "stage"),
+    "case_line": ("days", "amount", "platform", "negotiation"),
+    "as_of": ("date",),
+    "retention": ("repaid_on", "until"),
+    "interest_line": ("apr", "cap", "verdict"),
+    "interest_unknown": ("apr",),
+    **dict.fromkeys(("bad_days", "bad_amount", "amount_range", "money_range", "amount_cents", "bad_date",
+                     "bad_percent", "bad_count", "unknown_field"), ("value",)),
+    "days_range": ("value", "max"),
+    "percent_range": ("value", "max"),
+    "bad_choice": ("value", "choices"),
+    "missing_value": (),
+    "missing_flags": ("missing",),
+    "bad_answers_file": ("path", "reason"),
+    "cannot_write": ("path", "reason"),
+    "saved": ("path",),
+    "answers_saved": ("path",),
+    "internal_error": ("error",),
+    "rules_ok": ("rules", "examples"),
+    "batch_summary": ("rows", "ok", "bad", "seconds", "rate"),
+    "batch_unknown_columns": ("names",),
+    "batch_stopped": ("row", "field", "message"),
+    "batch_not_written": ("path",),
+    "batch_bad_json": ("error",),
+    "batch_not_object": ("type",),
+    "batch_twice": ("name",),
+    "batch_csv_error": ("error",),
+    "batch_bad_bytes": (),
+    "batch_width": ("count", "width"),
+}
+
+
 class RuleSet:
     """A validated rule set. `data` is plain JSON-able data; lookups are built once here."""
 
@@ -837,13 +913,11 @@ class RuleSet:
         return entry[lang] if entry else key
 
     def message(self, key: str, lang: str, **params: Any) -> str:
+        from .templates import fill
+
         if "value" in params:
             params["value"] = shown(params["value"])
-        template = self.text(key, lang)
-        try:
-            return template.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return template
+        return fill(self.text(key, lang), params)
 
     def label(self, group: str, value: str, lang: str) -> str:
         if group == "stage":
@@ -861,8 +935,10 @@ class RuleSet:
 
 def shown(value: Any, limit: int = 60) -> str:
     """What the user typed, safe to quote: control characters made visible, a huge value cut short."""
+    from .safetext import printable
+
     text = str(value)
-    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    out = printable(text[: limit + 1])
     return out[:limit] + "…" if len(text) > limit else out
 
 

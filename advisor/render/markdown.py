@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..models import URGENCIES
+from ..safetext import printable
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -64,4 +65,4 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
                 out.append(f"  - {mark} `{c['field']} {c['op']} {c['expected']}` (= `{c['actual']}`)")
         out.append("")
     out += ["---", "", f"*{record['disclaimer']}*", "", rules.message("as_of", lang, date=record["as_of"]), ""]
-    return "\n".join(out)
+    return printable("\n".join(out), lines=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..models import SCHEMA_VERSION, Assessment, plain
+from ..templates import fill
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -85,6 +86,11 @@ def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]
     }
 
 
+# The names the interest and plan texts of a rule set may use: what _interest and _plan fill in.
+INTEREST_PLACEHOLDERS = {"bases": ("cap",), "notes": ("lpr", "lpr_from")}
+PLAN_PLACEHOLDERS = ("amount", "monthly_payment", "months", "margin", "max_months")
+
+
 def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:
     check = assessment.interest_check
     if check is None:
@@ -98,10 +104,10 @@ def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, An
         parts.append(rules.message("interest_unknown", lang, apr=check["apr"]))
     basis = rules.interest["bases"].get(check["basis"])
     if basis:
-        parts.append(basis[lang].format(cap=check["cap"] or "?"))
+        parts.append(fill(basis[lang], {"cap": check["cap"] or "?"}))
     note = check["note"] or ("lpr_used" if check["lpr"] else None)
     if note and note in rules.interest["notes"]:
-        parts.append(rules.interest["notes"][note][lang].format(**{k: values.get(k, "?") for k in ("lpr", "lpr_from")}))
+        parts.append(fill(rules.interest["notes"][note][lang], {k: values.get(k, "?") for k in ("lpr", "lpr_from")}))
     return {**check, "text": ("" if lang == "zh" else " ").join(parts)}
 
 
@@ -111,5 +117,5 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
         return None
     key = "affordable" if proposal["affordable"] else "unaffordable"
     template = rules.plan["texts"].get(key)
-    text = template[lang].format(amount=f"{assessment.case.amount:.2f}", **proposal) if template else ""
+    text = fill(template[lang], {"amount": f"{assessment.case.amount:.2f}", **proposal}) if template else ""
     return {**proposal, "text": text}

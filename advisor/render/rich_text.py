@@ -2,6 +2,9 @@
 
 Meaning is never carried by colour alone: levels also show as filled marks and words, so the
 report reads the same with NO_COLOR or on paper.
+
+Every text from the rule set enters the report through `_text` or one of the drawing classes,
+which escape what could drive the terminal; texts are never read as Rich markup.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
+from ..safetext import printable
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -26,6 +30,10 @@ if TYPE_CHECKING:
 _MEASURE = Console(width=200, file=io.StringIO())
 
 _SEVERITY_STYLE = {"none": "green", "low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
+
+
+def _text(text: str, style: str = "") -> Text:
+    return Text(printable(text, lines=True), style=style)
 
 
 def _meter(value: str, scale: tuple[str, ...]) -> str:
@@ -43,7 +51,7 @@ def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableTy
         here = i == current
         bars.append("━" * (cell - 1) + " ", style="bold" if i <= current else "dim")
         marks.append(("▲" if here else "●" if i < current else "○").center(cell), style="bold" if here else "")
-        label = Text(rules.label("stage", sid, lang), style="reverse bold" if here else "" if i < current else "dim")
+        label = _text(rules.label("stage", sid, lang), style="reverse bold" if here else "" if i < current else "dim")
         columns.append(list(label.wrap(_MEASURE, cell, overflow="fold")))
     labels = []
     for row in range(max(len(c) for c in columns)):
@@ -58,11 +66,11 @@ def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableTy
         labels.append(line)
     bars.rstrip()
     marks.rstrip()
-    you = Text(f"▲ {rules.text('you_are_here', lang)}: {rules.label('stage', stage, lang)}", style="bold")
+    you = _text(f"▲ {rules.text('you_are_here', lang)}: {rules.label('stage', stage, lang)}", style="bold")
     parts: list[RenderableType] = [bars, marks, *labels, you]
     desc = next((s.get("description") for s in rules.stages if s["id"] == stage), None)
     if desc:
-        parts.append(Text(desc[lang]))
+        parts.append(_text(desc[lang]))
     return Group(*parts)
 
 
@@ -117,7 +125,7 @@ class _Wrapped:
     """Text wrapped for Chinese or English, with a mark on the first line and a hanging indent."""
 
     def __init__(self, text: str, mark: str = "", indent: int = 0, style: str = "") -> None:
-        self.text = text
+        self.text = printable(text, lines=True)
         self.mark = mark
         self.indent = indent
         self.style = style
@@ -144,7 +152,7 @@ class _Heading:
     """`Title ─────────` across the width."""
 
     def __init__(self, title: str) -> None:
-        self.title = title
+        self.title = printable(title)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         yield Segment(self.title, console.get_style("bold"))
@@ -157,7 +165,7 @@ class _Box:
     them, and Rich's Panel (with its imports) costs more than the whole rest of the layout."""
 
     def __init__(self, title: str, *body: RenderableType) -> None:
-        self.title = title
+        self.title = printable(title)
         self.body = body
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
@@ -184,17 +192,17 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     severity = record["severity"]
     verdict = Text()
     verdict.append(f"{_meter(severity, SEVERITIES)} ", style=_SEVERITY_STYLE[severity])
-    verdict.append(
+    verdict.append_text(_text(
         rules.message(
             "verdict", lang,
             severity=rules.label("severity", severity, lang),
             stage=rules.label("stage", record["stage"], lang),
         ),
         style=f"bold {_SEVERITY_STYLE[severity]}",
-    )
-    yield Text(rules.text("app_title", lang), style="bold")
+    ))
+    yield _text(rules.text("app_title", lang), style="bold")
     yield verdict
-    yield Text(
+    yield _text(
         rules.message(
             "case_line", lang,
             days=case["overdue_days"], amount=_money(case["amount"]),
@@ -210,10 +218,10 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
 
     credit = record["credit_impact"]
     body = Text.assemble(
-        (rules.text("credit_level", lang) + ": ", "bold"),
-        f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}\n",
-        (rules.text("reporting", lang) + ": ", "bold"),
-        rules.label("reporting", credit["reporting"], lang),
+        _text(rules.text("credit_level", lang) + ": ", "bold"),
+        _text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}\n"),
+        _text(rules.text("reporting", lang) + ": ", "bold"),
+        _text(rules.label("reporting", credit["reporting"], lang)),
     )
     yield _Box(rules.text("credit_impact", lang), *((body, Text(""), _Wrapped(credit["summary"]))
                                                      if credit["summary"] else (body,)))
@@ -235,7 +243,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         group = [s for s in record["steps"] if s["urgency"] == urgency]
         if not group:
             continue
-        yield Text(rules.label("urgency", urgency, lang), style="bold underline")
+        yield _text(rules.label("urgency", urgency, lang), style="bold underline")
         for step in group:
             n += 1
             yield _item(f"{n}.", step["text"])
@@ -244,7 +252,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     yield _heading(rules.text("references", lang))
     for ref in record["references"]:
         note = rules.text("verbatim_note" if ref["verbatim"] else "non_verbatim_note", lang)
-        yield Text.assemble((ref["title"], "bold"), f"  ({note})")
+        yield Text.assemble(_text(ref["title"], "bold"), _text(f"  ({note})"))
         yield _Wrapped(ref["text"], indent=2)
         if ref.get("translation"):
             yield _Wrapped(f"{rules.text('translation', lang)}: {ref['translation']}", indent=2, style="italic")
@@ -253,9 +261,9 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     if explain:
         yield _heading(rules.text("explain", lang))
         if not record.get("explain"):
-            yield Text(rules.text("explain_none", lang))
+            yield _text(rules.text("explain_none", lang))
         for fired in record.get("explain", []):
-            yield Text(fired["rule"], style="bold")
+            yield _text(fired["rule"], style="bold")
             for c in fired["conditions"]:
                 mark = "✓" if c["result"] else "✗"
                 actual = "?" if c["actual"] is None else c["actual"]  # an answer nobody gave
@@ -263,7 +271,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         yield Text("")
 
     yield _Box(rules.text("disclaimer_title", lang), _Wrapped(record["disclaimer"]))
-    yield Text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
+    yield _text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
 
 
 def _money(amount: str) -> str:
@@ -282,7 +290,7 @@ def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: 
 def save_report(record: dict[str, Any], rules: RuleSet, lang: str, path: Path, *, explain: bool = False) -> None:
     console = Console(record=True, file=io.StringIO(), width=100, highlight=False, force_terminal=True)
     print_report(record, rules, lang, explain=explain, console=console)
-    title = rules.text("app_title", lang)
+    title = printable(rules.text("app_title", lang))
     if path.suffix.lower() == ".svg":
         path.write_text(console.export_svg(title=title), encoding="utf-8")
     else:
