@@ -290,7 +290,7 @@ def _gather(
     bad = []
     for field, value in raw.items():
         try:
-            parsed[field] = parse_answer(field, value, rules, lang)
+            parsed[field] = parse_answer(field, value, rules, lang, as_of)
         except CaseError as exc:
             source = FLAGS[field] if field in flags else f"{answers_file}: {field}"
             bad.append(f"{source}: {exc.message}")

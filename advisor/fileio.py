@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from types import TracebackType
 
@@ -67,7 +66,7 @@ class Output:
                 self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY)
                 return
             folder, name = os.path.split(os.path.abspath(self.path))
-            temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}{suffix}")
+            temp = os.path.join(folder, f".{name}.{os.urandom(4).hex()}{suffix}")
             self.fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             self.temp = temp
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
