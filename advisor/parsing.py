@@ -31,8 +31,8 @@ _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 MAX_PERCENT = Decimal(10000)  # the worst illegal "714" loans run to thousands of percent a year
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
 MAX_COUNT = 1000
-MAX_TEXT = 100
-MAX_INT = 10**18  # a whole number beyond this is not an answer; also, Python will not print one past 4,300 digits  # characters in one typed answer: far above any real one, and cheap to reject
+MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
+MAX_INT = 10**18  # a whole number beyond this is no answer (and Python will not print one past 4,300 digits)
 # Dates: a loan contract, a repayment or the assessment day. The upper end keeps five years of
 # record retention far inside what a date can hold.
 MIN_DATE = date(1900, 1, 1)
