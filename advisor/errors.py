@@ -41,7 +41,7 @@ class Interrupted(KeyboardInterrupt):
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
-        self.exit_code = ExitCode(128 + signum)
+        self.exit_code = 128 + signum  # ExitCode.HANGUP, TERMINATED, or the like for a signal to a worker
 
 
 class CaseError(UsageError):

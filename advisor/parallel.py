@@ -112,9 +112,6 @@ def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | Non
         if bar is not None:
             bar.close()
     for kind, *rest in reports:
-        if kind == "signal":
-            raise Interrupted(rest[0])  # a worker was stopped as the run would be: clean up the same way
-    for kind, *rest in reports:
         if kind == "pipe":
             raise BrokenPipeError
         if kind == "usage":
@@ -150,11 +147,10 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
             while not results.empty():
                 reports.append(results.get())
             if worker.exitcode != 0:
+                if worker.exitcode < 0:  # killed by a signal: stop the run as if it had come to us
+                    raise Interrupted(-worker.exitcode)
                 _stop(shared)
-                if worker.exitcode < 0:
-                    reports.append(("signal", -worker.exitcode))
-                else:
-                    reports.append(("error", f"a worker process ended with code {worker.exitcode}"))
+                reports.append(("error", f"a worker process ended with code {worker.exitcode}"))
         while not results.empty():
             reports.append(results.get())
         if bar is not None:
@@ -162,9 +158,13 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
 
 
 def _stop(shared: _Shared) -> None:
-    with shared.turn:
-        shared.stop.value = 1
-        shared.turn.notify_all()
+    shared.stop.value = 1
+    # A worker killed while holding the lock never releases it: never wait for it for ever.
+    if shared.turn.acquire(timeout=1.0):
+        try:
+            shared.turn.notify_all()
+        finally:
+            shared.turn.release()
 
 
 def _line_start(f: BinaryIO, pos: int, plan: Plan) -> int:
