@@ -274,9 +274,15 @@ def _money(amount: str) -> str:
     return f"{int(whole):,}.{cents or '00'}"
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError  # Rich would exit 1 itself; the CLI ends a closed pipe its documented way
+
+
 def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: bool = False,
                  console: Console | None = None) -> None:
-    console = console or Console(highlight=False, soft_wrap=False)
+    console = console or _Console(highlight=False, soft_wrap=False)
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH  # COLUMNS=0 or a sliver of a window: a readable report all the same
     width = min(console.width, 100)
