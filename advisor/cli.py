@@ -65,7 +65,8 @@ def _writing_stdout() -> Iterator[None]:
 
 
 def _quiet_stdout() -> None:
-    # The reader is gone: what is still buffered must go nowhere, or Python complains at exit.
+    # stdout takes no more (its reader is gone, the disk is full): what is still buffered must go
+    # nowhere, or Python reports the same failure again when it flushes at exit.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

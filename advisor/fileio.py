@@ -80,6 +80,9 @@ class Output:
         except OSError as exc:
             self.discard()
             raise WriteError(self.path, _reason(exc)) from None
+        except BaseException:  # Ctrl-C, SIGTERM: the old file stays, the temporary one goes
+            self.discard()
+            raise
 
     def commit(self) -> None:
         try:
@@ -95,6 +98,9 @@ class Output:
         except OSError as exc:
             self.discard()
             raise WriteError(self.path, _reason(exc)) from None
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
         if self.fd >= 0:

@@ -247,3 +247,60 @@ def _state(pid: int) -> str:
             return fh.read().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+# ---------------------------------------------------------------- the same promises, in process (CliRunner)
+
+
+def cli_run(args: list[str]):
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    return CliRunner().invoke(cli.app, args, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_in_process_writes_keep_permissions_follow_no_link_and_stream_into_fifos(tmp_path, command):
+    kept = tmp_path / f"kept{SUFFIX[command]}"
+    kept.write_text(OLD)
+    kept.chmod(0o640)
+    assert cli_run(_commands(tmp_path, kept)[command]).exit_code == 0
+    assert kept.read_text() != OLD and stat.S_IMODE(kept.stat().st_mode) == 0o640  # replacing keeps the mode
+
+    victim, link = tmp_path / "victim.txt", tmp_path / f"link{SUFFIX[command]}"
+    victim.write_text(OLD)
+    link.symlink_to(victim)
+    assert cli_run(_commands(tmp_path, link)[command]).exit_code == 0
+    assert victim.read_text() == OLD and not link.is_symlink()
+
+    fifo = tmp_path / f"fifo{SUFFIX[command]}"
+    os.mkfifo(fifo)
+    thread, got = _fifo_reader(fifo)
+    assert cli_run(_commands(tmp_path, fifo)[command]).exit_code == 0
+    thread.join(timeout=30)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and got[0]
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_in_process_a_folder_or_a_full_disk_is_one_line_and_the_old_file_stays(tmp_path, command):
+    folder = tmp_path / f"folder{SUFFIX[command]}"
+    folder.mkdir()
+    result = cli_run([*_commands(tmp_path, folder)[command], "--lang", "en"])
+    assert result.exit_code == 2 and f"cannot write {folder}: Is a directory" in result.stderr
+
+    target = tmp_path / f"out{SUFFIX[command]}"
+    target.write_text(OLD)
+    args = [*_commands(tmp_path, target)[command], "--lang", "en"]
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40, hard))  # only the soft limit: it can be put back
+    try:
+        result = cli_run(args)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert result.exit_code == 2 and f"cannot write {target}: File too large" in result.stderr
+    assert target.read_text() == OLD
+    assert leftovers(tmp_path) == []
