@@ -724,9 +724,20 @@ def main() -> NoReturn:
     # same clean-up: no part file is left behind.
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)
+    code: Any = 0
     try:
-        app()
+        with _writing_stdout():  # also what Click itself prints: --help, its usage errors
+            try:
+                app()
+            except SystemExit as exc:
+                code = exc.code
+    except WriteError as exc:
+        _stderr(f"advisor: {exc}")
+        code = int(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        code = int(ExitCode.BROKEN_PIPE)
     except KeyboardInterrupt as exc:
         _stderr("\nCancelled.")
-        sys.exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED)))
-    sys.exit(0)
+        code = int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
+    sys.exit(code)

@@ -68,9 +68,9 @@ def test_a_closed_pipe_ends_quietly_with_141(tmp_path, name):
     assert result.stderr == b""
 
 
-@pytest.mark.parametrize("name", ["--version", "assess json", "assess rich", "questions", "batch"])
+@pytest.mark.parametrize("name", ["--version", "--help", "assess json", "assess rich", "questions", "batch"])
 def test_a_closed_stdout_is_one_line_and_exit_2(tmp_path, name):
-    args = ["--version"] if name == "--version" else _args(name, tmp_path)
+    args = [name] if name.startswith("--") else _args(name, tmp_path)
     result = advisor_run(args, stdout=None, preexec_fn=lambda: os.close(1))
     err = plain(result.stderr)
     assert result.returncode == 2, err
@@ -85,10 +85,11 @@ def test_a_closed_stderr_keeps_the_exit_code():
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
-@pytest.mark.parametrize("name", ["assess json", "assess rich", "letter", "batch"])
+@pytest.mark.parametrize("name", ["--help", "assess json", "assess rich", "letter", "batch"])
 def test_stdout_on_a_full_disk_names_the_stream_and_the_reason(tmp_path, name):
+    args = [name] if name.startswith("--") else _args(name, tmp_path)
     with open("/dev/full", "wb") as full:  # every write to it fails with ENOSPC
-        result = advisor_run(_args(name, tmp_path), stdout=full)
+        result = advisor_run(args, stdout=full)
     err = plain(result.stderr)
     assert result.returncode == 2, err
     assert "standard output" in err and "No space left on device" in err
