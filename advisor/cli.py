@@ -41,10 +41,10 @@ rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, prett
 app.add_typer(rules_app, name="rules")
 
 
-def _stderr(text: str) -> None:
+def _stderr(text: str, end: str = "\n") -> None:
     # With stderr closed (`2>&-`) or broken, messages are lost, but never the exit code they go with.
     try:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(text + end)
         sys.stderr.flush()
     except (AttributeError, OSError, ValueError):
         pass
@@ -430,8 +430,7 @@ def letter(
 
 
 def _read_line(prompt: str) -> str:
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
+    _stderr(prompt, end="")
     line = sys.stdin.readline()
     if not line:
         raise EOFError

@@ -228,3 +228,19 @@ def test_an_internal_error_is_exit_4_with_one_line(monkeypatch):
     assert result.exit_code == 4
     assert result.stderr.strip() == ("advisor: internal error (RuntimeError: a planted bug). This is not your "
                                      "mistake; please report the command and this line.")
+
+
+def test_the_interview_with_stderr_closed_still_answers():
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", COLUMNS="80")
+    # The questions go to the closed stderr and are lost; the answers still make the report.
+    child = pexpect.spawn("/bin/sh", ["-c", f"exec {sys.executable} -m advisor assess --quick --lang en 2>&-"],
+                          env=env, encoding="utf-8", timeout=30)
+    child.sendline("45")
+    child.sendline("5000")
+    child.sendline("花呗")
+    child.sendline("none")
+    child.expect_exact("Severity")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
