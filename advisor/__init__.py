@@ -30,13 +30,15 @@ def load_ruleset(paths: list[Any] | None = None) -> RuleSet:
     return _load(paths)
 
 
-def parse_case(answers: dict[str, Any], rules: RuleSet | None = None, lang: str = "zh") -> Case:
-    """Parse raw answers (the same forms the CLI accepts) into a Case; raises CaseError naming the field."""
+def parse_case(answers: dict[str, Any], rules: RuleSet | None = None, lang: str = "zh",
+               as_of: date | None = None) -> Case:
+    """Parse raw answers (the same forms the CLI accepts) into a Case; raises CaseError naming the field.
+    With `as_of`, the day the case will be judged on, a repayment after it is an error too."""
     from .parsing import build_case
 
     rules = rules or load_ruleset()
     case_id = answers.get("id")
-    return build_case(answers, rules, lang, case_id=None if case_id is None else str(case_id))
+    return build_case(answers, rules, lang, case_id=None if case_id is None else str(case_id), as_of=as_of)
 
 
 def evaluate(case: Case, rules: RuleSet, as_of: date) -> Assessment:
@@ -58,8 +60,9 @@ def assess(
     from .render.record import to_record
 
     rules = rules or load_ruleset()
-    case = parse_case(answers, rules, lang)
-    return to_record(_evaluate(case, rules, as_of or date.today()), rules, lang, explain=explain)
+    as_of = as_of or date.today()
+    case = parse_case(answers, rules, lang, as_of)
+    return to_record(_evaluate(case, rules, as_of), rules, lang, explain=explain)
 
 
 def assess_many(

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .errors import CaseError, UsageError
+from .errors import CaseError, UsageError, WriteError
+from .fileio import Output
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case, plain
 from .safetext import printable
 
@@ -217,7 +218,7 @@ class Assessor:
         for name in ALL_FIELDS:
             if FIELD_KINDS[name] in ("choice", "choices") and self.rules.choices(name):
                 raws[name] = self.rules.choices(name)[-1]["id"]
-        raws["repaid_on"] = "2024-02-29"
+        raws["repaid_on"] = "2000-02-29"  # a leap day, before any --as-of a run is likely to use
         samples = [{k: raws[k] for k in CORE_FIELDS}, raws]
         for sample in samples:
             parsed = [(n, self._parse(n, sample[name])) for n, name in enumerate(ALL_FIELDS) if name in sample]
@@ -244,7 +245,7 @@ class Assessor:
 
         name = ALL_FIELDS[n]
         try:
-            value = parse_answer(name, raw, self.rules, self.lang)
+            value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
             return exc
         if value is None:  # a blank extended answer: unknown, as if the column were not there
@@ -394,8 +395,10 @@ class Writer:
     MAX_PENDING_BYTES of waiting output the writer asks for its turn and waits for it."""
 
     def __init__(self, fd: int | None, stream: BinaryIO | None, offset: int | None,
-                 take_turn: Callable[[], int] | None = None, json_array: bool = False) -> None:
+                 take_turn: Callable[[], int] | None = None, json_array: bool = False,
+                 name: str = "standard output") -> None:
         self._fd, self._stream = fd, stream
+        self.name = name  # for the message when a write fails
         self.offset = offset
         self._take_turn = take_turn
         self._parts: list[bytes] = []
@@ -448,6 +451,14 @@ class Writer:
                 self.numbered(*entry)
 
     def flush(self) -> None:
+        try:
+            self._flush()
+        except BrokenPipeError:
+            raise  # the reader went away: the command line ends quietly
+        except OSError as exc:  # a full disk, a file size limit, a closed stdout
+            raise WriteError(self.name, exc.strerror or str(exc)) from None
+
+    def _flush(self) -> None:
         parts, self._parts, self._size = self._parts, [], 0
         if self._fd is None:
             assert self._stream is not None
@@ -816,9 +827,12 @@ class _Input:
     def _encoding(self, opts: Options) -> str:
         name = opts.encoding or "utf-8"
         try:
-            codec = codecs.lookup(name).name
+            info = codecs.lookup(name)
         except LookupError:
             raise UsageError(f'--encoding: unknown encoding "{name}"; try utf-8 or gb18030') from None
+        if not info._is_text_encoding:  # rot13, base64, zlib…: they do not turn bytes into text
+            raise UsageError(f'--encoding: "{name}" is not a text encoding; try utf-8 or gb18030')
+        codec = info.name
         if self.head.startswith(UTF8_BOM) or codec == "utf-8":
             codec = "utf-8-sig"  # a BOM says UTF-8 whatever the flag says; Excel writes one
         decoder = codecs.getincrementaldecoder(codec)()
@@ -827,6 +841,8 @@ class _Input:
         except UnicodeDecodeError as exc:
             if not self._only_damaged_rows(codec):
                 raise self.decode_error(codec, exc) from None
+        except UnicodeError as exc:  # the codec refuses the file as a whole (UTF-16 with no BOM, "undefined")
+            raise UsageError(f'--encoding: "{name}" cannot read {self.name}: {exc}') from None
         return codec
 
     def _only_damaged_rows(self, codec: str) -> bool:
@@ -938,16 +954,20 @@ def _jobs(jobs: int | None) -> int:
 
 
 class _Target:
-    """The output: stdout, or a temporary file beside FILE renamed into place only when the run completes.
+    """The output: stdout, or FILE written the one safe way (fileio.Output): a temporary `.part` file
+    beside it, renamed into place only when the run completes.
 
     `fd` is a real file descriptor when there is one (worker processes write to it too); else
-    `stream` is a binary stream (stdout replaced by a test harness, say)."""
+    `stream` is a binary stream (stdout replaced by a test harness, say). `temp` is the part file,
+    None when writing straight to stdout, a device or a FIFO."""
 
     def __init__(self, path: str | None) -> None:
         self.path = None if path in (None, "-") else path
+        self.name = self.path or "standard output"
         self.temp: str | None = None
         self.fd: int | None = None
         self.stream: Any = None  # a binary stream with write() and flush(), when there is no fd
+        self._out: Output | None = None
         if self.path is None:
             sys.stdout.flush()
             try:
@@ -955,50 +975,20 @@ class _Target:
             except (AttributeError, OSError, ValueError):
                 self.stream = getattr(sys.stdout, "buffer", None) or _TextBytes(sys.stdout)
             return
-        import tempfile
-
-        if os.path.isdir(self.path):
-            raise UsageError(f"-o: {self.path} is a folder; give a file name")
-        folder = os.path.dirname(os.path.abspath(self.path))
-        try:
-            self.fd, self.temp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(self.path) + ".",
-                                                  suffix=".part")
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"-o: cannot write in {folder}: {getattr(exc, 'strerror', None) or exc}") from None
+        self._out = Output(self.path, suffix=".part")
+        self.fd, self.temp = self._out.fd, self._out.temp
 
     def writer(self, fmt: Format) -> Writer:
-        return Writer(self.fd, self.stream, 0, json_array=fmt.name == "json")
+        return Writer(self.fd, self.stream, 0, json_array=fmt.name == "json", name=self.name)
 
     def finish(self, keep: bool) -> None:
-        if self.temp is None:
+        out, self._out = self._out, None
+        if out is None:
             return
-        temp, self.temp = self.temp, None
-        try:
-            assert self.fd is not None
-            if keep:
-                os.fsync(self.fd)  # the data is on disk before the name points at it
-            os.close(self.fd)
-            if keep:
-                os.chmod(temp, _new_file_mode(self.path or temp))
-                os.replace(temp, self.path or temp)
-        except OSError as exc:
-            keep = False
-            raise UsageError(f"-o: cannot write {self.path}: {exc.strerror or exc}") from None
-        finally:
-            if not keep:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
-
-
-def _new_file_mode(path: str) -> int:
-    try:
-        return os.stat(path).st_mode & 0o7777  # replacing a file keeps its permissions
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        if keep:
+            out.commit()
+        else:
+            out.discard()
 
 
 class _TextBytes:
@@ -1093,22 +1083,10 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
             raise
         writer.raw(fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
         writer.flush()
-    except BrokenPipeError:
-        _quiet_stdout()
-        raise UsageError("the output pipe was closed before the batch finished") from None
     finally:
         if bar is not None:
             bar.close()
     return Summary(rows=count, rejected=rejected, unknown=list(keys.unknown), stopped=stopped)
-
-
-def _quiet_stdout() -> None:
-    # Python would complain again when it flushes stdout at exit; point it at nothing instead.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 class _Progress:

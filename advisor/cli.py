@@ -6,9 +6,14 @@ No `from __future__ import annotations` here: Typer would then evaluate every op
 from a string on each run, which costs more than evaluating them once at import.
 """
 
+import codecs
+import errno
+import io
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 import typer
 
 from . import __version__
-from .errors import AdvisorError, CaseError, ExitCode, UsageError
+from .errors import AdvisorError, CaseError, ExitCode, Interrupted, UsageError, WriteError
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -36,11 +41,40 @@ rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, prett
 app.add_typer(rules_app, name="rules")
 
 
-def _stderr(text: str) -> None:
+def _stderr(text: str, end: str = "\n") -> None:
+    # With stderr closed (`2>&-`) or broken, messages are lost, but never the exit code they go with.
     from .safetext import printable  # messages quote file names, columns and rule texts
 
-    sys.stderr.write(printable(text, lines=True) + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(printable(text, lines=True) + end)
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+@contextmanager
+def _writing_stdout() -> Iterator[None]:
+    """Writes to stdout inside this block that fail become one message naming the stream."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: not an error to report
+    except OSError as exc:
+        _quiet_stdout()
+        reason = "it is closed" if exc.errno == errno.EBADF else exc.strerror or str(exc)
+        raise WriteError("standard output", reason) from None
+
+
+def _quiet_stdout() -> None:
+    # stdout takes no more (its reader is gone, the disk is full): what is still buffered must go
+    # nowhere, or Python reports the same failure again when it flushes at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def stdin_is_tty() -> bool:
@@ -60,14 +94,22 @@ def _lang(value: str | None) -> str:
 
 def _guard(lang: str, body: Callable[[], T]) -> T:
     """The one error boundary: user mistakes and interrupts become a line and an exit code."""
+    from .templates import fill
     try:
-        return body()
+        with _writing_stdout():
+            return body()
+    except WriteError as exc:
+        _stderr("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
+        raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
         _stderr(f"advisor: {exc}")
         raise typer.Exit(int(exc.exit_code)) from None
-    except KeyboardInterrupt:
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
+    except KeyboardInterrupt as exc:
         _stderr("\n" + _ui_text("interrupted", lang))
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))) from None
     except EOFError:
         _stderr("\n" + _ui_text("input_ended", lang))
         raise typer.Exit(int(ExitCode.USAGE)) from None
@@ -76,13 +118,12 @@ def _guard(lang: str, body: Callable[[], T]) -> T:
     except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
-        from .templates import fill
-
         _stderr("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
-        raise typer.Exit(int(ExitCode.REJECTED_OR_INTERNAL)) from None
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-_UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})"}
+_UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})",
+                "cannot_write": "cannot write {path}: {reason}"}
 
 
 def _ui_text(key: str, lang: str) -> str:
@@ -102,7 +143,7 @@ def _load(paths: "list[str] | None") -> "RuleSet":
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"advisor {__version__}\n")
+        _guard("en", lambda: sys.stdout.write(f"advisor {__version__}\n"))
         raise typer.Exit()
 
 
@@ -253,7 +294,7 @@ def _gather(
     bad = []
     for field, value in raw.items():
         try:
-            parsed[field] = parse_answer(field, value, rules, lang)
+            parsed[field] = parse_answer(field, value, rules, lang, as_of)
         except CaseError as exc:
             source = FLAGS[field] if field in flags else f"{answers_file}: {field}"
             bad.append(f"{source}: {exc.message}")
@@ -299,9 +340,7 @@ def _read_answers(path: Path, rules: "RuleSet", lang: str) -> dict[str, Any]:
 
 def _write_answers(path: Path, answers: dict[str, Any], rules: "RuleSet", lang: str) -> None:
     """The user asked for this file: the only place the tool ever writes their answers."""
-    import os
-    import tempfile
-
+    from .fileio import write_file
     from .models import plain
 
     data = {k: plain(v) for k, v in answers.items() if v is not None}
@@ -313,14 +352,7 @@ def _write_answers(path: Path, answers: dict[str, Any], rules: "RuleSet", lang: 
         import yaml
 
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".answers-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise UsageError(rules.message("cannot_write", lang, path=path, reason=reason)) from None
+    write_file(path, text)
     _stderr(rules.message("answers_saved", lang, path=path))
 
 
@@ -345,11 +377,7 @@ def _report(
     if save is not None:
         from .render.rich_text import save_report
 
-        try:
-            save_report(record, rules, lang, save, explain=explain)
-        except (OSError, ValueError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
-            raise UsageError(rules.message("cannot_write", lang, path=save, reason=reason)) from None
+        save_report(record, rules, lang, save, explain=explain)
         _stderr(rules.message("saved", lang, path=save))
 
 
@@ -396,21 +424,16 @@ def letter(
         if target is None:
             sys.stdout.write(text)
             return
-        try:
-            target.write_text(text, encoding="utf-8")
-        except (OSError, ValueError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
-            raise UsageError(rule_set.message("cannot_write", language, path=output, reason=reason)) from None
+        from .fileio import write_file
+
+        write_file(target, text)
         _stderr(rule_set.message("saved", language, path=output))
 
     _guard(lang if lang in LANGS else "zh", body)
 
 
 def _read_line(prompt: str) -> str:
-    from .safetext import printable
-
-    sys.stderr.write(printable(prompt, lines=True))
-    sys.stderr.flush()
+    _stderr(prompt, end="")
     line = sys.stdin.readline()
     if not line:
         raise EOFError
@@ -642,18 +665,87 @@ def batch(
             rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
             _stderr(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
                          seconds=summary.seconds, rate=rate))
-        return int(ExitCode.REJECTED_OR_INTERNAL) if summary.rejected else int(ExitCode.OK)
+        return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
 
     code = _guard(lang if lang in LANGS else "zh", body)
     if code:
         raise typer.Exit(code)
 
 
+def _escape_unshowable(exc: UnicodeError) -> tuple[str, int]:
+    """stdout's encoding cannot show a character (PYTHONIOENCODING=ascii, a latin-1 terminal): write
+    it as a \\u escape (as JSON spells it, so JSON output stays the same data), and say so once."""
+    global _ESCAPED
+    if not _ESCAPED:
+        _ESCAPED = True
+        _stderr(f"advisor: this output's encoding ({sys.stdout.encoding}) cannot show some characters, such as "
+                "Chinese; they are written as \\u escapes. A UTF-8 locale (LANG=C.UTF-8) shows them.")
+    assert isinstance(exc, UnicodeEncodeError)
+    escaped = []
+    for char in exc.object[exc.start:exc.end]:
+        code = ord(char)
+        if code > 0xFFFF:  # beyond the BMP: a surrogate pair, as JSON spells it
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), exc.end
+
+
+_ESCAPED = False
+
+
+def _standard_streams() -> None:
+    """Make the three standard streams safe to use however the caller left them.
+
+    A closed descriptor (`>&-`) is taken by /dev/null, read-only, so no file the tool opens can land
+    on it and writes to it fail plainly ("standard output: it is closed") instead of vanishing.
+    """
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            if name == "stdin":
+                sys.stdin = open(fd, encoding="utf-8", closefd=False)  # noqa: SIM115 - lives with the process
+            elif name == "stdout":
+                sys.stdout = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - likewise
+    codecs.register_error("advisor-escape", _escape_unshowable)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="advisor-escape")
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    # Once is enough: a second signal must not cut the clean-up the first one started.
+    for other in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(other, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
 def main() -> NoReturn:
     """Console-script entry point."""
+    _standard_streams()
+    # SIGTERM (kill, systemd) and SIGHUP (the terminal closed) stop the run as Ctrl-C does, with the
+    # same clean-up: no part file is left behind.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+    code: Any = 0
     try:
-        app()
-    except KeyboardInterrupt:
+        with _writing_stdout():  # also what Click itself prints: --help, its usage errors
+            try:
+                app()
+            except SystemExit as exc:
+                code = exc.code
+    except WriteError as exc:
+        _stderr(f"advisor: {exc}")
+        code = int(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        code = int(ExitCode.BROKEN_PIPE)
+    except KeyboardInterrupt as exc:
         _stderr("\nCancelled.")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    sys.exit(0)
+        code = int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
+    sys.exit(code)

@@ -6,19 +6,42 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
+    """Every exit code the tool uses, and what each means (README "Exit codes")."""
+
     OK = 0
-    REJECTED_OR_INTERNAL = 1  # a batch finished with rejected rows, or an internal error
-    USAGE = 2
+    REJECTED = 1  # a batch finished with rejected rows
+    USAGE = 2  # a bad flag or value, a missing answer, or an output that cannot be written
     RULES = 3
+    INTERNAL = 4  # a bug: never caused by input, a file or the environment
+    HANGUP = 129  # 128 + the signal number, as a shell reports a process the signal ended
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # the reader of stdout went away: end quietly, like any Unix filter
+    TERMINATED = 143
 
 
 class AdvisorError(Exception):
-    exit_code = ExitCode.REJECTED_OR_INTERNAL
+    exit_code = ExitCode.INTERNAL
 
 
 class UsageError(AdvisorError):
     exit_code = ExitCode.USAGE
+
+
+class WriteError(UsageError):
+    """An output could not be written: a file, or "standard output"."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the signal lands so that the clean-up Ctrl-C gets runs too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum  # ExitCode.HANGUP, TERMINATED, or the like for a signal to a worker
 
 
 class CaseError(UsageError):

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
 
+from .errors import CaseError
 from .models import Case
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ def retention_until(case: Case) -> date | None:
     paid = case.repaid_on
     if paid is None:
         return None
+    if paid.year > date.max.year - RETENTION_YEARS:  # a Case built directly, not through the parsers
+        raise CaseError("repaid_on", f"repaid on {paid}: too late a date to count five years from")
     try:
         return paid.replace(year=paid.year + RETENTION_YEARS)
     except ValueError:

@@ -65,13 +65,14 @@ def ask(
     lang: str,
     read: Callable[[str], str],
     say: Callable[[str], None],
+    as_of: date | None = None,
 ) -> Any:
     """Ask until the answer parses (a blank extra answer is "unknown"). `read` raises to stop."""
     say(question_text(field, rules, lang))
     while True:
         raw = read("> ")
         try:
-            return parse_answer(field, raw, rules, lang)
+            return parse_answer(field, raw, rules, lang, as_of)
         except CaseError as exc:
             say(f"{exc.message}。{rules.text('prompt_retry', lang)}" if lang == "zh"
                 else f"{exc.message}. {rules.text('prompt_retry', lang)}")
@@ -109,7 +110,7 @@ def complete(
         say(rules.text("prompt_intro", lang))
     for field in todo:
         say("")
-        done[field] = ask(field, rules, lang, read, say)
+        done[field] = ask(field, rules, lang, read, say, as_of)
     if quick:
         return done
     introduced = False
@@ -121,5 +122,5 @@ def complete(
             say(rules.text("prompt_more", lang))
             introduced = True
         say("")
-        done[field] = ask(field, rules, lang, read, say)
+        done[field] = ask(field, rules, lang, read, say, as_of)
     return done

@@ -33,7 +33,7 @@ from .batch import (
     rows_for,
     text_stream,
 )
-from .errors import UsageError
+from .errors import Interrupted, UsageError
 
 if TYPE_CHECKING:
     from .batch import Options, _Input, _Progress, _Target
@@ -54,6 +54,7 @@ class _Job:
     fmt: Format
     out_path: str | None  # the temporary -o file, opened for appending; None: out_fd, inherited
     out_fd: int
+    out_name: str  # what a failed write names: FILE, or standard output
     rule_paths: list[str] | None
     as_of: date
     lang: str
@@ -79,12 +80,13 @@ def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | Non
     methods = multiprocessing.get_all_start_methods()
     ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     assert inp.path is not None and target.fd is not None
-    header = Writer(target.fd, None, 0)
+    header = Writer(target.fd, None, 0, name=target.name)
     header.raw(fmt.header)
     header.flush()  # before the workers append theirs
     job = _Job(
         path=inp.path, name=inp.name, encoding=inp.encoding.replace("utf-8-sig", "utf-8"),
         input_format=inp.format, columns=columns, plan=plan, fmt=fmt, out_path=target.temp, out_fd=target.fd,
+        out_name=target.name,
         rule_paths=[str(p) for p in opts.rule_paths] if opts.rule_paths else None, as_of=opts.as_of,
         lang=opts.lang, fail_fast=opts.fail_fast, parent=os.getpid(),
     )
@@ -110,6 +112,8 @@ def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | Non
         if bar is not None:
             bar.close()
     for kind, *rest in reports:
+        if kind == "pipe":
+            raise BrokenPipeError
         if kind == "usage":
             raise UsageError(rest[0])
     for kind, *rest in reports:
@@ -125,9 +129,9 @@ def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | Non
                 summary.stopped = stopped
                 summary.rows = stopped[0]
     summary.unknown = list(unknown)
-    if target.path is not None:
+    if target.temp is not None:
         os.lseek(target.fd, 0, os.SEEK_END)  # the workers appended through their own descriptors
-    footer = Writer(target.fd, None, 0)
+    footer = Writer(target.fd, None, 0, name=target.name)
     footer.raw(fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
     footer.flush()
     return summary
@@ -143,6 +147,8 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
             while not results.empty():
                 reports.append(results.get())
             if worker.exitcode != 0:
+                if worker.exitcode < 0:  # killed by a signal: stop the run as if it had come to us
+                    raise Interrupted(-worker.exitcode)
                 _stop(shared)
                 reports.append(("error", f"a worker process ended with code {worker.exitcode}"))
         while not results.empty():
@@ -152,9 +158,13 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
 
 
 def _stop(shared: _Shared) -> None:
-    with shared.turn:
-        shared.stop.value = 1
-        shared.turn.notify_all()
+    shared.stop.value = 1
+    # A worker killed while holding the lock never releases it: never wait for it for ever.
+    if shared.turn.acquire(timeout=1.0):
+        try:
+            shared.turn.notify_all()
+        finally:
+            shared.turn.release()
 
 
 def _line_start(f: BinaryIO, pos: int, plan: Plan) -> int:
@@ -169,8 +179,11 @@ def _line_start(f: BinaryIO, pos: int, plan: Plan) -> int:
 
 
 def _worker(job: _Job, index: int, count: int, shared: _Shared, results: Any) -> None:
-    # Ctrl-C reaches the whole process group; the parent handles it and stops the workers.
+    # Ctrl-C reaches the whole process group; the parent handles it and stops the workers. SIGTERM and
+    # SIGHUP simply end a worker (the parent's handlers came along with the fork): the parent cleans up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     try:
         report = _work(job, index, count, shared)
     except _Stopped:
@@ -182,7 +195,7 @@ def _worker(job: _Job, index: int, count: int, shared: _Shared, results: Any) ->
         report = ("usage", f"{job.name}: not valid {job.encoding.upper()} text ({broken.error.reason}){hint}")
     except BrokenPipeError:
         _stop(shared)
-        report = ("usage", "the output pipe was closed before the batch finished")
+        report = ("pipe",)
     except UsageError as exc:
         _stop(shared)
         report = ("usage", str(exc))
@@ -210,7 +223,7 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
                 stream = text_stream(RangeReader(f, start, end), job.encoding)
                 rows = rows_for(job.input_format, stream, job.columns, keys, job.name)
                 writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, job.parent),
-                                json_array=job.fmt.name == "json")
+                                json_array=job.fmt.name == "json", name=job.out_name)
                 n, rejected, stopped = process(rows, assessor, job.fmt, writer, job.fail_fast)
                 writer.wait_for_turn()
                 writer.flush()

@@ -29,7 +29,14 @@ _COUNT_RE = re.compile(r"^(\d{1,4})\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 MAX_PERCENT = Decimal(10000)  # the worst illegal "714" loans run to thousands of percent a year
+MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
 MAX_COUNT = 1000
+MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
+MAX_INT = 10**18  # a whole number beyond this is no answer (and Python will not print one past 4,300 digits)
+# Dates: a loan contract, a repayment or the assessment day. The upper end keeps five years of
+# record retention far inside what a date can hold.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)
 
 
 def _normalise(raw: object) -> str:
@@ -91,16 +98,23 @@ def parse_choice(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> s
     return found
 
 
-def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh") -> date:
+def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: date | None = None) -> date:
+    """A date in MIN_DATE..MAX_DATE; with `as_of`, a repayment date may not come after it."""
     if isinstance(raw, date):
-        return raw
-    match = _DATE_RE.match(_normalise(raw))
-    try:
-        if not match:
-            raise ValueError
-        return date(*(int(g) for g in match.groups()))
-    except ValueError:
-        raise CaseError(what, rules.message("bad_date", lang, value=raw)) from None
+        day = raw
+    else:
+        match = _DATE_RE.match(_normalise(raw))
+        try:
+            if not match:
+                raise ValueError
+            day = date(*(int(g) for g in match.groups()))
+        except ValueError:
+            raise CaseError(what, rules.message("bad_date", lang, value=raw)) from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise CaseError(what, rules.message("date_range", lang, value=raw, min=MIN_DATE, max=MAX_DATE))
+    if what == "repaid_on" and as_of is not None and day > as_of:
+        raise CaseError(what, rules.message("repaid_after_as_of", lang, value=raw, as_of=as_of))
+    return day
 
 
 def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> Decimal:
@@ -112,6 +126,8 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
     if not match:
         raise CaseError(field, rules.message("bad_percent", lang, value=raw))
     value = Decimal(match.group(1))
+    if -value.as_tuple().exponent > MAX_PERCENT_PLACES:  # type: ignore[operator] # finite: from the regex
+        raise CaseError(field, rules.message("percent_places", lang, value=raw, places=MAX_PERCENT_PLACES))
     if not 0 < value <= MAX_PERCENT:
         raise CaseError(field, rules.message("percent_range", lang, value=raw, max=MAX_PERCENT))
     return value
@@ -143,8 +159,9 @@ def is_blank(raw: object) -> bool:
         isinstance(raw, (list, tuple, set, frozenset)) and not raw)
 
 
-def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> Any:
-    """The one parser of each field. A blank extended answer is None: unknown."""
+def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_of: date | None = None) -> Any:
+    """The one parser of each field. A blank extended answer is None: unknown. `as_of` is the day the
+    case is judged on, when known: a repayment cannot come after it."""
     kind = FIELD_KINDS.get(field)
     if kind is None:
         raise CaseError(field, rules.message("unknown_field", lang, value=field))
@@ -152,6 +169,10 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> A
         if field in CORE_FIELDS:
             raise CaseError(field, rules.message("missing_value", lang))
         return None
+    if isinstance(raw, str) and len(raw) > MAX_TEXT:
+        raise CaseError(field, rules.message("too_long", lang, value=raw, max=MAX_TEXT))
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > MAX_INT:
+        raise CaseError(field, rules.message("too_long", lang, value=f"{Decimal(raw):.3e}", max=MAX_TEXT))
     if kind == "days":
         return parse_days(raw, rules, lang)
     if kind == "amount":
@@ -166,13 +187,14 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> A
         return parse_percent(raw, field, rules, lang)
     if kind == "count":
         return parse_count(raw, field, rules, lang)
-    return parse_date(raw, field, rules, lang)
+    return parse_date(raw, field, rules, lang, as_of)
 
 
-def build_case(answers: dict[str, Any], rules: RuleSet, lang: str = "zh", case_id: str | None = None) -> Case:
+def build_case(answers: dict[str, Any], rules: RuleSet, lang: str = "zh", case_id: str | None = None,
+               as_of: date | None = None) -> Case:
     """Parse a mapping of raw answers into a Case. Raises CaseError for the first bad or missing field."""
-    values = {name: parse_answer(name, answers.get(name), rules, lang) for name in CORE_FIELDS}
+    values = {name: parse_answer(name, answers.get(name), rules, lang, as_of) for name in CORE_FIELDS}
     for name in EXTENDED_FIELDS:
         if name in answers:
-            values[name] = parse_answer(name, answers[name], rules, lang)
+            values[name] = parse_answer(name, answers[name], rules, lang, as_of)
     return Case(id=case_id, **values)

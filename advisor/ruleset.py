@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .errors import RuleProblem, RuleSetError
+from .errors import RuleProblem, RuleSetError, WriteError
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 CACHE_FORMAT = "advisor-rules-6"  # bump when the compiled shape or its validation changes
@@ -847,6 +847,10 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
                      "bad_percent", "bad_count", "unknown_field"), ("value",)),
     "days_range": ("value", "max"),
     "percent_range": ("value", "max"),
+    "percent_places": ("value", "places"),
+    "date_range": ("value", "min", "max"),
+    "repaid_after_as_of": ("value", "as_of"),
+    "too_long": ("value", "max"),
     "bad_choice": ("value", "choices"),
     "missing_value": (),
     "missing_flags": ("missing",),
@@ -979,15 +983,12 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 
 def _write_cache(path: Path, data: dict[str, Any]) -> None:
-    import tempfile  # only on a cold cache
+    from .fileio import write_file  # only on a cold cache
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)
-    except OSError:
+        write_file(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    except (OSError, WriteError):
         pass  # an unwritable cache only costs speed
 
 

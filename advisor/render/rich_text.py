@@ -20,6 +20,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
+from ..fileio import write_file
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 # Wrapping a short label needs a console only to measure cells; this one never prints.
 _MEASURE = Console(width=200, file=io.StringIO())
+
+MIN_WIDTH = 40
 
 _SEVERITY_STYLE = {"none": "green", "low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
 
@@ -279,9 +282,17 @@ def _money(amount: str) -> str:
     return f"{int(whole):,}.{cents or '00'}"
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError  # Rich would exit 1 itself; the CLI ends a closed pipe its documented way
+
+
 def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: bool = False,
                  console: Console | None = None) -> None:
-    console = console or Console(highlight=False, soft_wrap=False)
+    console = console or _Console(highlight=False, soft_wrap=False)
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH  # COLUMNS=0 or a sliver of a window: a readable report all the same
     width = min(console.width, 100)
     # One print of one group: Rich measures the terminal once instead of once per item.
     console.print(Group(*_renderables(record, rules, lang, width, explain)), width=width)
@@ -291,7 +302,4 @@ def save_report(record: dict[str, Any], rules: RuleSet, lang: str, path: Path, *
     console = Console(record=True, file=io.StringIO(), width=100, highlight=False, force_terminal=True)
     print_report(record, rules, lang, explain=explain, console=console)
     title = printable(rules.text("app_title", lang))
-    if path.suffix.lower() == ".svg":
-        path.write_text(console.export_svg(title=title), encoding="utf-8")
-    else:
-        path.write_text(console.export_html(), encoding="utf-8")
+    write_file(path, console.export_svg(title=title) if path.suffix.lower() == ".svg" else console.export_html())
