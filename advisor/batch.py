@@ -530,18 +530,22 @@ _FORBIDDEN = re.compile("[\0\r\ufeff]")  # never in a CSV row; a CR is fine only
 _DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
 
 
-def _physical_lines(stream: io.TextIOWrapper, line_at: Callable[[int], int], source: str
-                    ) -> Iterator[tuple[int, str | None]]:
-    """(line number, line) for every line, None for one over MAX_ROW_CHARS (its rest is skipped, unkept).
+def _physical_lines(stream: io.TextIOWrapper, back: list[tuple[int, str | None]], line_at: Callable[[int], int],
+                    source: str) -> Iterator[tuple[int, str | None]]:
+    """(n, line) for the nth line, without its line end (LF or CRLF); None for a line longer than
+    MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
+    read again) come before the next new line.
 
     A line that goes on past MAX_LINE_CHARS is no row at all (/dev/zero, a binary file): a usage error."""
-    readline = stream.readline
+    readline = stream.readline  # not read(): a line must be answered when it arrives, not a buffer later
     n = 0
     while True:
-        line = readline(MAX_ROW_CHARS + 1)
+        line: str | None = readline(MAX_ROW_CHARS + 1)
         if not line:
-            return
-        if len(line) > MAX_ROW_CHARS and line[-1] != "\n":
+            break
+        if line[-1] == "\n":
+            line = line[:-2] if line[-2:-1] == "\r" else line[:-1]
+        elif len(line) > MAX_ROW_CHARS:
             skipped = len(line)
             while line and line[-1] != "\n":
                 line = readline(1 << 16)
@@ -549,17 +553,18 @@ def _physical_lines(stream: io.TextIOWrapper, line_at: Callable[[int], int], sou
                 if skipped > MAX_LINE_CHARS:
                     raise UsageError(f"{source}: line {line_at(n):,} goes on past {MAX_LINE_CHARS >> 20} MB "
                                      "without a line break: not a file of cases; stopped there")
-            yield line_at(n), None
+            line = None
         else:
-            yield line_at(n), line
+            line = line.removesuffix("\r")  # the last line, with no line end
+        while back:
+            yield back.pop()
+        yield n, line
         n += 1
 
 
-def _body(line: str) -> str:
-    """A line without its line end (LF or CRLF)."""
-    if line[-1:] == "\n":
-        line = line[:-2] if line[-2:-1] == "\r" else line[:-1]
-    return line
+def _drain(back: list[tuple[int, str | None]]) -> Iterator[tuple[int, str | None]]:
+    while back:
+        yield back.pop()
 
 
 def _split(text: str) -> list[str] | tuple[int, str]:
@@ -604,68 +609,6 @@ def _damage(body: str) -> tuple[int, str] | None:
     return None if found is None else (found.start(), _DAMAGE[found.group()])
 
 
-def _csv_records(lines: Iterator[tuple[int, str | None]], width: int
-                 ) -> Iterator[tuple[int, list[str] | tuple[int, int, str]]]:
-    """(line number, cells) per CSV record, or (line number, (line, index, problem)) for a damaged one.
-
-    A record is one line. A quoted value may run over line breaks (Excel's multi-line cells) only if it
-    holds no comma, closes within MAX_VALUE_LINES lines and MAX_ROW_CHARS, and the record then has
-    `width` cells: anything else is damage to the line that opened it, and reading goes on with the
-    next line. So a stray quote costs one row, never the rows after it, and rows keep their numbers."""
-    back: list[tuple[int, str | None]] = []  # lines read ahead for a value that did not close, to read again
-
-    def take() -> tuple[int, str | None] | None:
-        return back.pop() if back else next(lines, None)
-
-    while True:
-        item = take()
-        if item is None:
-            return
-        number, line = item
-        if line is None:
-            yield number, (number, MAX_ROW_CHARS, "long")
-            continue
-        body = _body(line)
-        if _UNUSUAL.search(body) is None:
-            yield number, body.split(",")
-            continue
-        if not body.strip():
-            continue
-        found = _damage(body) or _split(body)
-        if found.__class__ is tuple and found[1] == "open" and "," not in body[found[0]:]:
-            found = _close_over_lines(line, found, take, back, width)
-        yield number, (found if found.__class__ is list else (number, *found))
-
-
-def _close_over_lines(line: str, found: tuple[int, str], take: Callable[[], tuple[int, str | None] | None],
-                      back: list[tuple[int, str | None]], width: int) -> list[str] | tuple[int, str]:
-    """The record whose quoted value, opened on `line`, closes on a later line; or `found`, the lines
-    read ahead going back to be read as rows of their own."""
-    ahead: list[tuple[int, str | None]] = []
-    record = line
-    while len(ahead) < MAX_VALUE_LINES:
-        item = take()
-        if item is None:
-            break
-        ahead.append(item)
-        following = item[1]
-        if following is None or len(record) + len(following) > MAX_ROW_CHARS:
-            break
-        body = _body(following)
-        if "," in body.split('"', 1)[0] or _damage(body) is not None:
-            break  # a row, not the rest of a value
-        record += following
-        cells = _split(_body(record))
-        if cells.__class__ is list:
-            if len(cells) == width and not any("," in c for c in cells if "\n" in c):
-                return cells
-            break
-        if cells[1] != "open":
-            break
-    back.extend(reversed(ahead))
-    return found
-
-
 @dataclass
 class Columns:
     """Where each field is in a CSV row."""
@@ -698,28 +641,77 @@ def read_header(cells: list[str], source: str) -> Columns:
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra)
 
 
-def _csv_rows(lines: Iterator[tuple[int, str | None]], columns: Columns, keys: KeyMap) -> Iterator[Any]:
-    """Rows as (core, id, extra), or RowError for a row that cannot be read. Blank rows are not rows."""
+def _csv_rows(lines: Iterator[tuple[int, str | None]], back: list[tuple[int, str | None]], columns: Columns,
+              keys: KeyMap, line_at: Callable[[int], int]) -> Iterator[Any]:
+    """Rows as (core, id, extra), or RowError for a row that cannot be read. Blank rows are not rows.
+
+    A row is one line. A quoted value may run over line breaks (Excel's multi-line cells) only if it
+    holds no comma, closes within MAX_VALUE_LINES lines and MAX_ROW_CHARS, and the row then has as
+    many cells as the header: anything else is damage to the line that opened it, and reading goes on
+    with the next line. So a stray quote costs one row, never the rows after it."""
     rules, lang = keys.rules, keys.lang
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
-    for _, cells in _csv_records(lines, width):
-        if isinstance(cells, tuple):
-            line, index, kind = cells
-            yield RowError(None, _damaged(rules, lang, line, index, kind))
-            continue
-        if len(cells) != width:
-            if not any(c.strip() for c in cells):
+    unusual = _UNUSUAL.search
+    while True:
+        for n, line in lines:
+            if line is None:
+                yield RowError(None, _damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"))
                 continue
-            yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
-            continue
-        case_id = cells[idi] or None if idi >= 0 else None
-        raws = (cells[i0], cells[i1], cells[i2], cells[i3])
-        if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
-            continue
-        if _BAD_BYTES.search("".join(cells)):
-            yield RowError(None, text(rules, "bad_bytes", lang))
-            continue
-        yield (raws, case_id, tuple((n, cells[i]) for n, i in extra) if extra else ())
+            suspect = unusual(line) is not None
+            if suspect:
+                found = _damage(line) or _split(line)
+                if isinstance(found, tuple) and found[1] == "open" and "," not in line[found[0]:]:
+                    found = _close_over_lines(line, found, lines, back, width)
+                if isinstance(found, tuple):
+                    yield RowError(None, _damaged(rules, lang, line_at(n), *found))
+                    continue
+                cells = found
+            else:
+                cells = line.split(",")
+            if len(cells) != width:
+                if not any(c.strip() for c in cells):
+                    continue
+                yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
+                continue
+            case_id = cells[idi] or None if idi >= 0 else None
+            raws = (cells[i0], cells[i1], cells[i2], cells[i3])
+            if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
+                continue
+            if suspect and _BAD_BYTES.search("".join(cells)):
+                yield RowError(None, text(rules, "bad_bytes", lang))
+                continue
+            yield (raws, case_id, tuple((f, cells[i]) for f, i in extra) if extra else ())
+        if not back:
+            return
+        lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
+
+
+def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[tuple[int, str | None]],
+                      back: list[tuple[int, str | None]], width: int) -> list[str] | tuple[int, str]:
+    """The cells of the record whose quoted value, opened on `line`, closes on a later line; else
+    `found`, and the lines read ahead go `back`, to be read as rows of their own."""
+    ahead: list[tuple[int, str | None]] = []
+    record = line
+    while len(ahead) < MAX_VALUE_LINES:
+        item = back.pop() if back else next(lines, None)
+        if item is None:
+            break
+        ahead.append(item)
+        following = item[1]
+        if following is None or len(record) + len(following) >= MAX_ROW_CHARS:
+            break
+        if "," in following.split('"', 1)[0] or _damage(following) is not None:
+            break  # a row, not the rest of a value
+        record += "\n" + following
+        cells = _split(record)
+        if isinstance(cells, list):
+            if len(cells) == width and not any("," in c for c in cells if "\n" in c):
+                return cells
+            break
+        if cells[1] != "open":
+            break
+    back.extend(reversed(ahead))
+    return found
 
 
 def _damaged(rules: RuleSet, lang: str, line: int, index: int, kind: str) -> str:
@@ -784,11 +776,12 @@ def _as_id(value: Any) -> str | None:
     return str(value)
 
 
-def _jsonl_rows(lines: Iterator[tuple[int, str | None]], keys: KeyMap) -> Iterator[Any]:
+def _jsonl_rows(lines: Iterator[tuple[int, str | None]], keys: KeyMap, line_at: Callable[[int], int]
+                ) -> Iterator[Any]:
     loads = json.loads
-    for number, line in lines:
+    for n, line in lines:
         if line is None:
-            yield RowError(None, _damaged(keys.rules, keys.lang, number, MAX_ROW_CHARS, "long"))
+            yield RowError(None, _damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"))
             continue
         if not line.strip():
             continue
@@ -921,12 +914,13 @@ def rows_for(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: 
     """The rows of the data part of an input; line_at(n) is the file's line number of its nth line."""
     if fmt == "json":
         return _json_array_rows(stream, keys, source)
-    lines = _physical_lines(stream, line_at, source)
+    back: list[tuple[int, str | None]] = []
+    lines = _physical_lines(stream, back, line_at, source)
     if fmt == "jsonl":
-        return _jsonl_rows(lines, keys)
+        return _jsonl_rows(lines, keys, line_at)
     if columns is None:  # an empty file: no header, no rows
         return iter(())
-    return _csv_rows(lines, columns, keys)
+    return _csv_rows(lines, back, columns, keys, line_at)
 
 
 class _BrokenInput(Exception):
@@ -1080,7 +1074,7 @@ def _header(inp: _Input, rules: RuleSet, lang: str) -> tuple[Columns | None, int
         if end < 0:
             return None, len(inp.head), number
         start, number = end + 1, number + 1
-    body = _body(line)
+    body = line.rstrip("\n").removesuffix("\r")
     if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
         raise UsageError(f"{inp.name}: line {number}, the header, is longer than {MAX_ROW_CHARS:,} characters")
     found = _damage(body) or _split(body)
