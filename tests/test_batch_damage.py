@@ -51,15 +51,15 @@ def test_a_stray_quote_costs_its_row_and_no_other(tmp_path, jobs):
     rows[9] = 'r10,45,5000,花呗,none,"oops\n'  # a stray quote in the ignored 备注 column
     path = tmp_path / "cases.csv"
     path.write_text(HEADER + "".join(rows), encoding="utf-8")
-    out = tmp_path / "out.jsonl"
+    out = tmp_path / "out.csv"  # CSV: 20,000 JSON records would be 260 MB
     result = run([str(path), "-j", jobs, "-o", str(out)])
     assert result.exit_code == 1, result.stderr
-    records = jsonl(out.read_bytes())
-    assert len(records) == 20_000
-    assert records[9]["row"] == 10 and records[9]["error"]["field"] is None
-    assert records[9]["error"]["message"].startswith("line 11, column 21: a quoted value that does not close")
-    assert [r["case"]["id"] for r in records[10:13]] == ["r11", "r12", "r13"]
-    assert records[-1]["case"]["id"] == "r20000"
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [int(r["row"]) for r in table] == list(range(1, 20_001))
+    assert table[9]["id"] == "" and table[9]["stage"] == ""
+    assert table[9]["error"].startswith("line 11, column 21: a quoted value that does not close")
+    assert [r["id"] for r in table[10:13]] == ["r11", "r12", "r13"] and table[-1]["id"] == "r20000"
+    assert all(r["stage"] for r in table[10:])
     assert "20,000 rows: 19,999 assessed, 1 rejected" in result.stderr
 
 
@@ -137,7 +137,7 @@ def damaged_csv(draw) -> tuple[int, str]:
     return n, ending.join([HEADER.strip(), *lines]) + ending
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_csv())
 def test_records_out_equal_rows_in_whatever_the_damage(sample):
     n, content = sample
