@@ -93,6 +93,29 @@ def test_each_kind_of_damage_is_one_record_naming_line_and_column(tmp_path):
     assert records[8]["case"]["id"] == "A8" and len(records) == 9
 
 
+LAST = "A9,45,5000,花呗,none\n"
+
+
+@pytest.mark.parametrize("rest, rows_after", [
+    ('"5000\n5",花呗\n' + LAST, ["width"]),  # closes, but the row then has too few cells
+    ('"5000\n5"x,花呗,none\n' + LAST, ["width"]),  # text after the closing quote
+    ('"5000\n' + "more\n" * 100 + '5",花呗,none\n' + LAST, ["width"] * 101),  # not closed within 100 lines
+    ('"5000\n' + "y" * (130 << 10) + '",花呗,none\n' + LAST, ["long"]),  # longer than 128 KB
+    ('"5000\nthe end\n', ["width"]),  # the input ends first
+])
+def test_a_value_over_lines_is_one_row_only_within_the_rule(tmp_path, rest, rows_after):
+    path = tmp_path / "cases.csv"
+    path.write_text("id,overdue_days,amount,platform,negotiation\nA1,45," + rest, encoding="utf-8")
+    result = run([str(path), "-q"])
+    records = jsonl(result.stdout)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert records[0]["error"]["message"].startswith("line 2, column 7: a quoted value that does not close")
+    if rest.endswith(LAST):
+        assert records.pop()["case"]["id"] == "A9"
+    # Every line the value could not take is read again as a row of its own.
+    assert ["long" if "longer" in r["error"]["message"] else "width" for r in records[1:]] == rows_after
+
+
 def test_a_header_that_cannot_be_read_is_a_usage_error(tmp_path):
     path = tmp_path / "cases.csv"
     path.write_text('id,"overdue_days,amount,platform,negotiation\n' + "".join(good(n) for n in range(1, 50)),
@@ -274,10 +297,11 @@ def deep(levels: int) -> str:
     return "[" * levels + "1" + "]" * levels
 
 
-@pytest.mark.parametrize("key", ["apr", "备注"])
-def test_json_nested_a_thousand_deep_is_that_rows_error(tmp_path, key):
+@pytest.mark.parametrize("key, padding", [("apr", 0), ("备注", 0), ("备注", 65_000)])
+def test_json_nested_a_thousand_deep_is_that_rows_error(tmp_path, key, padding):
     case = '{"id": "%s", "overdue_days": 45, "amount": 5000, "platform": "花呗", "negotiation": "none"%s}'
-    rows = [case % ("a", ""), case % ("b", f', "{key}": {deep(1000)}'), case % ("c", "")]
+    # With padding, the deep value straddles the edge of what the array reader has read so far.
+    rows = [case % ("a", f', "note": "{"x" * padding}"'), case % ("b", f', "{key}": {deep(1000)}'), case % ("c", "")]
     lines = tmp_path / "cases.jsonl"
     lines.write_text("\n".join(rows) + "\n", encoding="utf-8")
     array = tmp_path / "cases.json"
@@ -288,6 +312,15 @@ def test_json_nested_a_thousand_deep_is_that_rows_error(tmp_path, key):
         records = jsonl(result.stdout)
         assert [r.get("case", {}).get("id") for r in records] == ["a", None, "c"]
         assert records[1]["row"] == 2 and "nested" in records[1]["error"]["message"]
+
+
+def test_a_json_array_ending_inside_a_deep_element_is_a_usage_error(tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text('[{"overdue_days": 45, "amount": 5000, "platform": "花呗", "negotiation": "none"}, '
+                    + "[" * 2000, encoding="utf-8")
+    result = run([str(path), "-q"])
+    assert result.exit_code == 2 and len(jsonl(result.stdout)) == 1
+    assert "an element that does not end after element 1" in result.stderr
 
 
 def test_deep_values_from_python_are_that_rows_error():
