@@ -532,8 +532,8 @@ _DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
 
 def _physical_lines(stream: io.TextIOWrapper, back: list[tuple[int, str | None]], line_at: Callable[[int], int],
                     source: str) -> Iterator[tuple[int, str | None]]:
-    """(n, line) for the nth line, without its line end (LF or CRLF); None for a line longer than
-    MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
+    """(n, line) for the nth line, without its line end (LF, with any CR just before it); None for a line
+    longer than MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
     read again) come before the next new line.
 
     A line that goes on past MAX_LINE_CHARS is no row at all (/dev/zero, a binary file): a usage error."""
@@ -543,9 +543,7 @@ def _physical_lines(stream: io.TextIOWrapper, back: list[tuple[int, str | None]]
         line: str | None = readline(MAX_ROW_CHARS + 1)
         if not line:
             break
-        if line[-1] == "\n":
-            line = line[:-2] if line[-2:-1] == "\r" else line[:-1]
-        elif len(line) > MAX_ROW_CHARS:
+        if len(line) > MAX_ROW_CHARS and line[-1] != "\n":
             skipped = len(line)
             while line and line[-1] != "\n":
                 line = readline(1 << 16)
@@ -555,7 +553,7 @@ def _physical_lines(stream: io.TextIOWrapper, back: list[tuple[int, str | None]]
                                      "without a line break: not a file of cases; stopped there")
             line = None
         else:
-            line = line.removesuffix("\r")  # the last line, with no line end
+            line = line.rstrip("\r\n")
         while back:
             yield back.pop()
         yield n, line
