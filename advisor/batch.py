@@ -20,12 +20,12 @@ keeps its shard's output in memory, up to a bound, so memory stays flat however 
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import itertools
 import json
 import os
 import re
+import stat
 import sys
 import time
 import unicodedata
@@ -82,6 +82,11 @@ SHARD_ROWS = 1000  # rows per shard, roughly: small, so that workers take turns 
 MAX_PENDING_BYTES = 48 << 20  # a worker waiting for its turn holds at most this much output
 PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
 RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
+MAX_ROW_CHARS = 128 << 10  # a longer CSV record or JSONL line is a damaged row (the csv module's old field limit)
+MAX_LINE_CHARS = 16 << 20  # a line going on past this is not a file of cases: the run stops
+MAX_VALUE_LINES = 100  # a quoted CSV value may run over at most this many line breaks
+MAX_COLUMNS = 16_384  # Excel's limit
+MAX_DEPTH = 32  # nesting of one JSON value in a row, as for rule files
 # Codecs in which b"\n" and b'"' never occur inside a multi-byte character, so a file can be cut at b"\n".
 SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "iso8859-1"}
 
@@ -323,14 +328,15 @@ class Assessor:
         impact = record["credit_impact"]
         plan, interest = record.get("plan") or {}, record.get("interest_check") or {}
         exceeds = interest.get("exceeds")
-        cells = [record["stage"], record["severity"], impact["level"], impact["reporting"],
+        texts = [record["stage"], record["severity"], impact["level"], impact["reporting"],
                  ";".join(c["id"] for c in record["consequences"]),
                  ";".join(s["id"] for s in record["steps"]),
-                 ";".join(r["id"] for r in record["references"]), "",
-                 str(plan.get("months") or ""), plan.get("monthly_payment") or "",
-                 impact.get("retention_until") or "", "" if exceeds is None else str(exceeds).lower()]
+                 ";".join(r["id"] for r in record["references"]), ""]
+        numbers = [str(plan.get("months") or ""), plan.get("monthly_payment") or "",
+                   impact.get("retention_until") or "", "" if exceeds is None else str(exceeds).lower()]
+        cells = [_csv_text(c) for c in texts] + [_csv_cell(c) for c in numbers]
         tail = json_tail.encode()
-        return _Result(tail, tail + b"\n", ("," + ",".join(_csv_cell(c) for c in cells) + "\r\n").encode())
+        return _Result(tail, tail + b"\n", ("," + ",".join(cells) + "\r\n").encode())
 
 
 def _piece(name: str, value: Any) -> bytes:
@@ -354,6 +360,20 @@ def _csv_cell(value: str) -> str:
     return value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _csv_text(value: str) -> str:
+    """A text cell, which may have come from the input: a spreadsheet must not run it as a formula (a
+    leading ' makes it text, as OWASP recommends), and a line break in it must not split the record
+    (it is written as \\n or \\r). Numbers the tool computes are written as they are."""
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    if "\n" in value or "\r" in value:
+        value = value.replace("\r", "\\r").replace("\n", "\\n")
+    return _csv_cell(value)
+
+
 # ---------------------------------------------------------------- output formats
 
 
@@ -367,14 +387,14 @@ class Format:
         """An error record around its row number: (before, after)."""
         if self.name == "csv":
             reason = f"{field_id}: {message}" if field_id else message
-            return b"", ("," + _csv_cell(case_id or "") + ",,,,,,,," + _csv_cell(reason) + "," * _CSV_EXTRA
+            return b"", ("," + _csv_text(case_id or "") + ",,,,,,,," + _csv_text(reason) + "," * _CSV_EXTRA
                          + "\r\n").encode()
         rest = b"," + _dumps({"id": case_id, "error": {"field": field_id, "message": message}})[1:].encode()
         return (b'{"row":', rest + b"\n") if self.name == "jsonl" else (b',\n{"row":', rest)
 
 
 def _csv_id(case_id: str | None) -> bytes:
-    return b"" if case_id is None else _csv_cell(case_id).encode()
+    return b"" if case_id is None else _csv_text(case_id).encode()
 
 
 def make_format(name: str, excel: bool) -> Format:
@@ -510,10 +530,93 @@ class RangeReader(io.RawIOBase):
 
 def text_stream(raw: RangeReader, encoding: str) -> io.TextIOWrapper:
     # A damaged byte must cost one row, not the run: it decodes to a lone surrogate the row readers catch.
-    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 18), encoding=encoding, newline="", errors="surrogateescape")
+    # Lines end at LF only: a CR anywhere else is damage to report, not a line break to act on.
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 18), encoding=encoding, newline="\n",
+                            errors="surrogateescape")
 
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of bytes that do not decode
+# One scan finds every line that needs a closer look; most lines have none of these and are just split.
+_UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff]')
+_FORBIDDEN = re.compile("[\0\r\ufeff]")  # never in a CSV row; a CR is fine only as part of the CRLF line end
+_DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
+
+
+def _physical_lines(stream: io.TextIOWrapper, back: list[tuple[int, str | None]], line_at: Callable[[int], int],
+                    source: str) -> Iterator[tuple[int, str | None]]:
+    """(n, line) for the nth line, without its line end (LF, with any CR just before it); None for a line
+    longer than MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
+    read again) come before the next new line.
+
+    A line that goes on past MAX_LINE_CHARS is no row at all (/dev/zero, a binary file): a usage error."""
+    readline = stream.readline  # not read(): a line must be answered when it arrives, not a buffer later
+    n = 0
+    while True:
+        line: str | None = readline(MAX_ROW_CHARS + 1)
+        if not line:
+            break
+        if len(line) > MAX_ROW_CHARS and line[-1] != "\n":
+            skipped = len(line)
+            while line and line[-1] != "\n":
+                line = readline(1 << 16)
+                skipped += len(line)
+                if skipped > MAX_LINE_CHARS:
+                    raise UsageError(f"{source}: line {line_at(n):,} goes on past {MAX_LINE_CHARS >> 20} MB "
+                                     "without a line break: not a file of cases; stopped there")
+            line = None
+        else:
+            line = line.rstrip("\r\n")
+        while back:
+            yield back.pop()
+        yield n, line
+        n += 1
+
+
+def _drain(back: list[tuple[int, str | None]]) -> Iterator[tuple[int, str | None]]:
+    while back:
+        yield back.pop()
+
+
+def _split(text: str) -> list[str] | tuple[int, str]:
+    """The cells of a CSV record, or (index, problem) where it breaks: "open" for a quoted value that
+    does not close, "after_quote" for text after a closing quote. Quotes open a value only at its
+    start (RFC 4180, as Excel writes); elsewhere a quote is an ordinary character."""
+    if '"' not in text:
+        return text.split(",")
+    cells: list[str] = []
+    pos, end = 0, len(text)
+    while True:
+        if text.startswith('"', pos):
+            opened, parts = pos, []
+            pos += 1
+            while True:
+                close = text.find('"', pos)
+                if close < 0:
+                    return opened, "open"
+                parts.append(text[pos:close])
+                if not text.startswith('"', close + 1):
+                    break
+                parts.append('"')  # a doubled quote stands for one
+                pos = close + 2
+            pos = close + 1
+            if pos < end and text[pos] != ",":
+                return pos, "after_quote"
+            cells.append("".join(parts))
+            if pos >= end:
+                return cells
+        else:
+            comma = text.find(",", pos)
+            if comma < 0:
+                cells.append(text[pos:])
+                return cells
+            cells.append(text[pos:comma])
+            pos = comma
+        pos += 1
+
+
+def _damage(body: str) -> tuple[int, str] | None:
+    found = _FORBIDDEN.search(body)
+    return None if found is None else (found.start(), _DAMAGE[found.group()])
 
 
 @dataclass
@@ -548,37 +651,82 @@ def read_header(cells: list[str], source: str) -> Columns:
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra)
 
 
-def _csv_rows(stream: io.TextIOWrapper, columns: Columns, header: bool, keys: KeyMap) -> Iterator[Any]:
+def _csv_rows(lines: Iterator[tuple[int, str | None]], back: list[tuple[int, str | None]], columns: Columns,
+              keys: KeyMap, line_at: Callable[[int], int]) -> Iterator[Any]:
     """Rows as (core, id, extra), or RowError for a row that cannot be read. Blank rows are not rows.
-    With `header`, the first row that is not blank is the header (already read by read_header)."""
-    reader = csv.reader(stream)
+
+    A row is one line. A quoted value may run over line breaks (Excel's multi-line cells) only if it
+    holds no comma, closes within MAX_VALUE_LINES lines and MAX_ROW_CHARS, and the row then has as
+    many cells as the header: anything else is damage to the line that opened it, and reading goes on
+    with the next line. So a stray quote costs one row, never the rows after it."""
     rules, lang = keys.rules, keys.lang
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
-    if header:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                break
+    unusual = _UNUSUAL.search
     while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield RowError(None, text(rules, "csv_error", lang, error=exc))
-            continue
-        if len(cells) != width:
-            if not any(c.strip() for c in cells):
+        for n, line in lines:
+            if line is None:
+                yield RowError(None, _damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"))
                 continue
-            yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
-            continue
-        if _BAD_BYTES.search("".join(cells)):
-            yield RowError(None, text(rules, "bad_bytes", lang))
-            continue
-        case_id = cells[idi] or None if idi >= 0 else None
-        raws = (cells[i0], cells[i1], cells[i2], cells[i3])
-        if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
-            continue
-        yield (raws, case_id, tuple((n, cells[i]) for n, i in extra) if extra else ())
+            suspect = unusual(line) is not None
+            if suspect:
+                found = _damage(line) or _split(line)
+                if isinstance(found, tuple) and found[1] == "open" and "," not in line[found[0]:]:
+                    found = _close_over_lines(line, found, lines, back, width)
+                if isinstance(found, tuple):
+                    yield RowError(None, _damaged(rules, lang, line_at(n), *found))
+                    continue
+                cells = found
+            else:
+                cells = line.split(",")
+            if len(cells) != width:
+                if not any(c.strip() for c in cells):
+                    continue
+                yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
+                continue
+            case_id = cells[idi] or None if idi >= 0 else None
+            raws = (cells[i0], cells[i1], cells[i2], cells[i3])
+            if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
+                continue
+            if suspect and _BAD_BYTES.search("".join(cells)):
+                yield RowError(None, text(rules, "bad_bytes", lang))
+                continue
+            yield (raws, case_id, tuple((f, cells[i]) for f, i in extra) if extra else ())
+        if not back:
+            return
+        lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
+
+
+def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[tuple[int, str | None]],
+                      back: list[tuple[int, str | None]], width: int) -> list[str] | tuple[int, str]:
+    """The cells of the record whose quoted value, opened on `line`, closes on a later line; else
+    `found`, and the lines read ahead go `back`, to be read as rows of their own."""
+    ahead: list[tuple[int, str | None]] = []
+    record = line
+    while len(ahead) < MAX_VALUE_LINES:
+        item = back.pop() if back else next(lines, None)
+        if item is None:
+            break
+        ahead.append(item)
+        following = item[1]
+        if following is None or len(record) + len(following) >= MAX_ROW_CHARS:
+            break
+        if "," in following.split('"', 1)[0] or _damage(following) is not None:
+            break  # a row, not the rest of a value
+        record += "\n" + following
+        cells = _split(record)
+        if isinstance(cells, list):
+            if len(cells) == width and not any("," in c for c in cells if "\n" in c):
+                return cells
+            break
+        if cells[1] != "open":
+            break
+    back.extend(reversed(ahead))
+    return found
+
+
+def _damaged(rules: RuleSet, lang: str, line: int, index: int, kind: str) -> str:
+    return text(rules, "damaged", lang, line=f"{line:,}", column=f"{index + 1:,}",
+                what=text(rules, "damage_" + kind, lang, limit=f"{MAX_ROW_CHARS:,}"))
 
 
 class KeyMap:
@@ -608,6 +756,8 @@ class KeyMap:
                 value = None  # NaN: how pandas spells an empty cell
             elif value.__class__ is str and _BAD_BYTES.search(value):
                 return RowError(name, text(self.rules, "bad_bytes", self.lang))
+            elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
+                return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH))
             if name in values:
                 return RowError(name, text(self.rules, "twice", self.lang, name=name), _as_id(values.get("id")))
             values[name] = value
@@ -616,21 +766,42 @@ class KeyMap:
         return core, case_id, tuple((_FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values)
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    # Without recursion: the value is what is too deep for it.
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
 def _as_id(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
 
 
-def _jsonl_rows(stream: io.TextIOWrapper, keys: KeyMap) -> Iterator[Any]:
+def _jsonl_rows(lines: Iterator[tuple[int, str | None]], keys: KeyMap, line_at: Callable[[int], int]
+                ) -> Iterator[Any]:
     loads = json.loads
-    for line in stream:
+    for n, line in lines:
+        if line is None:
+            yield RowError(None, _damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"))
+            continue
         if not line.strip():
             continue
         try:
             obj = loads(line)
         except ValueError as exc:
             yield RowError(None, text(keys.rules, "bad_json", keys.lang, error=exc))
+            continue
+        except RecursionError:
+            yield RowError(None, text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
             continue
         yield keys.row(obj)
 
@@ -682,12 +853,38 @@ def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Ite
             except ValueError as exc:
                 if eof:
                     raise broken(f"{exc.args[0].split(':')[0]}") from None
-                if len(buf) - pos > 16 << 20:
-                    raise broken("an element larger than 16 MB") from None
+            except RecursionError:
+                skip = _value_end(buf, pos)
+                if skip is not None:
+                    obj, end = _TOO_DEEP, skip
+                    break
+                if eof:
+                    raise broken("an element that does not end") from None
+            if len(buf) - pos > 16 << 20:
+                raise broken("an element larger than 16 MB")
             fill()
         pos = end
         count += 1
-        yield keys.row(obj)
+        yield (RowError(None, text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH)) if obj is _TOO_DEEP
+               else keys.row(obj))
+
+
+_TOO_DEEP = object()  # an array element nested too deep to decode
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+
+
+def _value_end(text: str, pos: int) -> int | None:
+    """Where the JSON array or object at pos ends, found without recursion; None if not in text."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, pos):
+        kind = token.group()[0]
+        if kind in "[{":
+            depth += 1
+        elif kind in "]}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return None
 
 
 # ---------------------------------------------------------------- the run
@@ -723,14 +920,17 @@ class Summary:
 
 
 def rows_for(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: KeyMap, source: str,
-             header: bool = False) -> Iterator[Any]:
-    if fmt == "csv":
-        if columns is None:  # an empty file: no header, no rows
-            return iter(())
-        return _csv_rows(stream, columns, header, keys)
+             line_at: Callable[[int], int]) -> Iterator[Any]:
+    """The rows of the data part of an input; line_at(n) is the file's line number of its nth line."""
+    if fmt == "json":
+        return _json_array_rows(stream, keys, source)
+    back: list[tuple[int, str | None]] = []
+    lines = _physical_lines(stream, back, line_at, source)
     if fmt == "jsonl":
-        return _jsonl_rows(stream, keys)
-    return _json_array_rows(stream, keys, source)
+        return _jsonl_rows(lines, keys, line_at)
+    if columns is None:  # an empty file: no header, no rows
+        return iter(())
+    return _csv_rows(lines, back, columns, keys, line_at)
 
 
 class _BrokenInput(Exception):
@@ -798,7 +998,9 @@ class _Input:
         else:
             try:
                 self.stream = open(opts.input, "rb")  # noqa: SIM115 - closed by close()
-                self.size = os.fstat(self.stream.fileno()).st_size
+                info = os.fstat(self.stream.fileno())
+                # A pipe or a device (<(…), /dev/zero) has no size: it is read as a stream, like stdin.
+                self.size = info.st_size if stat.S_ISREG(info.st_mode) else None
                 self.head = self.stream.read(HEAD_BYTES)
             except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
                 raise UsageError(f"cannot read {opts.input}: {getattr(exc, 'strerror', None) or exc}") from None
@@ -874,21 +1076,38 @@ class _Input:
             self.stream.close()
 
 
-def _header(inp: _Input) -> tuple[Columns | None, int]:
-    """Read the CSV header from the first bytes. Returns the columns and the byte offset of the first data line."""
-    decoded = inp.head.decode(inp.encoding, errors="replace")
-    lines = io.StringIO(decoded, newline="")
-    reader = csv.reader(lines)
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            columns = read_header(cells, inp.name)
+def _header(inp: _Input, rules: RuleSet, lang: str) -> tuple[Columns | None, int, int]:
+    """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
+    first data line. The header is one line; one that cannot be read is a usage error."""
+    decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
+    start, number = 0, 1
+    while True:
+        end = decoded.find("\n", start)
+        line = decoded[start:] if end < 0 else decoded[start:end + 1]
+        if line.strip():
             break
-    else:
-        return None, len(inp.head)
+        if end < 0:
+            return None, len(inp.head), number
+        start, number = end + 1, number + 1
+    body = line.rstrip("\n").removesuffix("\r")
+    if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
+        raise UsageError(f"{inp.name}: line {number}, the header, is longer than {MAX_ROW_CHARS:,} characters")
+    found = _damage(body) or _split(body)
+    if isinstance(found, tuple):
+        raise UsageError(f"{inp.name}: the header cannot be read: "
+                         + _damaged(rules, lang, number, found[0], found[1]))
+    if len(found) > MAX_COLUMNS:
+        raise UsageError(f"{inp.name}: the header has {len(found):,} columns; at most {MAX_COLUMNS:,} are read")
+    columns = read_header(found, inp.name)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
-    consumed = decoded[: lines.tell()]
+    consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
-    return columns, bom + len(consumed.encode(inp.encoding.replace("-sig", ""), errors="replace"))
+    return columns, bom + len(consumed.encode(_no_sig(inp.encoding), errors="surrogateescape")), number + 1
+
+
+def _no_sig(encoding: str) -> str:
+    # Reading from past the start: a BOM there is damage to see, not a mark for the decoder to drop.
+    return encoding.replace("utf-8-sig", "utf-8")
 
 
 def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
@@ -899,22 +1118,24 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
     jobs = _jobs(opts.jobs)
     inp = _Input(opts)
     try:
-        columns, data_start = (None, 0)
+        _refuse_to_replace_the_input(inp, opts.output)
+        columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
-            columns, data_start = _header(inp)
+            columns, data_start, first_line = _header(inp, rules, opts.lang)
             if columns is not None and columns.unknown:
                 warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, columns.unknown))))
         target = _Target(opts.output)
         # Started only after any worker process is forked: Rich refreshes from a thread.
         bar = (lambda: _Progress(inp.size, inp.name)) if progress else None
         try:
-            plan = _plan(inp, columns, data_start, jobs, target)
+            plan = _plan(inp, columns, data_start, first_line, jobs, target)
             if plan is not None:
                 from .parallel import run_parallel
 
                 summary = run_parallel(inp, opts, fmt, columns, plan, target, bar)
             else:
-                summary = _run_single(inp, opts, rules, fmt, columns, target, bar)
+                summary = _run_single(inp, opts, rules, fmt, columns, Plan(1, data_start, inp.size or 0, 0, first_line),
+                                      target, bar)
             summary.written = summary.stopped is None
             target.finish(keep=summary.written)
         except BaseException:
@@ -926,6 +1147,19 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, summary.unknown))))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _refuse_to_replace_the_input(inp: _Input, output: str | None) -> None:
+    """-o naming the input (by any path, a symlink or a hard link) would replace the cases with the results."""
+    if output in (None, "-"):
+        return
+    try:
+        target = os.stat(output)
+        same = stat.S_ISREG(target.st_mode) and os.path.samestat(os.fstat(inp.stream.fileno()), target)
+    except (OSError, ValueError, AttributeError):  # no such file yet, or an input with no descriptor
+        return
+    if same:
+        raise UsageError(f"-o: {output} is the input file; write the results to another file")
 
 
 def _output_format(opts: Options) -> str:
@@ -1013,13 +1247,15 @@ class Plan:
     data_start: int
     end: int
     shard_bytes: int
+    first_line: int  # the line number at data_start
 
     @property
     def shards(self) -> int:
         return -(-(self.end - self.data_start) // self.shard_bytes)
 
 
-def _plan(inp: _Input, columns: Columns | None, data_start: int, jobs: int, target: _Target) -> Plan | None:
+def _plan(inp: _Input, columns: Columns | None, data_start: int, first_line: int, jobs: int, target: _Target
+          ) -> Plan | None:
     """Whether to run in parallel, and how. One process whenever shards cannot be cut safely."""
     if jobs < 2 or inp.path is None or inp.size is None or inp.format == "json":
         return None
@@ -1029,40 +1265,47 @@ def _plan(inp: _Input, columns: Columns | None, data_start: int, jobs: int, targ
         return None
     if target.fd is None:
         return None
-    if inp.format == "csv" and not _quotes_stay_on_their_line(inp.stream, inp.size):
-        return None  # a quoted value spans lines somewhere: a cut at b"\n" could land inside it
+    if inp.format == "csv" and not _values_stay_on_their_line(inp.stream):
+        return None  # a quoted value may span lines somewhere: a cut at b"\n" could land inside it
     lines = inp.head.count(b"\n") or 1
     per_row = max(1, len(inp.head) // lines)
     shard = min(1 << 20, max(16 << 10, SHARD_ROWS * per_row))
-    return Plan(jobs, data_start, inp.size, shard)
+    return Plan(jobs, data_start, inp.size, shard, first_line)
 
 
-def _quotes_stay_on_their_line(stream: BinaryIO, size: int) -> bool:
-    """True when every line has an even number of double quotes: then no quoted value spans lines."""
+def _values_stay_on_their_line(stream: BinaryIO) -> bool:
+    """True when no line leaves a quoted value open: then every record is one line, as in one process."""
     stream.seek(0)
     carry = b""
     while True:
         chunk = stream.read(1 << 22)
         if not chunk:
-            return carry.count(b'"') % 2 == 0
+            return not _opens_a_value(carry)
         if b'"' not in chunk and b'"' not in carry:
             carry = chunk[chunk.rfind(b"\n") + 1:] if b"\n" in chunk else carry + chunk
             continue
         lines = (carry + chunk).split(b"\n")
         carry = lines.pop()
-        if any(line.count(b'"') % 2 for line in lines):
+        if any(_opens_a_value(line) for line in lines if b'"' in line):
             return False
 
 
-def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None,
+def _opens_a_value(line: bytes) -> bool:
+    # Latin-1 keeps every byte at its place, and in a shardable codec b'"' and b"," are never part of a character.
+    found = _split(line.decode("latin-1").rstrip("\r"))
+    return found.__class__ is tuple and found[1] == "open"
+
+
+def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, plan: Plan,
                 target: _Target, bar_factory: Callable[[], _Progress] | None) -> Summary:
-    if inp.path is not None:
-        raw = RangeReader(inp.stream, 0, inp.size)
+    if inp.size is not None:
+        raw = RangeReader(inp.stream, plan.data_start, inp.size)
     else:
-        raw = RangeReader(inp.stream, prefix=inp.head)
-    stream = text_stream(raw, inp.encoding)
+        raw = RangeReader(inp.stream, prefix=inp.head[plan.data_start:])
+    stream = text_stream(raw, _no_sig(inp.encoding) if plan.data_start else inp.encoding)
     keys = KeyMap(rules, opts.lang)
-    rows = rows_for(inp.format, stream, columns, keys, inp.name, header=True)
+    first = plan.first_line
+    rows = rows_for(inp.format, stream, columns, keys, inp.name, lambda n: first + n)
     assessor = Assessor(rules, opts.as_of, opts.lang)
     writer = target.writer(fmt)
     bar = bar_factory() if bar_factory is not None else None

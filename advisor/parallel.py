@@ -212,6 +212,7 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
     assessor = Assessor(rules, job.as_of, job.lang)
     keys = KeyMap(rules, job.lang)
     plan = job.plan
+    lines = _LineCount(job.path, plan)
     fd = os.open(job.out_path, os.O_WRONLY | os.O_APPEND) if job.out_path is not None else job.out_fd
     try:
         with open(job.path, "rb") as f:
@@ -221,7 +222,7 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
                 start = _line_start(f, plan.data_start + k * plan.shard_bytes, plan)
                 end = _line_start(f, plan.data_start + (k + 1) * plan.shard_bytes, plan)
                 stream = text_stream(RangeReader(f, start, end), job.encoding)
-                rows = rows_for(job.input_format, stream, job.columns, keys, job.name)
+                rows = rows_for(job.input_format, stream, job.columns, keys, job.name, lines.numbering(start))
                 writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, job.parent),
                                 json_array=job.fmt.name == "json", name=job.out_name)
                 n, rejected, stopped = process(rows, assessor, job.fmt, writer, job.fail_fast)
@@ -244,6 +245,31 @@ def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]
         if job.out_path is not None:
             os.close(fd)
     return ("done", list(keys.unknown), None)
+
+
+class _LineCount:
+    """The file's line numbers at a worker's shard starts, counted only when a message names a line (a
+    damaged row is rare): a worker's shards come in file order, so it reads the file forward at most once."""
+
+    def __init__(self, path: str, plan: Plan) -> None:
+        self._path, self._offset, self._line = path, plan.data_start, plan.first_line
+
+    def numbering(self, start: int) -> Callable[[int], int]:
+        return lambda n: self._at(start) + n
+
+    def _at(self, offset: int) -> int:
+        if offset > self._offset:
+            with open(self._path, "rb") as f:
+                f.seek(self._offset)
+                left = offset - self._offset
+                while left > 0:
+                    chunk = f.read(min(left, 1 << 22))
+                    if not chunk:
+                        break
+                    self._line += chunk.count(b"\n")
+                    left -= len(chunk)
+            self._offset = offset
+        return self._line
 
 
 def _turn_taker(shared: _Shared, shard: int, parent: int) -> Callable[[], int]:
