@@ -135,13 +135,15 @@ def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
     """What conditions can test: the answers, and what the engine derives from them."""
     out = case._asdict()
     out["day_stage"] = day_stage(case.overdue_days, ruleset)
-    interest = interest_check(case, ruleset)
-    out["interest_check"] = interest
-    out["interest_exceeds"] = interest["exceeds"] if interest else None
-    proposal = plan(case, ruleset)
-    out["plan"] = proposal
-    out["plan_affordable"] = proposal["affordable"] if proposal else None
+    interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
+    out["interest_check"], out["plan"] = interest, proposal
+    out["interest_exceeds"], out["plan_affordable"] = _derived(interest, proposal)
     return out
+
+
+def _derived(interest: dict[str, Any] | None, proposal: dict[str, Any] | None) -> tuple[Any, Any]:
+    """The two checks a rule may test: interest_exceeds and plan_affordable, None when not worked out."""
+    return (interest["exceeds"] if interest else None, proposal["affordable"] if proposal else None)
 
 
 def _test(cond: Compiled, known: dict[str, Any]) -> bool:
@@ -181,7 +183,9 @@ def _in_force(rule: dict[str, Any], as_of: str) -> bool:
     return (start is None or start <= as_of) and (end is None or as_of <= end)
 
 
-def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -> Assessment:
+def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) -> Assessment:
+    """Rule by rule: test every rule in force and merge what fires. The reference `evaluate` must
+    match; it also fills each band's outcome the first time a case lands there."""
     known = facts(case, ruleset, as_of)
     best = {"stage": known["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
     fired: list[FiredRule] = []
@@ -227,3 +231,91 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -
         plan=known["plan"],
         retention_until=retention_until(case),
     )
+
+
+# Cells remembered per date: each holds a few hundred bytes, and a batch or a loop of assess calls
+# only ever meets a few hundred of them; past the limit the table starts again.
+CELL_LIMIT = 10_000
+DATE_LIMIT = 1_000
+_UNKNOWN = (None,) * (len(Case._fields) - 5)  # no extended answer given
+_NO_FIGURES = (None, None, None)  # no interest check, no plan, no retention date
+
+
+class Lookup:
+    """The outcome of every band cell met so far, per epoch of `as_of`, for one rule set."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        from .partition import Partition
+
+        self.partition = Partition(ruleset)
+        self.conditions = {rule["id"]: cond for rule, cond in ruleset.compiled}
+        self.by_date: dict[date, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self._by_epoch: dict[int, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+
+    def table(self, as_of: date) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        if len(self.by_date) >= DATE_LIMIT:
+            self.by_date.clear()
+        found = self._by_epoch.setdefault(self.partition.epoch(as_of), {})
+        self.by_date[as_of] = found
+        return found
+
+
+def lookup(ruleset: RuleSet) -> Lookup:
+    """The rule set's band table, built on first use."""
+    found = ruleset.lookup
+    if found is None:
+        found = ruleset.lookup = Lookup(ruleset)
+    return found
+
+
+def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) -> Assessment:
+    """The assessment of a case: its band cell's outcome, plus the case's own figures.
+
+    `trace=True` adds, for each fired rule, every comparison with the case's actual answer."""
+    found = ruleset.lookup or lookup(ruleset)
+    table = found.by_date.get(as_of)
+    if table is None:
+        table = found.table(as_of)
+    part = found.partition
+    if case[5:] == _UNKNOWN:  # only the four core answers: the common case
+        key: tuple[Any, ...] = (part.days(case[0]), part.amount(case[1]), case[2], case[3])
+        outcome = table.get(key)
+        if outcome is None:
+            outcome = _fill(table, key, case, ruleset, as_of)
+    else:
+        interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
+        derived = _derived(interest, proposal)
+        key = (part.days(case[0]), part.amount(case[1]), case[2], case[3],
+               *[band(case[n]) for n, band in part.extended],
+               *[derived[0] if name == "interest_exceeds" else derived[1] for name in part.derived])
+        outcome = table.get(key)
+        if outcome is None:
+            outcome = _fill(table, key, case, ruleset, as_of)
+        outcome = (*outcome[:9], interest, proposal, retention_until(case))
+    # tuple.__new__ skips the NamedTuple's keyword handling: a third of the time of a cached answer.
+    result: Assessment = _new_tuple(Assessment, (case, as_of) + outcome)
+    return result._replace(fired=explain(result, ruleset)) if trace else result
+
+
+_new_tuple = tuple.__new__
+
+
+def _fill(table: dict[tuple[Any, ...], tuple[Any, ...]], key: tuple[Any, ...], case: Case, ruleset: RuleSet,
+          as_of: date) -> tuple[Any, ...]:
+    """A cell met for the first time: any case in it gives the outcome of all of them."""
+    if len(table) >= CELL_LIMIT:
+        table.clear()
+    found = table[key] = (*evaluate_reference(case, ruleset, as_of)[2:11], *_NO_FIGURES)
+    return found
+
+
+def explain(assessment: Assessment, ruleset: RuleSet) -> tuple[FiredRule, ...]:
+    """Why each rule fired: its comparisons traced against the case's actual answers."""
+    conditions = lookup(ruleset).conditions
+    known = facts(assessment.case, ruleset, assessment.as_of)
+    out = []
+    for fired in assessment.fired:
+        traced: list[ConditionTrace] = []
+        _trace(conditions[fired.id], known, traced)
+        out.append(FiredRule(fired.id, tuple(traced)))
+    return tuple(out)

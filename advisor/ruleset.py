@@ -13,10 +13,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import RuleProblem, RuleSetError
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+
+if TYPE_CHECKING:
+    from .engine import Lookup
 
 CACHE_FORMAT = "advisor-rules-5"  # bump when the compiled shape changes
 
@@ -818,6 +821,7 @@ class RuleSet:
 
         self.compiled = compile_rules(self)
         self.in_force_cache: dict[str, Any] = {}  # as_of -> the rules in force, with their testers
+        self.lookup: Lookup | None = None  # the engine's band table, built on first use
 
     def choices(self, field: str) -> list[dict[str, Any]]:
         return list(self.fields.get(field, {}).get("choices", []))
