@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from ..models import SCHEMA_VERSION, Assessment, plain
 
@@ -113,3 +114,33 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
     template = rules.plan["texts"].get(key)
     text = template[lang].format(amount=f"{assessment.case.amount:.2f}", **proposal) if template else ""
     return {**proposal, "text": text}
+
+
+# Records repeat: every case in a band cell gets the same record apart from its echo. Kept per rule
+# set and language, a few thousand at most; past the limit the memory starts again.
+RECORD_CACHE_LIMIT = 4_000
+_bodies: WeakKeyDictionary[RuleSet, dict[tuple[Any, ...], dict[str, Any]]] = WeakKeyDictionary()
+
+
+def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: bool = False) -> dict[str, Any]:
+    """`to_record`, reusing the record of an earlier case in the same band cell; always a fresh copy."""
+    if explain or assessment.interest_check or assessment.plan or assessment.retention_until:
+        return to_record(assessment, rules, lang, explain=explain)  # figures of this case alone
+    bodies = _bodies.get(rules)
+    if bodies is None:
+        bodies = _bodies[rules] = {}
+    key = (lang, assessment.as_of, assessment[2:11])
+    body = bodies.get(key)
+    if body is None:
+        if len(bodies) >= RECORD_CACHE_LIMIT:
+            bodies.clear()
+        body = bodies[key] = to_record(assessment, rules, lang)
+    out = body.copy()
+    out["case"] = assessment.case.echo()
+    # The caller owns what it gets: copy every list and mapping, share only the strings.
+    out["credit_impact"] = body["credit_impact"].copy()
+    out["consequences"] = [item.copy() for item in body["consequences"]]
+    out["steps"] = [item.copy() for item in body["steps"]]
+    out["references"] = [item.copy() for item in body["references"]]
+    out["rules_fired"] = body["rules_fired"].copy()
+    return out
