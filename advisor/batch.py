@@ -7,8 +7,9 @@
 
 Why it is fast without orjson: two cases that fall in the same band of every rule condition get the
 same assessment apart from the echo of the case, so each band's record is serialised once and the
-echo is spliced in per row (the bands are the engine's, `partition.Partition`). Parsing goes through `parsing.parse_answer` like every
-other door, memoised per raw value, so a batch accepts and rejects exactly what `assess` does.
+echo is spliced in per row (the bands are the engine's: `partition.Partition`). Parsing goes through
+`parsing.parse_answer` like every other door, memoised per raw value, so a batch accepts and rejects
+exactly what `assess` does.
 
 Why parallel runs scale: the parent never touches the rows. A seekable file is cut into small
 byte-range shards at line starts; each worker process reads its own shards and writes its records

@@ -95,8 +95,8 @@ class Partition:
                     mentioned.setdefault(field, set()).update(values)
         self.edges = {field: Edges(lows[field], highs[field]) for field in lows}
         self.parts: dict[str, Callable[[Any], Any]] = {field: e.band for field, e in self.edges.items()}
-        for field, values in mentioned.items():
-            self.parts[field] = _Among(frozenset(values))
+        for field, choices in mentioned.items():
+            self.parts[field] = _Among(frozenset(choices))
         for field in tested:
             self.parts.setdefault(field, _itself)  # a choice (or a derived check) is its own band
         self.days = self.edges["overdue_days"].band
