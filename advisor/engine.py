@@ -28,7 +28,7 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "in": lambda a, b: a in b,
     "not_in": lambda a, b: a not in b,
 }
-_RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
+RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
 _URGENCY_RANK = {u: n for n, u in enumerate(URGENCIES)}
 
 # For a field holding several answers (collection): "eq x" means x is among them, "in [..]" any of them.
@@ -100,13 +100,16 @@ def closure(cond: Compiled) -> Tester:
 
 
 def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], Compiled, Tester]]:
-    """The rules in force on a date, each with its tree (for --explain) and its tester; kept per date."""
-    today = as_of.isoformat()
+    """The rules in force on a date, each with its tree (for --explain) and its tester; kept per epoch,
+    the span of dates in which no rule comes into force or goes out, so however many dates are met
+    there are only a few lists."""
+    epoch = lookup(ruleset).partition.epoch(as_of)
     cache = ruleset.in_force_cache
-    found = cache.get(today)
+    found = cache.get(epoch)
     if found is None:
+        today = as_of.isoformat()
         found = [(rule, cond, closure(cond)) for rule, cond in ruleset.compiled if _in_force(rule, today)]
-        cache[today] = found
+        cache[epoch] = found
     return found
 
 
@@ -116,6 +119,16 @@ def firing(case: Case, ruleset: RuleSet, as_of: date) -> list[dict[str, Any]]:
     return [rule for rule, _, holds in rules_in_force(ruleset, as_of) if holds(known)]
 
 
+def highest(fired: list[dict[str, Any]], stage: str) -> dict[str, str]:
+    """Each ordered output at the highest value any fired rule sets; the stage starts from the day bands."""
+    best = {"stage": stage, "severity": "none", "credit_level": "none", "reporting": "none"}
+    for rule in fired:
+        for key, value in rule["set"].items():
+            if RANK[key][value] > RANK[key][best[key]]:
+                best[key] = value
+    return best
+
+
 def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) -> bool:
     """Whether a compiled condition holds for a case (for questions to ask and letter paragraphs)."""
     return _test(cond, facts(case, ruleset, as_of))
@@ -123,7 +136,12 @@ def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) ->
 
 def day_stage(days: int, ruleset: RuleSet) -> str:
     """The stage the day bands give. Bands are data (practice, not law)."""
-    found = STAGES[0]
+    return stage_band(days, ruleset) or STAGES[0]
+
+
+def stage_band(days: int, ruleset: RuleSet) -> str | None:
+    """The stage whose day band holds `days` (the last one listed, if bands overlap), or None."""
+    found = None
     for stage in ruleset.stages:
         band = stage.get("days")
         if band and days >= band["gte"] and ("lte" not in band or days <= band["lte"]):
@@ -187,22 +205,18 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
     """Rule by rule: test every rule in force and merge what fires. The reference `evaluate` must
     match; it also fills each band's outcome the first time a case lands there."""
     known = facts(case, ruleset, as_of)
-    best = {"stage": known["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
+    rules = [(rule, cond) for rule, cond, holds in rules_in_force(ruleset, as_of) if holds(known)]
+    best = highest([rule for rule, _ in rules], known["day_stage"])
     fired: list[FiredRule] = []
     summaries: list[str] = []
     consequences: set[str] = set()
     steps: dict[str, str] = {}
     references: set[str] = set()
-    for rule, cond, holds in rules_in_force(ruleset, as_of):
-        if not holds(known):
-            continue
+    for rule, cond in rules:
         conditions: list[ConditionTrace] = []
         if trace:
             _trace(cond, known, conditions)
         fired.append(FiredRule(rule["id"], tuple(conditions)))
-        for key, value in rule["set"].items():
-            if _RANK[key][value] > _RANK[key][best[key]]:
-                best[key] = value
         if rule["summary"]:
             summaries.append(rule["id"])
         consequences.update(rule["consequences"])

@@ -820,7 +820,7 @@ class RuleSet:
         from .engine import compile_rules  # local: engine imports models only
 
         self.compiled = compile_rules(self)
-        self.in_force_cache: dict[str, Any] = {}  # as_of -> the rules in force, with their testers
+        self.in_force_cache: dict[int, Any] = {}  # epoch of as_of -> the rules in force, with their testers
         self.lookup: Lookup | None = None  # the engine's band table, built on first use
 
     def choices(self, field: str) -> list[dict[str, Any]]:

@@ -271,3 +271,34 @@ def test_the_benchmark_runs_in_quick_mode():
     assert report["mismatches"] == 0
     assert {"evaluate", "reference", "assess", "assess_many"} <= set(report["rates"])
     assert time.monotonic() - started < 120
+
+
+def _advisor(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+
+
+def test_coverage_states_its_cost_and_refuses_past_the_limit(tmp_path):
+    # Forty threshold rules on the amount: this ran for minutes before; now it is refused at once.
+    rules = ["rules:"] + [
+        f"  - id: extra.t{i}\n    when: {{amount: {{gte: {1000 + i * 137}}}}}\n    set: {{severity: low}}\n"
+        f"    examples: [{{case: {{overdue_days: 45, amount: {1000 + i * 137}, platform: bank_loan, "
+        f"negotiation: none}}}}]"
+        for i in range(40)]
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("\n".join(rules) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    out = _advisor("rules", "check", "builtin", str(extra), "--coverage")
+    assert time.monotonic() - started < 30
+    assert out.returncode == 2 and out.stdout == ""
+    assert "--coverage: 199,950 situations to check, more than the limit of 100,000" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_coverage_limit_can_be_raised_and_lowered():
+    mini = str(ROOT / "tests" / "fixtures" / "mini")
+    low = _advisor("rules", "check", mini, "--coverage", "--coverage-limit", "10")
+    assert low.returncode == 2 and "more than the limit of 10;" in low.stderr
+    ran = _advisor("rules", "check", mini, "--coverage", "--coverage-limit", "1000000", "--json")
+    assert json.loads(ran.stdout)["coverage"]["situations"] > 10
+    assert _advisor("rules", "check", mini, "--coverage", "--coverage-limit", "0").returncode == 2
