@@ -119,7 +119,7 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
 # Records repeat: every case in a band cell gets the same record apart from its echo. Kept per rule
 # set and language, a few thousand at most; past the limit the memory starts again.
 RECORD_CACHE_LIMIT = 4_000
-_bodies: WeakKeyDictionary[RuleSet, dict[tuple[Any, ...], dict[str, Any]]] = WeakKeyDictionary()
+_bodies: WeakKeyDictionary[RuleSet, dict[tuple[Any, ...], tuple[Any, dict[str, Any]]]] = WeakKeyDictionary()
 
 
 def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: bool = False) -> dict[str, Any]:
@@ -129,12 +129,17 @@ def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain:
     bodies = _bodies.get(rules)
     if bodies is None:
         bodies = _bodies[rules] = {}
-    key = (lang, assessment.as_of, assessment[2:11])
-    body = bodies.get(key)
-    if body is None:
+    # The fired rules and the starting stage decide every output. The engine hands every case of a
+    # cell the same `fired` tuple, so its identity names the cell without hashing some sixty strings;
+    # the entry holds the tuple, so its id cannot be reused while the entry lives.
+    fired = assessment.fired
+    key = (lang, assessment.as_of, assessment.stage, id(fired))
+    entry = bodies.get(key)
+    if entry is None or entry[0] is not fired:
         if len(bodies) >= RECORD_CACHE_LIMIT:
             bodies.clear()
-        body = bodies[key] = to_record(assessment, rules, lang)
+        entry = bodies[key] = (fired, to_record(assessment, rules, lang))
+    body = entry[1]
     out = body.copy()
     out["case"] = assessment.case.echo()
     # The caller owns what it gets: copy every list and mapping, share only the strings.
