@@ -247,8 +247,8 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
     )
 
 
-# Cells remembered per date: each holds a few hundred bytes, and a batch or a loop of assess calls
-# only ever meets a few hundred of them; past the limit the table starts again.
+# Cells remembered per epoch: each holds a few hundred bytes, and a batch or a loop of assess calls
+# meets a few hundred of them; past the limit the table starts again. Dates map to their epoch's table.
 CELL_LIMIT = 10_000
 DATE_LIMIT = 1_000
 _UNKNOWN = (None,) * (len(Case._fields) - 5)  # no extended answer given
