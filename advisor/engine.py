@@ -248,11 +248,16 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
 
 
 # Cells remembered per epoch: each holds a few hundred bytes, and a batch or a loop of assess calls
-# meets a few hundred of them; past the limit the table starts again. Dates map to their epoch's table.
+# meets a few hundred of them; past the limit a table starts again. Cases with extended answers fall in
+# far more cells, so they have a table of their own and cannot push out the common cells of the core
+# answers alone. Dates map to their epoch's tables.
 CELL_LIMIT = 10_000
 DATE_LIMIT = 1_000
 _UNKNOWN = (None,) * (len(Case._fields) - 5)  # no extended answer given
 _NO_FIGURES = (None, None, None)  # no interest check, no plan, no retention date
+
+
+Table = dict[tuple[Any, ...], tuple[Any, ...]]
 
 
 class Lookup:
@@ -263,13 +268,14 @@ class Lookup:
 
         self.partition = Partition(ruleset)
         self.conditions = {rule["id"]: cond for rule, cond in ruleset.compiled}
-        self.by_date: dict[date, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
-        self._by_epoch: dict[int, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self.by_date: dict[date, tuple[Table, Table]] = {}
+        self._by_epoch: dict[int, tuple[Table, Table]] = {}
 
-    def table(self, as_of: date) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    def tables(self, as_of: date) -> tuple[Table, Table]:
+        """The cells of the core answers alone, and those of cases with extended answers."""
         if len(self.by_date) >= DATE_LIMIT:
             self.by_date.clear()
-        found = self._by_epoch.setdefault(self.partition.epoch(as_of), {})
+        found = self._by_epoch.setdefault(self.partition.epoch(as_of), ({}, {}))
         self.by_date[as_of] = found
         return found
 
@@ -287,24 +293,24 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
 
     `trace=True` adds, for each fired rule, every comparison with the case's actual answer."""
     found = ruleset.lookup or lookup(ruleset)
-    table = found.by_date.get(as_of)
-    if table is None:
-        table = found.table(as_of)
+    tables = found.by_date.get(as_of)
+    if tables is None:
+        tables = found.tables(as_of)
     part = found.partition
     if case[5:] == _UNKNOWN:  # only the four core answers: the common case
         key: tuple[Any, ...] = (part.days(case[0]), part.amount(case[1]), case[2], case[3])
-        outcome = table.get(key)
+        outcome = tables[0].get(key)
         if outcome is None:
-            outcome = _fill(table, key, case, ruleset, as_of)
+            outcome = _fill(tables[0], key, case, ruleset, as_of)
     else:
         interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
         derived = _derived(interest, proposal)
         key = (part.days(case[0]), part.amount(case[1]), case[2], case[3],
                *[band(case[n]) for n, band in part.extended],
                *[derived[0] if name == "interest_exceeds" else derived[1] for name in part.derived])
-        outcome = table.get(key)
+        outcome = tables[1].get(key)
         if outcome is None:
-            outcome = _fill(table, key, case, ruleset, as_of)
+            outcome = _fill(tables[1], key, case, ruleset, as_of)
         outcome = (*outcome[:9], interest, proposal, retention_until(case))
     # tuple.__new__ skips the NamedTuple's keyword handling: a third of the time of a cached answer.
     result: Assessment = _new_tuple(Assessment, (case, as_of) + outcome)
@@ -314,8 +320,7 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
 _new_tuple = tuple.__new__
 
 
-def _fill(table: dict[tuple[Any, ...], tuple[Any, ...]], key: tuple[Any, ...], case: Case, ruleset: RuleSet,
-          as_of: date) -> tuple[Any, ...]:
+def _fill(table: Table, key: tuple[Any, ...], case: Case, ruleset: RuleSet, as_of: date) -> tuple[Any, ...]:
     """A cell met for the first time: any case in it gives the outcome of all of them."""
     if len(table) >= CELL_LIMIT:
         table.clear()
