@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 _LOW_OPS = ("gte", "lt")
 _HIGH_OPS = ("gt", "lte")
 
-# The fields of a Case, by position: the key reads them by index.
-_CASE_INDEX = {name: n for n, name in enumerate(Case._fields)}
-
 
 def leaves(cond: tuple[str, Any]) -> Iterator[tuple[str, str, Any]]:
     """Every comparison of a compiled condition: (field, op, value)."""
