@@ -10,6 +10,8 @@ The Python API. Imports stay light: nothing here pulls in typer, rich or yaml.
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -30,21 +32,71 @@ def load_ruleset(paths: list[Any] | None = None) -> RuleSet:
     return _load(paths)
 
 
+# The built-in rule set, loaded once per process: (rule set, signature of its files, when last checked).
+_default: list[Any] = []
+RECHECK_SECONDS = 1.0  # how soon an edit to the built-in rule files is noticed
+
+
+def default_ruleset() -> RuleSet:
+    """The built-in rule set, reused across calls; loaded again when one of its files changes.
+
+    Looking at the files costs more than assessing a case, so they are looked at once a second at most."""
+    now = time.monotonic()
+    if _default and now - _default[2] < RECHECK_SECONDS:
+        rules: RuleSet = _default[0]
+        return rules
+    from .ruleset import builtin_rules_dir
+
+    signature = _signature(str(builtin_rules_dir()))
+    if not _default or _default[1] != signature:
+        _default[:] = [load_ruleset(), signature, now]
+    else:
+        _default[2] = now
+    rules = _default[0]
+    return rules
+
+
+def _signature(root: str) -> list[tuple[str, int, int, int]]:
+    """Every folder and file under the rule folder with its change time, size and inode: a file added,
+    removed, edited or replaced changes it."""
+    out = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            info = os.stat(folder)
+        except OSError:
+            continue  # gone: the load that follows says so
+        out.append((folder, info.st_mtime_ns, info.st_size, info.st_ino))
+        for entry in entries:
+            if entry.is_dir():
+                folders.append(entry.path)
+            else:
+                try:
+                    info = entry.stat()
+                except OSError:
+                    continue
+                out.append((entry.path, info.st_mtime_ns, info.st_size, info.st_ino))
+    return out
+
+
 def parse_case(answers: dict[str, Any], rules: RuleSet | None = None, lang: str = "zh",
                as_of: date | None = None) -> Case:
     """Parse raw answers (the same forms the CLI accepts) into a Case; raises CaseError naming the field.
     With `as_of`, the day the case will be judged on, a repayment after it is an error too."""
     from .parsing import build_case
 
-    rules = rules or load_ruleset()
+    rules = rules or default_ruleset()
     case_id = answers.get("id")
     return build_case(answers, rules, lang, case_id=None if case_id is None else str(case_id), as_of=as_of)
 
 
-def evaluate(case: Case, rules: RuleSet, as_of: date) -> Assessment:
+def evaluate(case: Case, rules: RuleSet, as_of: date, *, trace: bool = False) -> Assessment:
+    """The assessment of a parsed case; `trace=True` adds why each rule fired."""
     from .engine import evaluate as _evaluate
 
-    return _evaluate(case, rules, as_of)
+    return _evaluate(case, rules, as_of, trace=trace)
 
 
 def assess(
@@ -57,12 +109,12 @@ def assess(
 ) -> dict[str, Any]:
     """Assess one case given as a mapping of answers; returns the JSON record of CONTRACT §4."""
     from .engine import evaluate as _evaluate
-    from .render.record import to_record
+    from .render.record import cached_record
 
-    rules = rules or load_ruleset()
+    rules = rules or default_ruleset()
     as_of = as_of or date.today()
     case = parse_case(answers, rules, lang, as_of)
-    return to_record(_evaluate(case, rules, as_of), rules, lang, explain=explain)
+    return cached_record(_evaluate(case, rules, as_of, trace=explain), rules, lang, explain=explain)
 
 
 def assess_many(
@@ -80,4 +132,4 @@ def assess_many(
     """
     from .batch import assess_many as _assess_many
 
-    return _assess_many(rows, rules=rules or load_ruleset(), as_of=as_of or date.today(), lang=lang)
+    return _assess_many(rows, rules=rules or default_ruleset(), as_of=as_of or date.today(), lang=lang)

@@ -7,8 +7,9 @@
 
 Why it is fast without orjson: two cases that fall in the same band of every rule condition get the
 same assessment apart from the echo of the case, so each band's record is serialised once and the
-echo is spliced in per row (see `Bands`). Parsing goes through `parsing.parse_answer` like every
-other door, memoised per raw value, so a batch accepts and rejects exactly what `assess` does.
+echo is spliced in per row (the bands are the engine's: `partition.Partition`). Parsing goes through
+`parsing.parse_answer` like every other door, memoised per raw value, so a batch accepts and rejects
+exactly what `assess` does.
 
 Why parallel runs scale: the parent never touches the rows. A seekable file is cut into small
 byte-range shards at line starts; each worker process reads its own shards and writes its records
@@ -64,9 +65,6 @@ _FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
 # Answers of these kinds feed arithmetic (interest check, repayment plan, how long a record stays)
 # whose exact figures are in the record: a row with any of them is keyed by its whole case.
 BY_VALUE_KINDS = ("money", "percent", "date")
-# Facts the engine derives from the answers, besides the answers themselves. day_stage comes from the
-# days (it is in their key part); the other two exist only when a by-value answer is given.
-DERIVED_FACTS = ("day_stage", "interest_exceeds", "plan_affordable")
 
 
 def _column_key(name: object) -> str:
@@ -112,63 +110,6 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-# ---------------------------------------------------------------- the band key
-
-
-def _leaves(cond: tuple[str, Any]) -> Iterator[tuple[str, str, Any, Callable[[Any, Any], bool]]]:
-    kind, payload = cond
-    if kind == "cmp":
-        yield payload
-    elif kind == "not":
-        yield from _leaves(payload)
-    else:
-        for c in payload:
-            yield from _leaves(c)
-
-
-class Bands:
-    """An exact cache key for the assessment of a case, derived from the compiled rules.
-
-    Every rule condition is a tree of one-field comparisons. For the days and the amount the key
-    holds the outcome of every distinct comparison a rule in force makes on them, plus the stage the
-    day bands give (the starting stage); every other answer is in the key as it is. Two cases with
-    the same key make every condition come out the same, so they get the same assessment apart from
-    their echo. Rules out of force on `as_of` cannot fire and are left out. The exception is a case
-    with a money, percent or date answer (BY_VALUE_KINDS): those feed figures printed in the record,
-    so such a case is keyed by all its answers. A rule set that tests something this key does not
-    know makes `exact` False, and every row is then evaluated on its own.
-    """
-
-    def __init__(self, rules: RuleSet, as_of: date) -> None:
-        from .engine import _in_force
-
-        today = as_of.isoformat()
-        tests: dict[str, dict[tuple[str, Any], tuple[Callable[[Any, Any], bool], Any]]] = {
-            "overdue_days": {},
-            "amount": {},
-        }
-        self.exact = True
-        for rule, cond in rules.compiled:
-            if not _in_force(rule, today):
-                continue
-            for name, op, value, fn in _leaves(cond):
-                if name in tests:
-                    tests[name][(op, value)] = (fn, value)
-                elif name not in FIELD_KINDS and name not in DERIVED_FACTS:
-                    self.exact = False
-        self._rules = rules
-        self._day_tests = tuple(tests["overdue_days"].values())
-        self._amount_tests = tuple(tests["amount"].values())
-
-    def days(self, days: int) -> tuple[Any, ...]:
-        from .engine import day_stage
-
-        return (day_stage(days, self._rules), *(bool(fn(days, v)) for fn, v in self._day_tests))
-
-    def amount(self, amount: Any) -> tuple[bool, ...]:
-        return tuple(bool(fn(amount, v)) for fn, v in self._amount_tests)
-
-
 # ---------------------------------------------------------------- one row in, one record out
 
 
@@ -201,17 +142,17 @@ class Assessor:
     answers given as (field number, raw value) pairs in ALL_FIELDS order."""
 
     def __init__(self, rules: RuleSet, as_of: date, lang: str) -> None:
-        from .engine import evaluate
+        from .engine import evaluate, lookup
         from .render.record import to_record
 
         self.rules, self.as_of, self.lang = rules, as_of, lang
         self._evaluate, self._to_record = evaluate, to_record
-        self.bands = Bands(rules, as_of)
+        self.partition = lookup(rules).partition
         self._caches: tuple[dict[Any, Any], ...] = tuple({} for _ in ALL_FIELDS)
         self._results: dict[tuple[Any, ...], _Result] = {}
         self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
         self.head = b""
-        self.fast = self.bands.exact and self._check_splice()
+        self.fast = self._check_splice()
 
     # The record is '{"schema_version":1,"case":' + echo + tail. Find the head from a real record, and
     # check that echoes assembled from per-field pieces match Case.echo() byte for byte, with and
@@ -255,13 +196,7 @@ class Assessor:
             return exc
         if value is None:  # a blank extended answer: unknown, as if the column were not there
             return (b"", None, None)
-        if n == 0:
-            key: Any = self.bands.days(value)
-        elif n == 1:
-            key = self.bands.amount(value)
-        else:
-            key = value
-        return (_piece(name, value), key, value)
+        return (_piece(name, value), self.partition.part(name, value), value)
 
     def _lookup(self, n: int, raw: Any) -> Any:
         # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too.
@@ -282,18 +217,7 @@ class Assessor:
     def assess(self, raws: tuple[Any, ...], case_id: str | None, extra: tuple[tuple[int, Any], ...] = ()
                ) -> tuple[bytes, _Result]:
         """The case echo and the assessment for one row; raises RowError naming the first bad field."""
-        lookup = self._lookup
-        pieces = [lookup(0, raws[0]), lookup(1, raws[1]), lookup(2, raws[2]), lookup(3, raws[3])]
-        for p in pieces:
-            if p.__class__ is _ERROR:
-                raise RowError(p.field, p.message, case_id)
-        known: list[tuple[int, Any]] = []
-        for n, raw in extra:
-            p = lookup(n, raw)
-            if p.__class__ is _ERROR:
-                raise RowError(p.field, p.message, case_id)
-            if p[2] is not None:
-                known.append((n, p))
+        pieces, known = self.parsed(raws, case_id, extra)
         echo_parts = b"".join(p[0] for p in pieces)
         if known:
             echo_parts += b"".join(p[0] for _, p in known)
@@ -314,11 +238,28 @@ class Assessor:
             self._results[key] = result
         return echo, result
 
+    def parsed(self, raws: tuple[Any, ...], case_id: str | None, extra: tuple[tuple[int, Any], ...] = ()
+               ) -> tuple[list[Any], list[tuple[int, Any]]]:
+        """The parsed core answers, and the extended answers given; raises RowError naming the first bad field."""
+        lookup = self._lookup
+        pieces = [lookup(0, raws[0]), lookup(1, raws[1]), lookup(2, raws[2]), lookup(3, raws[3])]
+        for p in pieces:
+            if p.__class__ is _ERROR:
+                raise RowError(p.field, p.message, case_id)
+        known: list[tuple[int, Any]] = []
+        for n, raw in extra:
+            p = lookup(n, raw)
+            if p.__class__ is _ERROR:
+                raise RowError(p.field, p.message, case_id)
+            if p[2] is not None:
+                known.append((n, p))
+        return pieces, known
+
     @staticmethod
-    def _case(pieces: list[Any], known: list[tuple[int, Any]]) -> Case:
+    def _case(pieces: list[Any], known: list[tuple[int, Any]], case_id: str | None = None) -> Case:
         values = {name: p[2] for name, p in zip(CORE_FIELDS, pieces)}
         values.update((ALL_FIELDS[n], p[2]) for n, p in known)
-        return Case(**values)
+        return Case(id=case_id, **values)
 
     def _result(self, record: dict[str, Any]) -> _Result:
         record = dict(record)
@@ -1362,24 +1303,26 @@ class _Progress:
 
 def assess_many(rows: Iterable[Any], *, rules: RuleSet, as_of: date, lang: str) -> Iterator[dict[str, Any]]:
     """One record per input mapping, in order: the records `advisor batch` writes as JSONL lines
-    (they are built by the same code and read back, so the two cannot drift apart)."""
+    (the same parsers and the same `to_record`, so the two cannot drift apart; tests compare them)."""
     if lang not in ("zh", "en"):
         raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
     return _records(rows, Assessor(rules, as_of, lang))
 
 
 def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]]:
+    from .render.record import cached_record
+
     fmt = make_format("jsonl", False)
     keys = KeyMap(assessor.rules, assessor.lang)
-    loads = json.loads
+    rules, as_of, lang, evaluate = assessor.rules, assessor.as_of, assessor.lang, assessor._evaluate
     for n, item in enumerate(rows, 1):
         row = keys.row(item)
         try:
             if row.__class__ is RowError:
                 raise row
-            echo, result = assessor.assess(*row)
-            line = assessor.head + echo + result.json_tail
+            case = assessor._case(*assessor.parsed(*row), case_id=row[1])
         except RowError as exc:
             before, after = fmt.error_line(n, exc.case_id, exc.field, exc.message)
-            line = b"%s%d%s" % (before, n, after)
-        yield loads(line)
+            yield json.loads(b"%s%d%s" % (before, n, after))
+            continue
+        yield cached_record(evaluate(case, rules, as_of), rules, lang)

@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 FORMATS = ("rich", "json", "markdown")
 LANGS = ("zh", "en")
+COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
 
 app = typer.Typer(
     add_completion=False,
@@ -462,6 +463,9 @@ def rules_check(
     coverage: Annotated[
         bool, typer.Option("--coverage", help="Also check every situation gets an answer and every rule matters.")
     ] = False,
+    coverage_limit: Annotated[
+        int, typer.Option("--coverage-limit", min=1, help="Refuse --coverage past this many situations.")
+    ] = COVERAGE_LIMIT,
 ) -> None:
     """Validate a rule set, lint its content and run every rule's examples. Exit 0 when clean, 3 otherwise."""
 
@@ -488,9 +492,13 @@ def rules_check(
         problems += example_problems(results)
         report: dict[str, Any] = {}
         if coverage:
-            from .coverage import check_coverage, matrix
+            from .coverage import check_coverage, cost, matrix
             from .coverage import problems as coverage_problems
 
+            situations = cost(rules)
+            if situations > coverage_limit:  # said before it starts, not after minutes of work
+                raise UsageError(f"--coverage: {situations:,} situations to check, more than the limit of "
+                                 f"{coverage_limit:,}; raise --coverage-limit to run it anyway")
             cov = check_coverage(rules, today)
             problems += coverage_problems(cov)
             report["coverage"] = {

@@ -7,15 +7,14 @@ with every choice, therefore stands for the whole space of situations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from itertools import product
 from typing import Any, NamedTuple
 
-from .engine import day_stage, firing
+from .engine import RANK, day_stage, firing, highest, lookup, stage_band
 from .errors import RuleProblem
-from .models import EXTENDED_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, Case
+from .models import EXTENDED_FIELDS, FIELD_KINDS, Case
 from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
 from .ruleset import RuleSet
 
@@ -29,7 +28,6 @@ DOMAINS: dict[str, tuple[Any, Any, Any]] = {
     "monthly_expenses": (Decimal(0), MAX_AMOUNT, CENT),
     "other_debts": (0, MAX_COUNT, 1),
 }
-CORE_NUMERIC = ("overdue_days", "amount")
 
 
 class Gap(NamedTuple):
@@ -47,47 +45,13 @@ class Coverage(NamedTuple):
     gap_cells: set[tuple[str, str, int]]
 
 
-def _leaves(cond: tuple[str, Any]) -> Iterator[tuple[str, str, Any]]:
-    kind, payload = cond
-    if kind == "cmp":
-        field, op, value, _ = payload
-        yield field, op, value
-    elif kind == "not":
-        yield from _leaves(payload)
-    else:
-        for c in payload:
-            yield from _leaves(c)
-
-
-def _cuts(field: str, op: str, value: Any, step: Any) -> list[Any]:
-    """The values at which this comparison can change its answer."""
-    values = value if isinstance(value, frozenset) else [value]
-    if op in ("gte", "lt"):
-        return list(values)
-    if op in ("gt", "lte"):
-        return [v + step for v in values]
-    return [c for v in values for c in (v, v + step)]  # eq, ne, in, not_in
-
-
 def bands(rules: RuleSet) -> dict[str, list[tuple[Any, Any]]]:
-    """For each numeric field, the intervals [low, high] that no condition can split."""
-    cuts: dict[str, set[Any]] = {f: set() for f in DOMAINS}
-    for stage in rules.stages:  # day_stage comes from the day bands
-        band = stage.get("days")
-        if band:
-            cuts["overdue_days"].add(band["gte"])
-            if "lte" in band:
-                cuts["overdue_days"].add(band["lte"] + 1)
-    for _, cond in rules.compiled:
-        for field, op, value in _leaves(cond):
-            if field in DOMAINS:
-                cuts[field].update(_cuts(field, op, value, DOMAINS[field][2]))
+    """For each numeric field, the intervals [low, high] that no condition can split: the engine's bands."""
+    edges = lookup(rules).partition.edges
     out = {}
     for field, (low, high, step) in DOMAINS.items():
-        edges = sorted(c for c in cuts[field] if low < c <= high)
-        starts = [low, *edges]
-        ends = [e - step for e in edges] + [high]
-        out[field] = list(zip(starts, ends))
+        starts = edges[field].starts(low, high, step) if field in edges else [low]
+        out[field] = list(zip(starts, [s - step for s in starts[1:]] + [high]))
     return out
 
 
@@ -122,6 +86,13 @@ def variants(rules: RuleSet, space: dict[str, list[tuple[Any, Any]]]) -> list[di
     return out
 
 
+def cost(rules: RuleSet) -> int:
+    """How many situations the check tries: known before it starts, so a huge one can be refused."""
+    space = bands(rules)
+    return (len(space["overdue_days"]) * len(space["amount"]) * len(rules.choices("platform"))
+            * len(rules.choices("negotiation")) * len(variants(rules, space)))
+
+
 def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
     space = bands(rules)
     platforms = [c["id"] for c in rules.choices("platform")]
@@ -137,6 +108,7 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
     gap_cells: set[tuple[str, str, int]] = set()
     points = 0
     extra = variants(rules, space)
+    severity_rank = RANK["severity"]
     for (di, (days, _)), (amount, _), platform, negotiation, more in product(
         enumerate(space["overdue_days"]), space["amount"], platforms, negotiations, extra
     ):
@@ -145,7 +117,7 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
         now = firing(case, rules, as_of)
         setters = {k for rule in now for k in rule["set"]}
         missing = []
-        if not any(_in_band(days, s.get("days")) for s in rules.stages):
+        if stage_band(days, rules) is None:
             missing.append("stage")
         if "severity" not in setters:
             missing.append("severity")
@@ -157,17 +129,17 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
             gaps.append(Gap(case, tuple(missing)))
             gap_cells.add((platform, negotiation, di))
         key = (platform, negotiation, di)
-        severity = _highest("severity", now, "none")
-        if not more and SEVERITIES_RANK[severity] >= SEVERITIES_RANK[grid.get(key, "none")]:
+        stage = day_stage(days, rules)
+        severity = highest(now, stage)["severity"]
+        if not more and severity_rank[severity] >= severity_rank[grid.get(key, "none")]:
             grid[key] = severity
         ever = firing(case, timeless, as_of) if dated else now
-        final = {out: _highest(out, ever, ORDERED_OUTPUTS[out][0]) for out in RANKS}
-        final["stage"] = max(final["stage"], day_stage(days, rules), key=RANKS["stage"].__getitem__)
+        final = highest(ever, stage)
         for rule in ever:
             fired_anywhere.add(rule["id"])
             for out, value in rule["set"].items():
                 fired_count[(rule["id"], out)] = fired_count.get((rule["id"], out), 0) + 1
-                if RANKS[out][final[out]] > RANKS[out][value]:
+                if RANK[out][final[out]] > RANK[out][value]:
                     beaten_count[(rule["id"], out)] = beaten_count.get((rule["id"], out), 0) + 1
     never = [r["id"] for r in rules.rules if r["id"] not in fired_anywhere]
     overruled = [
@@ -176,21 +148,6 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
         if beaten_count.get((rid, out), 0) == n
     ]
     return Coverage(space, points, gaps, never, overruled, grid, gap_cells)
-
-
-RANKS = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
-SEVERITIES_RANK = RANKS["severity"]
-
-
-def _highest(output: str, fired: list[dict[str, Any]], floor: str) -> str:
-    values: list[str] = [rule["set"][output] for rule in fired if output in rule["set"]]
-    return max([floor, *values], key=RANKS[output].__getitem__)
-
-
-def _in_band(days: int, band: dict[str, int] | None) -> bool:
-    if not band:
-        return False
-    return days >= band["gte"] and ("lte" not in band or days <= band["lte"])
 
 
 def problems(cov: Coverage) -> list[RuleProblem]:

@@ -28,7 +28,7 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "in": lambda a, b: a in b,
     "not_in": lambda a, b: a not in b,
 }
-_RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
+RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
 _URGENCY_RANK = {u: n for n, u in enumerate(URGENCIES)}
 
 # For a field holding several answers (collection): "eq x" means x is among them, "in [..]" any of them.
@@ -100,13 +100,16 @@ def closure(cond: Compiled) -> Tester:
 
 
 def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], Compiled, Tester]]:
-    """The rules in force on a date, each with its tree (for --explain) and its tester; kept per date."""
-    today = as_of.isoformat()
+    """The rules in force on a date, each with its tree (for --explain) and its tester; kept per epoch,
+    the span of dates in which no rule comes into force or goes out, so however many dates are met
+    there are only a few lists."""
+    epoch = lookup(ruleset).partition.epoch(as_of)
     cache = ruleset.in_force_cache
-    found = cache.get(today)
+    found = cache.get(epoch)
     if found is None:
+        today = as_of.isoformat()
         found = [(rule, cond, closure(cond)) for rule, cond in ruleset.compiled if _in_force(rule, today)]
-        cache[today] = found
+        cache[epoch] = found
     return found
 
 
@@ -116,6 +119,16 @@ def firing(case: Case, ruleset: RuleSet, as_of: date) -> list[dict[str, Any]]:
     return [rule for rule, _, holds in rules_in_force(ruleset, as_of) if holds(known)]
 
 
+def highest(fired: list[dict[str, Any]], stage: str) -> dict[str, str]:
+    """Each ordered output at the highest value any fired rule sets; the stage starts from the day bands."""
+    best = {"stage": stage, "severity": "none", "credit_level": "none", "reporting": "none"}
+    for rule in fired:
+        for key, value in rule["set"].items():
+            if RANK[key][value] > RANK[key][best[key]]:
+                best[key] = value
+    return best
+
+
 def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) -> bool:
     """Whether a compiled condition holds for a case (for questions to ask and letter paragraphs)."""
     return _test(cond, facts(case, ruleset, as_of))
@@ -123,7 +136,12 @@ def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) ->
 
 def day_stage(days: int, ruleset: RuleSet) -> str:
     """The stage the day bands give. Bands are data (practice, not law)."""
-    found = STAGES[0]
+    return stage_band(days, ruleset) or STAGES[0]
+
+
+def stage_band(days: int, ruleset: RuleSet) -> str | None:
+    """The stage whose day band holds `days` (the last one listed, if bands overlap), or None."""
+    found = None
     for stage in ruleset.stages:
         band = stage.get("days")
         if band and days >= band["gte"] and ("lte" not in band or days <= band["lte"]):
@@ -135,13 +153,15 @@ def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
     """What conditions can test: the answers, and what the engine derives from them."""
     out = case._asdict()
     out["day_stage"] = day_stage(case.overdue_days, ruleset)
-    interest = interest_check(case, ruleset)
-    out["interest_check"] = interest
-    out["interest_exceeds"] = interest["exceeds"] if interest else None
-    proposal = plan(case, ruleset)
-    out["plan"] = proposal
-    out["plan_affordable"] = proposal["affordable"] if proposal else None
+    interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
+    out["interest_check"], out["plan"] = interest, proposal
+    out["interest_exceeds"], out["plan_affordable"] = _derived(interest, proposal)
     return out
+
+
+def _derived(interest: dict[str, Any] | None, proposal: dict[str, Any] | None) -> tuple[Any, Any]:
+    """The two checks a rule may test: interest_exceeds and plan_affordable, None when not worked out."""
+    return (interest["exceeds"] if interest else None, proposal["affordable"] if proposal else None)
 
 
 def _test(cond: Compiled, known: dict[str, Any]) -> bool:
@@ -181,24 +201,22 @@ def _in_force(rule: dict[str, Any], as_of: str) -> bool:
     return (start is None or start <= as_of) and (end is None or as_of <= end)
 
 
-def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -> Assessment:
+def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) -> Assessment:
+    """Rule by rule: test every rule in force and merge what fires. The reference `evaluate` must
+    match; it also fills each band's outcome the first time a case lands there."""
     known = facts(case, ruleset, as_of)
-    best = {"stage": known["day_stage"], "severity": "none", "credit_level": "none", "reporting": "none"}
+    rules = [(rule, cond) for rule, cond, holds in rules_in_force(ruleset, as_of) if holds(known)]
+    best = highest([rule for rule, _ in rules], known["day_stage"])
     fired: list[FiredRule] = []
     summaries: list[str] = []
     consequences: set[str] = set()
     steps: dict[str, str] = {}
     references: set[str] = set()
-    for rule, cond, holds in rules_in_force(ruleset, as_of):
-        if not holds(known):
-            continue
+    for rule, cond in rules:
         conditions: list[ConditionTrace] = []
         if trace:
             _trace(cond, known, conditions)
         fired.append(FiredRule(rule["id"], tuple(conditions)))
-        for key, value in rule["set"].items():
-            if _RANK[key][value] > _RANK[key][best[key]]:
-                best[key] = value
         if rule["summary"]:
             summaries.append(rule["id"])
         consequences.update(rule["consequences"])
@@ -227,3 +245,96 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = True) -
         plan=known["plan"],
         retention_until=retention_until(case),
     )
+
+
+# Cells remembered per epoch: each holds a few hundred bytes, and a batch or a loop of assess calls
+# meets a few hundred of them; past the limit a table starts again. Cases with extended answers fall in
+# far more cells, so they have a table of their own and cannot push out the common cells of the core
+# answers alone. Dates map to their epoch's tables.
+CELL_LIMIT = 10_000
+DATE_LIMIT = 1_000
+_UNKNOWN = (None,) * (len(Case._fields) - 5)  # no extended answer given
+_NO_FIGURES = (None, None, None)  # no interest check, no plan, no retention date
+
+
+Table = dict[tuple[Any, ...], tuple[Any, ...]]
+
+
+class Lookup:
+    """The outcome of every band cell met so far, per epoch of `as_of`, for one rule set."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        from .partition import Partition
+
+        self.partition = Partition(ruleset)
+        self.conditions = {rule["id"]: cond for rule, cond in ruleset.compiled}
+        self.by_date: dict[date, tuple[Table, Table]] = {}
+        self._by_epoch: dict[int, tuple[Table, Table]] = {}
+
+    def tables(self, as_of: date) -> tuple[Table, Table]:
+        """The cells of the core answers alone, and those of cases with extended answers."""
+        if len(self.by_date) >= DATE_LIMIT:
+            self.by_date.clear()
+        found = self._by_epoch.setdefault(self.partition.epoch(as_of), ({}, {}))
+        self.by_date[as_of] = found
+        return found
+
+
+def lookup(ruleset: RuleSet) -> Lookup:
+    """The rule set's band table, built on first use."""
+    found = ruleset.lookup
+    if found is None:
+        found = ruleset.lookup = Lookup(ruleset)
+    return found
+
+
+def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) -> Assessment:
+    """The assessment of a case: its band cell's outcome, plus the case's own figures.
+
+    `trace=True` adds, for each fired rule, every comparison with the case's actual answer."""
+    found = ruleset.lookup or lookup(ruleset)
+    tables = found.by_date.get(as_of)
+    if tables is None:
+        tables = found.tables(as_of)
+    part = found.partition
+    if case[5:] == _UNKNOWN:  # only the four core answers: the common case
+        key: tuple[Any, ...] = (part.days(case[0]), part.amount(case[1]), case[2], case[3])
+        outcome = tables[0].get(key)
+        if outcome is None:
+            outcome = _fill(tables[0], key, case, ruleset, as_of)
+    else:
+        interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
+        derived = _derived(interest, proposal)
+        key = (part.days(case[0]), part.amount(case[1]), case[2], case[3],
+               *[band(case[n]) for n, band in part.extended],
+               *[derived[0] if name == "interest_exceeds" else derived[1] for name in part.derived])
+        outcome = tables[1].get(key)
+        if outcome is None:
+            outcome = _fill(tables[1], key, case, ruleset, as_of)
+        outcome = (*outcome[:9], interest, proposal, retention_until(case))
+    # tuple.__new__ skips the NamedTuple's keyword handling: a third of the time of a cached answer.
+    result: Assessment = _new_tuple(Assessment, (case, as_of) + outcome)
+    return result._replace(fired=explain(result, ruleset)) if trace else result
+
+
+_new_tuple = tuple.__new__
+
+
+def _fill(table: Table, key: tuple[Any, ...], case: Case, ruleset: RuleSet, as_of: date) -> tuple[Any, ...]:
+    """A cell met for the first time: any case in it gives the outcome of all of them."""
+    if len(table) >= CELL_LIMIT:
+        table.clear()
+    found = table[key] = (*evaluate_reference(case, ruleset, as_of)[2:11], *_NO_FIGURES)
+    return found
+
+
+def explain(assessment: Assessment, ruleset: RuleSet) -> tuple[FiredRule, ...]:
+    """Why each rule fired: its comparisons traced against the case's actual answers."""
+    conditions = lookup(ruleset).conditions
+    known = facts(assessment.case, ruleset, assessment.as_of)
+    out = []
+    for fired in assessment.fired:
+        traced: list[ConditionTrace] = []
+        _trace(conditions[fired.id], known, traced)
+        out.append(FiredRule(fired.id, tuple(traced)))
+    return tuple(out)

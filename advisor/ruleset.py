@@ -13,12 +13,15 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import RuleProblem, RuleSetError, WriteError
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-CACHE_FORMAT = "advisor-rules-6"  # bump when the compiled shape or its validation changes
+if TYPE_CHECKING:
+    from .engine import Lookup
+
+CACHE_FORMAT = "advisor-rules-7"  # bump when the compiled shape or its validation changes
 
 LANGS = ("zh", "en")
 SECTIONS = (
@@ -897,7 +900,8 @@ class RuleSet:
         from .engine import compile_rules  # local: engine imports models only
 
         self.compiled = compile_rules(self)
-        self.in_force_cache: dict[str, Any] = {}  # as_of -> the rules in force, with their testers
+        self.in_force_cache: dict[int, Any] = {}  # epoch of as_of -> the rules in force, with their testers
+        self.lookup: Lookup | None = None  # the engine's band table, built on first use
 
     def choices(self, field: str) -> list[dict[str, Any]]:
         return list(self.fields.get(field, {}).get("choices", []))

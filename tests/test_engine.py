@@ -112,7 +112,7 @@ def test_highest_value_wins_whatever_the_rule_order(mini):
 
 def test_trace_records_every_condition_with_its_actual_value(mini):
     case = build_case({"overdue_days": 45, "amount": 100, "platform": "bank_loan", "negotiation": "none"}, mini)
-    fired = {f.id: f for f in evaluate(case, mini, AS_OF).fired}
+    fired = {f.id: f for f in evaluate(case, mini, AS_OF, trace=True).fired}
     conds = fired["base.overdue"].conditions
     assert [(c.field, c.op, c.expected, c.actual, c.result) for c in conds] == [
         ("overdue_days", "gte", 1, 45, True), ("platform", "ne", "unlicensed", "bank_loan", True)]

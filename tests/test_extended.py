@@ -193,6 +193,6 @@ def test_quick_asks_only_the_core(monkeypatch):
 
 def test_explain_reads_a_not_as_one_true_statement(probe):
     case = build_case({"overdue_days": 5, "amount": 100, "platform": "bank_loan", "negotiation": "none"}, probe)
-    fired = {f.id: f for f in evaluate(case, probe, date(2026, 11, 22)).fired}
+    fired = {f.id: f for f in evaluate(case, probe, date(2026, 11, 22), trace=True).fired}
     (trace,) = fired["probe.not-said"].conditions
     assert (trace.field, trace.op, trace.actual, trace.result) == ("collection", "not eq", None, True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from ..models import SCHEMA_VERSION, Assessment, plain
 from ..templates import fill
@@ -119,3 +120,38 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
     template = rules.plan["texts"].get(key)
     text = fill(template[lang], {"amount": f"{assessment.case.amount:.2f}", **proposal}) if template else ""
     return {**proposal, "text": text}
+
+
+# Records repeat: every case in a band cell gets the same record apart from its echo. Kept per rule
+# set and language, a few thousand at most; past the limit the memory starts again.
+RECORD_CACHE_LIMIT = 4_000
+_bodies: WeakKeyDictionary[RuleSet, dict[tuple[Any, ...], tuple[Any, dict[str, Any]]]] = WeakKeyDictionary()
+
+
+def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: bool = False) -> dict[str, Any]:
+    """`to_record`, reusing the record of an earlier case in the same band cell; always a fresh copy."""
+    if explain or assessment.interest_check or assessment.plan or assessment.retention_until:
+        return to_record(assessment, rules, lang, explain=explain)  # figures of this case alone
+    bodies = _bodies.get(rules)
+    if bodies is None:
+        bodies = _bodies[rules] = {}
+    # The fired rules and the starting stage decide every output. The engine hands every case of a
+    # cell the same `fired` tuple, so its identity names the cell without hashing some sixty strings;
+    # the entry holds the tuple, so its id cannot be reused while the entry lives.
+    fired = assessment.fired
+    key = (lang, assessment.as_of, assessment.stage, id(fired))
+    entry = bodies.get(key)
+    if entry is None or entry[0] is not fired:
+        if len(bodies) >= RECORD_CACHE_LIMIT:
+            bodies.clear()
+        entry = bodies[key] = (fired, to_record(assessment, rules, lang))
+    body = entry[1]
+    out = body.copy()
+    out["case"] = assessment.case.echo()
+    # The caller owns what it gets: copy every list and mapping, share only the strings.
+    out["credit_impact"] = body["credit_impact"].copy()
+    out["consequences"] = [item.copy() for item in body["consequences"]]
+    out["steps"] = [item.copy() for item in body["steps"]]
+    out["references"] = [item.copy() for item in body["references"]]
+    out["rules_fired"] = body["rules_fired"].copy()
+    return out
