@@ -81,12 +81,28 @@ def _yaml_loader() -> Any:
     class LineLoader(base):  # type: ignore[misc, valid-type]
         """Safe loader that records each mapping's line and refuses duplicate keys."""
 
+    scalars = LineLoader.yaml_constructors
+    seq_tag, map_tag = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+    def build(loader: Any, node: Any) -> Any:
+        """The plain cases directly: PyYAML's general walk, made for aliases and recursive data that
+        a screened file cannot hold, costs most of the load time of a large rule set."""
+        if isinstance(node, yaml.ScalarNode):
+            make = scalars.get(node.tag)
+            if make is not None:
+                return make(loader, node)
+        elif node.tag == map_tag:
+            return construct_mapping(loader, node)
+        elif node.tag == seq_tag:
+            return [build(loader, item) for item in node.value]
+        return loader.construct_object(node, deep=True)  # any other tag: the safe loader decides
+
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
         loader.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         positions: dict[Any, tuple[int, int]] = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = build(loader, key_node)
             try:
                 hash(key)
             except TypeError:
@@ -97,7 +113,7 @@ def _yaml_loader() -> Any:
                 raise yaml.constructor.ConstructorError(
                     None, None, f'duplicate key "{key}"', key_node.start_mark
                 )
-            mapping[key] = loader.construct_object(value_node, deep=deep)
+            mapping[key] = build(loader, value_node)
             positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         mapping[LINE] = node.start_mark.line + 1
         mapping[POS] = positions
@@ -276,11 +292,13 @@ class _Compiler:
         self.check = _Checker()
         self.data: dict[str, Any] = {
             "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
-            "references": {}, "rules": [], "ui": {},
+            "references": {}, "ui": {},
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
             "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
+        # By id while merging, so an override replaces its rule in constant time, not by a scan of all.
+        self.rules: dict[str, dict[str, Any]] = {}
         self.disabled: list[tuple[str, str, Any]] = []
 
     # -- merging
@@ -490,8 +508,8 @@ class _Compiler:
             self.check.keys(file, node, RULE_KEYS, rid, "the rule")
             if not self._place("rules", rid, file, node, rid):
                 continue
-            self.data["rules"] = [r for r in self.data["rules"] if r["id"] != rid]
-            self.data["rules"].append({"id": rid, "file": file, "line": node.get(LINE), "node": node})
+            self.rules.pop(rid, None)  # an override moves to its new place in the order
+            self.rules[rid] = {"id": rid, "file": file, "line": node.get(LINE), "node": node}
 
     # -- second pass: everything that needs the whole set
 
@@ -499,11 +517,10 @@ class _Compiler:
         check = self.check
         data = self.data
         for file, rid, doc in self.disabled:
-            if not any(r["id"] == rid for r in data["rules"]):
-                check.add(file, doc, rid, f'cannot disable "{rid}": no such rule'
-                          f'{_suggest(rid, [r["id"] for r in data["rules"]])}')
+            if rid not in self.rules:
+                check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{_suggest(rid, self.rules)}')
         gone = {rid for _, rid, _ in self.disabled}
-        data["rules"] = [r for r in data["rules"] if r["id"] not in gone]
+        rules = [r for rid, r in self.rules.items() if rid not in gone]
         if not data["stages"]:
             check.add("(rule set)", None, None, '"stages" is missing: the day bands of each stage')
         for group in LABEL_GROUPS:
@@ -514,7 +531,7 @@ class _Compiler:
             if name not in data["fields"]:
                 check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
         self._check_aliases()
-        data["rules"] = [self._compile_rule(r) for r in data["rules"]]
+        data["rules"] = [self._compile_rule(r) for r in rules]
         for name, entry in data["fields"].items():
             if "ask_when_node" in entry:
                 file, node = entry.pop("ask_when_node")
