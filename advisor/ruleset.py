@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from typing import Any
 from .errors import RuleProblem, RuleSetError
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-CACHE_FORMAT = "advisor-rules-5"  # bump when the compiled shape changes
+CACHE_FORMAT = "advisor-rules-6"  # bump when the compiled shape changes
 
 LANGS = ("zh", "en")
 SECTIONS = (
@@ -138,7 +139,7 @@ def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
     for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return line, "anchors and aliases (& and *) are not allowed in rule files: write the value out"
+            return line, "anchors and aliases (& and *) are not allowed: write each value out"
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -148,16 +149,53 @@ def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
     return None
 
 
-def _read_yaml(path: Path, label: str, problems: list[RuleProblem]) -> Any:
-    yaml, loader = _yaml_loader()
+class TooLarge(ValueError):
+    """A file past the size limit, refused unread."""
+
+
+def read_limited(path: Path, what: str) -> bytes:
+    """A data file's bytes, read only after its size is checked and never more than one byte past the
+    limit: a huge file, or a device that never ends, costs nothing."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        amount = f"{size:,} bytes" if size > MAX_FILE_BYTES else f"more than {MAX_FILE_BYTES:,} bytes"
+        raise TooLarge(f"{amount} is too large for {what} (at most {MAX_FILE_BYTES:,})")
+    return data
+
+
+def safe_data(text: str) -> Any:
+    """Plain data from a YAML text from others (an answers file), screened as rule files are.
+    Raises ValueError naming the line, or yaml.YAMLError."""
+    import yaml
+
+    refused = _hostile(yaml, text)
+    if refused:
+        raise ValueError(f"line {refused[0]}: {refused[1]}")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - the safe loader
+
+
+Source = bytes | RuleProblem  # a rule file's bytes, or why they could not be read
+
+
+def _read_source(path: Path, label: str) -> Source:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(RuleProblem(label, None, None, f"{size:,} bytes is too large for a rule file "
-                                        f"(at most {MAX_FILE_BYTES:,}); split it into several files"))
-            return None
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_limited(path, "a rule file")
+    except TooLarge as exc:
+        return RuleProblem(label, None, None, f"{exc}; split it into several files")
+    except OSError as exc:
+        return RuleProblem(label, None, None, f"cannot read: {exc}")
+
+
+def _read_yaml(label: str, source: Source, problems: list[RuleProblem]) -> Any:
+    yaml, loader = _yaml_loader()
+    if isinstance(source, RuleProblem):
+        problems.append(source)
+        return None
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
         problems.append(RuleProblem(label, None, None, f"cannot read: {exc}"))
         return None
     try:
@@ -884,65 +922,118 @@ def shown(value: Any, limit: int = 60) -> str:
 
 
 # ---------------------------------------------------------------- loading with a content-hash cache
+#
+# The cache is a file anyone with access to the folder could have put there, so it is read as input
+# from others: only a regular file of bounded size that belongs to this user and that no one else may
+# change, with a header naming its format, the rule files' hash and a digest of the rest. Anything
+# else is rebuilt from the rule files, silently: a cache can cost speed, never a run.
+
+MAX_CACHE_BYTES = 64 << 20
+_CACHE_SECTIONS = {"stages": list, "labels": dict, "fields": dict, "steps": dict, "consequences": dict,
+                   "references": dict, "rules": list, "ui": dict, "interest": dict, "plan": dict,
+                   "letter": list, "script": list}
 
 
 def _cache_dir() -> Path:
     explicit = os.environ.get("ADVISOR_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and is ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "advisor"
 
 
-def _content_key(files: list[tuple[Path, str]]) -> str:
+def _digest(*parts: bytes) -> str:
+    """A digest over length-prefixed parts, so that no two different sequences of parts share it."""
     try:  # the builtin module skips hashlib's OpenSSL start-up, a few ms on every run
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - other Pythons
         from hashlib import blake2b
-    digest = blake2b(CACHE_FORMAT.encode(), digest_size=32)
-    for path, label in files:
-        digest.update(label.encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"\1unreadable")
-        digest.update(b"\0")
+    digest = blake2b(digest_size=32)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
     return digest.hexdigest()
 
 
-def _read_cache(path: Path) -> dict[str, Any] | None:
+def _text_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # a file name need not be UTF-8
+
+
+def _content_key(sources: list[tuple[str, bytes]]) -> str:
+    parts = [CACHE_FORMAT.encode()]
+    for label, data in sources:
+        parts += [_text_bytes(label), data]
+    return _digest(*parts)
+
+
+def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:  # O_NOFOLLOW: not a symlink to a device; O_NONBLOCK: a FIFO opens at once and is refused below
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if (not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES or st.st_mode & 0o022
+                or st.st_uid != os.geteuid()):
+            return None
+        try:
+            raw = fh.read(MAX_CACHE_BYTES + 1)
+        except OSError:
+            return None
+    header, _, body = raw.partition(b"\n")
+    if header != _text_bytes(f"{CACHE_FORMAT} {key} {_digest(body)}"):
+        return None  # another format, another rule set, or a truncated or altered body
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None  # missing or corrupt: rebuild from the YAML
-    return data if isinstance(data, dict) and data.get("format") == CACHE_FORMAT else None
+        data = json.loads(body.decode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or any(not isinstance(data.get(k), t) for k, t in _CACHE_SECTIONS.items()):
+        return None
+    return data
 
 
-def _write_cache(path: Path, data: dict[str, Any]) -> None:
+def _private_dir(path: Path) -> None:
+    """Create the folder and any missing parents readable by this user only, whatever the umask."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700)
+
+
+def _write_cache(path: Path, key: str, data: dict[str, Any]) -> None:
     import tempfile  # only on a cold cache
 
+    body = _text_bytes(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    if len(body) > MAX_CACHE_BYTES:
+        return  # it would never be read back
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        _private_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")  # mode 0600
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_text_bytes(f"{CACHE_FORMAT} {key} {_digest(body)}\n") + body)
         os.replace(tmp, path)
     except OSError:
         pass  # an unwritable cache only costs speed
 
 
-def compile_files(files: list[tuple[Path, str]]) -> dict[str, Any]:
-    """Read and validate rule files. Raises RuleSetError listing every problem found."""
+def _compile(sources: list[tuple[str, Source]]) -> dict[str, Any]:
     compiler = _Compiler()
-    for path, label in files:
-        doc = _read_yaml(path, label, compiler.check.problems)
-        compiler.add_file(label, doc)
+    for label, source in sources:
+        compiler.add_file(label, _read_yaml(label, source, compiler.check.problems))
     data = compiler.finish()
     if compiler.check.problems:
         raise RuleSetError(compiler.check.problems)
-    data["format"] = CACHE_FORMAT
     return data
+
+
+def compile_files(files: list[tuple[Path, str]]) -> dict[str, Any]:
+    """Read and validate rule files. Raises RuleSetError listing every problem found."""
+    return _compile([(label, _read_source(path, label)) for path, label in files])
 
 
 def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache: bool = True) -> RuleSet:
@@ -969,12 +1060,20 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
         files = [(p, "builtin/" + label) for p, label in rule_files([builtin]) if p.name == "ui.yaml"] + files
     if not any(True for _ in files):
         raise RuleSetError([RuleProblem(str(roots[0]), None, None, "no rule files (*.yaml) found")])
-    sources = [label for _, label in files]
-    if not cache:
-        return RuleSet(compile_files(files), sources)
-    target = _cache_dir() / f"rules-{_content_key(files)}.json"
-    data = _read_cache(target)
-    if data is None:
-        data = compile_files(files)
-        _write_cache(target, data)
-    return RuleSet(data, sources)
+    labels = [label for _, label in files]
+    # Each file is read once: what is hashed is what is compiled, even if a file changes meanwhile.
+    sources = [(label, _read_source(path, label)) for path, label in files]
+    readable = [(label, s) for label, s in sources if isinstance(s, bytes)]
+    if not cache or len(readable) < len(sources):
+        return RuleSet(_compile(sources), labels)
+    key = _content_key(readable)
+    target = _cache_dir() / f"rules-{key}.json"
+    data = _read_cache(target, key)
+    if data is not None:
+        try:
+            return RuleSet(data, labels)
+        except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
+            pass  # well formed, yet not a rule set this version can use: rebuild it
+    data = _compile(sources)
+    _write_cache(target, key, data)
+    return RuleSet(data, labels)
