@@ -80,6 +80,7 @@ SHARD_ROWS = 1000  # rows per shard, roughly: small, so that workers take turns 
 MAX_PENDING_BYTES = 48 << 20  # a worker waiting for its turn holds at most this much output
 PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
 RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
+RESULT_CACHE_BYTES = 64 << 20  # and their records' bytes: a large rule set makes every record large
 # Codecs in which b"\n" and b'"' never occur inside a multi-byte character, so a file can be cut at b"\n".
 SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "iso8859-1"}
 
@@ -202,6 +203,7 @@ class Assessor:
         self.bands = Bands(rules, as_of)
         self._caches: tuple[dict[Any, Any], ...] = tuple({} for _ in ALL_FIELDS)
         self._results: dict[tuple[Any, ...], _Result] = {}
+        self._results_bytes = 0
         self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
         self.head = b""
         self.fast = self.bands.exact and self._check_splice()
@@ -302,9 +304,12 @@ class Assessor:
         result = self._results.get(key)
         if result is None:
             result = self._result(self._record(self._case(pieces, known)))
-            if len(self._results) >= RESULT_CACHE_LIMIT:
+            size = len(result.json_tail) + len(result.jsonl_tail) + len(result.csv_tail)
+            if len(self._results) >= RESULT_CACHE_LIMIT or self._results_bytes + size > RESULT_CACHE_BYTES:
                 self._results.clear()
+                self._results_bytes = 0
             self._results[key] = result
+            self._results_bytes += size
         return echo, result
 
     @staticmethod

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -66,3 +68,39 @@ def test_ten_thousand_rules_load_and_check_in_linear_time(tmp_path: Path):
     # loose for a busy machine; the quadratic code took about 30 times as long, and minutes to check.
     assert big_load < 15 * small_load + 1, (small_load, big_load)
     assert big_check < 15 * small_check + 1, (small_check, big_check)
+
+
+def test_batch_memory_stays_bounded_when_every_record_is_large(tmp_path: Path):
+    # 300 rules with long ids and summaries, so a record is about 300 KB, and thresholds that give
+    # every row its own band: the batch cache would keep them all if it counted entries, not bytes.
+    long = "x" * 1000
+    rules = ["rules:"]
+    for k in range(300):
+        field, bound = ("overdue_days", k) if k % 2 else ("amount", 1000 * k)
+        rules.append(f"  - id: r{k}.{long}\n    when: {{{field}: {{gte: {bound}}}}}\n"
+                     f"    summary: {{zh: {long}, en: {long}}}\n    examples:\n"
+                     f"      - case: {{overdue_days: 400, amount: 400000, platform: bank_loan, negotiation: none}}\n")
+    layer = tmp_path / "large.yaml"
+    layer.write_text("\n".join(rules), encoding="utf-8")
+    rows = ["id,overdue_days,amount,platform,negotiation"]
+    rows += [f"c{n},{n % 300},{1000 * (n // 2 % 300) + 1},bank_loan,none" for n in range(1000)]
+    cases = tmp_path / "cases.csv"
+    cases.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, "batch", str(cases), "--rules", "builtin", "--rules", str(layer),
+         "--output-format", "csv", "--jobs", "1", "--as-of", "2026-11-22", "-o", str(tmp_path / "out.csv")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    peak_mb = int(done.stderr.rsplit("PEAK ", 1)[1]) / 1024
+    assert peak_mb < 250, peak_mb  # the cache bounded by count alone reached 400 MB
+
+
+RSS_PROBE = """
+import resource, runpy, sys
+sys.argv = ["advisor", *sys.argv[1:]]
+try:
+    runpy.run_module("advisor", run_name="__main__")
+except SystemExit as exc:
+    sys.stderr.write("\\nPEAK %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    raise
+"""
