@@ -85,6 +85,7 @@ MAX_LINE_CHARS = 16 << 20  # a line going on past this is not a file of cases: t
 MAX_VALUE_LINES = 100  # a quoted CSV value may run over at most this many line breaks
 MAX_COLUMNS = 16_384  # Excel's limit
 MAX_DEPTH = 32  # nesting of one JSON value in a row, as for rule files
+RESULT_CACHE_BYTES = 64 << 20  # and their records' bytes: a large rule set makes every record large
 # Codecs in which b"\n" and b'"' never occur inside a multi-byte character, so a file can be cut at b"\n".
 SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "iso8859-1"}
 
@@ -150,6 +151,7 @@ class Assessor:
         self.partition = lookup(rules).partition
         self._caches: tuple[dict[Any, Any], ...] = tuple({} for _ in ALL_FIELDS)
         self._results: dict[tuple[Any, ...], _Result] = {}
+        self._results_bytes = 0
         self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
         self.head = b""
         self.fast = self._check_splice()
@@ -233,9 +235,12 @@ class Assessor:
         result = self._results.get(key)
         if result is None:
             result = self._result(self._record(self._case(pieces, known)))
-            if len(self._results) >= RESULT_CACHE_LIMIT:
+            size = len(result.json_tail) + len(result.jsonl_tail) + len(result.csv_tail)
+            if len(self._results) >= RESULT_CACHE_LIMIT or self._results_bytes + size > RESULT_CACHE_BYTES:
                 self._results.clear()
+                self._results_bytes = 0
             self._results[key] = result
+            self._results_bytes += size
         return echo, result
 
     def parsed(self, raws: tuple[Any, ...], case_id: str | None, extra: tuple[tuple[int, Any], ...] = ()

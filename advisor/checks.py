@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from .engine import evaluate
 from .errors import CaseError, RuleProblem
-from .models import ORDERED_OUTPUTS
+from .models import ORDERED_OUTPUTS, Assessment, Case
 from .parsing import build_case
 from .ruleset import RuleSet
 from .safetext import describe
@@ -32,17 +32,11 @@ class ExampleResult(NamedTuple):
                 "problems": self.problems}
 
 
-def _check_example(rules: RuleSet, rule: dict[str, Any], ex: dict[str, Any], today: date) -> list[str]:
-    try:
-        case = build_case(ex["case"], rules, "en")
-    except CaseError as exc:
-        return [f"example case: {exc.field}: {exc.message}"]
-    as_of = date.fromisoformat(ex["as_of"]) if ex.get("as_of") else today
-    result = evaluate(case, rules, as_of)
+def _unmet(result: Assessment, fired: set[str], rule: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    """What one example expects of its situation's assessment and does not get."""
     found = []
-    if rule["id"] not in result.rules_fired:
-        found.append(f"example does not fire the rule (as of {as_of})")
-    expect = ex["expect"]
+    if rule["id"] not in fired:
+        found.append(f"example does not fire the rule (as of {result.as_of})")
     for key in ORDERED_OUTPUTS:
         if key in expect and getattr(result, key) != expect[key]:
             found.append(f"expected {key} {expect[key]}, got {getattr(result, key)}")
@@ -53,11 +47,34 @@ def _check_example(rules: RuleSet, rule: dict[str, Any], ex: dict[str, Any], tod
 
 
 def example_results(rules: RuleSet, today: date) -> list[ExampleResult]:
-    return [
-        ExampleResult(rule["id"], rule["file"], ex["line"], ex.get("column"), _check_example(rules, rule, ex, today))
-        for rule in rules.rules
-        for ex in rule["examples"]
-    ]
+    """Every example's outcome, in rule order.
+
+    Examples of the same situation on the same date share one evaluation: a large set is mostly
+    variations on a few situations, so the cost follows rules times distinct situations, not rules
+    times examples. Only one assessment is held at a time.
+    """
+    found: list[list[str]] = []
+    where: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    situations: dict[tuple[Case, date], list[int]] = {}
+    for rule in rules.rules:
+        for ex in rule["examples"]:
+            where.append((rule, ex))
+            found.append([])
+            try:
+                case = build_case(ex["case"], rules, "en")
+            except CaseError as exc:
+                found[-1].append(f"example case: {exc.field}: {exc.message}")
+                continue
+            as_of = date.fromisoformat(ex["as_of"]) if ex.get("as_of") else today
+            situations.setdefault((case, as_of), []).append(len(found) - 1)
+    for (case, as_of), numbers in situations.items():
+        result = evaluate(case, rules, as_of, trace=False)
+        fired = set(result.rules_fired)
+        for n in numbers:
+            rule, ex = where[n]
+            found[n] = _unmet(result, fired, rule, ex["expect"])
+    return [ExampleResult(rule["id"], rule["file"], ex["line"], ex.get("column"), problems)
+            for (rule, ex), problems in zip(where, found)]
 
 
 def run_examples(rules: RuleSet, today: date) -> tuple[int, list[RuleProblem]]:

@@ -315,17 +315,16 @@ def _gather(
 
 def _read_answers(path: Path, rules: "RuleSet", lang: str) -> dict[str, Any]:
     from .models import FIELD_KINDS
+    from .ruleset import read_limited, safe_data
 
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
+        text = read_limited(path, "an answers file").decode("utf-8")
         if path.suffix.lower() == ".json":
             import json
 
             data = json.loads(text)
         else:
-            import yaml
-
-            data = yaml.safe_load(text)
+            data = safe_data(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
     except Exception as exc:  # yaml.YAMLError, without importing yaml up front

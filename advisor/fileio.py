@@ -6,6 +6,8 @@ interrupt) leaves the old file as it was and no temporary file behind. A symlink
 replaced, never followed, so a planted link cannot redirect the write. A target that exists and is not
 a regular file (a device, a FIFO) or that names one of our open descriptors (/dev/stdout, /dev/fd/N)
 is written to directly: renaming over it would replace the device or the pipe with a plain file.
+A private file (the rules cache) is always replaced, whatever stands at its name, and readable by its
+owner only: nobody else's FIFO or device can capture what the tool writes there.
 """
 
 from __future__ import annotations
@@ -57,11 +59,12 @@ class Output:
     `temp` is the temporary file's path, or None when the target is written directly.
     """
 
-    def __init__(self, path: str | os.PathLike[str], suffix: str = ".tmp") -> None:
+    def __init__(self, path: str | os.PathLike[str], suffix: str = ".tmp", *, private: bool = False) -> None:
         self.path = os.fspath(path)
+        self.private = private
         self.temp: str | None = None
         try:
-            if _is_direct(self.path):
+            if not private and _is_direct(self.path):
                 # O_APPEND: through /dev/stdout, never overwrite what the shell's file already holds.
                 self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY)
                 return
@@ -92,7 +95,7 @@ class Output:
             os.close(fd)
             if self.temp is None:
                 return
-            os.chmod(self.temp, _new_file_mode(self.path))
+            os.chmod(self.temp, 0o600 if self.private else _new_file_mode(self.path))
             os.replace(self.temp, self.path)  # a symlink at the target is itself replaced
             self.temp = None
         except OSError as exc:
@@ -126,7 +129,7 @@ class Output:
             self.discard()
 
 
-def write_file(path: str | os.PathLike[str], text: str) -> None:
-    """Write a whole text file as UTF-8, the safe way above. Raises WriteError naming the file."""
-    with Output(path) as out:
-        out.write(text.encode("utf-8"))
+def write_file(path: str | os.PathLike[str], data: str | bytes, *, private: bool = False) -> None:
+    """Write a whole file (text as UTF-8), the safe way above. Raises WriteError naming the file."""
+    with Output(path, private=private) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -84,12 +85,28 @@ def _yaml_loader() -> Any:
     class LineLoader(base):  # type: ignore[misc, valid-type]
         """Safe loader that records each mapping's line and refuses duplicate keys."""
 
+    scalars = LineLoader.yaml_constructors
+    seq_tag, map_tag = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+    def build(loader: Any, node: Any) -> Any:
+        """The plain cases directly: PyYAML's general walk, made for aliases and recursive data that
+        a screened file cannot hold, costs most of the load time of a large rule set."""
+        if isinstance(node, yaml.ScalarNode):
+            make = scalars.get(node.tag)
+            if make is not None:
+                return make(loader, node)
+        elif node.tag == map_tag:
+            return construct_mapping(loader, node)
+        elif node.tag == seq_tag:
+            return [build(loader, item) for item in node.value]
+        return loader.construct_object(node, deep=True)  # any other tag: the safe loader decides
+
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
         loader.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         positions: dict[Any, tuple[int, int]] = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = build(loader, key_node)
             try:
                 hash(key)
             except TypeError:
@@ -100,7 +117,7 @@ def _yaml_loader() -> Any:
                 raise yaml.constructor.ConstructorError(
                     None, None, f'duplicate key "{key}"', key_node.start_mark
                 )
-            mapping[key] = loader.construct_object(value_node, deep=deep)
+            mapping[key] = build(loader, value_node)
             positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         mapping[LINE] = node.start_mark.line + 1
         mapping[POS] = positions
@@ -125,7 +142,7 @@ def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
     for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return line, "anchors and aliases (& and *) are not allowed in rule files: write the value out"
+            return line, "anchors and aliases (& and *) are not allowed: write each value out"
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -135,16 +152,53 @@ def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
     return None
 
 
-def _read_yaml(path: Path, label: str, problems: list[RuleProblem]) -> Any:
-    yaml, loader = _yaml_loader()
+class TooLarge(ValueError):
+    """A file past the size limit, refused unread."""
+
+
+def read_limited(path: Path, what: str) -> bytes:
+    """A data file's bytes, read only after its size is checked and never more than one byte past the
+    limit: a huge file, or a device that never ends, costs nothing."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        amount = f"{size:,} bytes" if size > MAX_FILE_BYTES else f"more than {MAX_FILE_BYTES:,} bytes"
+        raise TooLarge(f"{amount} is too large for {what} (at most {MAX_FILE_BYTES:,})")
+    return data
+
+
+def safe_data(text: str) -> Any:
+    """Plain data from a YAML text from others (an answers file), screened as rule files are.
+    Raises ValueError naming the line, or yaml.YAMLError."""
+    import yaml
+
+    refused = _hostile(yaml, text)
+    if refused:
+        raise ValueError(f"line {refused[0]}: {refused[1]}")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - the safe loader
+
+
+Source = bytes | RuleProblem  # a rule file's bytes, or why they could not be read
+
+
+def _read_source(path: Path, label: str) -> Source:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(RuleProblem(label, None, None, f"{size:,} bytes is too large for a rule file "
-                                        f"(at most {MAX_FILE_BYTES:,}); split it into several files"))
-            return None
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_limited(path, "a rule file")
+    except TooLarge as exc:
+        return RuleProblem(label, None, None, f"{exc}; split it into several files")
+    except OSError as exc:
+        return RuleProblem(label, None, None, f"cannot read: {exc}")
+
+
+def _read_yaml(label: str, source: Source, problems: list[RuleProblem]) -> Any:
+    yaml, loader = _yaml_loader()
+    if isinstance(source, RuleProblem):
+        problems.append(source)
+        return None
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
         problems.append(RuleProblem(label, None, None, f"cannot read: {exc}"))
         return None
     try:
@@ -290,12 +344,14 @@ class _Compiler:
         self.check = _Checker()
         self.data: dict[str, Any] = {
             "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
-            "references": {}, "rules": [], "ui": {},
+            "references": {}, "ui": {},
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
             "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
             "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
+        # By id while merging, so an override replaces its rule in constant time, not by a scan of all.
+        self.rules: dict[str, dict[str, Any]] = {}
         self.disabled: list[tuple[str, str, Any]] = []
 
     # -- merging
@@ -526,8 +582,8 @@ class _Compiler:
             self.check.keys(file, node, RULE_KEYS, rid, "the rule")
             if not self._place("rules", rid, file, node, rid):
                 continue
-            self.data["rules"] = [r for r in self.data["rules"] if r["id"] != rid]
-            self.data["rules"].append({"id": rid, "file": file, "line": node.get(LINE), "node": node})
+            self.rules.pop(rid, None)  # an override moves to its new place in the order
+            self.rules[rid] = {"id": rid, "file": file, "line": node.get(LINE), "node": node}
 
     # -- second pass: everything that needs the whole set
 
@@ -535,11 +591,10 @@ class _Compiler:
         check = self.check
         data = self.data
         for file, rid, doc in self.disabled:
-            if not any(r["id"] == rid for r in data["rules"]):
-                check.add(file, doc, rid, f'cannot disable "{rid}": no such rule'
-                          f'{_suggest(rid, [r["id"] for r in data["rules"]])}')
+            if rid not in self.rules:
+                check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{_suggest(rid, self.rules)}')
         gone = {rid for _, rid, _ in self.disabled}
-        data["rules"] = [r for r in data["rules"] if r["id"] not in gone]
+        rules = [r for rid, r in self.rules.items() if rid not in gone]
         if not data["stages"]:
             check.add("(rule set)", None, None, '"stages" is missing: the day bands of each stage')
         for group in LABEL_GROUPS:
@@ -550,7 +605,7 @@ class _Compiler:
             if name not in data["fields"]:
                 check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
         self._check_aliases()
-        data["rules"] = [self._compile_rule(r) for r in data["rules"]]
+        data["rules"] = [self._compile_rule(r) for r in rules]
         for name, entry in data["fields"].items():
             if "ask_when_node" in entry:
                 file, node = entry.pop("ask_when_node")
@@ -951,62 +1006,115 @@ def shown(value: Any, limit: int = 60) -> str:
 
 
 # ---------------------------------------------------------------- loading with a content-hash cache
+#
+# The cache is a file anyone with access to the folder could have put there, so it is read as input
+# from others: only a regular file of bounded size that belongs to this user and that no one else may
+# change, with a header naming its format, the rule files' hash and a digest of the rest. Anything
+# else is rebuilt from the rule files, silently: a cache can cost speed, never a run.
+
+MAX_CACHE_BYTES = 64 << 20
+_CACHE_SECTIONS = {"stages": list, "labels": dict, "fields": dict, "steps": dict, "consequences": dict,
+                   "references": dict, "rules": list, "ui": dict, "interest": dict, "plan": dict,
+                   "letter": list, "script": list}
 
 
 def _cache_dir() -> Path:
     explicit = os.environ.get("ADVISOR_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and is ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "advisor"
 
 
-def _content_key(files: list[tuple[Path, str]]) -> str:
+def _digest(*parts: bytes) -> str:
+    """A digest over length-prefixed parts, so that no two different sequences of parts share it."""
     try:  # the builtin module skips hashlib's OpenSSL start-up, a few ms on every run
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - other Pythons
         from hashlib import blake2b
-    digest = blake2b(CACHE_FORMAT.encode(), digest_size=32)
-    for path, label in files:
-        digest.update(label.encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"\1unreadable")
-        digest.update(b"\0")
+    digest = blake2b(digest_size=32)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
     return digest.hexdigest()
 
 
-def _read_cache(path: Path) -> dict[str, Any] | None:
+def _text_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # a file name need not be UTF-8
+
+
+def _content_key(sources: list[tuple[str, bytes]]) -> str:
+    parts = [CACHE_FORMAT.encode()]
+    for label, data in sources:
+        parts += [_text_bytes(label), data]
+    return _digest(*parts)
+
+
+def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:  # O_NOFOLLOW: not a symlink to a device; O_NONBLOCK: a FIFO opens at once and is refused below
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if (not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES or st.st_mode & 0o022
+                or st.st_uid != os.geteuid()):
+            return None
+        try:
+            raw = fh.read(MAX_CACHE_BYTES + 1)
+        except OSError:
+            return None
+    header, _, body = raw.partition(b"\n")
+    if header != _text_bytes(f"{CACHE_FORMAT} {key} {_digest(body)}"):
+        return None  # another format, another rule set, or a truncated or altered body
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None  # missing or corrupt: rebuild from the YAML
-    return data if isinstance(data, dict) and data.get("format") == CACHE_FORMAT else None
+        data = json.loads(body.decode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or any(not isinstance(data.get(k), t) for k, t in _CACHE_SECTIONS.items()):
+        return None
+    return data
 
 
-def _write_cache(path: Path, data: dict[str, Any]) -> None:
+def _private_dir(path: Path) -> None:
+    """Create the folder and any missing parents readable by this user only, whatever the umask."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700)
+
+
+def _write_cache(path: Path, key: str, data: dict[str, Any]) -> None:
     from .fileio import write_file  # only on a cold cache
 
+    body = _text_bytes(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    if len(body) > MAX_CACHE_BYTES:
+        return  # it would never be read back
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        _private_dir(path.parent)
+        write_file(path, _text_bytes(f"{CACHE_FORMAT} {key} {_digest(body)}\n") + body, private=True)
     except (OSError, WriteError):
         pass  # an unwritable cache only costs speed
 
 
-def compile_files(files: list[tuple[Path, str]]) -> dict[str, Any]:
-    """Read and validate rule files. Raises RuleSetError listing every problem found."""
+def _compile(sources: list[tuple[str, Source]]) -> dict[str, Any]:
     compiler = _Compiler()
-    for path, label in files:
-        doc = _read_yaml(path, label, compiler.check.problems)
-        compiler.add_file(label, doc)
+    for label, source in sources:
+        compiler.add_file(label, _read_yaml(label, source, compiler.check.problems))
     data = compiler.finish()
     if compiler.check.problems:
         raise RuleSetError(compiler.check.problems)
-    data["format"] = CACHE_FORMAT
     return data
+
+
+def compile_files(files: list[tuple[Path, str]]) -> dict[str, Any]:
+    """Read and validate rule files. Raises RuleSetError listing every problem found."""
+    return _compile([(label, _read_source(path, label)) for path, label in files])
 
 
 def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache: bool = True) -> RuleSet:
@@ -1033,12 +1141,20 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
         files = [(p, "builtin/" + label) for p, label in rule_files([builtin]) if p.name == "ui.yaml"] + files
     if not any(True for _ in files):
         raise RuleSetError([RuleProblem(str(roots[0]), None, None, "no rule files (*.yaml) found")])
-    sources = [label for _, label in files]
-    if not cache:
-        return RuleSet(compile_files(files), sources)
-    target = _cache_dir() / f"rules-{_content_key(files)}.json"
-    data = _read_cache(target)
-    if data is None:
-        data = compile_files(files)
-        _write_cache(target, data)
-    return RuleSet(data, sources)
+    labels = [label for _, label in files]
+    # Each file is read once: what is hashed is what is compiled, even if a file changes meanwhile.
+    sources = [(label, _read_source(path, label)) for path, label in files]
+    readable = [(label, s) for label, s in sources if isinstance(s, bytes)]
+    if not cache or len(readable) < len(sources):
+        return RuleSet(_compile(sources), labels)
+    key = _content_key(readable)
+    target = _cache_dir() / f"rules-{key}.json"
+    data = _read_cache(target, key)
+    if data is not None:
+        try:
+            return RuleSet(data, labels)
+        except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
+            pass  # well formed, yet not a rule set this version can use: rebuild it
+    data = _compile(sources)
+    _write_cache(target, key, data)
+    return RuleSet(data, labels)
