@@ -28,17 +28,22 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-FORMATS = ("rich", "json", "markdown")
+FORMATS = ("rich", "json", "markdown", "html")
 LANGS = ("zh", "en")
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
 
+# -h as well as --help, as most command-line tools take it.
+_HELP = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion: Typer's own shell completion
+    context_settings=_HELP,
     pretty_exceptions_enable=False,
     help="Overdue-situation advisor: what an overdue loan means for you and your credit report, "
     "and what to do now. Not legal advice.",
 )
-rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, pretty_exceptions_enable=False)
+rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, context_settings=_HELP,
+                        pretty_exceptions_enable=False)
 app.add_typer(rules_app, name="rules")
 
 
@@ -243,13 +248,13 @@ def assess(
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="rich, json or markdown.")] = "rich",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="rich, json, markdown or html.")] = "rich",
     lang: LangOpt = None,
     rules: RulesOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every fired rule and its conditions.")] = False,
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
-    save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
+    save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as a web page, FILE.html.")] = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal."""
     flags = _flag_answers(locals())
@@ -259,8 +264,11 @@ def assess(
         if output_format not in FORMATS:
             raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
         save_to = _path(save)
-        if save_to is not None and save_to.suffix.lower() not in (".html", ".svg"):
-            raise UsageError(f'--save: "{save}" must end in .html or .svg')
+        if save_to is not None and save_to.suffix.lower() == ".svg":
+            # A terminal capture drew Chinese at half width and fetched its font online: the page replaces it.
+            raise UsageError(f'--save: SVG is no longer written; save the report as a web page: "{save_to.with_suffix(".html")}"')
+        if save_to is not None and save_to.suffix.lower() not in (".html", ".htm"):
+            raise UsageError(f'--save: "{save}" must end in .html')
         rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
                                        no_input)
         _report(rule_set, case, when, output_format, language, explain, save_to)
@@ -370,14 +378,19 @@ def _report(
         from .render.markdown import to_markdown
 
         sys.stdout.write(to_markdown(record, rules, lang))
+    elif output_format == "html":
+        from .render.html import to_html
+
+        sys.stdout.write(to_html(record, rules, lang))
     else:
         from .render.rich_text import print_report
 
         print_report(record, rules, lang, explain=explain)
     if save is not None:
-        from .render.rich_text import save_report
+        from .fileio import write_file
+        from .render.html import to_html
 
-        save_report(record, rules, lang, save, explain=explain)
+        write_file(save, to_html(record, rules, lang))
         _stderr(rules.message("saved", lang, path=save))
 
 
@@ -743,7 +756,7 @@ def main() -> NoReturn:
     try:
         with _writing_stdout():  # also what Click itself prints: --help, its usage errors
             try:
-                app()
+                app(prog_name="advisor")  # the same name, and completion, however it was started
             except SystemExit as exc:
                 code = exc.code
     except WriteError as exc:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -20,7 +19,6 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
-from ..fileio import write_file
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
 
@@ -296,10 +294,3 @@ def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: 
     width = min(console.width, 100)
     # One print of one group: Rich measures the terminal once instead of once per item.
     console.print(Group(*_renderables(record, rules, lang, width, explain)), width=width)
-
-
-def save_report(record: dict[str, Any], rules: RuleSet, lang: str, path: Path, *, explain: bool = False) -> None:
-    console = Console(record=True, file=io.StringIO(), width=100, highlight=False, force_terminal=True)
-    print_report(record, rules, lang, explain=explain, console=console)
-    title = printable(rules.text("app_title", lang))
-    write_file(path, console.export_svg(title=title) if path.suffix.lower() == ".svg" else console.export_html())
