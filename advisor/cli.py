@@ -8,6 +8,7 @@ from a string on each run, which costs more than evaluating them once at import.
 
 import codecs
 import errno
+import inspect
 import io
 import os
 import signal
@@ -21,14 +22,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 import typer
 
 from . import __version__
-from .errors import AdvisorError, CaseError, ExitCode, Interrupted, UsageError, WriteError
+from .errors import AdvisorError, ExitCode, Interrupted, UsageError, WriteError, suggest
+from .fields import FIELDS, Field
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 T = TypeVar("T")
 
-FORMATS = ("rich", "json", "markdown")
 LANGS = ("zh", "en")
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
 
@@ -160,38 +161,7 @@ def main_callback(
         ctx.invoke(assess)
 
 
-# Options shared by `assess` and `letter`: the answers, and where they come from.
-DaysOpt = Annotated[Optional[str], typer.Option("--days", "-d", help="Days overdue: 45 or 45天 (0 = not yet).")]
-AmountOpt = Annotated[
-    Optional[str], typer.Option("--amount", "-a", help="Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.")
-]
-PlatformOpt = Annotated[
-    Optional[str], typer.Option("--platform", "-p", help="Lender type: id, Chinese name, number or alias (花呗, 网商贷…).")
-]
-NegotiationOpt = Annotated[
-    Optional[str],
-    typer.Option("--negotiation", "-n", help="Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…)."),
-]
-LegalOpt = Annotated[
-    Optional[str],
-    typer.Option("--legal-status", help="Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed."),
-]
-CollectionOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--collection", help="How you are being collected (repeat or comma-separate): normal, night_calls, "
-                 "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees."),
-]
-HardshipOpt = Annotated[
-    Optional[str],
-    typer.Option("--hardship", help="none, illness, unemployment, income_drop, business_failure, family_emergency, disaster."),
-]
-AprOpt = Annotated[Optional[str], typer.Option("--apr", help="Annual rate in %, as the app or contract shows it.")]
-ContractDateOpt = Annotated[Optional[str], typer.Option("--contract-date", help="Date of the loan contract, YYYY-MM-DD.")]
-LprOpt = Annotated[Optional[str], typer.Option("--lpr", help="1-year LPR in % to use instead of the built-in table.")]
-IncomeOpt = Annotated[Optional[str], typer.Option("--income", help="Monthly income (same forms as --amount; 0 allowed).")]
-ExpensesOpt = Annotated[Optional[str], typer.Option("--expenses", help="Essential monthly costs (same forms as --amount).")]
-RepaidOpt = Annotated[Optional[str], typer.Option("--repaid-on", help="Date the overdue was repaid in full, YYYY-MM-DD.")]
-OtherDebtsOpt = Annotated[Optional[str], typer.Option("--other-debts", help="How many other debts you have.")]
+# Options shared by several commands, declared once.
 AnswersOpt = Annotated[
     Optional[str], typer.Option("--answers", help="Read answers from a YAML or JSON file (flags win).")
 ]
@@ -212,34 +182,43 @@ def _path(value: str | None) -> Path | None:
     return None if value is None else Path(value)
 
 
-# The parameter of `assess` and `letter` that carries each answer, where its name is not the field id.
-_PARAMETER_FIELD = {"days": "overdue_days", "income": "monthly_income", "expenses": "monthly_expenses"}
+def _answer_parameter(field: Field) -> inspect.Parameter:
+    names = (field.flag, field.short) if field.short else (field.flag,)
+    kind = Optional[list[str]] if field.many else Optional[str]
+    return inspect.Parameter(field.id, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                             annotation=Annotated[kind, typer.Option(*names, help=field.help)])
 
 
-def _flag_answers(params: dict[str, Any]) -> dict[str, Any]:
-    """The answers given as flags, by field id; flags not given are left out."""
-    from .models import FIELD_KINDS
+def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
+    """A command whose first parameter, `flags`, receives the answer flags given, by field id.
 
-    named = {_PARAMETER_FIELD.get(name, name): value for name, value in params.items()}
-    return {field: value for field, value in named.items() if field in FIELD_KINDS and value is not None}
+    Its options for the answers are made here, one per field of the registry, in registry order."""
+    own = inspect.signature(command)
+    rest = [p for name, p in own.parameters.items() if name != "flags"]
+
+    def with_answers(**options: Any) -> None:
+        flags = {f.id: value for f in FIELDS if (value := options.pop(f.id, None)) is not None}
+        command(flags, **options)
+
+    with_answers.__name__ = command.__name__
+    with_answers.__doc__ = command.__doc__
+    with_answers.__signature__ = own.replace(  # type: ignore[attr-defined]  # read by Typer
+        parameters=[_answer_parameter(f) for f in FIELDS] + rest)
+    return with_answers
+
+
+def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, quick: bool, no_input: bool,
+          lang: str, rules: "RuleSet", as_of: date) -> Any:
+    from .answers import Sources, gather
+
+    sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty())
+    return gather(sources, rules, lang, as_of, _read_line, _stderr)
 
 
 @app.command()
+@takes_answers
 def assess(
-    days: DaysOpt = None,
-    amount: AmountOpt = None,
-    platform: PlatformOpt = None,
-    negotiation: NegotiationOpt = None,
-    legal_status: LegalOpt = None,
-    collection: CollectionOpt = None,
-    hardship: HardshipOpt = None,
-    apr: AprOpt = None,
-    contract_date: ContractDateOpt = None,
-    lpr: LprOpt = None,
-    income: IncomeOpt = None,
-    expenses: ExpensesOpt = None,
-    repaid_on: RepaidOpt = None,
-    other_debts: OtherDebtsOpt = None,
+    flags: dict[str, Any],
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
@@ -252,151 +231,31 @@ def assess(
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as FILE.html or FILE.svg.")] = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal."""
-    flags = _flag_answers(locals())
 
     def body() -> None:
+        from .answers import as_of_day
+        from .render import REPORT_FORMATS, report
+
         language = _lang(lang)
-        if output_format not in FORMATS:
-            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
+        if output_format not in REPORT_FORMATS:
+            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(REPORT_FORMATS)}')
         save_to = _path(save)
         if save_to is not None and save_to.suffix.lower() not in (".html", ".svg"):
             raise UsageError(f'--save: "{save}" must end in .html or .svg')
-        rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
-                                       no_input)
-        _report(rule_set, case, when, output_format, language, explain, save_to)
+        rule_set = _load(rules)
+        when = as_of_day(as_of, rule_set, language)
+        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
+        saved = report(case, rule_set, when, output_format, language, explain, save_to)
+        if saved is not None:
+            _stderr(rule_set.message("saved", language, path=saved))
 
     _guard(lang if lang in LANGS else "zh", body)
 
 
-def _gather(
-    flags: dict[str, Any],
-    answers_file: Path | None,
-    save_answers: Path | None,
-    quick: bool,
-    lang: str,
-    rule_paths: list[str] | None,
-    as_of_text: str | None,
-    no_input: bool,
-) -> tuple["RuleSet", Any, date]:
-    """Answers from a file, then flags, then questions: parsed by the one parser of each field."""
-    from .interview import FLAGS, complete, missing_fields
-    from .models import Case
-    from .parsing import parse_answer, parse_date
-
-    rules = _load(rule_paths)
-    as_of = date.today()
-    if as_of_text is not None:
-        try:
-            as_of = parse_date(as_of_text, "as_of", rules, lang)
-        except CaseError as exc:
-            raise UsageError(f"--as-of: {exc.message}") from None
-    raw = {**(_read_answers(answers_file, rules, lang) if answers_file else {}), **flags}
-    parsed: dict[str, Any] = {}
-    bad = []
-    for field, value in raw.items():
-        try:
-            parsed[field] = parse_answer(field, value, rules, lang, as_of)
-        except CaseError as exc:
-            source = FLAGS[field] if field in flags else f"{answers_file}: {field}"
-            bad.append(f"{source}: {exc.message}")
-    if bad:
-        raise UsageError("\n  ".join(bad))
-    missing = missing_fields(parsed)
-    interactive = not no_input and stdin_is_tty()
-    if missing and not interactive:
-        names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
-        raise UsageError(rules.message("missing_flags", lang, missing=names))
-    if interactive:
-        parsed = complete(parsed, rules, lang, _read_line, _stderr, as_of=as_of, quick=quick, given=frozenset(raw))
-    if save_answers is not None:
-        _write_answers(save_answers, parsed, rules, lang)
-    return rules, Case(**parsed), as_of
-
-
-def _read_answers(path: Path, rules: "RuleSet", lang: str) -> dict[str, Any]:
-    from .models import FIELD_KINDS
-    from .ruleset import read_limited, safe_data
-
-    try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
-        text = read_limited(path, "an answers file").decode("utf-8")
-        if path.suffix.lower() == ".json":
-            import json
-
-            data = json.loads(text)
-        else:
-            data = safe_data(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
-    except Exception as exc:  # yaml.YAMLError, without importing yaml up front
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
-    if not isinstance(data, dict):
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
-    unknown = [k for k in data if k not in FIELD_KINDS]
-    if unknown:
-        raise UsageError(rules.message("bad_answers_file", lang, path=path,
-                                       reason=f"unknown fields: {', '.join(map(str, unknown))}"))
-    return data
-
-
-def _write_answers(path: Path, answers: dict[str, Any], rules: "RuleSet", lang: str) -> None:
-    """The user asked for this file: the only place the tool ever writes their answers."""
-    from .fileio import write_file
-    from .models import plain
-
-    data = {k: plain(v) for k, v in answers.items() if v is not None}
-    if path.suffix.lower() == ".json":
-        import json
-
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    else:
-        import yaml
-
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    write_file(path, text)
-    _stderr(rules.message("answers_saved", lang, path=path))
-
-
-def _report(
-    rules: "RuleSet", case: Any, as_of: date, output_format: str, lang: str, explain: bool, save: Path | None
-) -> None:
-    from .engine import evaluate
-    from .render.record import to_record
-
-    assessment = evaluate(case, rules, as_of, trace=explain)
-    record = to_record(assessment, rules, lang, explain=explain)
-    if output_format == "json":
-        _write_json(record)
-    elif output_format == "markdown":
-        from .render.markdown import to_markdown
-
-        sys.stdout.write(to_markdown(record, rules, lang))
-    else:
-        from .render.rich_text import print_report
-
-        print_report(record, rules, lang, explain=explain)
-    if save is not None:
-        from .render.rich_text import save_report
-
-        save_report(record, rules, lang, save, explain=explain)
-        _stderr(rules.message("saved", lang, path=save))
-
-
 @app.command()
+@takes_answers
 def letter(
-    days: DaysOpt = None,
-    amount: AmountOpt = None,
-    platform: PlatformOpt = None,
-    negotiation: NegotiationOpt = None,
-    legal_status: LegalOpt = None,
-    collection: CollectionOpt = None,
-    hardship: HardshipOpt = None,
-    apr: AprOpt = None,
-    contract_date: ContractDateOpt = None,
-    lpr: LprOpt = None,
-    income: IncomeOpt = None,
-    expenses: ExpensesOpt = None,
-    repaid_on: RepaidOpt = None,
-    other_debts: OtherDebtsOpt = None,
+    flags: dict[str, Any],
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
@@ -409,16 +268,17 @@ def letter(
     no_input: NoInputOpt = False,
 ) -> None:
     """Write a negotiation request (协商还款申请书) from your answers, or with --script a phone script."""
-    flags = _flag_answers(locals())
 
     def body() -> None:
+        from .answers import as_of_day
         from .letter import compose
 
         language = _lang(lang)
         if output_format not in ("markdown", "text"):
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
-        rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
-                                       no_input)
+        rule_set = _load(rules)
+        when = as_of_day(as_of, rule_set, language)
+        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
         text = compose(case, rule_set, when, language, script=script, markdown=output_format == "markdown")
         target = _path(output)
         if target is None:
@@ -447,11 +307,9 @@ RulePaths = Annotated[
 
 
 def _write_json(data: Any) -> None:
-    import json
+    from .render import write_json
 
-    from .safetext import json_safe
-
-    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    write_json(data)
 
 
 @rules_app.command("check")
@@ -555,13 +413,12 @@ def rules_show(
 
     def body() -> None:
         from .describe import show_lines
-        from .ruleset import _suggest
 
         language = _lang(lang)
         rules = _load(paths)
         found = next((r for r in rules.rules if r["id"] == rule_id), None)
         if found is None:
-            raise UsageError(f'no rule "{rule_id}"{_suggest(rule_id, [r["id"] for r in rules.rules])}; '
+            raise UsageError(f'no rule "{rule_id}"{suggest(rule_id, [r["id"] for r in rules.rules])}; '
                              "see `advisor rules list`")
         sys.stdout.write("\n".join(show_lines(found, rules, language)) + "\n")
 
@@ -642,17 +499,12 @@ def batch(
     """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
 
     def body() -> int:
+        from .answers import as_of_day
         from .batch import Options, run, text
-        from .parsing import parse_date
 
         language = _lang(lang)
         rule_set = _load(rules)
-        day = date.today()
-        if as_of is not None:
-            try:
-                day = parse_date(as_of, "as_of", rule_set, language)
-            except CaseError as exc:
-                raise UsageError(f"--as-of: {exc.message}") from None
+        day = as_of_day(as_of, rule_set, language)
         options = Options(
             input=input_path, input_format=input_format, encoding=encoding, output=output,
             output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fields import MAX_COUNT, MAX_DAYS
 from .interview import FLAGS
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS
-from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
+from .parsing import MAX_AMOUNT, MAX_PERCENT
 from .ruleset import RuleSet
 from .safetext import printable
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -17,6 +18,14 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # the reader of stdout went away: end quietly, like any Unix filter
     TERMINATED = 143
+
+
+def suggest(word: object, choices: Iterable[str]) -> str:
+    """` (did you mean "x"?)` naming the closest of `choices`, or nothing."""
+    import difflib  # only needed when something is wrong
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 class AdvisorError(Exception):

@@ -8,14 +8,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from . import fields
 from .errors import CaseError
+from .fields import MAX_COUNT, MAX_DAYS
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-MAX_DAYS = 36500
-MAX_AMOUNT = Decimal(10) ** 10
+MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
 CENT = Decimal("0.01")
 
 _DAYS_RE = re.compile(r"^\+?(\d{1,9})\s*(?:天|日|days?|d)?$", re.IGNORECASE)
@@ -28,9 +29,8 @@ _PERCENT_RE = re.compile(r"^(?:年化|年利率|apr)?\s*(\d+(?:\.\d+)?|\.\d+)\s*
 _COUNT_RE = re.compile(r"^(\d{1,4})\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
-MAX_PERCENT = Decimal(10000)  # the worst illegal "714" loans run to thousands of percent a year
+MAX_PERCENT = Decimal(fields.MAX_PERCENT)
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
-MAX_COUNT = 1000
 MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
 MAX_INT = 10**18  # a whole number beyond this is no answer (and Python will not print one past 4,300 digits)
 # Dates: a loan contract, a repayment or the assessment day. The upper end keeps five years of
