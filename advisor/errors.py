@@ -36,6 +36,11 @@ class UsageError(AdvisorError):
     exit_code = ExitCode.USAGE
 
 
+class ArgumentError(UsageError, ValueError):
+    """A bad argument to the Python API, such as an unknown language or a date given as text.
+    Also a ValueError, as Python's own bad arguments are."""
+
+
 class WriteError(UsageError):
     """An output could not be written: a file, or "standard output"."""
 

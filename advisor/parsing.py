@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from . import fields
 from .errors import CaseError
-from .fields import MAX_COUNT, MAX_DAYS
+from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 
 if TYPE_CHECKING:
@@ -188,6 +189,31 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
     if kind == "count":
         return parse_count(raw, field, rules, lang)
     return parse_date(raw, field, rules, lang, as_of)
+
+
+def key_name(name: object) -> str:
+    """A column or key name as it is compared: NFKC, stripped, casefolded, `-` read as `_`."""
+    return unicodedata.normalize("NFKC", str(name)).strip().casefold().replace("-", "_")
+
+
+# Every name an answer may be given under: field ids, their column names (逾期天数…) and the case id.
+KEYS = {key_name(name): f.id for f in FIELDS for name in (f.id, *f.columns)} | {key_name(n): "id" for n in ID_COLUMNS}
+
+
+def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> dict[str, Any]:
+    """The answers keyed by field id, from any of the names a field goes by. A key that names no field,
+    or a field named twice, is a CaseError naming it (with the closest name, if one is close)."""
+    from .errors import suggest
+
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        field = KEYS.get(key_name(key))
+        if field is None:
+            raise CaseError(str(key), rules.message("unknown_field", lang, value=key) + suggest(key_name(key), KEYS))
+        if field in out:
+            raise CaseError(field, rules.message("batch_twice", lang, name=field))
+        out[field] = value
+    return out
 
 
 def build_case(answers: dict[str, Any], rules: RuleSet, lang: str = "zh", case_id: str | None = None,
