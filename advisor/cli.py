@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -27,8 +27,6 @@ from .fields import FIELDS, Field
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
-
-T = TypeVar("T")
 
 LANGS = ("zh", "en")
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
@@ -94,12 +92,13 @@ def _lang(value: str | None) -> str:
     return lang
 
 
-def _guard(lang: str, body: Callable[[], T]) -> T:
-    """The one error boundary: user mistakes and interrupts become a line and an exit code."""
+def _guard(lang: str, body: "Callable[[], int | None]") -> None:
+    """The one error boundary: user mistakes and interrupts become a line and an exit code. A body may
+    also return the exit code of a run that ended as it should (rows rejected, rule problems)."""
     from .templates import fill
     try:
         with _writing_stdout():
-            return body()
+            code = body()
     except WriteError as exc:
         _stderr("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
         raise typer.Exit(int(exc.exit_code)) from None
@@ -122,6 +121,8 @@ def _guard(lang: str, body: Callable[[], T]) -> T:
             raise
         _stderr("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
+    if code:
+        raise typer.Exit(code)
 
 
 _UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})",
@@ -144,8 +145,11 @@ def _load(paths: "list[str] | None") -> "RuleSet":
 
 
 def _version(value: bool) -> None:
+    def body() -> None:
+        sys.stdout.write(f"advisor {__version__}\n")
+
     if value:
-        _guard("en", lambda: sys.stdout.write(f"advisor {__version__}\n"))
+        _guard("en", body)
         raise typer.Exit()
 
 
@@ -326,8 +330,8 @@ def rules_check(
 ) -> None:
     """Validate a rule set, lint its content and run every rule's examples. Exit 0 when clean, 3 otherwise."""
 
-    def body() -> None:
-        from .checks import example_problems, example_results, lint
+    def body() -> int:
+        from .checks import load_failed, report
         from .errors import RuleSetError
         from .ruleset import load_ruleset
 
@@ -342,44 +346,20 @@ def rules_check(
         except RuleSetError as exc:
             if not as_json:
                 raise
-            _write_json({"ok": False, "rules": None, "examples": [], "problems": [p.to_dict() for p in exc.problems]})
-            raise typer.Exit(int(ExitCode.RULES)) from None
-        results = example_results(rules, today)
-        problems = lint(rules)
-        problems += example_problems(results)
-        report: dict[str, Any] = {}
-        if coverage:
-            from .coverage import check_coverage, cost, matrix
-            from .coverage import problems as coverage_problems
-
-            situations = cost(rules)
-            if situations > coverage_limit:  # said before it starts, not after minutes of work
-                raise UsageError(f"--coverage: {situations:,} situations to check, more than the limit of "
-                                 f"{coverage_limit:,}; raise --coverage-limit to run it anyway")
-            cov = check_coverage(rules, today)
-            problems += coverage_problems(cov)
-            report["coverage"] = {
-                "situations": cov.points,
-                "gaps": [{"case": g.case.echo(), "missing": list(g.missing)} for g in cov.gaps],
-                "never_fire": cov.never_fire,
-                "overruled": [{"rule": r, "output": k, "value": v} for r, k, v in cov.overruled],
-                "bands": {f: [[str(lo), str(hi)] for lo, hi in b] for f, b in cov.bands.items()},
-            }
+            _write_json(load_failed(exc.problems))
+            return int(ExitCode.RULES)
+        found = report(rules, today, coverage_limit if coverage else None)
         if as_json:
-            _write_json({"ok": not problems, "rules": len(rules.rules),
-                         "examples": [r.to_dict() for r in results],
-                         "problems": [p.to_dict() for p in problems], **report})
-        else:
-            if coverage:
-                from .safetext import printable
+            _write_json(found.data)
+            return int(ExitCode.RULES) if found.problems else int(ExitCode.OK)
+        if found.matrix:
+            from .safetext import printable
 
-                sys.stdout.write(printable("\n".join(matrix(cov, rules)), lines=True) + "\n")
-            if not problems:
-                sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=len(results)) + "\n")
-        if problems:
-            if as_json:
-                raise typer.Exit(int(ExitCode.RULES))
-            raise RuleSetError(problems)
+            sys.stdout.write(printable("\n".join(found.matrix), lines=True) + "\n")
+        if found.problems:
+            raise RuleSetError(found.problems)
+        sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=found.examples) + "\n")
+        return int(ExitCode.OK)
 
     _guard("en", body)
 
@@ -407,7 +387,7 @@ def rules_list(
 def rules_show(
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule to show.")],
     paths: RulePaths = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Show one rule: its conditions, what it sets and adds, its texts, references and examples."""
 
@@ -440,31 +420,21 @@ def rules_schema() -> None:
 @app.command()
 def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Every field as JSON, for scripts and forms.")] = False,
-    rules: Annotated[
-        Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
-    ] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+    rules: RulesOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """The questions asked: each field with its type, range, choices, labels and common names."""
 
     def body() -> None:
         from .describe import questions as describe
-        from .interview import question_text
+        from .describe import questions_text
 
         language = _lang(lang)
         rule_set = _load(rules)
         if as_json:
             _write_json(describe(rule_set))
-            return
-        for field in describe(rule_set):
-            sys.stdout.write(f"{field['flag']} ({field['id']})\n")
-            if field["id"] in rule_set.fields:
-                from .safetext import printable
-
-                sys.stdout.write(printable(question_text(field["id"], rule_set, language), lines=True) + "\n")
-            if field.get("asked_when"):
-                sys.stdout.write(f"  asked when: {field['asked_when']}\n")
-            sys.stdout.write("\n")
+        else:
+            sys.stdout.write(questions_text(rule_set, language))
 
     _guard("en", body)
 
@@ -488,13 +458,9 @@ def batch(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes to use (default: every core).")] = None,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first row that cannot be assessed.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
-    rules: Annotated[
-        Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
-    ] = None,
-    as_of: Annotated[
-        Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")
-    ] = None,
+    lang: LangOpt = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
 
@@ -526,9 +492,7 @@ def batch(
                          seconds=summary.seconds, rate=rate))
         return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
 
-    code = _guard(lang if lang in LANGS else "zh", body)
-    if code:
-        raise typer.Exit(code)
+    _guard(lang if lang in LANGS else "zh", body)
 
 
 def _escape_unshowable(exc: UnicodeError) -> tuple[str, int]:

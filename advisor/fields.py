@@ -21,6 +21,23 @@ MAX_PERCENT = "10000"  # the worst illegal "714" loans run to thousands of perce
 MAX_COUNT = 1000
 
 
+# What each kind of answer accepts, for forms and scripts (`questions --json`); the parsers in
+# parsing.py are the authority.
+KINDS: dict[str, dict[str, Any]] = {
+    "days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS, "examples": ["45", "45天"]},
+    "amount": {"type": "decimal", "minimum": "0.01", "maximum": MAX_AMOUNT, "decimal_places": 2,
+               "examples": ["5000", "5,000", "5000元", "3万", "2.5万元", "8千"]},
+    "money": {"type": "decimal", "minimum": "0", "maximum": MAX_AMOUNT, "decimal_places": 2,
+              "examples": ["6000", "1.2万", "0"]},
+    "percent": {"type": "percent", "minimum_exclusive": "0", "maximum": MAX_PERCENT,
+                "examples": ["36", "36%", "年化23.9%"]},
+    "date": {"type": "date", "examples": ["2024-03-01", "2024/3/1", "2024年3月1日"]},
+    "count": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "examples": ["2", "2笔"]},
+    "choice": {"type": "choice"},
+    "choices": {"type": "choices", "separators": [",", "，", "、", ";", " "]},
+}
+
+
 class Field(NamedTuple):
     """One answer.
 
