@@ -6,29 +6,25 @@ No `from __future__ import annotations` here: Typer would then evaluate every op
 from a string on each run, which costs more than evaluating them once at import.
 """
 
-import codecs
-import errno
 import inspect
-import io
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
+from . import LANGS, __version__
 from .errors import AdvisorError, ExitCode, Interrupted, UsageError, WriteError, suggest
 from .fields import FIELDS, Field
+from .streams import quiet_stdout, read_line, say, standard_streams, writing_stdout
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-LANGS = ("zh", "en")
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
 
 app = typer.Typer(
@@ -39,42 +35,6 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, pretty_exceptions_enable=False)
 app.add_typer(rules_app, name="rules")
-
-
-def _stderr(text: str, end: str = "\n") -> None:
-    # With stderr closed (`2>&-`) or broken, messages are lost, but never the exit code they go with.
-    from .safetext import printable  # messages quote file names, columns and rule texts
-
-    try:
-        sys.stderr.write(printable(text, lines=True) + end)
-        sys.stderr.flush()
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
-@contextmanager
-def _writing_stdout() -> Iterator[None]:
-    """Writes to stdout inside this block that fail become one message naming the stream."""
-    try:
-        yield
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise  # the reader went away: not an error to report
-    except OSError as exc:
-        _quiet_stdout()
-        reason = "it is closed" if exc.errno == errno.EBADF else exc.strerror or str(exc)
-        raise WriteError("standard output", reason) from None
-
-
-def _quiet_stdout() -> None:
-    # stdout takes no more (its reader is gone, the disk is full): what is still buffered must go
-    # nowhere, or Python reports the same failure again when it flushes at exit.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (AttributeError, OSError, ValueError):
-        pass
 
 
 def stdin_is_tty() -> bool:
@@ -97,29 +57,29 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
     also return the exit code of a run that ended as it should (rows rejected, rule problems)."""
     from .templates import fill
     try:
-        with _writing_stdout():
+        with writing_stdout():
             code = body()
     except WriteError as exc:
-        _stderr("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
+        say("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
         raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
-        _stderr(f"advisor: {exc}")
+        say(f"advisor: {exc}")
         raise typer.Exit(int(exc.exit_code)) from None
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt as exc:
-        _stderr("\n" + _ui_text("interrupted", lang))
+        say("\n" + _ui_text("interrupted", lang))
         raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))) from None
     except EOFError:
-        _stderr("\n" + _ui_text("input_ended", lang))
+        say("\n" + _ui_text("input_ended", lang))
         raise typer.Exit(int(ExitCode.USAGE)) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
-        _stderr("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
+        say("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
     if code:
         raise typer.Exit(code)
@@ -216,7 +176,7 @@ def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, 
     from .answers import Sources, gather
 
     sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty())
-    return gather(sources, rules, lang, as_of, _read_line, _stderr)
+    return gather(sources, rules, lang, as_of, read_line, say)
 
 
 @app.command()
@@ -251,7 +211,7 @@ def assess(
         case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
         saved = report(case, rule_set, when, output_format, language, explain, save_to)
         if saved is not None:
-            _stderr(rule_set.message("saved", language, path=saved))
+            say(rule_set.message("saved", language, path=saved))
 
     _guard(lang if lang in LANGS else "zh", body)
 
@@ -291,17 +251,9 @@ def letter(
         from .fileio import write_file
 
         write_file(target, text)
-        _stderr(rule_set.message("saved", language, path=output))
+        say(rule_set.message("saved", language, path=output))
 
     _guard(lang if lang in LANGS else "zh", body)
-
-
-def _read_line(prompt: str) -> str:
-    _stderr(prompt, end="")
-    line = sys.stdin.readline()
-    if not line:
-        raise EOFError
-    return line.rstrip("\r\n")
 
 
 RulePaths = Annotated[
@@ -480,65 +432,19 @@ def batch(
             show_progress = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):
             show_progress = False
-        summary = run(options, rule_set, warn=_stderr, progress=show_progress)
+        summary = run(options, rule_set, warn=say, progress=show_progress)
         if summary.stopped is not None:
             row, field, message = summary.stopped
-            _stderr(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
+            say(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
             if output not in (None, "-"):
-                _stderr(text(rule_set, "not_written", language, path=output))
+                say(text(rule_set, "not_written", language, path=output))
         if not quiet:
             rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
-            _stderr(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
+            say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
                          seconds=summary.seconds, rate=rate))
         return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
 
     _guard(lang if lang in LANGS else "zh", body)
-
-
-def _escape_unshowable(exc: UnicodeError) -> tuple[str, int]:
-    """stdout's encoding cannot show a character (PYTHONIOENCODING=ascii, a latin-1 terminal): write
-    it as a \\u escape (as JSON spells it, so JSON output stays the same data), and say so once."""
-    global _ESCAPED
-    if not _ESCAPED:
-        _ESCAPED = True
-        _stderr(f"advisor: this output's encoding ({sys.stdout.encoding}) cannot show some characters, such as "
-                "Chinese; they are written as \\u escapes. A UTF-8 locale (LANG=C.UTF-8) shows them.")
-    assert isinstance(exc, UnicodeEncodeError)
-    escaped = []
-    for char in exc.object[exc.start:exc.end]:
-        code = ord(char)
-        if code > 0xFFFF:  # beyond the BMP: a surrogate pair, as JSON spells it
-            code -= 0x10000
-            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-        else:
-            escaped.append(f"\\u{code:04x}")
-    return "".join(escaped), exc.end
-
-
-_ESCAPED = False
-
-
-def _standard_streams() -> None:
-    """Make the three standard streams safe to use however the caller left them.
-
-    A closed descriptor (`>&-`) is taken by /dev/null, read-only, so no file the tool opens can land
-    on it and writes to it fail plainly ("standard output: it is closed") instead of vanishing.
-    """
-    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDONLY)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-            if name == "stdin":
-                sys.stdin = open(fd, encoding="utf-8", closefd=False)  # noqa: SIM115 - lives with the process
-            elif name == "stdout":
-                sys.stdout = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - likewise
-    codecs.register_error("advisor-escape", _escape_unshowable)
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(errors="advisor-escape")
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -550,25 +456,25 @@ def _on_signal(signum: int, frame: object) -> None:
 
 def main() -> NoReturn:
     """Console-script entry point."""
-    _standard_streams()
+    standard_streams()
     # SIGTERM (kill, systemd) and SIGHUP (the terminal closed) stop the run as Ctrl-C does, with the
     # same clean-up: no part file is left behind.
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)
     code: Any = 0
     try:
-        with _writing_stdout():  # also what Click itself prints: --help, its usage errors
+        with writing_stdout():  # also what Click itself prints: --help, its usage errors
             try:
                 app()
             except SystemExit as exc:
                 code = exc.code
     except WriteError as exc:
-        _stderr(f"advisor: {exc}")
+        say(f"advisor: {exc}")
         code = int(exc.exit_code)
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         code = int(ExitCode.BROKEN_PIPE)
     except KeyboardInterrupt as exc:
-        _stderr("\nCancelled.")
+        say("\nCancelled.")
         code = int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
     sys.exit(code)

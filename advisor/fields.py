@@ -103,7 +103,3 @@ FIELDS: tuple[Field, ...] = (
 # The case's own id: a key and a batch column, but not an answer.
 ID_COLUMNS = ("id", "编号")
 
-
-def by_id() -> dict[str, Field]:
-    return {f.id: f for f in FIELDS}
-
