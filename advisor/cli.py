@@ -2,6 +2,9 @@
 
 Every AdvisorError becomes one line on stderr and its exit code here, and nowhere else.
 
+The core is imported inside each command, not up here: `--help` and `--version` then load only the
+registry of fields and the package's light modules (tests/test_startup.py holds each path to that).
+
 No `from __future__ import annotations` here: Typer would then evaluate every option's annotation
 from a string on each run, which costs more than evaluating them once at import.
 """
@@ -20,9 +23,11 @@ import typer
 from . import LANGS, __version__
 from .errors import AdvisorError, ExitCode, Interrupted, UsageError, WriteError, suggest
 from .fields import FIELDS, Field
+from .render import write_json
 from .streams import quiet_stdout, read_line, say, standard_streams, writing_stdout
 
 if TYPE_CHECKING:
+    from .models import Case
     from .ruleset import RuleSet
 
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
@@ -172,7 +177,7 @@ def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, quick: bool, no_input: bool,
-          lang: str, rules: "RuleSet", as_of: date) -> Any:
+          lang: str, rules: "RuleSet", as_of: date) -> "Case":
     from .answers import Sources, gather
 
     sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty())
@@ -262,12 +267,6 @@ RulePaths = Annotated[
 ]
 
 
-def _write_json(data: Any) -> None:
-    from .render import write_json
-
-    write_json(data)
-
-
 @rules_app.command("check")
 def rules_check(
     paths: RulePaths = None,
@@ -298,11 +297,11 @@ def rules_check(
         except RuleSetError as exc:
             if not as_json:
                 raise
-            _write_json(load_failed(exc.problems))
+            write_json(load_failed(exc.problems))
             return int(ExitCode.RULES)
         found = report(rules, today, coverage_limit if coverage else None)
         if as_json:
-            _write_json(found.data)
+            write_json(found.data)
             return int(ExitCode.RULES) if found.problems else int(ExitCode.OK)
         if found.matrix:
             from .safetext import printable
@@ -328,7 +327,7 @@ def rules_list(
 
         rules = _load(paths)
         if as_json:
-            _write_json([rule_row(r) for r in rules.rules])
+            write_json([rule_row(r) for r in rules.rules])
         else:
             sys.stdout.write("\n".join(list_lines(rules)) + "\n")
 
@@ -364,7 +363,7 @@ def rules_schema() -> None:
     def body() -> None:
         from .schema import build
 
-        _write_json(build())
+        write_json(build())
 
     _guard("en", body)
 
@@ -384,7 +383,7 @@ def questions(
         language = _lang(lang)
         rule_set = _load(rules)
         if as_json:
-            _write_json(describe(rule_set))
+            write_json(describe(rule_set))
         else:
             sys.stdout.write(questions_text(rule_set, language))
 

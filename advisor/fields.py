@@ -41,7 +41,7 @@ KINDS: dict[str, dict[str, Any]] = {
 class Field(NamedTuple):
     """One answer.
 
-    kind: which parser reads it (parsing.PARSERS): days, amount, money, choice, choices, percent, date, count.
+    kind: which parser reads it (parsing.parse_answer): days, amount, money, choice, choices, percent, date, count.
     flag, short: its command-line option. columns: the names a spreadsheet or API key may use besides
     the id (compared after NFKC, strip and casefold). required: a core answer, always asked; the others
     are asked when their rule-file `ask_when` says they matter. condition: how a rule condition compares
