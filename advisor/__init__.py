@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ __version__ = "0.1.0"
 LANGS = ("zh", "en")  # every text comes in these; zh is the default
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
     from .models import Assessment, Case
     from .ruleset import RuleSet
@@ -109,8 +110,11 @@ def parse_case(answers: Mapping[str, Any], rules: RuleSet | None = None, lang: s
     Keys are field ids or the batch column names (逾期天数, 金额…), as for `assess_many`; a key that
     names no field is a CaseError. With `as_of`, the day the case will be judged on, a repayment after
     it is an error too."""
+    from .errors import ArgumentError
     from .parsing import build_case, by_field
 
+    if not isinstance(answers, Mapping):
+        raise ArgumentError(f"answers must be a mapping of field names to answers, not {type(answers).__name__}")
     _language(lang)
     when = None if as_of is None else _day(as_of)
     rules = rules or default_ruleset()

@@ -76,8 +76,9 @@ def test_a_field_given_twice_is_an_error():
     lambda: advisor.assess_many([CORE], as_of="2026-05-01"),
     lambda: advisor.evaluate(advisor.parse_case(CORE), advisor.load_ruleset(), "2026-05-01"),
     lambda: advisor.evaluate(advisor.parse_case(CORE), advisor.load_ruleset(), None),
+    lambda: advisor.assess([("overdue_days", 45)]),
 ], ids=["assess-lang", "parse-lang", "many-lang", "assess-date", "parse-date", "many-date", "evaluate-date",
-        "evaluate-none"])
+        "evaluate-none", "not-a-mapping"])
 def test_bad_arguments_raise_the_documented_error(call):
     from advisor.errors import AdvisorError, ArgumentError
 
