@@ -20,9 +20,8 @@ from .parsing import MAX_AMOUNT, MAX_PERCENT
 from .ruleset import RuleSet
 
 # Each numeric field: its domain and the smallest step between two values.
-DOMAINS: dict[str, tuple[Any, Any, Any]] = {
-    f.id: tuple(map(int if f.condition == "int" else Decimal, f.domain))  # type: ignore[misc]
-    for f in FIELDS if f.domain}
+DOMAINS: dict[str, tuple[Any, ...]] = {
+    f.id: tuple(map(int if f.condition == "int" else Decimal, f.domain)) for f in FIELDS if f.domain}
 
 
 class Gap(NamedTuple):
