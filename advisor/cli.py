@@ -440,7 +440,7 @@ def batch(
         if not quiet:
             rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
             say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
-                         seconds=summary.seconds, rate=rate))
+                     seconds=summary.seconds, rate=rate))
         return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
 
     _guard(lang if lang in LANGS else "zh", body)

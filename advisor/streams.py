@@ -67,7 +67,7 @@ def _escape_unshowable(exc: UnicodeError) -> tuple[str, int]:
     if not _ESCAPED:
         _ESCAPED = True
         say(f"advisor: this output's encoding ({sys.stdout.encoding}) cannot show some characters, such as "
-                "Chinese; they are written as \\u escapes. A UTF-8 locale (LANG=C.UTF-8) shows them.")
+            "Chinese; they are written as \\u escapes. A UTF-8 locale (LANG=C.UTF-8) shows them.")
     assert isinstance(exc, UnicodeEncodeError)
     escaped = []
     for char in exc.object[exc.start:exc.end]:
