@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+LANGS = ("zh", "en")  # every text comes in these; zh is the default
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
     from .models import Assessment, Case
     from .ruleset import RuleSet
@@ -81,26 +83,59 @@ def _signature(root: str) -> list[tuple[str, int, int, int]]:
     return out
 
 
-def parse_case(answers: dict[str, Any], rules: RuleSet | None = None, lang: str = "zh",
+def _language(lang: str) -> None:
+    from .errors import ArgumentError
+
+    if lang not in LANGS:
+        raise ArgumentError(f'lang must be one of {", ".join(LANGS)}, not {lang!r}')
+
+
+def _day(as_of: object) -> date:
+    """The day to judge on; today when not given. Refused plainly when it is not a date."""
+    from .errors import ArgumentError
+
+    if as_of is None:
+        return date.today()
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if not isinstance(as_of, date):
+        raise ArgumentError(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+    return as_of
+
+
+def parse_case(answers: Mapping[str, Any], rules: RuleSet | None = None, lang: str = "zh",
                as_of: date | None = None) -> Case:
     """Parse raw answers (the same forms the CLI accepts) into a Case; raises CaseError naming the field.
-    With `as_of`, the day the case will be judged on, a repayment after it is an error too."""
-    from .parsing import build_case
 
+    Keys are field ids or the batch column names (逾期天数, 金额…), as for `assess_many`; a key that
+    names no field is a CaseError. With `as_of`, the day the case will be judged on, a repayment after
+    it is an error too."""
+    from .errors import ArgumentError
+    from .parsing import build_case, by_field
+
+    if not isinstance(answers, Mapping):
+        raise ArgumentError(f"answers must be a mapping of field names to answers, not {type(answers).__name__}")
+    _language(lang)
+    when = None if as_of is None else _day(as_of)
     rules = rules or default_ruleset()
-    case_id = answers.get("id")
-    return build_case(answers, rules, lang, case_id=None if case_id is None else str(case_id), as_of=as_of)
+    values = by_field(answers, rules, lang)
+    case_id = values.pop("id", None)
+    return build_case(values, rules, lang, case_id=None if case_id is None else str(case_id), as_of=when)
 
 
 def evaluate(case: Case, rules: RuleSet, as_of: date, *, trace: bool = False) -> Assessment:
     """The assessment of a parsed case; `trace=True` adds why each rule fired."""
     from .engine import evaluate as _evaluate
 
-    return _evaluate(case, rules, as_of, trace=trace)
+    if as_of is None:
+        from .errors import ArgumentError
+
+        raise ArgumentError("as_of must be a datetime.date, not None")
+    return _evaluate(case, rules, _day(as_of), trace=trace)
 
 
 def assess(
-    answers: dict[str, Any],
+    answers: Mapping[str, Any],
     *,
     rules: RuleSet | None = None,
     as_of: date | None = None,
@@ -112,7 +147,8 @@ def assess(
     from .render.record import cached_record
 
     rules = rules or default_ruleset()
-    as_of = as_of or date.today()
+    _language(lang)
+    as_of = _day(as_of)
     case = parse_case(answers, rules, lang, as_of)
     return cached_record(_evaluate(case, rules, as_of, trace=explain), rules, lang, explain=explain)
 
@@ -132,4 +168,6 @@ def assess_many(
     """
     from .batch import assess_many as _assess_many
 
-    return _assess_many(rows, rules=rules or default_ruleset(), as_of=as_of or date.today(), lang=lang)
+    _language(lang)
+    as_of = _day(as_of)
+    return _assess_many(rows, rules=rules or default_ruleset(), as_of=as_of, lang=lang)

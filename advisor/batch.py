@@ -36,15 +36,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import CaseError, UsageError, WriteError
+from .fields import FIELDS, ID_COLUMNS
 from .fileio import Output
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case, plain
+from .render import BATCH_FORMATS
 from .safetext import printable
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 INPUT_FORMATS = ("csv", "jsonl", "json")
-OUTPUT_FORMATS = ("jsonl", "csv", "json")
+OUTPUT_FORMATS = BATCH_FORMATS
 CSV_COLUMNS = ("row", "id", "stage", "severity", "credit_level", "reporting", "consequences", "steps",
                "references", "error",
                # added with the extended answers, after the contract's columns so none of those moves:
@@ -52,14 +54,7 @@ CSV_COLUMNS = ("row", "id", "stage", "severity", "credit_level", "reporting", "c
 _CSV_EXTRA = 4  # the columns after `error`
 
 # Column names a spreadsheet may use, besides the field ids. Compared after NFKC, strip and casefold.
-COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "overdue_days": ("overdue_days", "逾期天数"),
-    "amount": ("amount", "逾期金额", "金额"),
-    "platform": ("platform", "平台类型", "平台"),
-    "negotiation": ("negotiation", "协商情况"),
-    "id": ("id", "编号"),
-    **{name: (name,) for name in EXTENDED_FIELDS},  # optional: legal_status, collection, apr…
-}
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {**{f.id: (f.id, *f.columns) for f in FIELDS}, "id": ID_COLUMNS}
 ALL_FIELDS = CORE_FIELDS + EXTENDED_FIELDS  # a field's number is its place here
 _FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
 # Answers of these kinds feed arithmetic (interest check, repayment plan, how long a record stays)

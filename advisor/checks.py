@@ -110,3 +110,49 @@ def lint(rules: RuleSet) -> list[RuleProblem]:
                                      f"states a legal consequence ({', '.join(sorted(stated))}) "
                                      "without a reference: cite the law it rests on"))
     return found
+
+
+class Report(NamedTuple):
+    """The outcome of `rules check`: `data` is what `--json` prints."""
+
+    data: dict[str, Any]
+    problems: list[RuleProblem]
+    examples: int
+    matrix: list[str]  # the coverage matrix as text lines, when coverage was checked
+
+
+def load_failed(problems: list[RuleProblem]) -> dict[str, Any]:
+    """What `rules check --json` prints for a rule set that does not load."""
+    return {"ok": False, "rules": None, "examples": [], "problems": [p.to_dict() for p in problems]}
+
+
+def report(rules: RuleSet, today: date, coverage_limit: int | None = None) -> Report:
+    """Examples, lint and, with a `coverage_limit`, coverage (refused before it starts when it would
+    have to try more situations than that)."""
+    results = example_results(rules, today)
+    problems = lint(rules) + example_problems(results)
+    extra: dict[str, Any] = {}
+    matrix: list[str] = []
+    if coverage_limit is not None:
+        from .coverage import check_coverage, cost
+        from .coverage import matrix as coverage_matrix
+        from .coverage import problems as coverage_problems
+        from .errors import UsageError
+
+        situations = cost(rules)
+        if situations > coverage_limit:
+            raise UsageError(f"--coverage: {situations:,} situations to check, more than the limit of "
+                             f"{coverage_limit:,}; raise --coverage-limit to run it anyway")
+        cov = check_coverage(rules, today)
+        problems += coverage_problems(cov)
+        matrix = coverage_matrix(cov, rules)
+        extra["coverage"] = {
+            "situations": cov.points,
+            "gaps": [{"case": g.case.echo(), "missing": list(g.missing)} for g in cov.gaps],
+            "never_fire": cov.never_fire,
+            "overruled": [{"rule": r, "output": k, "value": v} for r, k, v in cov.overruled],
+            "bands": {f: [[str(lo), str(hi)] for lo, hi in b] for f, b in cov.bands.items()},
+        }
+    data = {"ok": not problems, "rules": len(rules.rules), "examples": [r.to_dict() for r in results],
+            "problems": [p.to_dict() for p in problems], **extra}
+    return Report(data, problems, len(results), matrix)

@@ -2,34 +2,34 @@
 
 Every AdvisorError becomes one line on stderr and its exit code here, and nowhere else.
 
+The core is imported inside each command, not up here: `--help` and `--version` then load only the
+registry of fields and the package's light modules (tests/test_startup.py holds each path to that).
+
 No `from __future__ import annotations` here: Typer would then evaluate every option's annotation
 from a string on each run, which costs more than evaluating them once at import.
 """
 
-import codecs
-import errno
-import io
+import inspect
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
-from .errors import AdvisorError, CaseError, ExitCode, Interrupted, UsageError, WriteError
+from . import LANGS, __version__
+from .errors import AdvisorError, ExitCode, Interrupted, UsageError, WriteError, suggest
+from .fields import FIELDS, Field
+from .render import write_json
+from .streams import quiet_stdout, read_line, say, standard_streams, writing_stdout
 
 if TYPE_CHECKING:
+    from .models import Case
     from .ruleset import RuleSet
 
-T = TypeVar("T")
-
-FORMATS = ("rich", "json", "markdown", "html")
-LANGS = ("zh", "en")
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
 
 # -h as well as --help, as most command-line tools take it.
@@ -47,42 +47,6 @@ rules_app = typer.Typer(help="Work with rule sets.", add_completion=False, conte
 app.add_typer(rules_app, name="rules")
 
 
-def _stderr(text: str, end: str = "\n") -> None:
-    # With stderr closed (`2>&-`) or broken, messages are lost, but never the exit code they go with.
-    from .safetext import printable  # messages quote file names, columns and rule texts
-
-    try:
-        sys.stderr.write(printable(text, lines=True) + end)
-        sys.stderr.flush()
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
-@contextmanager
-def _writing_stdout() -> Iterator[None]:
-    """Writes to stdout inside this block that fail become one message naming the stream."""
-    try:
-        yield
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise  # the reader went away: not an error to report
-    except OSError as exc:
-        _quiet_stdout()
-        reason = "it is closed" if exc.errno == errno.EBADF else exc.strerror or str(exc)
-        raise WriteError("standard output", reason) from None
-
-
-def _quiet_stdout() -> None:
-    # stdout takes no more (its reader is gone, the disk is full): what is still buffered must go
-    # nowhere, or Python reports the same failure again when it flushes at exit.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
 def stdin_is_tty() -> bool:
     """Whether a person can answer questions here. Prompts happen only then (CONTRACT §2)."""
     try:
@@ -98,34 +62,37 @@ def _lang(value: str | None) -> str:
     return lang
 
 
-def _guard(lang: str, body: Callable[[], T]) -> T:
-    """The one error boundary: user mistakes and interrupts become a line and an exit code."""
+def _guard(lang: str, body: "Callable[[], int | None]") -> None:
+    """The one error boundary: user mistakes and interrupts become a line and an exit code. A body may
+    also return the exit code of a run that ended as it should (rows rejected, rule problems)."""
     from .templates import fill
     try:
-        with _writing_stdout():
-            return body()
+        with writing_stdout():
+            code = body()
     except WriteError as exc:
-        _stderr("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
+        say("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
         raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
-        _stderr(f"advisor: {exc}")
+        say(f"advisor: {exc}")
         raise typer.Exit(int(exc.exit_code)) from None
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt as exc:
-        _stderr("\n" + _ui_text("interrupted", lang))
+        say("\n" + _ui_text("interrupted", lang))
         raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))) from None
     except EOFError:
-        _stderr("\n" + _ui_text("input_ended", lang))
+        say("\n" + _ui_text("input_ended", lang))
         raise typer.Exit(int(ExitCode.USAGE)) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
-        _stderr("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
+        say("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
+    if code:
+        raise typer.Exit(code)
 
 
 _UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})",
@@ -148,8 +115,11 @@ def _load(paths: "list[str] | None") -> "RuleSet":
 
 
 def _version(value: bool) -> None:
+    def body() -> None:
+        sys.stdout.write(f"advisor {__version__}\n")
+
     if value:
-        _guard("en", lambda: sys.stdout.write(f"advisor {__version__}\n"))
+        _guard("en", body)
         raise typer.Exit()
 
 
@@ -165,38 +135,7 @@ def main_callback(
         ctx.invoke(assess)
 
 
-# Options shared by `assess` and `letter`: the answers, and where they come from.
-DaysOpt = Annotated[Optional[str], typer.Option("--days", "-d", help="Days overdue: 45 or 45天 (0 = not yet).")]
-AmountOpt = Annotated[
-    Optional[str], typer.Option("--amount", "-a", help="Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.")
-]
-PlatformOpt = Annotated[
-    Optional[str], typer.Option("--platform", "-p", help="Lender type: id, Chinese name, number or alias (花呗, 网商贷…).")
-]
-NegotiationOpt = Annotated[
-    Optional[str],
-    typer.Option("--negotiation", "-n", help="Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…)."),
-]
-LegalOpt = Annotated[
-    Optional[str],
-    typer.Option("--legal-status", help="Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed."),
-]
-CollectionOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--collection", help="How you are being collected (repeat or comma-separate): normal, night_calls, "
-                 "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees."),
-]
-HardshipOpt = Annotated[
-    Optional[str],
-    typer.Option("--hardship", help="none, illness, unemployment, income_drop, business_failure, family_emergency, disaster."),
-]
-AprOpt = Annotated[Optional[str], typer.Option("--apr", help="Annual rate in %, as the app or contract shows it.")]
-ContractDateOpt = Annotated[Optional[str], typer.Option("--contract-date", help="Date of the loan contract, YYYY-MM-DD.")]
-LprOpt = Annotated[Optional[str], typer.Option("--lpr", help="1-year LPR in % to use instead of the built-in table.")]
-IncomeOpt = Annotated[Optional[str], typer.Option("--income", help="Monthly income (same forms as --amount; 0 allowed).")]
-ExpensesOpt = Annotated[Optional[str], typer.Option("--expenses", help="Essential monthly costs (same forms as --amount).")]
-RepaidOpt = Annotated[Optional[str], typer.Option("--repaid-on", help="Date the overdue was repaid in full, YYYY-MM-DD.")]
-OtherDebtsOpt = Annotated[Optional[str], typer.Option("--other-debts", help="How many other debts you have.")]
+# Options shared by several commands, declared once.
 AnswersOpt = Annotated[
     Optional[str], typer.Option("--answers", help="Read answers from a YAML or JSON file (flags win).")
 ]
@@ -217,34 +156,43 @@ def _path(value: str | None) -> Path | None:
     return None if value is None else Path(value)
 
 
-# The parameter of `assess` and `letter` that carries each answer, where its name is not the field id.
-_PARAMETER_FIELD = {"days": "overdue_days", "income": "monthly_income", "expenses": "monthly_expenses"}
+def _answer_parameter(field: Field) -> inspect.Parameter:
+    names = (field.flag, field.short) if field.short else (field.flag,)
+    kind = Optional[list[str]] if field.many else Optional[str]
+    return inspect.Parameter(field.id, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                             annotation=Annotated[kind, typer.Option(*names, help=field.help)])
 
 
-def _flag_answers(params: dict[str, Any]) -> dict[str, Any]:
-    """The answers given as flags, by field id; flags not given are left out."""
-    from .models import FIELD_KINDS
+def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
+    """A command whose first parameter, `flags`, receives the answer flags given, by field id.
 
-    named = {_PARAMETER_FIELD.get(name, name): value for name, value in params.items()}
-    return {field: value for field, value in named.items() if field in FIELD_KINDS and value is not None}
+    Its options for the answers are made here, one per field of the registry, in registry order."""
+    own = inspect.signature(command)
+    rest = [p for name, p in own.parameters.items() if name != "flags"]
+
+    def with_answers(**options: Any) -> None:
+        flags = {f.id: value for f in FIELDS if (value := options.pop(f.id, None)) is not None}
+        command(flags, **options)
+
+    with_answers.__name__ = command.__name__
+    with_answers.__doc__ = command.__doc__
+    with_answers.__signature__ = own.replace(  # type: ignore[attr-defined]  # read by Typer
+        parameters=[_answer_parameter(f) for f in FIELDS] + rest)
+    return with_answers
+
+
+def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, quick: bool, no_input: bool,
+          lang: str, rules: "RuleSet", as_of: date) -> "Case":
+    from .answers import Sources, gather
+
+    sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty())
+    return gather(sources, rules, lang, as_of, read_line, say)
 
 
 @app.command()
+@takes_answers
 def assess(
-    days: DaysOpt = None,
-    amount: AmountOpt = None,
-    platform: PlatformOpt = None,
-    negotiation: NegotiationOpt = None,
-    legal_status: LegalOpt = None,
-    collection: CollectionOpt = None,
-    hardship: HardshipOpt = None,
-    apr: AprOpt = None,
-    contract_date: ContractDateOpt = None,
-    lpr: LprOpt = None,
-    income: IncomeOpt = None,
-    expenses: ExpensesOpt = None,
-    repaid_on: RepaidOpt = None,
-    other_debts: OtherDebtsOpt = None,
+    flags: dict[str, Any],
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
@@ -257,159 +205,34 @@ def assess(
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as a web page, FILE.html.")] = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal."""
-    flags = _flag_answers(locals())
 
     def body() -> None:
+        from .answers import as_of_day
+        from .render import REPORT_FORMATS, report
+
         language = _lang(lang)
-        if output_format not in FORMATS:
-            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(FORMATS)}')
+        if output_format not in REPORT_FORMATS:
+            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(REPORT_FORMATS)}')
         save_to = _path(save)
         if save_to is not None and save_to.suffix.lower() == ".svg":
             # A terminal capture drew Chinese at half width and fetched its font online: the page replaces it.
             raise UsageError(f'--save: SVG is no longer written; save the report as a web page: "{save_to.with_suffix(".html")}"')
         if save_to is not None and save_to.suffix.lower() not in (".html", ".htm"):
             raise UsageError(f'--save: "{save}" must end in .html')
-        rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
-                                       no_input)
-        _report(rule_set, case, when, output_format, language, explain, save_to)
+        rule_set = _load(rules)
+        when = as_of_day(as_of, rule_set, language)
+        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
+        saved = report(case, rule_set, when, output_format, language, explain, save_to)
+        if saved is not None:
+            say(rule_set.message("saved", language, path=saved))
 
     _guard(lang if lang in LANGS else "zh", body)
 
 
-def _gather(
-    flags: dict[str, Any],
-    answers_file: Path | None,
-    save_answers: Path | None,
-    quick: bool,
-    lang: str,
-    rule_paths: list[str] | None,
-    as_of_text: str | None,
-    no_input: bool,
-) -> tuple["RuleSet", Any, date]:
-    """Answers from a file, then flags, then questions: parsed by the one parser of each field."""
-    from .interview import FLAGS, complete, missing_fields
-    from .models import Case
-    from .parsing import parse_answer, parse_date
-
-    rules = _load(rule_paths)
-    as_of = date.today()
-    if as_of_text is not None:
-        try:
-            as_of = parse_date(as_of_text, "as_of", rules, lang)
-        except CaseError as exc:
-            raise UsageError(f"--as-of: {exc.message}") from None
-    raw = {**(_read_answers(answers_file, rules, lang) if answers_file else {}), **flags}
-    parsed: dict[str, Any] = {}
-    bad = []
-    for field, value in raw.items():
-        try:
-            parsed[field] = parse_answer(field, value, rules, lang, as_of)
-        except CaseError as exc:
-            source = FLAGS[field] if field in flags else f"{answers_file}: {field}"
-            bad.append(f"{source}: {exc.message}")
-    if bad:
-        raise UsageError("\n  ".join(bad))
-    missing = missing_fields(parsed)
-    interactive = not no_input and stdin_is_tty()
-    if missing and not interactive:
-        names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
-        raise UsageError(rules.message("missing_flags", lang, missing=names))
-    if interactive:
-        parsed = complete(parsed, rules, lang, _read_line, _stderr, as_of=as_of, quick=quick, given=frozenset(raw))
-    if save_answers is not None:
-        _write_answers(save_answers, parsed, rules, lang)
-    return rules, Case(**parsed), as_of
-
-
-def _read_answers(path: Path, rules: "RuleSet", lang: str) -> dict[str, Any]:
-    from .models import FIELD_KINDS
-    from .ruleset import read_limited, safe_data
-
-    try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
-        text = read_limited(path, "an answers file").decode("utf-8")
-        if path.suffix.lower() == ".json":
-            import json
-
-            data = json.loads(text)
-        else:
-            data = safe_data(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
-    except Exception as exc:  # yaml.YAMLError, without importing yaml up front
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
-    if not isinstance(data, dict):
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
-    unknown = [k for k in data if k not in FIELD_KINDS]
-    if unknown:
-        raise UsageError(rules.message("bad_answers_file", lang, path=path,
-                                       reason=f"unknown fields: {', '.join(map(str, unknown))}"))
-    return data
-
-
-def _write_answers(path: Path, answers: dict[str, Any], rules: "RuleSet", lang: str) -> None:
-    """The user asked for this file: the only place the tool ever writes their answers."""
-    from .fileio import write_file
-    from .models import plain
-
-    data = {k: plain(v) for k, v in answers.items() if v is not None}
-    if path.suffix.lower() == ".json":
-        import json
-
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    else:
-        import yaml
-
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    write_file(path, text)
-    _stderr(rules.message("answers_saved", lang, path=path))
-
-
-def _report(
-    rules: "RuleSet", case: Any, as_of: date, output_format: str, lang: str, explain: bool, save: Path | None
-) -> None:
-    from .engine import evaluate
-    from .render.record import to_record
-
-    assessment = evaluate(case, rules, as_of, trace=explain)
-    record = to_record(assessment, rules, lang, explain=explain)
-    if output_format == "json":
-        _write_json(record)
-    elif output_format == "markdown":
-        from .render.markdown import to_markdown
-
-        sys.stdout.write(to_markdown(record, rules, lang))
-    elif output_format == "html":
-        from .render.html import to_html
-
-        sys.stdout.write(to_html(record, rules, lang))
-    else:
-        from .render.rich_text import print_report
-
-        print_report(record, rules, lang, explain=explain)
-    if save is not None:
-        from .fileio import write_file
-        from .render.html import to_html
-
-        write_file(save, to_html(record, rules, lang))
-        _stderr(rules.message("saved", lang, path=save))
-
-
 @app.command()
+@takes_answers
 def letter(
-    days: DaysOpt = None,
-    amount: AmountOpt = None,
-    platform: PlatformOpt = None,
-    negotiation: NegotiationOpt = None,
-    legal_status: LegalOpt = None,
-    collection: CollectionOpt = None,
-    hardship: HardshipOpt = None,
-    apr: AprOpt = None,
-    contract_date: ContractDateOpt = None,
-    lpr: LprOpt = None,
-    income: IncomeOpt = None,
-    expenses: ExpensesOpt = None,
-    repaid_on: RepaidOpt = None,
-    other_debts: OtherDebtsOpt = None,
+    flags: dict[str, Any],
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
@@ -422,16 +245,17 @@ def letter(
     no_input: NoInputOpt = False,
 ) -> None:
     """Write a negotiation request (协商还款申请书) from your answers, or with --script a phone script."""
-    flags = _flag_answers(locals())
 
     def body() -> None:
+        from .answers import as_of_day
         from .letter import compose
 
         language = _lang(lang)
         if output_format not in ("markdown", "text"):
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
-        rule_set, case, when = _gather(flags, _path(answers), _path(save_answers), quick, language, rules, as_of,
-                                       no_input)
+        rule_set = _load(rules)
+        when = as_of_day(as_of, rule_set, language)
+        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
         text = compose(case, rule_set, when, language, script=script, markdown=output_format == "markdown")
         target = _path(output)
         if target is None:
@@ -440,31 +264,15 @@ def letter(
         from .fileio import write_file
 
         write_file(target, text)
-        _stderr(rule_set.message("saved", language, path=output))
+        say(rule_set.message("saved", language, path=output))
 
     _guard(lang if lang in LANGS else "zh", body)
-
-
-def _read_line(prompt: str) -> str:
-    _stderr(prompt, end="")
-    line = sys.stdin.readline()
-    if not line:
-        raise EOFError
-    return line.rstrip("\r\n")
 
 
 RulePaths = Annotated[
     Optional[list[str]],
     typer.Argument(help="Rule files or folders, layered in order (default: the built-in set; `builtin` names it)."),
 ]
-
-
-def _write_json(data: Any) -> None:
-    import json
-
-    from .safetext import json_safe
-
-    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 @rules_app.command("check")
@@ -481,8 +289,8 @@ def rules_check(
 ) -> None:
     """Validate a rule set, lint its content and run every rule's examples. Exit 0 when clean, 3 otherwise."""
 
-    def body() -> None:
-        from .checks import example_problems, example_results, lint
+    def body() -> int:
+        from .checks import load_failed, report
         from .errors import RuleSetError
         from .ruleset import load_ruleset
 
@@ -497,44 +305,20 @@ def rules_check(
         except RuleSetError as exc:
             if not as_json:
                 raise
-            _write_json({"ok": False, "rules": None, "examples": [], "problems": [p.to_dict() for p in exc.problems]})
-            raise typer.Exit(int(ExitCode.RULES)) from None
-        results = example_results(rules, today)
-        problems = lint(rules)
-        problems += example_problems(results)
-        report: dict[str, Any] = {}
-        if coverage:
-            from .coverage import check_coverage, cost, matrix
-            from .coverage import problems as coverage_problems
-
-            situations = cost(rules)
-            if situations > coverage_limit:  # said before it starts, not after minutes of work
-                raise UsageError(f"--coverage: {situations:,} situations to check, more than the limit of "
-                                 f"{coverage_limit:,}; raise --coverage-limit to run it anyway")
-            cov = check_coverage(rules, today)
-            problems += coverage_problems(cov)
-            report["coverage"] = {
-                "situations": cov.points,
-                "gaps": [{"case": g.case.echo(), "missing": list(g.missing)} for g in cov.gaps],
-                "never_fire": cov.never_fire,
-                "overruled": [{"rule": r, "output": k, "value": v} for r, k, v in cov.overruled],
-                "bands": {f: [[str(lo), str(hi)] for lo, hi in b] for f, b in cov.bands.items()},
-            }
+            write_json(load_failed(exc.problems))
+            return int(ExitCode.RULES)
+        found = report(rules, today, coverage_limit if coverage else None)
         if as_json:
-            _write_json({"ok": not problems, "rules": len(rules.rules),
-                         "examples": [r.to_dict() for r in results],
-                         "problems": [p.to_dict() for p in problems], **report})
-        else:
-            if coverage:
-                from .safetext import printable
+            write_json(found.data)
+            return int(ExitCode.RULES) if found.problems else int(ExitCode.OK)
+        if found.matrix:
+            from .safetext import printable
 
-                sys.stdout.write(printable("\n".join(matrix(cov, rules)), lines=True) + "\n")
-            if not problems:
-                sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=len(results)) + "\n")
-        if problems:
-            if as_json:
-                raise typer.Exit(int(ExitCode.RULES))
-            raise RuleSetError(problems)
+            sys.stdout.write(printable("\n".join(found.matrix), lines=True) + "\n")
+        if found.problems:
+            raise RuleSetError(found.problems)
+        sys.stdout.write(rules.message("rules_ok", "en", rules=len(rules.rules), examples=found.examples) + "\n")
+        return int(ExitCode.OK)
 
     _guard("en", body)
 
@@ -551,7 +335,7 @@ def rules_list(
 
         rules = _load(paths)
         if as_json:
-            _write_json([rule_row(r) for r in rules.rules])
+            write_json([rule_row(r) for r in rules.rules])
         else:
             sys.stdout.write("\n".join(list_lines(rules)) + "\n")
 
@@ -562,19 +346,18 @@ def rules_list(
 def rules_show(
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule to show.")],
     paths: RulePaths = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Show one rule: its conditions, what it sets and adds, its texts, references and examples."""
 
     def body() -> None:
         from .describe import show_lines
-        from .ruleset import _suggest
 
         language = _lang(lang)
         rules = _load(paths)
         found = next((r for r in rules.rules if r["id"] == rule_id), None)
         if found is None:
-            raise UsageError(f'no rule "{rule_id}"{_suggest(rule_id, [r["id"] for r in rules.rules])}; '
+            raise UsageError(f'no rule "{rule_id}"{suggest(rule_id, [r["id"] for r in rules.rules])}; '
                              "see `advisor rules list`")
         sys.stdout.write("\n".join(show_lines(found, rules, language)) + "\n")
 
@@ -588,7 +371,7 @@ def rules_schema() -> None:
     def body() -> None:
         from .schema import build
 
-        _write_json(build())
+        write_json(build())
 
     _guard("en", body)
 
@@ -596,31 +379,21 @@ def rules_schema() -> None:
 @app.command()
 def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Every field as JSON, for scripts and forms.")] = False,
-    rules: Annotated[
-        Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
-    ] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
+    rules: RulesOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """The questions asked: each field with its type, range, choices, labels and common names."""
 
     def body() -> None:
         from .describe import questions as describe
-        from .interview import question_text
+        from .describe import questions_text
 
         language = _lang(lang)
         rule_set = _load(rules)
         if as_json:
-            _write_json(describe(rule_set))
-            return
-        for field in describe(rule_set):
-            sys.stdout.write(f"{field['flag']} ({field['id']})\n")
-            if field["id"] in rule_set.fields:
-                from .safetext import printable
-
-                sys.stdout.write(printable(question_text(field["id"], rule_set, language), lines=True) + "\n")
-            if field.get("asked_when"):
-                sys.stdout.write(f"  asked when: {field['asked_when']}\n")
-            sys.stdout.write("\n")
+            write_json(describe(rule_set))
+        else:
+            sys.stdout.write(questions_text(rule_set, language))
 
     _guard("en", body)
 
@@ -644,28 +417,19 @@ def batch(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes to use (default: every core).")] = None,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first row that cannot be assessed.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")] = None,
-    rules: Annotated[
-        Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
-    ] = None,
-    as_of: Annotated[
-        Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")
-    ] = None,
+    lang: LangOpt = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
 
     def body() -> int:
+        from .answers import as_of_day
         from .batch import Options, run, text
-        from .parsing import parse_date
 
         language = _lang(lang)
         rule_set = _load(rules)
-        day = date.today()
-        if as_of is not None:
-            try:
-                day = parse_date(as_of, "as_of", rule_set, language)
-            except CaseError as exc:
-                raise UsageError(f"--as-of: {exc.message}") from None
+        day = as_of_day(as_of, rule_set, language)
         options = Options(
             input=input_path, input_format=input_format, encoding=encoding, output=output,
             output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,
@@ -675,67 +439,19 @@ def batch(
             show_progress = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):
             show_progress = False
-        summary = run(options, rule_set, warn=_stderr, progress=show_progress)
+        summary = run(options, rule_set, warn=say, progress=show_progress)
         if summary.stopped is not None:
             row, field, message = summary.stopped
-            _stderr(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
+            say(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
             if output not in (None, "-"):
-                _stderr(text(rule_set, "not_written", language, path=output))
+                say(text(rule_set, "not_written", language, path=output))
         if not quiet:
             rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
-            _stderr(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
-                         seconds=summary.seconds, rate=rate))
+            say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
+                     seconds=summary.seconds, rate=rate))
         return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
 
-    code = _guard(lang if lang in LANGS else "zh", body)
-    if code:
-        raise typer.Exit(code)
-
-
-def _escape_unshowable(exc: UnicodeError) -> tuple[str, int]:
-    """stdout's encoding cannot show a character (PYTHONIOENCODING=ascii, a latin-1 terminal): write
-    it as a \\u escape (as JSON spells it, so JSON output stays the same data), and say so once."""
-    global _ESCAPED
-    if not _ESCAPED:
-        _ESCAPED = True
-        _stderr(f"advisor: this output's encoding ({sys.stdout.encoding}) cannot show some characters, such as "
-                "Chinese; they are written as \\u escapes. A UTF-8 locale (LANG=C.UTF-8) shows them.")
-    assert isinstance(exc, UnicodeEncodeError)
-    escaped = []
-    for char in exc.object[exc.start:exc.end]:
-        code = ord(char)
-        if code > 0xFFFF:  # beyond the BMP: a surrogate pair, as JSON spells it
-            code -= 0x10000
-            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-        else:
-            escaped.append(f"\\u{code:04x}")
-    return "".join(escaped), exc.end
-
-
-_ESCAPED = False
-
-
-def _standard_streams() -> None:
-    """Make the three standard streams safe to use however the caller left them.
-
-    A closed descriptor (`>&-`) is taken by /dev/null, read-only, so no file the tool opens can land
-    on it and writes to it fail plainly ("standard output: it is closed") instead of vanishing.
-    """
-    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDONLY)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-            if name == "stdin":
-                sys.stdin = open(fd, encoding="utf-8", closefd=False)  # noqa: SIM115 - lives with the process
-            elif name == "stdout":
-                sys.stdout = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - likewise
-    codecs.register_error("advisor-escape", _escape_unshowable)
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(errors="advisor-escape")
+    _guard(lang if lang in LANGS else "zh", body)
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -747,25 +463,25 @@ def _on_signal(signum: int, frame: object) -> None:
 
 def main() -> NoReturn:
     """Console-script entry point."""
-    _standard_streams()
+    standard_streams()
     # SIGTERM (kill, systemd) and SIGHUP (the terminal closed) stop the run as Ctrl-C does, with the
     # same clean-up: no part file is left behind.
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)
     code: Any = 0
     try:
-        with _writing_stdout():  # also what Click itself prints: --help, its usage errors
+        with writing_stdout():  # also what Click itself prints: --help, its usage errors
             try:
                 app(prog_name="advisor")  # the same name, and completion, however it was started
             except SystemExit as exc:
                 code = exc.code
     except WriteError as exc:
-        _stderr(f"advisor: {exc}")
+        say(f"advisor: {exc}")
         code = int(exc.exit_code)
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         code = int(ExitCode.BROKEN_PIPE)
     except KeyboardInterrupt as exc:
-        _stderr("\nCancelled.")
+        say("\nCancelled.")
         code = int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
     sys.exit(code)

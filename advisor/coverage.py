@@ -14,20 +14,14 @@ from typing import Any, NamedTuple
 
 from .engine import RANK, day_stage, firing, highest, lookup, stage_band
 from .errors import RuleProblem
+from .fields import FIELDS, MAX_DAYS
 from .models import EXTENDED_FIELDS, FIELD_KINDS, Case
-from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
+from .parsing import MAX_AMOUNT, MAX_PERCENT
 from .ruleset import RuleSet
 
-CENT = Decimal("0.01")
 # Each numeric field: its domain and the smallest step between two values.
-DOMAINS: dict[str, tuple[Any, Any, Any]] = {
-    "overdue_days": (0, MAX_DAYS, 1),
-    "amount": (CENT, MAX_AMOUNT, CENT),
-    "apr": (Decimal("0.0001"), MAX_PERCENT, Decimal("0.0001")),
-    "monthly_income": (Decimal(0), MAX_AMOUNT, CENT),
-    "monthly_expenses": (Decimal(0), MAX_AMOUNT, CENT),
-    "other_debts": (0, MAX_COUNT, 1),
-}
+DOMAINS: dict[str, tuple[Any, ...]] = {
+    f.id: tuple(map(int if f.condition == "int" else Decimal, f.domain)) for f in FIELDS if f.domain}
 
 
 class Gap(NamedTuple):

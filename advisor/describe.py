@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .interview import FLAGS
-from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS
-from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
+from .fields import FIELDS, KINDS
+from .interview import question_text
+from .models import CHOICE_FIELDS
 from .ruleset import RuleSet
 from .safetext import printable
 
@@ -84,22 +84,6 @@ def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     return [printable(line) for line in out]
 
 
-# What each kind of answer accepts, for forms and scripts (the parsers in parsing.py are the authority).
-_KIND_SPEC: dict[str, dict[str, Any]] = {
-    "days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS, "examples": ["45", "45天"]},
-    "amount": {"type": "decimal", "minimum": "0.01", "maximum": str(MAX_AMOUNT), "decimal_places": 2,
-               "examples": ["5000", "5,000", "5000元", "3万", "2.5万元", "8千"]},
-    "money": {"type": "decimal", "minimum": "0", "maximum": str(MAX_AMOUNT), "decimal_places": 2,
-              "examples": ["6000", "1.2万", "0"]},
-    "percent": {"type": "percent", "minimum_exclusive": "0", "maximum": str(MAX_PERCENT),
-                "examples": ["36", "36%", "年化23.9%"]},
-    "date": {"type": "date", "examples": ["2024-03-01", "2024/3/1", "2024年3月1日"]},
-    "count": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "examples": ["2", "2笔"]},
-    "choice": {"type": "choice"},
-    "choices": {"type": "choices", "separators": [",", "，", "、", ";", " "]},
-}
-
-
 def questions(rules: RuleSet) -> list[dict[str, Any]]:
     """Every input field, so scripts and forms can discover what to ask and what is accepted.
 
@@ -107,10 +91,10 @@ def questions(rules: RuleSet) -> list[dict[str, Any]]:
     condition under which the interview asks them.
     """
     out = []
-    for name, kind in FIELD_KINDS.items():
+    for field in FIELDS:
+        name = field.id
         spec = rules.fields.get(name, {})
-        entry: dict[str, Any] = {"id": name, "flag": FLAGS[name], "required": name in CORE_FIELDS,
-                                 **_KIND_SPEC[kind]}
+        entry: dict[str, Any] = {"id": name, "flag": field.flag, "required": field.required, **KINDS[field.kind]}
         for key in ("question", "why", "hint"):
             if spec.get(key):
                 entry[key] = spec[key]
@@ -124,3 +108,16 @@ def questions(rules: RuleSet) -> list[dict[str, Any]]:
             ]
         out.append(entry)
     return out
+
+
+def questions_text(rules: RuleSet, lang: str) -> str:
+    """`advisor questions`: each field's flag, its question as the interview asks it, and when."""
+    out = []
+    for field in questions(rules):
+        out.append(f"{field['flag']} ({field['id']})\n")
+        if field["id"] in rules.fields:
+            out.append(printable(question_text(field["id"], rules, lang), lines=True) + "\n")
+        if field.get("asked_when"):
+            out.append(f"  asked when: {field['asked_when']}\n")
+        out.append("\n")
+    return "".join(out)

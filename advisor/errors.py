@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -19,12 +20,25 @@ class ExitCode(IntEnum):
     TERMINATED = 143
 
 
+def suggest(word: object, choices: Iterable[str]) -> str:
+    """` (did you mean "x"?)` naming the closest of `choices`, or nothing."""
+    import difflib  # only needed when something is wrong
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
 class AdvisorError(Exception):
     exit_code = ExitCode.INTERNAL
 
 
 class UsageError(AdvisorError):
     exit_code = ExitCode.USAGE
+
+
+class ArgumentError(UsageError, ValueError):
+    """A bad argument to the Python API, such as an unknown language or a date given as text.
+    Also a ValueError, as Python's own bad arguments are."""
 
 
 class WriteError(UsageError):

@@ -10,29 +10,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
+from .fields import FIELDS
 from .models import CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 from .parsing import parse_answer
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-# The flag that supplies each field (CONTRACT §1 and the extended fields).
-FLAGS = {
-    "overdue_days": "--days",
-    "amount": "--amount",
-    "platform": "--platform",
-    "negotiation": "--negotiation",
-    "legal_status": "--legal-status",
-    "collection": "--collection",
-    "hardship": "--hardship",
-    "apr": "--apr",
-    "contract_date": "--contract-date",
-    "lpr": "--lpr",
-    "monthly_income": "--income",
-    "monthly_expenses": "--expenses",
-    "repaid_on": "--repaid-on",
-    "other_debts": "--other-debts",
-}
+# The flag that supplies each field.
+FLAGS = {f.id: f.flag for f in FIELDS}
 
 
 def missing_fields(answers: dict[str, Any]) -> list[str]:

@@ -8,9 +8,12 @@ their labels are content and live in rules/.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .fields import FIELDS
 
 # Ordered vocabularies, lowest first. Rank is the index: never compare ids as strings.
 STAGES = ("not_overdue", "grace", "early", "collection", "legal_risk", "litigation", "enforcement")
@@ -27,62 +30,62 @@ ORDERED_OUTPUTS: dict[str, tuple[str, ...]] = {
     "reporting": REPORTING,
 }
 
-# Every answer and its kind; the kind picks the parser (CONTRACT §1 and the extended fields).
-FIELD_KINDS: dict[str, str] = {
-    "overdue_days": "days",
-    "amount": "amount",
-    "platform": "choice",
-    "negotiation": "choice",
-    "legal_status": "choice",
-    "collection": "choices",  # several may apply at once
-    "hardship": "choice",
-    "apr": "percent",
-    "contract_date": "date",
-    "lpr": "percent",  # overrides the LPR table for the interest check
-    "monthly_income": "money",
-    "monthly_expenses": "money",
-    "repaid_on": "date",
-    "other_debts": "count",
-}
-CORE_FIELDS = ("overdue_days", "amount", "platform", "negotiation")
-EXTENDED_FIELDS = tuple(f for f in FIELD_KINDS if f not in CORE_FIELDS)
-CHOICE_FIELDS = tuple(f for f, kind in FIELD_KINDS.items() if kind in ("choice", "choices"))
+# Every answer and its kind, derived from the one registry in fields.py.
+FIELD_KINDS: dict[str, str] = {f.id: f.kind for f in FIELDS}
+CORE_FIELDS = tuple(f.id for f in FIELDS if f.required)
+EXTENDED_FIELDS = tuple(f.id for f in FIELDS if not f.required)
+CHOICE_FIELDS = tuple(f.id for f in FIELDS if f.kind in ("choice", "choices"))
 
 SCHEMA_VERSION = 1
 
 
-class Case(NamedTuple):
-    overdue_days: int
-    amount: Decimal
-    platform: str
-    negotiation: str
-    id: str | None = None
-    # Extended answers: None means unknown.
-    legal_status: str | None = None
-    collection: frozenset[str] | None = None
-    hardship: str | None = None
-    apr: Decimal | None = None
-    contract_date: date | None = None
-    lpr: Decimal | None = None
-    monthly_income: Decimal | None = None
-    monthly_expenses: Decimal | None = None
-    repaid_on: date | None = None
-    other_debts: int | None = None
+def _echo(case: Case) -> dict[str, Any]:
+    """The answers as understood; extended answers only when known."""
+    out: dict[str, Any] = {
+        "id": case.id,
+        "overdue_days": case.overdue_days,
+        "amount": f"{case.amount:.2f}",
+        "platform": case.platform,
+        "negotiation": case.negotiation,
+    }
+    for name in EXTENDED_FIELDS:
+        value = getattr(case, name)
+        if value is not None:
+            out[name] = plain(value)
+    return out
 
-    def echo(self) -> dict[str, Any]:
-        """The answers as understood; extended answers only when known."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "overdue_days": self.overdue_days,
-            "amount": f"{self.amount:.2f}",
-            "platform": self.platform,
-            "negotiation": self.negotiation,
-        }
-        for name in EXTENDED_FIELDS:
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = plain(value)
-        return out
+
+if TYPE_CHECKING:
+    class Case(NamedTuple):
+        """What type checkers see of the case. At run time Case is built from the registry below, so a
+        new field needs no edit here to work; tests/test_registry.py checks the two agree."""
+
+        overdue_days: int
+        amount: Decimal
+        platform: str
+        negotiation: str
+        id: str | None = None
+        legal_status: str | None = None
+        collection: frozenset[str] | None = None
+        hardship: str | None = None
+        apr: Decimal | None = None
+        contract_date: date | None = None
+        lpr: Decimal | None = None
+        monthly_income: Decimal | None = None
+        monthly_expenses: Decimal | None = None
+        repaid_on: date | None = None
+        other_debts: int | None = None
+
+        def echo(self) -> dict[str, Any]: ...
+else:
+    # One answer per registry field: the core ones required, then the case id, then the extended
+    # answers, None when unknown.
+    class Case(namedtuple("Case", (*CORE_FIELDS, "id", *EXTENDED_FIELDS),
+                          defaults=(None,) * (1 + len(EXTENDED_FIELDS)))):
+        """One case's answers."""
+
+        __slots__ = ()
+        echo = _echo
 
 
 def plain(value: Any) -> Any:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from . import fields
 from .errors import CaseError
+from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-MAX_DAYS = 36500
-MAX_AMOUNT = Decimal(10) ** 10
+MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
 CENT = Decimal("0.01")
 
 _DAYS_RE = re.compile(r"^\+?(\d{1,9})\s*(?:天|日|days?|d)?$", re.IGNORECASE)
@@ -28,9 +30,8 @@ _PERCENT_RE = re.compile(r"^(?:年化|年利率|apr)?\s*(\d+(?:\.\d+)?|\.\d+)\s*
 _COUNT_RE = re.compile(r"^(\d{1,4})\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
-MAX_PERCENT = Decimal(10000)  # the worst illegal "714" loans run to thousands of percent a year
+MAX_PERCENT = Decimal(fields.MAX_PERCENT)
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
-MAX_COUNT = 1000
 MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
 MAX_INT = 10**18  # a whole number beyond this is no answer (and Python will not print one past 4,300 digits)
 # Dates: a loan contract, a repayment or the assessment day. The upper end keeps five years of
@@ -188,6 +189,31 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
     if kind == "count":
         return parse_count(raw, field, rules, lang)
     return parse_date(raw, field, rules, lang, as_of)
+
+
+def key_name(name: object) -> str:
+    """A column or key name as it is compared: NFKC, stripped, casefolded, `-` read as `_`."""
+    return unicodedata.normalize("NFKC", str(name)).strip().casefold().replace("-", "_")
+
+
+# Every name an answer may be given under: field ids, their column names (逾期天数…) and the case id.
+KEYS = {key_name(name): f.id for f in FIELDS for name in (f.id, *f.columns)} | {key_name(n): "id" for n in ID_COLUMNS}
+
+
+def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> dict[str, Any]:
+    """The answers keyed by field id, from any of the names a field goes by. A key that names no field,
+    or a field named twice, is a CaseError naming it (with the closest name, if one is close)."""
+    from .errors import suggest
+
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        field = KEYS.get(key_name(key))
+        if field is None:
+            raise CaseError(str(key), rules.message("unknown_field", lang, value=key) + suggest(key_name(key), KEYS))
+        if field in out:
+            raise CaseError(field, rules.message("batch_twice", lang, name=field))
+        out[field] = value
+    return out
 
 
 def build_case(answers: dict[str, Any], rules: RuleSet, lang: str = "zh", case_id: str | None = None,

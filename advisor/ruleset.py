@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import RuleProblem, RuleSetError, WriteError
+from .fields import FIELDS
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 if TYPE_CHECKING:
@@ -52,10 +53,8 @@ EXAMPLE_KEYS = ("case", "as_of", "expect")
 EXPECT_KEYS = (*ORDERED_OUTPUTS, "includes", "excludes")
 # Fields a condition may test, and how their values are typed. Dates and the LPR override are not
 # tested by rules; day_stage and the two checks are derived by the engine.
-_CONDITION_KIND = {"days": "int", "count": "int", "amount": "decimal", "money": "decimal", "percent": "decimal",
-                   "choice": "choice", "choices": "set"}
 CONDITION_FIELDS = {
-    **{f: _CONDITION_KIND[k] for f, k in FIELD_KINDS.items() if k in _CONDITION_KIND and f != "lpr"},
+    **{f.id: f.condition for f in FIELDS if f.condition},
     "day_stage": "stage",
     "interest_exceeds": "bool",
     "plan_affordable": "bool",

@@ -39,3 +39,61 @@ def test_import_is_light():
     code = "import advisor, sys; print(sorted(m for m in ('typer', 'rich', 'yaml') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+CORE = {"overdue_days": 45, "amount": "5000", "platform": "花呗", "negotiation": "none"}
+CHINESE = {"编号": "A1", "逾期天数": 45, "金额": "5000", "平台": "花呗", "协商情况": "未协商"}
+
+
+def test_every_function_takes_the_same_keys():
+    as_of = date(2026, 5, 1)
+    one = advisor.assess(CHINESE, as_of=as_of)
+    assert one == next(advisor.assess_many([CHINESE], as_of=as_of))
+    assert one == advisor.assess({"id": "A1", **CORE}, as_of=as_of)
+    assert advisor.parse_case(CHINESE).id == "A1"
+
+
+@pytest.mark.parametrize("call", [advisor.assess, advisor.parse_case])
+def test_an_unknown_key_is_an_error_naming_it(call):
+    with pytest.raises(CaseError) as err:
+        call({**CORE, "overdue_day": 3}, lang="en")
+    assert err.value.field == "overdue_day"
+    assert '"overdue_day"' in str(err.value) and 'did you mean "overdue_days"' in str(err.value)
+
+
+def test_a_field_given_twice_is_an_error():
+    with pytest.raises(CaseError) as err:
+        advisor.assess({**CORE, "逾期天数": 4}, lang="en")
+    assert err.value.field == "overdue_days" and "twice" in str(err.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: advisor.assess(CORE, lang="fr"),
+    lambda: advisor.parse_case(CORE, lang="fr"),
+    lambda: advisor.assess_many([CORE], lang="fr"),
+    lambda: advisor.assess(CORE, as_of="2026-05-01"),
+    lambda: advisor.parse_case(CORE, as_of="2026-05-01"),
+    lambda: advisor.assess_many([CORE], as_of="2026-05-01"),
+    lambda: advisor.evaluate(advisor.parse_case(CORE), advisor.load_ruleset(), "2026-05-01"),
+    lambda: advisor.evaluate(advisor.parse_case(CORE), advisor.load_ruleset(), None),
+    lambda: advisor.assess([("overdue_days", 45)]),
+], ids=["assess-lang", "parse-lang", "many-lang", "assess-date", "parse-date", "many-date", "evaluate-date",
+        "evaluate-none", "not-a-mapping"])
+def test_bad_arguments_raise_the_documented_error(call):
+    from advisor.errors import AdvisorError, ArgumentError
+
+    with pytest.raises(ArgumentError) as err:
+        call()
+    assert isinstance(err.value, AdvisorError) and isinstance(err.value, ValueError)
+
+
+def test_a_datetime_counts_as_its_day():
+    from datetime import datetime
+
+    assert advisor.assess(CORE, as_of=datetime(2026, 5, 1, 23, 59)) == advisor.assess(CORE, as_of=date(2026, 5, 1))
+
+
+def test_the_package_is_typed():
+    from pathlib import Path
+
+    assert (Path(advisor.__file__).parent / "py.typed").is_file()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from advisor import cli
 from advisor.errors import CaseError
+from advisor.fields import FIELDS
 from advisor.models import FIELD_KINDS
 from advisor.parsing import parse_answer
 from advisor.ruleset import load_ruleset
@@ -41,9 +42,7 @@ def test_every_parser_returns_its_type_or_a_clear_case_error(field, raw):
             assert value.is_finite()
 
 
-FLAGS = ["--days", "-d", "--amount", "-a", "--platform", "-p", "--negotiation", "-n", "--legal-status",
-         "--collection", "--hardship", "--apr", "--contract-date", "--lpr", "--income", "--expenses",
-         "--repaid-on", "--other-debts", "--format", "--lang", "--explain", "--as-of", "--no-input", "--quick",
+FLAGS = [*(name for f in FIELDS for name in (f.flag, f.short) if name), "--format", "--lang", "--explain", "--as-of", "--no-input", "--quick",
          "--json", "--coverage", "--script", "--help", "--version", "--rules", "--input-format", "--output-format",
          "--encoding", "--jobs", "-j", "--fail-fast", "--quiet", "--excel"]
 VALUES = ["45", "0", "-1", "3万", "abc", "花呗", "none", "agreed", "sued", "threats,violence", "json", "markdown",

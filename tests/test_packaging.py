@@ -30,6 +30,7 @@ def test_wheel_installs_and_assesses(tmp_path: Path) -> None:
 
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("advisor/rules/") and n.endswith(".yaml") for n in names), names
+    assert "advisor/py.typed" in names  # type checkers read the API's annotations (PEP 561)
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

@@ -1,0 +1,112 @@
+"""Gathering one case's answers for `assess` and `letter`: from an answers file, flags and questions.
+
+Precedence, highest first: flags, then the answers file, then questions asked on a terminal. Every
+answer goes through the one parser of its field, whichever way it came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .errors import CaseError, UsageError
+from .interview import FLAGS
+from .models import FIELD_KINDS, Case
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+class Sources(NamedTuple):
+    """Where answers come from, and what to do with them."""
+
+    flags: dict[str, Any]  # raw values by field id, only the flags given
+    answers_file: Path | None = None
+    save_answers: Path | None = None
+    quick: bool = False  # ask only the core questions
+    interactive: bool = False  # a person can answer questions here
+
+
+def as_of_day(text: str | None, rules: RuleSet, lang: str) -> date:
+    """The day to judge on: `--as-of`, or today."""
+    from .parsing import parse_date
+
+    if text is None:
+        return date.today()
+    try:
+        return parse_date(text, "as_of", rules, lang)
+    except CaseError as exc:
+        raise UsageError(f"--as-of: {exc.message}") from None
+
+
+def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
+           read: Callable[[str], str], say: Callable[[str], None]) -> Case:
+    """The case from every source; a bad answer names its flag or file, a missing one its flag."""
+    from .interview import complete, missing_fields
+    from .parsing import parse_answer
+
+    from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
+    raw = {**from_file, **sources.flags}
+    parsed: dict[str, Any] = {}
+    bad = []
+    for field, value in raw.items():
+        try:
+            parsed[field] = parse_answer(field, value, rules, lang, as_of)
+        except CaseError as exc:
+            source = FLAGS[field] if field in sources.flags else f"{sources.answers_file}: {field}"
+            bad.append(f"{source}: {exc.message}")
+    if bad:
+        raise UsageError("\n  ".join(bad))
+    missing = missing_fields(parsed)
+    if missing and not sources.interactive:
+        names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
+        raise UsageError(rules.message("missing_flags", lang, missing=names))
+    if sources.interactive:
+        parsed = complete(parsed, rules, lang, read, say, as_of=as_of, quick=sources.quick, given=frozenset(raw))
+    if sources.save_answers is not None:
+        write_answers(sources.save_answers, parsed)
+        say(rules.message("answers_saved", lang, path=sources.save_answers))
+    return Case(**parsed)
+
+
+def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
+    """An answers file: a YAML or JSON mapping of field ids to raw answers."""
+    from .ruleset import read_limited, safe_data
+
+    try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
+        text = read_limited(path, "an answers file").decode("utf-8")
+        if path.suffix.lower() == ".json":
+            import json
+
+            data = json.loads(text)
+        else:
+            data = safe_data(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
+    except Exception as exc:  # yaml.YAMLError, without importing yaml up front
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
+    if not isinstance(data, dict):
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
+    unknown = [k for k in data if k not in FIELD_KINDS]
+    if unknown:
+        raise UsageError(rules.message("bad_answers_file", lang, path=path,
+                                       reason=f"unknown fields: {', '.join(map(str, unknown))}"))
+    return data
+
+
+def write_answers(path: Path, answers: dict[str, Any]) -> None:
+    """The user asked for this file: the only place the tool ever writes their answers."""
+    from .fileio import write_file
+    from .models import plain
+
+    data = {k: plain(v) for k, v in answers.items() if v is not None}
+    if path.suffix.lower() == ".json":
+        import json
+
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        import yaml
+
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    write_file(path, text)

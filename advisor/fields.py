@@ -1,0 +1,105 @@
+"""The answer fields, each declared once. Everything else derives from this table.
+
+Flags and their help (cli), the questions and when they are asked (interview, with the texts in the
+rule files' `fields:` under the same id), batch column names, `questions --json`, what a rule
+condition may test and how (ruleset, schema), the coverage domains and the keys the Python API takes.
+
+Adding an answer is one `Field` here plus its texts (and any rules) in rules/.
+
+Cheap to import on purpose (the CLI builds its options from it at start-up): no decimal, no regex.
+Numbers that need Decimal are kept as text here and read where they are used.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+# What the parsers accept (parsing.py reads these). Text where the value is a Decimal.
+MAX_DAYS = 36500
+MAX_AMOUNT = "10000000000"
+MAX_PERCENT = "10000"  # the worst illegal "714" loans run to thousands of percent a year
+MAX_COUNT = 1000
+
+
+# What each kind of answer accepts, for forms and scripts (`questions --json`); the parsers in
+# parsing.py are the authority.
+KINDS: dict[str, dict[str, Any]] = {
+    "days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS, "examples": ["45", "45天"]},
+    "amount": {"type": "decimal", "minimum": "0.01", "maximum": MAX_AMOUNT, "decimal_places": 2,
+               "examples": ["5000", "5,000", "5000元", "3万", "2.5万元", "8千"]},
+    "money": {"type": "decimal", "minimum": "0", "maximum": MAX_AMOUNT, "decimal_places": 2,
+              "examples": ["6000", "1.2万", "0"]},
+    "percent": {"type": "percent", "minimum_exclusive": "0", "maximum": MAX_PERCENT,
+                "examples": ["36", "36%", "年化23.9%"]},
+    "date": {"type": "date", "examples": ["2024-03-01", "2024/3/1", "2024年3月1日"]},
+    "count": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "examples": ["2", "2笔"]},
+    "choice": {"type": "choice"},
+    "choices": {"type": "choices", "separators": [",", "，", "、", ";", " "]},
+}
+
+
+class Field(NamedTuple):
+    """One answer.
+
+    kind: which parser reads it (parsing.parse_answer): days, amount, money, choice, choices, percent, date, count.
+    flag, short: its command-line option. columns: the names a spreadsheet or API key may use besides
+    the id (compared after NFKC, strip and casefold). required: a core answer, always asked; the others
+    are asked when their rule-file `ask_when` says they matter. condition: how a rule condition compares
+    it (int, decimal, choice, set), None when rules do not test it. domain: (lowest, highest, smallest
+    step) of a numeric answer rules test, as coverage walks it.
+    """
+
+    id: str
+    kind: str
+    flag: str
+    help: str
+    short: str | None = None
+    columns: tuple[str, ...] = ()
+    required: bool = False
+    condition: str | None = None
+    domain: tuple[Any, Any, Any] | None = None
+
+    @property
+    def many(self) -> bool:
+        """Several values at once (a repeatable flag, a list in JSON)."""
+        return self.kind == "choices"
+
+
+_MONEY = ("0", MAX_AMOUNT, "0.01")
+
+FIELDS: tuple[Field, ...] = (
+    # The four core answers (CONTRACT §1), in the order they are asked.
+    Field("overdue_days", "days", "--days", "Days overdue: 45 or 45天 (0 = not yet).", short="-d",
+          columns=("逾期天数",), required=True, condition="int", domain=(0, MAX_DAYS, 1)),
+    Field("amount", "amount", "--amount", "Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.", short="-a",
+          columns=("逾期金额", "金额"), required=True, condition="decimal", domain=("0.01", MAX_AMOUNT, "0.01")),
+    Field("platform", "choice", "--platform", "Lender type: id, Chinese name, number or alias (花呗, 网商贷…).",
+          short="-p", columns=("平台类型", "平台"), required=True, condition="choice"),
+    Field("negotiation", "choice", "--negotiation",
+          "Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…).", short="-n",
+          columns=("协商情况",), required=True, condition="choice"),
+    # The extended answers: optional, None when unknown, asked only when they can matter.
+    Field("legal_status", "choice", "--legal-status",
+          "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.", condition="choice"),
+    Field("collection", "choices", "--collection",
+          "How you are being collected (repeat or comma-separate): normal, night_calls, "
+          "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees.", condition="set"),
+    Field("hardship", "choice", "--hardship",
+          "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.", condition="choice"),
+    Field("apr", "percent", "--apr", "Annual rate in %, as the app or contract shows it.", condition="decimal",
+          domain=("0.0001", MAX_PERCENT, "0.0001")),
+    Field("contract_date", "date", "--contract-date", "Date of the loan contract, YYYY-MM-DD."),
+    # Overrides the LPR table for the interest check; rules do not test it.
+    Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table."),
+    Field("monthly_income", "money", "--income", "Monthly income (same forms as --amount; 0 allowed).",
+          condition="decimal", domain=_MONEY),
+    Field("monthly_expenses", "money", "--expenses", "Essential monthly costs (same forms as --amount).",
+          condition="decimal", domain=_MONEY),
+    Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD."),
+    Field("other_debts", "count", "--other-debts", "How many other debts you have.", condition="int",
+          domain=(0, MAX_COUNT, 1)),
+)
+
+# The case's own id: a key and a batch column, but not an answer.
+ID_COLUMNS = ("id", "编号")
+
