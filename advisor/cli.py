@@ -315,7 +315,7 @@ def _gather(
 
 def _read_answers(path: Path, rules: "RuleSet", lang: str) -> dict[str, Any]:
     from .models import FIELD_KINDS
-    from .ruleset import read_limited, safe_data
+    from .rulefiles import read_limited, safe_data
 
     try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
         text = read_limited(path, "an answers file").decode("utf-8")
@@ -555,13 +555,13 @@ def rules_show(
 
     def body() -> None:
         from .describe import show_lines
-        from .ruleset import _suggest
+        from .rulespec import suggest
 
         language = _lang(lang)
         rules = _load(paths)
         found = next((r for r in rules.rules if r["id"] == rule_id), None)
         if found is None:
-            raise UsageError(f'no rule "{rule_id}"{_suggest(rule_id, [r["id"] for r in rules.rules])}; '
+            raise UsageError(f'no rule "{rule_id}"{suggest(rule_id, [r["id"] for r in rules.rules])}; '
                              "see `advisor rules list`")
         sys.stdout.write("\n".join(show_lines(found, rules, language)) + "\n")
 

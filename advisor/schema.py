@@ -7,17 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .conditions import CONDITION_FIELDS, OPERATORS
 from .models import CORE_FIELDS, CREDIT_LEVELS, FIELD_KINDS, REPORTING, SEVERITIES, STAGES, URGENCIES
-from .ruleset import (
-    CHOICE_KEYS,
-    CONDITION_FIELDS,
-    ENTRY_KEYS,
-    FIELD_KEYS,
-    LABEL_GROUPS,
-    OPERATORS,
-    RULE_KEYS,
-    SECTIONS,
-)
+from .rulespec import CHOICE_KEYS, ENTRY_KEYS, FIELD_KEYS, LABEL_GROUPS, RULE_KEYS, SECTIONS
 
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _IDS = {"type": "array", "items": {"type": "string"}}

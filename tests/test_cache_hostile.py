@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.ruleset import CACHE_FORMAT, builtin_rules_dir
+from advisor.rulecache import CACHE_FORMAT
+from advisor.ruleset import builtin_rules_dir
 
 CASE = ["assess", "-d", "120", "-a", "60000", "-p", "bank_loan", "-n", "none", "--lang", "en", "--format", "json",
         "--as-of", "2026-11-22"]
