@@ -61,37 +61,6 @@ Condition = Union[Cmp, AllOf, AnyOf, Not]
 Tester = Callable[[dict[str, Any]], bool]
 
 
-def build(data: list[Any]) -> Condition:
-    """The typed tree of a condition kept as data, its amounts as Decimals."""
-    kind = data[0]
-    if kind == "all":
-        return AllOf(tuple(build(c) for c in data[1]))
-    if kind == "any":
-        return AnyOf(tuple(build(c) for c in data[1]))
-    if kind == "not":
-        return Not(build(data[1]))
-    if kind != "cmp":
-        raise ValueError(f"not a condition: {kind!r}")
-    _, field, op, value = data
-    if field not in CONDITION_FIELDS or op not in _OPS:  # the cache is input from others: check it
-        raise ValueError(f"not a comparison: {field!r} {op!r}")
-    typed = Decimal if CONDITION_FIELDS.get(field) == "decimal" else None
-    if isinstance(value, list):
-        return Cmp(field, op, tuple(typed(v) if typed else v for v in value))
-    return Cmp(field, op, typed(value) if typed else value)
-
-
-def leaves(cond: Condition) -> Iterator[Cmp]:
-    """Every comparison of a condition."""
-    if isinstance(cond, Cmp):
-        yield cond
-    elif isinstance(cond, Not):
-        yield from leaves(cond.part)
-    else:
-        for c in cond.parts:
-            yield from leaves(c)
-
-
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
     "ne": operator.ne,
@@ -109,6 +78,42 @@ _SET_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "in": lambda a, b: not a.isdisjoint(b),
     "not_in": lambda a, b: a.isdisjoint(b),
 }
+
+
+def build(data: list[Any]) -> Condition:
+    """The typed tree of a condition kept as data, its amounts as Decimals."""
+    kind = data[0]
+    if kind == "all":
+        return AllOf(tuple(build(c) for c in data[1]))
+    if kind == "any":
+        return AnyOf(tuple(build(c) for c in data[1]))
+    if kind == "not":
+        return Not(build(data[1]))
+    if kind != "cmp":
+        raise ValueError(f"not a condition: {kind!r}")
+    _, field, op, value = data
+    kind = CONDITION_FIELDS.get(field)
+    # The data may come from a damaged cache: anything the walkers could trip on later is refused here.
+    if op not in (_SET_OPS if kind == "set" else _OPS if kind else ()):
+        raise ValueError(f"not a comparison: {field!r} {op!r}")
+    typed = Decimal if kind == "decimal" else None
+    if isinstance(value, list):
+        node = Cmp(field, op, tuple(typed(v) if typed else v for v in value))
+    else:
+        node = Cmp(field, op, typed(value) if typed else value)
+    hash(node)  # every constant hashable, or TypeError
+    return node
+
+
+def leaves(cond: Condition) -> Iterator[Cmp]:
+    """Every comparison of a condition."""
+    if isinstance(cond, Cmp):
+        yield cond
+    elif isinstance(cond, Not):
+        yield from leaves(cond.part)
+    else:
+        for c in cond.parts:
+            yield from leaves(c)
 
 
 def _comparison(cmp: Cmp) -> tuple[Callable[[Any, Any], bool], Any]:

@@ -149,7 +149,6 @@ class Lookup:
         from .partition import Partition
 
         self.partition = Partition(ruleset)
-        self.when = {rule["id"]: cond for rule, cond in ruleset.compiled}
         self.by_date: dict[date, tuple[Table, Table]] = {}
         self._by_epoch: dict[int, tuple[Table, Table]] = {}
 
@@ -212,6 +211,6 @@ def _fill(table: Table, key: tuple[Any, ...], case: Case, ruleset: RuleSet, as_o
 
 def explain(assessment: Assessment, ruleset: RuleSet) -> tuple[FiredRule, ...]:
     """Why each rule fired: its comparisons traced against the case's actual answers."""
-    when = lookup(ruleset).when
+    when = ruleset.when
     known = facts(assessment.case, ruleset, assessment.as_of)
     return tuple(FiredRule(fired.id, tuple(conditions.trace(when[fired.id], known))) for fired in assessment.fired)
