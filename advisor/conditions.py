@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from .models import FIELD_KINDS, ConditionTrace
 
@@ -33,8 +32,7 @@ COMBINATORS = ("all", "any", "not")
 ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage"))
 
 
-@dataclass(frozen=True, slots=True)
-class Cmp:
+class Cmp(NamedTuple):
     """One comparison of an answer with a constant; a list of constants is a tuple, in written order."""
 
     field: str
@@ -42,18 +40,15 @@ class Cmp:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
-class AllOf:
+class AllOf(NamedTuple):
     parts: tuple[Condition, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AnyOf:
+class AnyOf(NamedTuple):
     parts: tuple[Condition, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(NamedTuple):
     part: Condition
 
 
