@@ -12,7 +12,20 @@ from .errors import RuleSetError
 from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
-from .rulespec import CATALOGS, EXAMPLE_KEYS, EXPECT_KEYS, LABEL_GROUPS, LINE, META, POS, as_date, strip_lines, suggest
+from .rulespec import (
+    CATALOGS,
+    EXAMPLE_KEYS,
+    EXPECT_KEYS,
+    LABEL_GROUPS,
+    LINE,
+    META,
+    PARAGRAPH_KEYS,
+    POS,
+    RULE_STEP_KEYS,
+    as_date,
+    strip_lines,
+    suggest,
+)
 
 
 def compile_sources(sources: list[tuple[str, Source]]) -> dict[str, Any]:
@@ -98,7 +111,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
         for item in check.id_list(file, node, section, rid):
             urgency = None
             if section == "steps" and isinstance(item, dict):
-                check.keys(file, item, ("id", "urgency"), rid, "a step")
+                check.keys(file, item, RULE_STEP_KEYS, rid, "a step")
                 urgency = item.get("urgency")
                 if urgency not in URGENCIES:
                     check.add(file, item, rid, f'urgency must be one of {", ".join(URGENCIES)}')
@@ -156,7 +169,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
 
 def _paragraph(m: Merge, file: str, node: Any, section: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"text": m.check.text(file, node, "text", section)}
-    m.check.keys(file, node, ("when", "text"), section, f"a {section} paragraph")
+    m.check.keys(file, node, PARAGRAPH_KEYS, section, f"a {section} paragraph")
     if "when" in node:
         entry["when"] = _condition(m, file, node["when"], section)
     if entry["text"]:

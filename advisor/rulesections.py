@@ -18,9 +18,11 @@ from .rulespec import (
     CHOICE_KEYS,
     ENTRY_KEYS,
     FIELD_KEYS,
+    INTEREST_KEYS,
     LABEL_GROUPS,
     LINE,
     META,
+    PLAN_KEYS,
     POS,
     RULE_KEYS,
     SECTIONS,
@@ -301,7 +303,7 @@ def read_interest(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "interest", '"interest" must be a mapping', "interest")
         return
-    check.keys(file, value, ("lpr", "caps", "bases", "notes"), "interest", '"interest"')
+    check.keys(file, value, INTEREST_KEYS, "interest", '"interest"')
     out = m.data["interest"]
     for row in value.get("lpr", []) if isinstance(value.get("lpr", []), list) else []:
         when = as_date(row.get("from")) if isinstance(row, dict) else None
@@ -345,7 +347,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "plan", '"plan" must be a mapping', "plan")
         return
-    check.keys(file, value, ("share_of_margin", "max_months", "texts"), "plan", '"plan"')
+    check.keys(file, value, PLAN_KEYS, "plan", '"plan"')
     share = as_decimal(value.get("share_of_margin"))
     if share is None or not 0 < share <= 1:
         check.add(file, value, "plan", "share_of_margin must be a number above 0 and at most 1", "share_of_margin")

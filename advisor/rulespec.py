@@ -10,16 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, Union
 
 from .errors import RuleProblem
-from .models import FIELD_KINDS, ORDERED_OUTPUTS, URGENCIES
+from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 LANGS = ("zh", "en")
-SECTIONS = (
-    "stages", "labels", "fields", "steps", "consequences", "references", "rules", "ui", "disable",
-    "interest", "plan", "letter", "script",
-)
 CATALOGS = ("steps", "consequences", "references")
 LABEL_GROUPS = {
     "severity": ORDERED_OUTPUTS["severity"],
@@ -27,20 +23,133 @@ LABEL_GROUPS = {
     "reporting": ORDERED_OUTPUTS["reporting"],
     "urgency": URGENCIES,
 }
-RULE_KEYS = (
-    "id", "title", "when", "set", "summary", "consequences", "steps", "references",
-    "valid_from", "valid_until", "examples", "override",
-)
-ENTRY_KEYS = {
-    "steps": ("id", "urgency", "text", "override"),
-    "consequences": ("id", "text", "legal", "override"),
-    "references": ("id", "title", "text", "verbatim", "confidence", "override"),
+
+
+# ---------------------------------------------------------------- the forms a value of a rule file takes
+
+
+class Ref(NamedTuple):
+    """A shared form: a text in every language, a condition, or a rule."""
+
+    name: str
+
+
+class Scalar(NamedTuple):
+    """A plain value, as its JSON Schema says: {"type": "string"}, {"enum": [...]}, …"""
+
+    schema: dict[str, Any]
+
+
+class ListOf(NamedTuple):
+    item: Form
+    min_items: int = 0
+
+
+class MapOf(NamedTuple):
+    """A mapping of names the author chooses, each to a value of one form."""
+
+    value: Form
+    required: tuple[str, ...] = ()
+
+
+class Entry(NamedTuple):
+    """A mapping of known keys, in the order the loader reads them; any other key is refused.
+    `lenient` names the keys an `override: true` may leave out."""
+
+    keys: dict[str, Form]
+    required: tuple[str, ...] = ()
+    lenient: tuple[str, ...] = ()
+
+
+class OneOf(NamedTuple):
+    forms: tuple[Form, ...]
+
+
+Form = Union[Ref, Scalar, ListOf, MapOf, Entry, OneOf]
+
+TEXT = Ref("text")
+CONDITION = Ref("condition")
+STRING = Scalar({"type": "string"})
+ID = Scalar({"type": "string", "minLength": 1})
+BOOL = Scalar({"type": "boolean"})
+DATE = Scalar({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+NUMBER = Scalar({"type": ["number", "string"]})
+IDS = ListOf(STRING)
+
+
+def enum(values: Iterable[str]) -> Scalar:
+    return Scalar({"enum": list(values)})
+
+
+ORDERED = Entry({key: enum(values) for key, values in ORDERED_OUTPUTS.items()})
+STAGE = Entry({"id": enum(STAGES), "days": Entry({"gte": Scalar({"type": "integer", "minimum": 0}),
+                                                  "lte": Scalar({"type": "integer", "minimum": 0})}, ("gte",)),
+               "label": TEXT, "description": TEXT}, ("id", "label"))
+CHOICE = Entry({"id": STRING, "label": TEXT, "note": TEXT,
+                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id", "label"))
+FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION},
+              ("question", "why"))
+
+
+def field_form(name: str) -> Entry:
+    """What a field's entry may hold: choices only for a choice, a condition only for an extra answer."""
+    keys = {k: v for k, v in FIELD.keys.items()
+            if (k != "choices" or name in CHOICE_FIELDS) and (k != "ask_when" or name not in CORE_FIELDS)}
+    return FIELD._replace(keys=keys)
+
+
+CATALOG = {  # an entry of a catalog; an override may restate only what it changes
+    "steps": Entry({"id": ID, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
+                   ("id", "text", "urgency"), ("text", "urgency")),
+    "consequences": Entry({"id": ID, "text": TEXT, "legal": BOOL, "override": BOOL}, ("id", "text"), ("text",)),
+    "references": Entry({"id": ID, "title": TEXT, "text": TEXT, "verbatim": BOOL, "confidence": STRING,
+                         "override": BOOL}, ("id", "title", "text", "verbatim"), ("title", "text", "verbatim")),
 }
-STAGE_KEYS = ("id", "days", "label", "description")
-FIELD_KEYS = ("question", "why", "hint", "choices", "ask_when")
-CHOICE_KEYS = ("id", "label", "note", "aliases")
-EXAMPLE_KEYS = ("case", "as_of", "expect")
-EXPECT_KEYS = (*ORDERED_OUTPUTS, "includes", "excludes")
+RULE_STEP = Entry({"id": STRING, "urgency": enum(URGENCIES)}, ("id", "urgency"))
+EXPECT = Entry({**ORDERED.keys, "includes": IDS, "excludes": IDS})
+EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EXPECT}, ("case",))
+RULE = Entry({
+    "id": ID, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT, "consequences": IDS,
+    "steps": ListOf(OneOf((STRING, RULE_STEP))), "references": IDS, "valid_from": DATE, "valid_until": DATE,
+    "examples": ListOf(EXAMPLE, 1), "override": BOOL,
+}, ("id", "when", "examples"))
+PARAGRAPH = Entry({"when": CONDITION, "text": TEXT}, ("text",))
+INTEREST = Entry({
+    "lpr": ListOf(Entry({"from": DATE, "rate": NUMBER}, ("from", "rate"))),
+    "caps": MapOf(Entry({"basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER}, ("basis",))),
+    "bases": MapOf(TEXT),
+    "notes": MapOf(TEXT),
+})
+PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(Scalar({"type": "integer", "minimum": 1}), ("default",)),
+              "texts": MapOf(TEXT)})
+# A rule file: each section and its form, in the order the loader reads them.
+FILE = Entry({
+    "stages": ListOf(STAGE),
+    "labels": Entry({group: Entry(dict.fromkeys(ids, TEXT)) for group, ids in LABEL_GROUPS.items()}),
+    "fields": Entry({name: field_form(name) for name in FIELD_KINDS}),
+    **{section: ListOf(CATALOG[section]) for section in CATALOGS},
+    "rules": ListOf(Ref("rule")),
+    "ui": MapOf(TEXT),
+    "disable": ListOf(STRING),
+    "interest": INTEREST,
+    "plan": PLAN,
+    "letter": ListOf(PARAGRAPH),
+    "script": ListOf(PARAGRAPH),
+})
+
+# The keys the loader accepts, read from the forms above.
+SECTIONS = tuple(FILE.keys)
+RULE_KEYS = tuple(RULE.keys)
+ENTRY_KEYS = {section: tuple(form.keys) for section, form in CATALOG.items()}
+STAGE_KEYS = tuple(STAGE.keys)
+FIELD_KEYS = tuple(FIELD.keys)
+CHOICE_KEYS = tuple(CHOICE.keys)
+EXAMPLE_KEYS = tuple(EXAMPLE.keys)
+EXPECT_KEYS = tuple(EXPECT.keys)
+RULE_STEP_KEYS = tuple(RULE_STEP.keys)
+PARAGRAPH_KEYS = tuple(PARAGRAPH.keys)
+INTEREST_KEYS = tuple(INTEREST.keys)
+PLAN_KEYS = tuple(PLAN.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
