@@ -14,6 +14,7 @@ from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
     CATALOGS,
+    ENTRY_NAMES,
     EXAMPLE_KEYS,
     EXPECT_KEYS,
     LABEL_GROUPS,
@@ -118,7 +119,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
                     urgency = None
                 item = item.get("id")
             if item not in m.data[section]:
-                check.add(file, node, rid, f'unknown {section[:-1]} "{item}"'
+                check.add(file, node, rid, f'unknown {ENTRY_NAMES[section]} "{item}"'
                           f'{suggest(str(item), m.data[section])}', section)
                 continue
             ids.append([item, urgency] if section == "steps" else item)

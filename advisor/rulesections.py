@@ -17,6 +17,7 @@ from .rulespec import (
     ASKABLE,
     CHOICE_KEYS,
     ENTRY_KEYS,
+    ENTRY_NAMES,
     FIELD_KEYS,
     INTEREST_KEYS,
     LABEL_GROUPS,
@@ -56,14 +57,14 @@ class Merge:
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
 
 
-def place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
+def _place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
     """Record where an id is defined; a second definition must say `override: true`."""
     here = f"{file}:{node.get(LINE)}" if isinstance(node, dict) else file
     key = (section, entry_id)
     if key in m.origin and not (isinstance(node, dict) and node.get("override") is True):
         m.check.add(
             file, node, rule,
-            f'{section[:-1] if section.endswith("s") else section} "{entry_id}" is already defined at '
+            f'{ENTRY_NAMES[section]} "{entry_id}" is already defined at '
             f"{m.origin[key]}; add `override: true` to replace it",
         )
         return False
@@ -71,7 +72,7 @@ def place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str
     return True
 
 
-def find_unsafe(m: Merge, file: str, node: Any, where: tuple[int, int]) -> None:
+def _find_unsafe(m: Merge, file: str, node: Any, where: tuple[int, int]) -> None:
     """Keys and texts holding a character that could drive a terminal (shown escaped when run)."""
     if isinstance(node, str):
         from .safetext import first_unsafe
@@ -83,11 +84,11 @@ def find_unsafe(m: Merge, file: str, node: Any, where: tuple[int, int]) -> None:
         for key, value in node.items():
             if key not in META:
                 at = node[POS].get(key, where) if POS in node else where
-                find_unsafe(m, file, key, at)
-                find_unsafe(m, file, value, at)
+                _find_unsafe(m, file, key, at)
+                _find_unsafe(m, file, value, at)
     elif isinstance(node, list):
         for value in node:
-            find_unsafe(m, file, value, where)
+            _find_unsafe(m, file, value, where)
 
 
 def add_file(m: Merge, file: str, doc: Any) -> None:
@@ -98,7 +99,7 @@ def add_file(m: Merge, file: str, doc: Any) -> None:
         check.add(file, None, None, "a rule file must be a mapping of sections (rules:, steps:, …)")
         return
     check.keys(file, doc, SECTIONS, None, "the file")
-    find_unsafe(m, file, doc, (doc[LINE], 1))
+    _find_unsafe(m, file, doc, (doc[LINE], 1))
     for section, read in READERS.items():
         if section in doc:
             read(m, file, doc[section], doc)
@@ -242,7 +243,7 @@ def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, A
         eid = node["id"]
         m.check.keys(file, node, ENTRY_KEYS[section], eid, f'{section} entry "{eid}"')
         earlier = m.data[section].get(eid)
-        if not place(m, section, eid, file, node, eid):
+        if not _place(m, section, eid, file, node, eid):
             continue
         if earlier is not None:
             # An override changes only what it states: a new text keeps the old urgency, title, ….
@@ -283,7 +284,7 @@ def read_rules(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
             continue
         rid = node["id"]
         m.check.keys(file, node, RULE_KEYS, rid, "the rule")
-        if not place(m, "rules", rid, file, node, rid):
+        if not _place(m, "rules", rid, file, node, rid):
             continue
         m.rules.pop(rid, None)  # an override moves to its new place in the order
         m.rules[rid] = {"id": rid, "file": file, "line": node.get(LINE), "node": node}

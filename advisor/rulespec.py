@@ -1,8 +1,9 @@
-"""The rule-file vocabulary: its sections, the keys of each entry, and the checker that reports a
-problem at its file, line and column.
+"""The rule-file format, described once: the vocabulary, and the form of every section and entry.
 
-The loader (rulesections, rulecompiler) and the JSON Schema (schema) both read these tables, so a new
-key is added here once.
+The forms (Entry, ListOf, MapOf, Scalar, Ref, OneOf) say which keys each mapping takes and what each
+value is. The loader (rulesections, rulecompiler) reads its key lists from them and `schema.py` builds
+the JSON Schema from them, so a new key is added here once, then checked where it is read. The
+Checker collects every problem with its file, line and column.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, ST
 
 LANGS = ("zh", "en")
 CATALOGS = ("steps", "consequences", "references")
+# One entry of each section whose entries have ids, as messages name it.
+ENTRY_NAMES = {"steps": "step", "consequences": "consequence", "references": "reference", "rules": "rule"}
 LABEL_GROUPS = {
     "severity": ORDERED_OUTPUTS["severity"],
     "credit_level": ORDERED_OUTPUTS["credit_level"],
