@@ -30,7 +30,7 @@ def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], 
     found = cache.get(epoch)
     if found is None:
         today = as_of.isoformat()
-        found = [(rule, cond, conditions.tester(cond)) for rule, cond in ruleset.compiled if _in_force(rule, today)]
+        found = [(rule, cond, conditions.tester(cond)) for rule, cond in ruleset.conditions if _in_force(rule, today)]
         cache[epoch] = found
     return found
 

@@ -63,7 +63,7 @@ class Partition:
                 lows["overdue_days"].add(band["gte"])
                 if "lte" in band:
                     highs["overdue_days"].add(band["lte"])
-        for _, cond in rules.compiled:
+        for _, cond in rules.conditions:
             for cmp in leaves(cond):
                 field, op = cmp.field, cmp.op
                 tested.add(field)

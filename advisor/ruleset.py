@@ -49,8 +49,8 @@ class RuleSet:
         # Order of each catalog as written: display order within equal urgency.
         self.order = {section: {eid: n for n, eid in enumerate(data[section])} for section in CATALOGS}
         # Each condition built from its data once, here, and each tester compiled once.
-        self.compiled: list[tuple[dict[str, Any], Condition]] = [(rule, build(rule["when"])) for rule in self.rules]
-        self.when = {rule["id"]: cond for rule, cond in self.compiled}
+        self.conditions: list[tuple[dict[str, Any], Condition]] = [(rule, build(rule["when"])) for rule in self.rules]
+        self.when = {rule["id"]: cond for rule, cond in self.conditions}
         self.ask_when = {name: build(spec["ask_when"]) for name, spec in self.fields.items() if "ask_when" in spec}
         self.ask_tests = {name: tester(cond) for name, cond in self.ask_when.items()}
         # The paragraphs of the letter and of the phone script, each with the test of its `when`, if any.
