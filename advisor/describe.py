@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conditions import describe
+from . import conditions
 from .interview import FLAGS
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS
 from .parsing import MAX_AMOUNT, MAX_COUNT, MAX_DAYS, MAX_PERCENT
@@ -43,7 +43,7 @@ def list_lines(rules: RuleSet) -> list[str]:
 def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     out = [rule["id"] + (f" — {rule['title'][lang]}" if rule.get("title") else ""),
            f"  file:        {rule['file']}:{rule['line']}",
-           f"  when:        {describe(rules.when[rule['id']])}"]
+           f"  when:        {conditions.describe(rules.when[rule['id']])}"]
     if rule["set"]:
         out.append("  sets:        " + ", ".join(f"{k} = {v}" for k, v in rule["set"].items()))
     if rule.get("valid_from") or rule.get("valid_until"):
@@ -98,7 +98,7 @@ def questions(rules: RuleSet) -> list[dict[str, Any]]:
             if spec.get(key):
                 entry[key] = spec[key]
         if name in rules.ask_when:
-            entry["asked_when"] = describe(rules.ask_when[name])
+            entry["asked_when"] = conditions.describe(rules.ask_when[name])
         if name in CHOICE_FIELDS:
             entry["choices"] = [
                 {"number": n, "id": c["id"], "label": c["label"], "aliases": c["aliases"],
