@@ -72,7 +72,7 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
 
 def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
     """An answers file: a YAML or JSON mapping of field ids to raw answers."""
-    from .ruleset import read_limited, safe_data
+    from .rulefiles import read_limited, safe_data
 
     try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
         text = read_limited(path, "an answers file").decode("utf-8")

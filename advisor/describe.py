@@ -4,29 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import conditions
 from .fields import FIELDS, KINDS
 from .interview import question_text
 from .models import CHOICE_FIELDS
 from .ruleset import RuleSet
 from .safetext import printable
-
-_SYMBOL = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "in", "not_in": "not in"}
-
-
-def condition_text(cond: list[Any]) -> str:
-    """A compiled condition as one readable line: `overdue_days ≥ 31 and platform in [bank_loan, …]`."""
-    kind = cond[0]
-    if kind == "cmp":
-        _, field, op, value = cond
-        shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
-        return f"{field} {_SYMBOL[op]} {shown}"
-    if kind == "not":
-        return f"not ({condition_text(cond[1])})"
-    parts = [condition_text(c) for c in cond[1]]
-    if not parts:
-        return "always"
-    joined = f" {'and' if kind == 'all' else 'or'} ".join(parts)
-    return joined if kind == "all" or len(parts) == 1 else f"({joined})"
 
 
 def rule_row(rule: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +43,7 @@ def list_lines(rules: RuleSet) -> list[str]:
 def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     out = [rule["id"] + (f" — {rule['title'][lang]}" if rule.get("title") else ""),
            f"  file:        {rule['file']}:{rule['line']}",
-           f"  when:        {condition_text(rule['when'])}"]
+           f"  when:        {conditions.describe(rules.when[rule['id']])}"]
     if rule["set"]:
         out.append("  sets:        " + ", ".join(f"{k} = {v}" for k, v in rule["set"].items()))
     if rule.get("valid_from") or rule.get("valid_until"):
@@ -98,8 +81,8 @@ def questions(rules: RuleSet) -> list[dict[str, Any]]:
         for key in ("question", "why", "hint"):
             if spec.get(key):
                 entry[key] = spec[key]
-        if spec.get("ask_when"):
-            entry["asked_when"] = condition_text(spec["ask_when"])
+        if name in rules.ask_when:
+            entry["asked_when"] = conditions.describe(rules.ask_when[name])
         if name in CHOICE_FIELDS:
             entry["choices"] = [
                 {"number": n, "id": c["id"], "label": c["label"], "aliases": c["aliases"],

@@ -6,100 +6,22 @@ result never depends on rule order; lists are unions ordered most urgent first.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from . import conditions
+from .conditions import Condition, Tester
 from .finance import interest_check, plan, retention_until
-from .models import ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, ConditionTrace, FiredRule, Step
+from .models import ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, FiredRule, Step
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-    "in": lambda a, b: a in b,
-    "not_in": lambda a, b: a not in b,
-}
 RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
 _URGENCY_RANK = {u: n for n, u in enumerate(URGENCIES)}
 
-# For a field holding several answers (collection): "eq x" means x is among them, "in [..]" any of them.
-_SET_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: b in a,
-    "ne": lambda a, b: b not in a,
-    "in": lambda a, b: not a.isdisjoint(b),
-    "not_in": lambda a, b: a.isdisjoint(b),
-}
 
-# A compiled condition: (kind, payload). Leaves carry their own comparison for speed.
-Compiled = tuple[str, Any]
-
-
-def _known(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    """Any comparison with an unknown answer is false: a rule never fires on what nobody said."""
-    return lambda a, b: a is not None and fn(a, b)
-
-
-def _compile(cond: list[Any], kinds: dict[str, str]) -> Compiled:
-    kind = cond[0]
-    if kind in ("all", "any"):
-        return (kind, tuple(_compile(c, kinds) for c in cond[1]))
-    if kind == "not":
-        return ("not", _compile(cond[1], kinds))
-    _, field, op, value = cond
-    if kinds.get(field) == "decimal":
-        value = [Decimal(v) for v in value] if isinstance(value, list) else Decimal(value)
-    if isinstance(value, list):
-        value = frozenset(value)
-    fn = _SET_OPS[op] if kinds.get(field) == "set" else _OPS[op]
-    return ("cmp", (field, op, value, fn if field in _ALWAYS_KNOWN else _known(fn)))
-
-
-_ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage"))
-
-
-def compile_condition(cond: list[Any]) -> Compiled:
-    from .ruleset import CONDITION_FIELDS
-
-    return _compile(cond, CONDITION_FIELDS)
-
-
-def compile_rules(ruleset: RuleSet) -> list[tuple[dict[str, Any], Compiled]]:
-    return [(rule, compile_condition(rule["when"])) for rule in ruleset.rules]
-
-
-Tester = Callable[[dict[str, Any]], bool]
-
-
-def closure(cond: Compiled) -> Tester:
-    """The condition as nested Python functions: several times faster than walking the tree per case."""
-    kind, payload = cond
-    if kind == "cmp":
-        field, _, value, fn = payload
-        return lambda known: bool(fn(known[field], value))
-    if kind == "not":
-        inner = closure(payload)
-        return lambda known: not inner(known)
-    parts = [closure(c) for c in payload]
-    if len(parts) == 1:
-        return parts[0]
-    if len(parts) == 2:
-        a, b = parts
-        return (lambda k: a(k) and b(k)) if kind == "all" else (lambda k: a(k) or b(k))
-    if kind == "all":
-        return lambda known: all(p(known) for p in parts)
-    return lambda known: any(p(known) for p in parts)
-
-
-def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], Compiled, Tester]]:
+def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], Condition, Tester]]:
     """The rules in force on a date, each with its tree (for --explain) and its tester; kept per epoch,
     the span of dates in which no rule comes into force or goes out, so however many dates are met
     there are only a few lists."""
@@ -108,7 +30,7 @@ def rules_in_force(ruleset: RuleSet, as_of: date) -> list[tuple[dict[str, Any], 
     found = cache.get(epoch)
     if found is None:
         today = as_of.isoformat()
-        found = [(rule, cond, closure(cond)) for rule, cond in ruleset.compiled if _in_force(rule, today)]
+        found = [(rule, cond, conditions.tester(cond)) for rule, cond in ruleset.conditions if _in_force(rule, today)]
         cache[epoch] = found
     return found
 
@@ -127,11 +49,6 @@ def highest(fired: list[dict[str, Any]], stage: str) -> dict[str, str]:
             if RANK[key][value] > RANK[key][best[key]]:
                 best[key] = value
     return best
-
-
-def test_condition(cond: Compiled, case: Case, ruleset: RuleSet, as_of: date) -> bool:
-    """Whether a compiled condition holds for a case (for questions to ask and letter paragraphs)."""
-    return _test(cond, facts(case, ruleset, as_of))
 
 
 def day_stage(days: int, ruleset: RuleSet) -> str:
@@ -164,38 +81,6 @@ def _derived(interest: dict[str, Any] | None, proposal: dict[str, Any] | None) -
     return (interest["exceeds"] if interest else None, proposal["affordable"] if proposal else None)
 
 
-def _test(cond: Compiled, known: dict[str, Any]) -> bool:
-    kind, payload = cond
-    if kind == "cmp":
-        field, _, value, fn = payload
-        return bool(fn(known[field], value))
-    if kind == "all":
-        return all(_test(c, known) for c in payload)
-    if kind == "any":
-        return any(_test(c, known) for c in payload)
-    return not _test(payload, known)
-
-
-def _trace(cond: Compiled, known: dict[str, Any], out: list[ConditionTrace]) -> None:
-    """Every leaf of a fired rule with the case's actual value: the answer to "why did this fire?"."""
-    kind, payload = cond
-    if kind == "cmp":
-        field, op, value, fn = payload
-        shown = sorted(value, key=str) if isinstance(value, frozenset) else value
-        out.append(ConditionTrace(field, op, shown, known[field], bool(fn(known[field], value))))
-    elif kind == "not":
-        inner: list[ConditionTrace] = []
-        _trace(payload, known, inner)
-        if len(inner) == 1:  # `not` of one comparison reads as one: "not in [...]" with its own answer
-            t = inner[0]
-            out.append(ConditionTrace(t.field, "not " + t.op, t.expected, t.actual, not t.result))
-        else:  # of a group: each comparison as it stands, marked as inside the `not`
-            out.extend(ConditionTrace(t.field, "(within not) " + t.op, t.expected, t.actual, t.result) for t in inner)
-    else:
-        for c in payload:
-            _trace(c, known, out)
-
-
 def _in_force(rule: dict[str, Any], as_of: str) -> bool:
     start, end = rule.get("valid_from"), rule.get("valid_until")
     return (start is None or start <= as_of) and (end is None or as_of <= end)
@@ -213,10 +98,7 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
     steps: dict[str, str] = {}
     references: set[str] = set()
     for rule, cond in rules:
-        conditions: list[ConditionTrace] = []
-        if trace:
-            _trace(cond, known, conditions)
-        fired.append(FiredRule(rule["id"], tuple(conditions)))
+        fired.append(FiredRule(rule["id"], tuple(conditions.trace(cond, known)) if trace else ()))
         if rule["summary"]:
             summaries.append(rule["id"])
         consequences.update(rule["consequences"])
@@ -267,7 +149,6 @@ class Lookup:
         from .partition import Partition
 
         self.partition = Partition(ruleset)
-        self.conditions = {rule["id"]: cond for rule, cond in ruleset.compiled}
         self.by_date: dict[date, tuple[Table, Table]] = {}
         self._by_epoch: dict[int, tuple[Table, Table]] = {}
 
@@ -330,11 +211,6 @@ def _fill(table: Table, key: tuple[Any, ...], case: Case, ruleset: RuleSet, as_o
 
 def explain(assessment: Assessment, ruleset: RuleSet) -> tuple[FiredRule, ...]:
     """Why each rule fired: its comparisons traced against the case's actual answers."""
-    conditions = lookup(ruleset).conditions
+    when = ruleset.when
     known = facts(assessment.case, ruleset, assessment.as_of)
-    out = []
-    for fired in assessment.fired:
-        traced: list[ConditionTrace] = []
-        _trace(conditions[fired.id], known, traced)
-        out.append(FiredRule(fired.id, tuple(traced)))
-    return tuple(out)
+    return tuple(FiredRule(fired.id, tuple(conditions.trace(when[fired.id], known))) for fired in assessment.fired)

@@ -66,13 +66,13 @@ def ask(
 
 def worth_asking(field: str, answers: dict[str, Any], rules: RuleSet, as_of: date) -> bool:
     """An extra question is asked only when its rule-set condition says the answer can matter."""
-    from .engine import compile_condition, test_condition
+    from .engine import facts  # the engine is needed only once the core answers are in
 
-    when = rules.fields.get(field, {}).get("ask_when")
-    if when is None:
+    holds = rules.ask_tests.get(field)
+    if holds is None:
         return False
     case = Case(**{k: v for k, v in answers.items() if k in FIELD_KINDS})
-    return test_condition(compile_condition(when), case, rules, as_of)
+    return holds(facts(case, rules, as_of))
 
 
 def complete(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .engine import compile_condition, facts, test_condition
+from .engine import facts
 from .models import Case
 from .safetext import printable
 from .templates import fill
@@ -26,8 +26,7 @@ PLACEHOLDERS = (
 )
 
 
-def _values(case: Case, rules: RuleSet, as_of: date, lang: str) -> dict[str, str]:
-    known = facts(case, rules, as_of)
+def _values(case: Case, known: dict[str, Any], rules: RuleSet, as_of: date, lang: str) -> dict[str, str]:
     values = {key: rules.text(f"letter_blank_{key}", lang) for key in _BLANKS}
     values.update(
         date=as_of.isoformat(),
@@ -59,15 +58,15 @@ def _plain_text(markdown: str) -> str:
 
 
 def compose(case: Case, rules: RuleSet, as_of: date, lang: str, *, script: bool = False, markdown: bool = True) -> str:
-    paragraphs = rules.script if script else rules.letter
+    paragraphs = rules.paragraphs["script" if script else "letter"]
     if not paragraphs:
         return rules.text("letter_empty", lang) + "\n"
-    values = _values(case, rules, as_of, lang)
+    known = facts(case, rules, as_of)  # once for every paragraph's condition and the placeholders
+    values = _values(case, known, rules, as_of, lang)
     unknown = rules.text("letter_unknown", lang)  # a value nobody gave shows as a visible blank
     chosen: list[str] = []
-    for paragraph in paragraphs:
-        when = paragraph.get("when")
-        if when is not None and not test_condition(compile_condition(when), case, rules, as_of):
+    for paragraph, holds in paragraphs:
+        if holds is not None and not holds(known):
             continue
         chosen.append(fill(paragraph["text"][lang], values, unknown))
     text = printable("\n\n".join(chosen) + "\n", lines=True)

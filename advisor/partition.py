@@ -16,10 +16,11 @@ outcome up by key, and batch and coverage use the same bands.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .conditions import CONDITION_FIELDS, leaves
 from .models import Case
 
 if TYPE_CHECKING:
@@ -27,18 +28,6 @@ if TYPE_CHECKING:
 
 _LOW_OPS = ("gte", "lt")
 _HIGH_OPS = ("gt", "lte")
-
-
-def leaves(cond: tuple[str, Any]) -> Iterator[tuple[str, str, Any]]:
-    """Every comparison of a compiled condition: (field, op, value)."""
-    kind, payload = cond
-    if kind == "cmp":
-        yield payload[0], payload[1], payload[2]
-    elif kind == "not":
-        yield from leaves(payload)
-    else:
-        for c in payload:
-            yield from leaves(c)
 
 
 class Edges:
@@ -64,8 +53,6 @@ class Partition:
     """The bands of every answer some rule tests, and the epochs of `as_of`, for one rule set."""
 
     def __init__(self, rules: RuleSet) -> None:
-        from .ruleset import CONDITION_FIELDS
-
         lows: dict[str, set[Any]] = {"overdue_days": set(), "amount": set()}
         highs: dict[str, set[Any]] = {"overdue_days": set(), "amount": set()}
         mentioned: dict[str, set[Any]] = {}
@@ -76,11 +63,12 @@ class Partition:
                 lows["overdue_days"].add(band["gte"])
                 if "lte" in band:
                     highs["overdue_days"].add(band["lte"])
-        for _, cond in rules.compiled:
-            for field, op, value in leaves(cond):
+        for _, cond in rules.conditions:
+            for cmp in leaves(cond):
+                field, op = cmp.field, cmp.op
                 tested.add(field)
                 kind = CONDITION_FIELDS[field]
-                values = value if isinstance(value, frozenset) else (value,)
+                values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
                 if kind in ("int", "decimal"):
                     lows.setdefault(field, set())
                     highs.setdefault(field, set())

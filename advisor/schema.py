@@ -1,4 +1,5 @@
-"""The JSON Schema of a rule file, built from the loader's own vocabulary so the two cannot drift.
+"""The JSON Schema of a rule file, built from the loader's own description (rulespec's forms and the
+condition vocabulary), so the two cannot drift.
 
 `advisor rules schema > rules/schema.json` writes it; a test checks the shipped file is current.
 """
@@ -7,25 +8,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import CORE_FIELDS, CREDIT_LEVELS, FIELD_KINDS, REPORTING, SEVERITIES, STAGES, URGENCIES
-from .ruleset import (
-    CHOICE_KEYS,
-    CONDITION_FIELDS,
-    ENTRY_KEYS,
-    FIELD_KEYS,
-    LABEL_GROUPS,
-    OPERATORS,
-    RULE_KEYS,
-    SECTIONS,
-)
-
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_IDS = {"type": "array", "items": {"type": "string"}}
-_ORDERED = {"stage": STAGES, "severity": SEVERITIES, "credit_level": CREDIT_LEVELS, "reporting": REPORTING}
+from .conditions import CONDITION_FIELDS, OPERATORS
+from .models import STAGES
+from .rulespec import CONDITION, FILE, LANGS, RULE, Form, ListOf, MapOf, OneOf, Ref, Scalar
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/$defs/{name}"}
+def schema_of(form: Form) -> dict[str, Any]:
+    """The JSON Schema of one form of rulespec."""
+    if isinstance(form, Ref):
+        return {"$ref": f"#/$defs/{form.name}"}
+    if isinstance(form, Scalar):
+        return dict(form.schema)
+    if isinstance(form, OneOf):
+        return {"oneOf": [schema_of(f) for f in form.forms]}
+    if isinstance(form, ListOf):
+        out: dict[str, Any] = {"type": "array", "items": schema_of(form.item)}
+        if form.min_items:
+            out["minItems"] = form.min_items
+        return out
+    if isinstance(form, MapOf):
+        out = {"type": "object"}
+        if form.required:
+            out["required"] = list(form.required)
+        return {**out, "additionalProperties": schema_of(form.value)}
+    out = {"type": "object"}
+    required = [k for k in form.required if k not in form.lenient]
+    if required:
+        out["required"] = required
+    out.update(additionalProperties=False, properties={k: schema_of(v) for k, v in form.keys.items()})
+    if form.lenient:  # an override may restate only what it changes
+        out["if"] = {"not": {"properties": {"override": {"const": True}}, "required": ["override"]}}
+        out["then"] = {"required": list(form.lenient)}
+    return out
 
 
 def _value(kind: str) -> dict[str, Any]:
@@ -53,25 +67,12 @@ def _field_condition(kind: str) -> dict[str, Any]:
     return {"oneOf": forms}
 
 
-def _entry(props: dict[str, Any], section: str, required: list[str]) -> dict[str, Any]:
-    assert set(props) | {"id", "override"} == set(ENTRY_KEYS[section]), section
-    return {
-        "type": "object",
-        "required": ["id"],
-        "additionalProperties": False,
-        "properties": {"id": {"type": "string", "minLength": 1}, "override": {"type": "boolean"}, **props},
-        # An override may restate only what it changes.
-        "if": {"not": {"properties": {"override": {"const": True}}, "required": ["override"]}},
-        "then": {"required": required},
-    }
-
-
 def build() -> dict[str, Any]:
     text = {
         "type": "object",
         "description": "A text in Chinese and English.",
-        "properties": {"zh": {"type": "string", "minLength": 1}, "en": {"type": "string", "minLength": 1}},
-        "required": ["zh", "en"],
+        "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS},
+        "required": list(LANGS),
         "additionalProperties": False,
     }
     condition = {
@@ -80,104 +81,18 @@ def build() -> dict[str, Any]:
         "a comparison with an unknown answer is false.",
         "properties": {
             **{f: _field_condition(k) for f, k in CONDITION_FIELDS.items()},
-            "all": {"type": "array", "items": _ref("condition"), "minItems": 1},
-            "any": {"type": "array", "items": _ref("condition"), "minItems": 1},
-            "not": _ref("condition"),
+            "all": {"type": "array", "items": schema_of(CONDITION), "minItems": 1},
+            "any": {"type": "array", "items": schema_of(CONDITION), "minItems": 1},
+            "not": schema_of(CONDITION),
         },
         "additionalProperties": False,
     }
-    rule_props: dict[str, Any] = {
-        "id": {"type": "string", "minLength": 1},
-        "title": _ref("text"),
-        "when": _ref("condition"),
-        "set": {"type": "object", "additionalProperties": False,
-                "properties": {k: {"enum": list(v)} for k, v in _ORDERED.items()}},
-        "summary": _ref("text"),
-        "consequences": _IDS,
-        "references": _IDS,
-        "steps": {"type": "array", "items": {"oneOf": [
-            {"type": "string"},
-            {"type": "object", "required": ["id", "urgency"], "additionalProperties": False,
-             "properties": {"id": {"type": "string"}, "urgency": {"enum": list(URGENCIES)}}},
-        ]}},
-        "valid_from": _DATE,
-        "valid_until": _DATE,
-        "examples": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["case"], "additionalProperties": False,
-            "properties": {
-                "case": {"type": "object"},
-                "as_of": _DATE,
-                "expect": {"type": "object", "additionalProperties": False, "properties": {
-                    **{k: {"enum": list(v)} for k, v in _ORDERED.items()}, "includes": _IDS, "excludes": _IDS}},
-            }}},
-        "override": {"type": "boolean"},
-    }
-    assert set(rule_props) == set(RULE_KEYS)
-    choice_props: dict[str, Any] = {"id": {"type": "string"}, "label": _ref("text"), "note": _ref("text"),
-                                    "aliases": {"type": "array", "items": {"type": ["string", "integer"]}}}
-    assert set(choice_props) == set(CHOICE_KEYS)
-    choice = {"type": "object", "required": ["id", "label"], "additionalProperties": False, "properties": choice_props}
-
-    def field(name: str) -> dict[str, Any]:
-        props: dict[str, Any] = {"question": _ref("text"), "why": _ref("text"), "hint": _ref("text")}
-        if FIELD_KINDS[name] in ("choice", "choices"):
-            props["choices"] = {"type": "array", "items": choice, "minItems": 1}
-        if name not in CORE_FIELDS:
-            props["ask_when"] = _ref("condition")
-        assert set(props) <= set(FIELD_KEYS)
-        return {"type": "object", "required": ["question", "why"], "additionalProperties": False, "properties": props}
-
-    paragraph = {"type": "array", "items": {"type": "object", "required": ["text"], "additionalProperties": False,
-                                            "properties": {"when": _ref("condition"), "text": _ref("text")}}}
-    number = {"type": ["number", "string"]}
-    sections: dict[str, Any] = {
-        "stages": {"type": "array", "items": {
-            "type": "object", "required": ["id", "label"], "additionalProperties": False,
-            "properties": {"id": {"enum": list(STAGES)}, "label": _ref("text"), "description": _ref("text"),
-                           "days": {"type": "object", "required": ["gte"], "additionalProperties": False,
-                                    "properties": {"gte": {"type": "integer", "minimum": 0},
-                                                   "lte": {"type": "integer", "minimum": 0}}}}}},
-        "labels": {"type": "object", "additionalProperties": False, "properties": {
-            group: {"type": "object", "additionalProperties": False, "properties": {v: _ref("text") for v in ids}}
-            for group, ids in LABEL_GROUPS.items()}},
-        "fields": {"type": "object", "additionalProperties": False,
-                   "properties": {name: field(name) for name in FIELD_KINDS}},
-        "steps": {"type": "array", "items": _entry(
-            {"urgency": {"enum": list(URGENCIES)}, "text": _ref("text")}, "steps", ["text", "urgency"])},
-        "consequences": {"type": "array", "items": _entry(
-            {"text": _ref("text"), "legal": {"type": "boolean"}}, "consequences", ["text"])},
-        "references": {"type": "array", "items": _entry(
-            {"title": _ref("text"), "text": _ref("text"), "verbatim": {"type": "boolean"},
-             "confidence": {"type": "string"}}, "references", ["title", "text", "verbatim"])},
-        "rules": {"type": "array", "items": _ref("rule")},
-        "ui": {"type": "object", "additionalProperties": _ref("text")},
-        "disable": {"type": "array", "items": {"type": "string"}},
-        "interest": {"type": "object", "additionalProperties": False, "properties": {
-            "lpr": {"type": "array", "items": {"type": "object", "required": ["from", "rate"],
-                                               "additionalProperties": False,
-                                               "properties": {"from": _DATE, "rate": number}}},
-            "caps": {"type": "object", "additionalProperties": {
-                "type": "object", "required": ["basis"], "additionalProperties": False,
-                "properties": {"basis": {"type": "string"}, "rate": number, "lpr_multiple": number}}},
-            "bases": {"type": "object", "additionalProperties": _ref("text")},
-            "notes": {"type": "object", "additionalProperties": _ref("text")}}},
-        "plan": {"type": "object", "additionalProperties": False, "properties": {
-            "share_of_margin": number,
-            "max_months": {"type": "object", "required": ["default"],
-                           "additionalProperties": {"type": "integer", "minimum": 1}},
-            "texts": {"type": "object", "additionalProperties": _ref("text")}}},
-        "letter": paragraph,
-        "script": paragraph,
-    }
-    assert set(sections) == set(SECTIONS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "advisor rule file",
         "description": "One YAML file of an advisor rule set: any of these sections; sections merge across files.",
         "type": "object",
         "additionalProperties": False,
-        "properties": sections,
-        "$defs": {"text": text, "condition": condition, "rule": {
-            "type": "object", "required": ["id", "when", "examples"], "additionalProperties": False,
-            "properties": rule_props}},
+        "properties": schema_of(FILE)["properties"],
+        "$defs": {"text": text, "condition": condition, "rule": schema_of(RULE)},
     }

@@ -42,9 +42,10 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import batch as batch_bench  # noqa: E402  (the batch benchmark's rows and passthrough, so the two agree)
 
-from advisor.engine import _ALWAYS_KNOWN, evaluate, evaluate_reference, facts, rules_in_force  # noqa: E402
+from advisor.conditions import ALWAYS_KNOWN, CONDITION_FIELDS, AllOf, Cmp, Condition, Not  # noqa: E402
+from advisor.engine import evaluate, evaluate_reference, facts, rules_in_force  # noqa: E402
 from advisor.models import Case  # noqa: E402
-from advisor.ruleset import CONDITION_FIELDS, load_ruleset  # noqa: E402
+from advisor.ruleset import load_ruleset  # noqa: E402
 
 AS_OF = date(2026, 11, 22)
 _OPS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -63,14 +64,14 @@ def _literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def to_rule_engine(cond: tuple[str, Any]) -> str:
-    """A compiled condition as a rule-engine expression with the same meaning, unknowns included."""
-    kind, payload = cond
-    if kind in ("all", "any"):
-        return "(" + (" and " if kind == "all" else " or ").join(to_rule_engine(c) for c in payload) + ")"
-    if kind == "not":
-        return f"not {to_rule_engine(payload)}"
-    field, op, value, _ = payload
+def to_rule_engine(cond: Condition) -> str:
+    """A condition as a rule-engine expression with the same meaning, unknowns included."""
+    if isinstance(cond, Not):
+        return f"not {to_rule_engine(cond.part)}"
+    if not isinstance(cond, Cmp):
+        return "(" + (" and " if isinstance(cond, AllOf) else " or ").join(to_rule_engine(c) for c in cond.parts) + ")"
+    field, op = cond.field, cond.op
+    value = frozenset(cond.value) if isinstance(cond.value, tuple) else cond.value
     if CONDITION_FIELDS[field] == "set":  # several answers: eq/in mean "shares one", ne/not_in "shares none"
         wanted = "{" + ", ".join(_literal(v) for v in sorted(value if isinstance(value, frozenset) else {value})) + "}"
         text = f"({field} & {wanted}).length > 0"
@@ -81,7 +82,7 @@ def to_rule_engine(cond: tuple[str, Any]) -> str:
     else:
         text = f"{field} {_OPS[op]} {_literal(value)}"
     # A comparison with an unknown answer is false, whatever the operator: the engine's rule too.
-    return f"({text})" if field in _ALWAYS_KNOWN else f"({field} != null and {text})"
+    return f"({text})" if field in ALWAYS_KNOWN else f"({field} != null and {text})"
 
 
 def rule_engine_rules(rules: Any) -> list[tuple[str, Any]]:

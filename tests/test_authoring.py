@@ -14,17 +14,11 @@ from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from advisor import cli
+from advisor.conditions import CONDITION_FIELDS, OPERATORS
 from advisor.errors import RuleSetError
-from advisor.ruleset import (
-    CONDITION_FIELDS,
-    ENTRY_KEYS,
-    OPERATORS,
-    RULE_KEYS,
-    SECTIONS,
-    builtin_rules_dir,
-    load_ruleset,
-    rule_files,
-)
+from advisor.rulefiles import rule_files
+from advisor.ruleset import builtin_rules_dir, load_ruleset
+from advisor.rulespec import ENTRY_KEYS, RULE_KEYS, SECTIONS
 
 MINI = str(FIXTURES / "mini")
 CASE = "{overdue_days: 5, amount: 100, platform: bank_loan, negotiation: none}"

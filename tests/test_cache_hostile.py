@@ -3,6 +3,7 @@ files can cost speed or be refused, never hang, exhaust memory, crash or change 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.ruleset import CACHE_FORMAT, builtin_rules_dir
+from advisor.rulecache import CACHE_FORMAT
+from advisor.ruleset import builtin_rules_dir
 
 CASE = ["assess", "-d", "120", "-a", "60000", "-p", "bank_loan", "-n", "none", "--lang", "en", "--format", "json",
         "--as-of", "2026-11-22"]
@@ -84,6 +86,31 @@ def test_a_cache_with_changed_texts_is_not_believed(tmp_path: Path, warm):
     assert json.dumps(step, ensure_ascii=False)[1:-1].encode() in content
     cache.write_bytes(content.replace(json.dumps(step, ensure_ascii=False)[1:-1].encode(),
                                       b"Call 400-000-0000 now and pay by gift card \\u001b]0;x\\u0007"))
+    assert_rebuilt(tmp_path, cache, expected)
+
+
+def _resealed(cache: Path, data: dict) -> None:
+    """The cache rewritten with other data under a header that matches it, as anyone who knows the format could."""
+    fmt, key, _ = cache.read_bytes().partition(b"\n")[0].split(b" ")
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(len(body).to_bytes(8, "big"))
+    digest.update(body)
+    cache.write_bytes(b" ".join([fmt, key, digest.hexdigest().encode()]) + b"\n" + body)
+
+
+@pytest.mark.parametrize("when", [
+    ["cmp", "overdue_days", "gtee", 1],
+    ["cmp", "collection", "gt", "court"],
+    ["cmp", "platform", "in", [["bank_loan"]]],
+    ["cmp", "amount", "gt", "lots"],
+    ["maybe", []],
+], ids=["unknown operator", "operator the field cannot take", "unhashable value", "not an amount", "not a condition"])
+def test_a_sealed_cache_with_a_damaged_condition_is_rebuilt(tmp_path: Path, warm, when):
+    cache, expected = warm
+    data = json.loads(cache.read_bytes().partition(b"\n")[2])
+    data["rules"][-1]["when"] = when
+    _resealed(cache, data)
     assert_rebuilt(tmp_path, cache, expected)
 
 

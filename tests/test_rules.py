@@ -10,7 +10,9 @@ from conftest import FACTS
 
 from advisor.checks import run_examples
 from advisor.models import STAGES
-from advisor.ruleset import LANGS, builtin_rules_dir, compile_files, rule_files
+from advisor.rulefiles import rule_files
+from advisor.ruleset import builtin_rules_dir, compile_files
+from advisor.rulespec import LANGS
 
 CONTRACT_CONSEQUENCES = """late_fees collection_contact credit_record credit_access_limited outsourced_collection
 lawsuit enforcement_measures dishonest_list consumption_restriction agreement_voided criminal_risk""".split()
@@ -29,7 +31,7 @@ CONTRACT_NEGOTIATIONS = ["none", "in_progress", "agreed", "breached", "failed"]
 def test_each_rule_file_is_a_mapping_of_known_sections(path):
     import yaml
 
-    from advisor.ruleset import SECTIONS
+    from advisor.rulespec import SECTIONS
 
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(doc, dict) and set(doc) <= set(SECTIONS)

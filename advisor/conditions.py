@@ -1,0 +1,177 @@
+"""Rule conditions: one typed tree, and the one walker of each kind that every module uses.
+
+A rule file writes a condition as a mapping (`overdue_days: {gte: 31}`, `all: [...]`); the compiler
+checks it and keeps it as plain JSON data (`["cmp", field, op, value]`, `["all", [...]]`, `["any",
+[...]]`, `["not", c]`), which is what the rules cache holds. `build` turns that data into typed nodes
+once per loaded rule set; the engine tests them (`tester`), explains them (`trace`), the partition
+reads their comparisons (`leaves`) and `rules show` prints them (`describe`).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, NamedTuple, Union
+
+from .fields import FIELDS
+from .models import ConditionTrace
+
+# Fields a condition may test, and how their values are typed. Dates and the LPR override are not
+# tested by rules; day_stage and the two checks are derived by the engine.
+CONDITION_FIELDS = {
+    **{f.id: f.condition for f in FIELDS if f.condition},
+    "day_stage": "stage",
+    "interest_exceeds": "bool",
+    "plan_affordable": "bool",
+}
+OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
+COMBINATORS = ("all", "any", "not")
+# Answers every case has (the core answers and what the engine derives from them): never unknown.
+ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage"))
+
+
+class Cmp(NamedTuple):
+    """One comparison of an answer with a constant; a list of constants is a tuple, in written order."""
+
+    field: str
+    op: str
+    value: Any
+
+
+class AllOf(NamedTuple):
+    parts: tuple[Condition, ...]
+
+
+class AnyOf(NamedTuple):
+    parts: tuple[Condition, ...]
+
+
+class Not(NamedTuple):
+    part: Condition
+
+
+Condition = Union[Cmp, AllOf, AnyOf, Not]
+Tester = Callable[[dict[str, Any]], bool]
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+}
+# For a field holding several answers (collection): "eq x" means x is among them, "in [..]" any of them.
+_SET_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: b in a,
+    "ne": lambda a, b: b not in a,
+    "in": lambda a, b: not a.isdisjoint(b),
+    "not_in": lambda a, b: a.isdisjoint(b),
+}
+
+
+def build(data: list[Any]) -> Condition:
+    """The typed tree of a condition kept as data, its amounts as Decimals."""
+    kind = data[0]
+    if kind == "all":
+        return AllOf(tuple(build(c) for c in data[1]))
+    if kind == "any":
+        return AnyOf(tuple(build(c) for c in data[1]))
+    if kind == "not":
+        return Not(build(data[1]))
+    if kind != "cmp":
+        raise ValueError(f"not a condition: {kind!r}")
+    _, field, op, value = data
+    kind = CONDITION_FIELDS.get(field)
+    # The data may come from a damaged cache: anything the walkers could trip on later is refused here.
+    if op not in (_SET_OPS if kind == "set" else _OPS if kind else ()):
+        raise ValueError(f"not a comparison: {field!r} {op!r}")
+    typed = Decimal if kind == "decimal" else None
+    if isinstance(value, list):
+        node = Cmp(field, op, tuple(typed(v) if typed else v for v in value))
+    else:
+        node = Cmp(field, op, typed(value) if typed else value)
+    hash(node)  # every constant hashable, or TypeError
+    return node
+
+
+def leaves(cond: Condition) -> Iterator[Cmp]:
+    """Every comparison of a condition."""
+    if isinstance(cond, Cmp):
+        yield cond
+    elif isinstance(cond, Not):
+        yield from leaves(cond.part)
+    else:
+        for c in cond.parts:
+            yield from leaves(c)
+
+
+def _comparison(cmp: Cmp) -> tuple[Callable[[Any, Any], bool], Any]:
+    """The function that decides a comparison, and the constant in the form it takes."""
+    fn = _SET_OPS[cmp.op] if CONDITION_FIELDS.get(cmp.field) == "set" else _OPS[cmp.op]
+    value = frozenset(cmp.value) if isinstance(cmp.value, tuple) else cmp.value
+    if cmp.field in ALWAYS_KNOWN:
+        return fn, value
+
+    def known(a: Any, b: Any) -> bool:  # any comparison with an unknown answer is false
+        return a is not None and fn(a, b)
+
+    return known, value
+
+
+def tester(cond: Condition) -> Tester:
+    """The condition as nested Python functions: several times faster than walking the tree per case."""
+    if isinstance(cond, Cmp):
+        fn, value = _comparison(cond)
+        field = cond.field
+        return lambda known: bool(fn(known[field], value))
+    if isinstance(cond, Not):
+        inner = tester(cond.part)
+        return lambda known: not inner(known)
+    parts = [tester(c) for c in cond.parts]
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return (lambda k: a(k) and b(k)) if isinstance(cond, AllOf) else (lambda k: a(k) or b(k))
+    if isinstance(cond, AllOf):
+        return lambda known: all(p(known) for p in parts)
+    return lambda known: any(p(known) for p in parts)
+
+
+def trace(cond: Condition, known: dict[str, Any]) -> list[ConditionTrace]:
+    """Every comparison with the case's actual value: the answer to "why did this fire?"."""
+    if isinstance(cond, Cmp):
+        fn, value = _comparison(cond)
+        shown = sorted(value, key=str) if isinstance(value, frozenset) else value
+        return [ConditionTrace(cond.field, cond.op, shown, known[cond.field], bool(fn(known[cond.field], value)))]
+    if isinstance(cond, Not):
+        inner = trace(cond.part, known)
+        if len(inner) == 1:  # `not` of one comparison reads as one: "not in [...]" with its own answer
+            t = inner[0]
+            return [ConditionTrace(t.field, "not " + t.op, t.expected, t.actual, not t.result)]
+        # of a group: each comparison as it stands, marked as inside the `not`
+        return [ConditionTrace(t.field, "(within not) " + t.op, t.expected, t.actual, t.result) for t in inner]
+    return [t for c in cond.parts for t in trace(c, known)]
+
+
+_SYMBOL = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "in", "not_in": "not in"}
+
+
+def describe(cond: Condition) -> str:
+    """One readable line: `overdue_days ≥ 31 and platform in [bank_loan, …]`."""
+    if isinstance(cond, Cmp):
+        value = cond.value
+        shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, tuple) else str(value)
+        return f"{cond.field} {_SYMBOL[cond.op]} {shown}"
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.part)})"
+    parts = [describe(c) for c in cond.parts]
+    if not parts:
+        return "always"
+    joined = f" {'and' if isinstance(cond, AllOf) else 'or'} ".join(parts)
+    return joined if isinstance(cond, AllOf) or len(parts) == 1 else f"({joined})"

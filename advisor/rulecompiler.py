@@ -1,0 +1,265 @@
+"""Compiling a rule set (the loader's second pass): rules, their conditions and examples, checked
+against the whole merged set; the result is plain JSON-able data, which the rules cache holds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
+from .errors import RuleSetError
+from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .rulefiles import Source, read_yaml
+from .rulesections import Merge, add_file
+from .rulespec import (
+    CATALOGS,
+    ENTRY_NAMES,
+    EXAMPLE_KEYS,
+    EXPECT_KEYS,
+    LABEL_GROUPS,
+    LINE,
+    META,
+    PARAGRAPH_KEYS,
+    POS,
+    RULE_STEP_KEYS,
+    as_date,
+    strip_lines,
+    suggest,
+)
+
+
+def compile_sources(sources: list[tuple[str, Source]]) -> dict[str, Any]:
+    """Read, merge and compile rule files. Raises RuleSetError listing every problem found."""
+    merge = Merge()
+    for label, source in sources:
+        add_file(merge, label, read_yaml(label, source, merge.check.problems))
+    data = _finish(merge)
+    if merge.check.problems:
+        raise RuleSetError(merge.check.problems)
+    return data
+
+
+def _finish(m: Merge) -> dict[str, Any]:
+    """Everything that needs the whole set: disabled rules, what must be there, and each rule."""
+    check = m.check
+    data = m.data
+    for file, rid, doc in m.disabled:
+        if rid not in m.rules:
+            check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{suggest(rid, m.rules)}')
+    gone = {rid for _, rid, _ in m.disabled}
+    rules = [r for rid, r in m.rules.items() if rid not in gone]
+    if not data["stages"]:
+        check.add("(rule set)", None, None, '"stages" is missing: the day bands of each stage')
+    for group in LABEL_GROUPS:
+        missing = [v for v in LABEL_GROUPS[group] if v not in data["labels"].get(group, {})]
+        if missing:
+            check.add("(rule set)", None, None, f'labels "{group}" lacks {", ".join(missing)}')
+    for name in CORE_FIELDS:
+        if name not in data["fields"]:
+            check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
+    _check_aliases(m)
+    data["rules"] = [_compile_rule(m, r) for r in rules]
+    for name, entry in data["fields"].items():
+        if name in m.ask_when:
+            file, node = m.ask_when[name]
+            entry["ask_when"] = _condition(m, file, node, f"fields.{name}")
+    for section, paragraphs in m.paragraphs.items():
+        data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
+    return data
+
+
+def _check_aliases(m: Merge) -> None:
+    for field in CHOICE_FIELDS:
+        seen: dict[str, str] = {}
+        for c in m.data["fields"].get(field, {}).get("choices", []):
+            words = [c["id"], *(c["label"] or {}).values(), *c["aliases"]]
+            for w in words:
+                k = w.strip().casefold()
+                if seen.get(k, c["id"]) != c["id"]:
+                    m.check.add("(rule set)", None, None,
+                                   f'{field}: "{w}" names both "{seen[k]}" and "{c["id"]}"')
+                seen[k] = c["id"]
+
+
+def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
+    node, file, rid, check = r["node"], r["file"], r["id"], m.check
+    out: dict[str, Any] = {"id": rid, "file": file, "line": r["line"]}
+    out["title"] = check.text(file, node, "title", rid, required=False)
+    if not isinstance(node.get("when"), dict):
+        check.add(file, node, rid, '"when" is missing: give the conditions as a mapping')
+        out["when"] = ["all", []]
+    else:
+        out["when"] = _condition(m, file, node["when"], rid)
+    sets = node.get("set", {})
+    out["set"] = {}
+    if not isinstance(sets, dict):
+        check.add(file, node, rid, '"set" must be a mapping')
+    else:
+        for key, val in sets.items():
+            if key in META:
+                continue
+            if key not in ORDERED_OUTPUTS:
+                check.add(file, sets, rid, f'unknown key "{key}" in "set"{suggest(key, ORDERED_OUTPUTS)}', key)
+            elif val not in ORDERED_OUTPUTS[key]:
+                check.add(file, sets, rid, f'{key} "{val}" is not one of {", ".join(ORDERED_OUTPUTS[key])}'
+                          f'{suggest(str(val), ORDERED_OUTPUTS[key])}', key)
+            else:
+                out["set"][key] = val
+    out["summary"] = check.text(file, node, "summary", rid, required=False)
+    for section in CATALOGS:
+        ids = []
+        for item in check.id_list(file, node, section, rid):
+            urgency = None
+            if section == "steps" and isinstance(item, dict):
+                check.keys(file, item, RULE_STEP_KEYS, rid, "a step")
+                urgency = item.get("urgency")
+                if urgency not in URGENCIES:
+                    check.add(file, item, rid, f'urgency must be one of {", ".join(URGENCIES)}')
+                    urgency = None
+                item = item.get("id")
+            if item not in m.data[section]:
+                check.add(file, node, rid, f'unknown {ENTRY_NAMES[section]} "{item}"'
+                          f'{suggest(str(item), m.data[section])}', section)
+                continue
+            ids.append([item, urgency] if section == "steps" else item)
+        out[section] = ids
+    for key in ("valid_from", "valid_until"):
+        if key in node:
+            out[key] = as_date(node[key])
+            if out[key] is None:
+                check.add(file, node, rid, f'"{key}" must be a date like 2026-03-31')
+    if out.get("valid_from") and out.get("valid_until") and out["valid_from"] > out["valid_until"]:
+        check.add(file, node, rid, '"valid_from" is after "valid_until"')
+    if not any(out[k] for k in ("set", "summary", *CATALOGS)):
+        check.add(file, node, rid, "the rule sets nothing: give set, summary, consequences, steps or references")
+    out["examples"] = _examples(m, file, node, rid)
+    return out
+
+
+def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[str, Any]]:
+    raw = node.get("examples")
+    if not isinstance(raw, list) or not raw:
+        m.check.add(file, node, rid, 'every rule needs "examples": at least one case it fires on')
+        return []
+    out = []
+    for ex in raw:
+        if not isinstance(ex, dict) or not isinstance(ex.get("case"), dict):
+            m.check.add(file, ex if isinstance(ex, dict) else node, rid, 'an example needs a "case" mapping')
+            continue
+        m.check.keys(file, ex, EXAMPLE_KEYS, rid, "the example")
+        entry: dict[str, Any] = {"line": ex.get(LINE), "column": ex.get(POS, {}).get("", (0, None))[1],
+                                 "case": strip_lines(ex["case"])}
+        if "as_of" in ex:
+            entry["as_of"] = as_date(ex["as_of"])
+            if entry["as_of"] is None:
+                m.check.add(file, ex, rid, '"as_of" must be a date like 2026-01-15')
+        expect = ex.get("expect", {})
+        if not isinstance(expect, dict):
+            m.check.add(file, ex, rid, '"expect" must be a mapping')
+            expect = {}
+        m.check.keys(file, expect, EXPECT_KEYS, rid, '"expect"')
+        for key in ORDERED_OUTPUTS:
+            if key in expect and expect[key] not in ORDERED_OUTPUTS[key]:
+                m.check.add(file, expect, rid, f'expect {key} "{expect[key]}" is not one of '
+                               f'{", ".join(ORDERED_OUTPUTS[key])}')
+        entry["expect"] = strip_lines(expect)
+        out.append(entry)
+    return out
+
+
+def _paragraph(m: Merge, file: str, node: Any, section: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"text": m.check.text(file, node, "text", section)}
+    m.check.keys(file, node, PARAGRAPH_KEYS, section, f"a {section} paragraph")
+    if "when" in node:
+        entry["when"] = _condition(m, file, node["when"], section)
+    if entry["text"]:
+        from .letter import PLACEHOLDERS
+
+        m.check.template(file, node, "text", section, PLACEHOLDERS)
+    return entry
+
+
+def _condition(m: Merge, file: str, node: Any, rid: str) -> list[Any]:
+    """Normalise a condition to ["all"|"any", [...]], ["not", c] or ["cmp", field, op, value]."""
+    if not isinstance(node, dict):
+        m.check.add(file, None, rid, f"a condition must be a mapping, not {node!r}")
+        return ["all", []]
+    parts: list[Any] = []
+    for key, value in node.items():
+        if key in META:
+            continue
+        if key in ("all", "any"):
+            if not isinstance(value, list) or not value:
+                m.check.add(file, node, rid, f'"{key}" must be a non-empty list of conditions')
+                continue
+            parts.append([key, [_condition(m, file, v, rid) for v in value]])
+        elif key == "not":
+            parts.append(["not", _condition(m, file, value, rid)])
+        elif key in CONDITION_FIELDS:
+            parts.extend(_comparisons(m, file, node, key, value, rid))
+        else:
+            m.check.add(file, node, rid, f'unknown condition "{key}"'
+                           f'{suggest(str(key), [*CONDITION_FIELDS, *COMBINATORS])}', key)
+    return parts[0] if len(parts) == 1 and parts[0][0] != "cmp" else ["all", parts]
+
+
+def _comparisons(m: Merge, file: str, node: dict[str, Any], field: str, value: Any, rid: str) -> list[Any]:
+    if isinstance(value, dict):
+        ops = [(op, v) for op, v in value.items() if op not in META]
+        for op, _ in ops:
+            if op not in OPERATORS:
+                m.check.add(file, value, rid, f'unknown operator "{op}" for {field}{suggest(str(op), OPERATORS)}',
+                               op)
+        ops = [(op, v) for op, v in ops if op in OPERATORS]
+        if not ops:
+            m.check.add(file, node, rid, f"{field}: give at least one operator ({', '.join(OPERATORS)})")
+    elif isinstance(value, list):
+        ops = [("in", value)]
+    else:
+        ops = [("eq", value)]
+    out = []
+    for op, v in ops:
+        typed = _typed(m, file, node, field, op, v, rid)
+        if typed is not None:
+            out.append(["cmp", field, op, typed])
+    return out
+
+
+def _typed(m: Merge, file: str, node: dict[str, Any], field: str, op: str, value: Any, rid: str) -> Any:
+    kind = CONDITION_FIELDS[field]
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            m.check.add(file, node, rid, f"{field} {op}: give a non-empty list")
+            return None
+        items = [_typed(m, file, node, field, "eq", v, rid) for v in value]
+        return None if any(i is None for i in items) else items
+    if kind == "bool":
+        if op in ("eq", "ne") and isinstance(value, bool):
+            return value
+        m.check.add(file, node, rid, f"{field} is true or false: write `{field}: true` or `{field}: false`")
+        return None
+    if op in ("gt", "gte", "lt", "lte") and kind not in ("int", "decimal"):
+        m.check.add(file, node, rid, f"{field} cannot be compared with {op}; use a value or a list")
+        return None
+    if kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        m.check.add(file, node, rid, f"{field}: {value!r} is not a whole number")
+        return None
+    if kind == "decimal":
+        try:
+            if isinstance(value, bool):
+                raise InvalidOperation
+            d = Decimal(str(value))
+            if not d.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            m.check.add(file, node, rid, f"{field}: {value!r} is not an amount")
+            return None
+        return str(d)
+    valid = STAGES if kind == "stage" else [c["id"] for c in m.data["fields"].get(field, {}).get("choices", [])]
+    if value not in valid:
+        m.check.add(file, node, rid, f'{field}: unknown value "{value}"{suggest(str(value), valid)}')
+        return None
+    return value

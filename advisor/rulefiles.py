@@ -1,0 +1,170 @@
+"""Reading rule files and other YAML from others: found in folders, size-limited, screened for what
+a data file never needs (anchors, deep nesting), duplicate keys refused, every mapping's line and
+column kept for messages. Only a cold rules cache reads YAML, so yaml is imported inside the functions
+(for start-up).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import RuleProblem
+from .rulespec import LINE, POS
+
+
+def _yaml_loader() -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[misc, valid-type]
+        """Safe loader that records each mapping's line and refuses duplicate keys."""
+
+    scalars = LineLoader.yaml_constructors
+    seq_tag, map_tag = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+    def build(loader: Any, node: Any) -> Any:
+        """The plain cases directly: PyYAML's general walk, made for aliases and recursive data that
+        a screened file cannot hold, costs most of the load time of a large rule set."""
+        if isinstance(node, yaml.ScalarNode):
+            make = scalars.get(node.tag)
+            if make is not None:
+                return make(loader, node)
+        elif node.tag == map_tag:
+            return construct_mapping(loader, node)
+        elif node.tag == seq_tag:
+            return [build(loader, item) for item in node.value]
+        return loader.construct_object(node, deep=True)  # any other tag: the safe loader decides
+
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        loader.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        positions: dict[Any, tuple[int, int]] = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
+        for key_node, value_node in node.value:
+            key = build(loader, key_node)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'duplicate key "{key}"', key_node.start_mark
+                )
+            mapping[key] = build(loader, value_node)
+            positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        mapping[LINE] = node.start_mark.line + 1
+        mapping[POS] = positions
+        return mapping
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
+    return yaml, LineLoader
+
+
+# Limits for files from others: far above any real rule file, far below what could hurt.
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 32
+
+
+def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
+    """Refuse what a data file never needs before building anything from it.
+
+    Anchors and aliases let a few lines expand into billions of nodes ("billion laughs"), and deep
+    nesting exhausts the stack; both are found from the parser's event stream, which costs no memory.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return line, "anchors and aliases (& and *) are not allowed: write each value out"
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, f"nested more than {MAX_DEPTH} levels deep"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+class TooLarge(ValueError):
+    """A file past the size limit, refused unread."""
+
+
+def read_limited(path: Path, what: str) -> bytes:
+    """A data file's bytes, read only after its size is checked and never more than one byte past the
+    limit: a huge file, or a device that never ends, costs nothing."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        amount = f"{size:,} bytes" if size > MAX_FILE_BYTES else f"more than {MAX_FILE_BYTES:,} bytes"
+        raise TooLarge(f"{amount} is too large for {what} (at most {MAX_FILE_BYTES:,})")
+    return data
+
+
+def safe_data(text: str) -> Any:
+    """Plain data from a YAML text from others (an answers file), screened as rule files are.
+    Raises ValueError naming the line, or yaml.YAMLError."""
+    import yaml
+
+    refused = _hostile(yaml, text)
+    if refused:
+        raise ValueError(f"line {refused[0]}: {refused[1]}")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - the safe loader
+
+
+Source = bytes | RuleProblem  # a rule file's bytes, or why they could not be read
+
+
+def read_source(path: Path, label: str) -> Source:
+    try:
+        return read_limited(path, "a rule file")
+    except TooLarge as exc:
+        return RuleProblem(label, None, None, f"{exc}; split it into several files")
+    except OSError as exc:
+        return RuleProblem(label, None, None, f"cannot read: {exc}")
+
+
+def read_yaml(label: str, source: Source, problems: list[RuleProblem]) -> Any:
+    yaml, loader = _yaml_loader()
+    if isinstance(source, RuleProblem):
+        problems.append(source)
+        return None
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(RuleProblem(label, None, None, f"cannot read: {exc}"))
+        return None
+    try:
+        refused = _hostile(yaml, text)
+        if refused:
+            problems.append(RuleProblem(label, refused[0], None, refused[1]))
+            return None
+        return yaml.load(text, Loader=loader)  # noqa: S506 - LineLoader derives from the safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.append(RuleProblem(label, line, None, f"not valid YAML: {problem}"))
+        return None
+    except RecursionError:
+        problems.append(RuleProblem(label, None, None, "nested too deeply to read"))
+        return None
+
+
+def rule_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every YAML file of the given files and folders, with the name used in messages."""
+    found: list[tuple[Path, str]] = []
+    for root in paths:
+        if root.is_dir():
+            for p in sorted(root.rglob("*")):
+                if p.suffix in (".yaml", ".yml") and p.is_file():
+                    found.append((p, f"{root.name}/{p.relative_to(root).as_posix()}"))
+        else:
+            found.append((root, root.name))
+    return found
+

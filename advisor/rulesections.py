@@ -1,0 +1,394 @@
+"""Reading the sections of each rule file into one merged rule set (the loader's first pass).
+
+Each section has its reader in READERS; an id defined twice must say `override: true`. What needs the
+whole set (rule conditions, references to catalog entries, examples) waits for the second pass in
+rulecompiler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
+from .rulespec import (
+    ASKABLE,
+    CHOICE_KEYS,
+    ENTRY_KEYS,
+    ENTRY_NAMES,
+    FIELD_KEYS,
+    INTEREST_KEYS,
+    LABEL_GROUPS,
+    LINE,
+    META,
+    PLAN_KEYS,
+    POS,
+    RULE_KEYS,
+    SECTIONS,
+    STAGE_KEYS,
+    UI_PLACEHOLDERS,
+    Checker,
+    as_date,
+    as_decimal,
+    suggest,
+)
+
+
+class Merge:
+    """What the files give, merged in the order they are read."""
+
+    def __init__(self) -> None:
+        self.check = Checker()
+        self.data: dict[str, Any] = {
+            "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
+            "references": {}, "ui": {},
+            "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
+            "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
+            "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
+        }
+        self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
+        # By id while merging, so an override replaces its rule in constant time, not by a scan of all.
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.disabled: list[tuple[str, str, Any]] = []
+        # Read in the second pass: (file, node) of each field's `ask_when` and of each paragraph.
+        self.ask_when: dict[str, tuple[str, Any]] = {}
+        self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
+
+
+def _place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
+    """Record where an id is defined; a second definition must say `override: true`."""
+    here = f"{file}:{node.get(LINE)}" if isinstance(node, dict) else file
+    key = (section, entry_id)
+    if key in m.origin and not (isinstance(node, dict) and node.get("override") is True):
+        m.check.add(
+            file, node, rule,
+            f'{ENTRY_NAMES[section]} "{entry_id}" is already defined at '
+            f"{m.origin[key]}; add `override: true` to replace it",
+        )
+        return False
+    m.origin[key] = here
+    return True
+
+
+def _find_unsafe(m: Merge, file: str, node: Any, where: tuple[int, int]) -> None:
+    """Keys and texts holding a character that could drive a terminal (shown escaped when run)."""
+    if isinstance(node, str):
+        from .safetext import first_unsafe
+
+        found = first_unsafe(node, lines=True)
+        if found:
+            m.data["unsafe_text"].append([file, *where, found])
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key not in META:
+                at = node[POS].get(key, where) if POS in node else where
+                _find_unsafe(m, file, key, at)
+                _find_unsafe(m, file, value, at)
+    elif isinstance(node, list):
+        for value in node:
+            _find_unsafe(m, file, value, where)
+
+
+def add_file(m: Merge, file: str, doc: Any) -> None:
+    check = m.check
+    if doc is None:
+        return
+    if not isinstance(doc, dict):
+        check.add(file, None, None, "a rule file must be a mapping of sections (rules:, steps:, …)")
+        return
+    check.keys(file, doc, SECTIONS, None, "the file")
+    _find_unsafe(m, file, doc, (doc[LINE], 1))
+    for section, read in READERS.items():
+        if section in doc:
+            read(m, file, doc[section], doc)
+
+
+def read_disable(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        m.check.add(file, doc, None, '"disable" must be a list of rule ids')
+        return
+    m.disabled.extend((file, v, doc) for v in value)
+
+
+def read_ui(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, dict):
+        m.check.add(file, doc, None, '"ui" must be a mapping of text ids to {zh, en}')
+        return
+    for key in value:
+        if key not in META:
+            text = m.check.text(file, value, key, None)
+            if text:
+                m.data["ui"][key] = text
+                if key in UI_PLACEHOLDERS:
+                    m.check.template(file, value, key, None, UI_PLACEHOLDERS[key])
+
+
+def read_stages(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list):
+        m.check.add(file, doc, None, '"stages" must be a list')
+        return
+    stages = []
+    for node in value:
+        if not isinstance(node, dict) or node.get("id") not in STAGES:
+            got = node.get("id") if isinstance(node, dict) else node
+            m.check.add(file, node, None, f'unknown stage "{got}"{suggest(str(got), STAGES)}')
+            continue
+        m.check.keys(file, node, STAGE_KEYS, None, f'stage "{node["id"]}"')
+        entry: dict[str, Any] = {"id": node["id"], "label": m.check.text(file, node, "label", None)}
+        if "description" in node:
+            entry["description"] = m.check.text(file, node, "description", None)
+        if "days" in node:
+            entry["days"] = day_band(m, file, node["days"], node["id"])
+        stages.append(entry)
+    if [s["id"] for s in stages] != list(STAGES):
+        m.check.add(file, doc, None, f'"stages" must list, in order: {", ".join(STAGES)}')
+    m.data["stages"] = stages
+
+
+def day_band(m: Merge, file: str, node: Any, stage: str) -> dict[str, int] | None:
+    if not isinstance(node, dict) or not {"gte"} <= set(node) - META <= {"gte", "lte"}:
+        m.check.add(file, node, None, f'stage "{stage}": "days" must be {{gte: N}} or {{gte: N, lte: M}}')
+        return None
+    band = {k: v for k, v in node.items() if k not in META}
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in band.values()):
+        m.check.add(file, node, None, f'stage "{stage}": day bounds must be whole numbers >= 0')
+        return None
+    return band
+
+
+def read_labels(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, dict):
+        m.check.add(file, doc, None, '"labels" must be a mapping')
+        return
+    m.check.keys(file, value, tuple(LABEL_GROUPS), None, '"labels"')
+    for group, ids in LABEL_GROUPS.items():
+        node = value.get(group)
+        if node is None:
+            continue
+        if not isinstance(node, dict):
+            m.check.add(file, value, None, f'labels "{group}" must be a mapping')
+            continue
+        m.check.keys(file, node, ids, None, f'labels "{group}"')
+        out = m.data["labels"].setdefault(group, {})
+        for vid in ids:
+            text = m.check.text(file, node, vid, None)
+            if text:
+                out[vid] = text
+
+
+def read_fields(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, dict):
+        m.check.add(file, doc, None, '"fields" must be a mapping')
+        return
+    for name, node in value.items():
+        if name in META:
+            continue
+        if name not in ASKABLE:
+            m.check.add(file, value, None, f'unknown field "{name}"{suggest(str(name), ASKABLE)}', name)
+            continue
+        if not isinstance(node, dict):
+            m.check.add(file, value, None, f'field "{name}" must be a mapping')
+            continue
+        m.check.keys(file, node, FIELD_KEYS, None, f'field "{name}"')
+        entry: dict[str, Any] = {}
+        for key in ("question", "why", "hint"):
+            if key in node or key != "hint":
+                entry[key] = m.check.text(file, node, key, None)
+        if name in CHOICE_FIELDS:
+            entry["choices"] = choices(m, file, name, node)
+        elif "choices" in node:
+            m.check.add(file, node, None, f'field "{name}" takes no choices', "choices")
+        m.ask_when.pop(name, None)  # a field defined again keeps only its own condition
+        if "ask_when" in node:
+            if name in CORE_FIELDS:
+                m.check.add(file, node, None, f'field "{name}" is always asked: drop "ask_when"', "ask_when")
+            m.ask_when[name] = (file, node["ask_when"])
+        m.data["fields"][name] = entry
+
+
+def choices(m: Merge, file: str, field: str, node: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = node.get("choices")
+    if not isinstance(raw, list) or not raw:
+        m.check.add(file, node, None, f'field "{field}" needs a list of "choices"')
+        return []
+    out = []
+    for c in raw:
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            m.check.add(file, c if isinstance(c, dict) else node, None, f'each "{field}" choice needs an "id"')
+            continue
+        m.check.keys(file, c, CHOICE_KEYS, None, f'choice "{c["id"]}"')
+        aliases = c.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
+            m.check.add(file, c, None, f'choice "{c["id"]}": "aliases" must be a list of words')
+            aliases = []
+        entry = {"id": c["id"], "label": m.check.text(file, c, "label", None),
+                 "aliases": [str(a) for a in aliases]}
+        if "note" in c:
+            entry["note"] = m.check.text(file, c, "note", None)
+        out.append(entry)
+    return out
+
+
+def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list):
+        m.check.add(file, doc, None, f'"{section}" must be a list')
+        return
+    for node in value:
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+            m.check.add(file, node if isinstance(node, dict) else doc, None,
+                           f'each entry of "{section}" needs an "id"')
+            continue
+        eid = node["id"]
+        m.check.keys(file, node, ENTRY_KEYS[section], eid, f'{section} entry "{eid}"')
+        earlier = m.data[section].get(eid)
+        if not _place(m, section, eid, file, node, eid):
+            continue
+        if earlier is not None:
+            # An override changes only what it states: a new text keeps the old urgency, title, ….
+            merged = {**earlier, **node}
+            for key in ("text", "title"):  # and a text in one language keeps the other
+                if isinstance(earlier.get(key), dict) and isinstance(node.get(key), dict):
+                    merged[key] = {**earlier[key], **node[key]}
+            node = merged
+        entry: dict[str, Any] = {"id": eid, "text": m.check.text(file, node, "text", eid)}
+        if section == "steps":
+            urgency = node.get("urgency")
+            if urgency not in URGENCIES:
+                m.check.add(file, node, eid, f"urgency must be one of {', '.join(URGENCIES)}"
+                               f"{suggest(str(urgency), URGENCIES)}", "urgency")
+            entry["urgency"] = urgency
+        if section == "consequences" and "legal" in node:
+            if not isinstance(node["legal"], bool):
+                m.check.add(file, node, eid, '"legal" must be true or false', "legal")
+            entry["legal"] = node["legal"] is True
+        if section == "references":
+            entry["title"] = m.check.text(file, node, "title", eid)
+            if not isinstance(node.get("verbatim"), bool):
+                m.check.add(file, node, eid, '"verbatim" must be true or false', "verbatim")
+            entry["verbatim"] = node.get("verbatim") is True
+            if "confidence" in node:
+                entry["confidence"] = str(node["confidence"])
+        m.data[section].pop(eid, None)  # an override moves to its new place in the order
+        m.data[section][eid] = entry
+
+
+def read_rules(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list):
+        m.check.add(file, doc, None, '"rules" must be a list')
+        return
+    for node in value:
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
+            m.check.add(file, node if isinstance(node, dict) else doc, None, 'each rule needs an "id"')
+            continue
+        rid = node["id"]
+        m.check.keys(file, node, RULE_KEYS, rid, "the rule")
+        if not _place(m, "rules", rid, file, node, rid):
+            continue
+        m.rules.pop(rid, None)  # an override moves to its new place in the order
+        m.rules[rid] = {"id": rid, "file": file, "line": node.get(LINE), "node": node}
+
+# -- second pass: everything that needs the whole set
+
+
+def read_paragraphs(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        m.check.add(file, doc, section, f'"{section}" must be a list of paragraphs {{text: {{zh, en}}}}', section)
+        return
+    m.paragraphs[section].extend((file, v) for v in value)
+
+
+def read_interest(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    check = m.check
+    if not isinstance(value, dict):
+        check.add(file, doc, "interest", '"interest" must be a mapping', "interest")
+        return
+    check.keys(file, value, INTEREST_KEYS, "interest", '"interest"')
+    out = m.data["interest"]
+    for row in value.get("lpr", []) if isinstance(value.get("lpr", []), list) else []:
+        when = as_date(row.get("from")) if isinstance(row, dict) else None
+        rate = as_decimal(row.get("rate")) if isinstance(row, dict) else None
+        if when is None or rate is None or rate <= 0:
+            check.add(file, row if isinstance(row, dict) else value, "interest",
+                      "each LPR entry needs `from: YYYY-MM-DD` and a positive `rate` in percent")
+            continue
+        out["lpr"].append({"from": when, "rate": str(rate)})
+    out["lpr"].sort(key=lambda r: r["from"])
+    caps = value.get("caps", {})
+    platforms = [c["id"] for c in m.data["fields"].get("platform", {}).get("choices", [])]
+    for platform, cap in caps.items() if isinstance(caps, dict) else []:
+        if platform in META:
+            continue
+        if platform not in platforms:
+            check.add(file, caps, "interest", f'unknown platform "{platform}"{suggest(str(platform), platforms)}',
+                      platform)
+            continue
+        rate, multiple = as_decimal(cap.get("rate")), as_decimal(cap.get("lpr_multiple"))
+        if not isinstance(cap.get("basis"), str) or (rate is None) == (multiple is None):
+            check.add(file, caps, "interest", f"{platform}: give a `basis` and either `rate` (percent) or "
+                      "`lpr_multiple`", platform)
+            continue
+        out["caps"][platform] = {"basis": cap["basis"], "rate": rate and str(rate),
+                                 "lpr_multiple": multiple and str(multiple)}
+    from .render.record import INTEREST_PLACEHOLDERS
+
+    for group in ("bases", "notes"):
+        node = value.get(group, {})
+        for key in node if isinstance(node, dict) else []:
+            if key not in META:
+                text = check.text(file, node, key, "interest")
+                if text:
+                    out[group][key] = text
+                    check.template(file, node, key, "interest", INTEREST_PLACEHOLDERS[group])
+
+
+def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    check = m.check
+    if not isinstance(value, dict):
+        check.add(file, doc, "plan", '"plan" must be a mapping', "plan")
+        return
+    check.keys(file, value, PLAN_KEYS, "plan", '"plan"')
+    share = as_decimal(value.get("share_of_margin"))
+    if share is None or not 0 < share <= 1:
+        check.add(file, value, "plan", "share_of_margin must be a number above 0 and at most 1", "share_of_margin")
+        share = Decimal(1)
+    months = value.get("max_months", {})
+    if not isinstance(months, dict) or "default" not in months or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for k, v in months.items() if k not in META
+    ):
+        check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
+        months = {"default": 60}
+    texts = value.get("texts", {})
+    if isinstance(texts, dict):
+        from .render.record import PLAN_PLACEHOLDERS
+
+        for key in texts:
+            if key not in META:
+                check.template(file, texts, key, "plan", PLAN_PLACEHOLDERS)
+    m.data["plan"] = {
+        "share_of_margin": str(share),
+        "max_months": {k: v for k, v in months.items() if k not in META},
+        "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
+        if isinstance(texts, dict) else {},
+    }
+
+
+# Each section's reader, in the order they are read: choices before the interest caps that name them.
+Reader = Callable[[Merge, str, Any, dict[str, Any]], None]  # (merge, file, the section's value, the file)
+READERS: dict[str, Reader] = {
+    "stages": read_stages,
+    "labels": read_labels,
+    "fields": read_fields,
+    "steps": partial(read_catalog, "steps"),
+    "consequences": partial(read_catalog, "consequences"),
+    "references": partial(read_catalog, "references"),
+    "rules": read_rules,
+    "ui": read_ui,
+    "disable": read_disable,
+    "interest": read_interest,
+    "plan": read_plan,
+    "letter": partial(read_paragraphs, "letter"),
+    "script": partial(read_paragraphs, "script"),
+}
+assert tuple(READERS) == SECTIONS

@@ -1,0 +1,304 @@
+"""The rule-file format, described once: the vocabulary, and the form of every section and entry.
+
+The forms (Entry, ListOf, MapOf, Scalar, Ref, OneOf) say which keys each mapping takes and what each
+value is. The loader (rulesections, rulecompiler) reads its key lists from them and `schema.py` builds
+the JSON Schema from them, so a new key is added here once, then checked where it is read. The
+Checker collects every problem with its file, line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple, Union
+
+from .errors import RuleProblem
+from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+
+LANGS = ("zh", "en")
+CATALOGS = ("steps", "consequences", "references")
+# One entry of each section whose entries have ids, as messages name it.
+ENTRY_NAMES = {"steps": "step", "consequences": "consequence", "references": "reference", "rules": "rule"}
+LABEL_GROUPS = {
+    "severity": ORDERED_OUTPUTS["severity"],
+    "credit_level": ORDERED_OUTPUTS["credit_level"],
+    "reporting": ORDERED_OUTPUTS["reporting"],
+    "urgency": URGENCIES,
+}
+
+
+# ---------------------------------------------------------------- the forms a value of a rule file takes
+
+
+class Ref(NamedTuple):
+    """A shared form: a text in every language, a condition, or a rule."""
+
+    name: str
+
+
+class Scalar(NamedTuple):
+    """A plain value, as its JSON Schema says: {"type": "string"}, {"enum": [...]}, …"""
+
+    schema: dict[str, Any]
+
+
+class ListOf(NamedTuple):
+    item: Form
+    min_items: int = 0
+
+
+class MapOf(NamedTuple):
+    """A mapping of names the author chooses, each to a value of one form."""
+
+    value: Form
+    required: tuple[str, ...] = ()
+
+
+class Entry(NamedTuple):
+    """A mapping of known keys, in the order the loader reads them; any other key is refused.
+    `lenient` names the keys an `override: true` may leave out."""
+
+    keys: dict[str, Form]
+    required: tuple[str, ...] = ()
+    lenient: tuple[str, ...] = ()
+
+
+class OneOf(NamedTuple):
+    forms: tuple[Form, ...]
+
+
+Form = Union[Ref, Scalar, ListOf, MapOf, Entry, OneOf]
+
+TEXT = Ref("text")
+CONDITION = Ref("condition")
+STRING = Scalar({"type": "string"})
+ID = Scalar({"type": "string", "minLength": 1})
+BOOL = Scalar({"type": "boolean"})
+DATE = Scalar({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+NUMBER = Scalar({"type": ["number", "string"]})
+IDS = ListOf(STRING)
+
+
+def enum(values: Iterable[str]) -> Scalar:
+    return Scalar({"enum": list(values)})
+
+
+ORDERED = Entry({key: enum(values) for key, values in ORDERED_OUTPUTS.items()})
+STAGE = Entry({"id": enum(STAGES), "days": Entry({"gte": Scalar({"type": "integer", "minimum": 0}),
+                                                  "lte": Scalar({"type": "integer", "minimum": 0})}, ("gte",)),
+               "label": TEXT, "description": TEXT}, ("id", "label"))
+CHOICE = Entry({"id": STRING, "label": TEXT, "note": TEXT,
+                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id", "label"))
+FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION},
+              ("question", "why"))
+
+
+def field_form(name: str) -> Entry:
+    """What a field's entry may hold: choices only for a choice, a condition only for an extra answer."""
+    keys = {k: v for k, v in FIELD.keys.items()
+            if (k != "choices" or name in CHOICE_FIELDS) and (k != "ask_when" or name not in CORE_FIELDS)}
+    return FIELD._replace(keys=keys)
+
+
+CATALOG = {  # an entry of a catalog; an override may restate only what it changes
+    "steps": Entry({"id": ID, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
+                   ("id", "text", "urgency"), ("text", "urgency")),
+    "consequences": Entry({"id": ID, "text": TEXT, "legal": BOOL, "override": BOOL}, ("id", "text"), ("text",)),
+    "references": Entry({"id": ID, "title": TEXT, "text": TEXT, "verbatim": BOOL, "confidence": STRING,
+                         "override": BOOL}, ("id", "title", "text", "verbatim"), ("title", "text", "verbatim")),
+}
+RULE_STEP = Entry({"id": STRING, "urgency": enum(URGENCIES)}, ("id", "urgency"))
+EXPECT = Entry({**ORDERED.keys, "includes": IDS, "excludes": IDS})
+EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EXPECT}, ("case",))
+RULE = Entry({
+    "id": ID, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT, "consequences": IDS,
+    "steps": ListOf(OneOf((STRING, RULE_STEP))), "references": IDS, "valid_from": DATE, "valid_until": DATE,
+    "examples": ListOf(EXAMPLE, 1), "override": BOOL,
+}, ("id", "when", "examples"))
+PARAGRAPH = Entry({"when": CONDITION, "text": TEXT}, ("text",))
+INTEREST = Entry({
+    "lpr": ListOf(Entry({"from": DATE, "rate": NUMBER}, ("from", "rate"))),
+    "caps": MapOf(Entry({"basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER}, ("basis",))),
+    "bases": MapOf(TEXT),
+    "notes": MapOf(TEXT),
+})
+PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(Scalar({"type": "integer", "minimum": 1}), ("default",)),
+              "texts": MapOf(TEXT)})
+# A rule file: each section and its form, in the order the loader reads them.
+FILE = Entry({
+    "stages": ListOf(STAGE),
+    "labels": Entry({group: Entry(dict.fromkeys(ids, TEXT)) for group, ids in LABEL_GROUPS.items()}),
+    "fields": Entry({name: field_form(name) for name in FIELD_KINDS}),
+    **{section: ListOf(CATALOG[section]) for section in CATALOGS},
+    "rules": ListOf(Ref("rule")),
+    "ui": MapOf(TEXT),
+    "disable": ListOf(STRING),
+    "interest": INTEREST,
+    "plan": PLAN,
+    "letter": ListOf(PARAGRAPH),
+    "script": ListOf(PARAGRAPH),
+})
+
+# The keys the loader accepts, read from the forms above.
+SECTIONS = tuple(FILE.keys)
+RULE_KEYS = tuple(RULE.keys)
+ENTRY_KEYS = {section: tuple(form.keys) for section, form in CATALOG.items()}
+STAGE_KEYS = tuple(STAGE.keys)
+FIELD_KEYS = tuple(FIELD.keys)
+CHOICE_KEYS = tuple(CHOICE.keys)
+EXAMPLE_KEYS = tuple(EXAMPLE.keys)
+EXPECT_KEYS = tuple(EXPECT.keys)
+RULE_STEP_KEYS = tuple(RULE_STEP.keys)
+PARAGRAPH_KEYS = tuple(PARAGRAPH.keys)
+INTEREST_KEYS = tuple(INTEREST.keys)
+PLAN_KEYS = tuple(PLAN.keys)
+ASKABLE = tuple(FIELD_KINDS)
+LINE = "__line__"
+POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
+META = frozenset((LINE, POS))
+
+# The names each interface text that the program fills is given (what the callers of
+# RuleSet.message pass); the other interface texts are shown as they are.
+UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "verdict": ("severity", "stage"),
+    "case_line": ("days", "amount", "platform", "negotiation"),
+    "as_of": ("date",),
+    "retention": ("repaid_on", "until"),
+    "interest_line": ("apr", "cap", "verdict"),
+    "interest_unknown": ("apr",),
+    **dict.fromkeys(("bad_days", "bad_amount", "amount_range", "money_range", "amount_cents", "bad_date",
+                     "bad_percent", "bad_count", "unknown_field"), ("value",)),
+    "days_range": ("value", "max"),
+    "percent_range": ("value", "max"),
+    "percent_places": ("value", "places"),
+    "date_range": ("value", "min", "max"),
+    "repaid_after_as_of": ("value", "as_of"),
+    "too_long": ("value", "max"),
+    "bad_choice": ("value", "choices"),
+    "missing_value": (),
+    "missing_flags": ("missing",),
+    "bad_answers_file": ("path", "reason"),
+    "cannot_write": ("path", "reason"),
+    "saved": ("path",),
+    "answers_saved": ("path",),
+    "internal_error": ("error",),
+    "rules_ok": ("rules", "examples"),
+    "batch_summary": ("rows", "ok", "bad", "seconds", "rate"),
+    "batch_unknown_columns": ("names",),
+    "batch_stopped": ("row", "field", "message"),
+    "batch_not_written": ("path",),
+    "batch_bad_json": ("error",),
+    "batch_not_object": ("type",),
+    "batch_twice": ("name",),
+    "batch_csv_error": ("error",),
+    "batch_bad_bytes": (),
+    "batch_width": ("count", "width"),
+}
+
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only needed when something is wrong
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+class Checker:
+    """Collects every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[RuleProblem] = []
+
+    def add(self, file: str, node: Any, rule: str | None, message: str, key: Any = None) -> None:
+        line = column = None
+        if isinstance(node, dict) and POS in node:
+            line, column = node[POS].get(key) or node[POS][""]
+        self.problems.append(RuleProblem(file, line, rule, message, column))
+
+    def keys(self, file: str, node: dict[str, Any], allowed: Sequence[str], rule: str | None, what: str) -> None:
+        for key in node:
+            if key not in META and key not in allowed:
+                self.add(file, node, rule, f'unknown key "{key}" in {what}{suggest(str(key), allowed)}', key)
+
+    def text(self, file: str, owner: dict[str, Any], key: str, rule: str | None, required: bool = True) -> Any:
+        value = owner.get(key)
+        if value is None:
+            if required:
+                self.add(file, owner, rule, f'"{key}" is missing: give a text in zh and en')
+            return None
+        if not isinstance(value, dict):
+            self.add(file, owner, rule, f'"{key}" must be a mapping with zh and en texts')
+            return None
+        out = {}
+        for lang in LANGS:
+            t = value.get(lang)
+            if not isinstance(t, str) or not t.strip():
+                self.add(file, value, rule, f'"{key}" needs a non-empty "{lang}" text')
+            else:
+                out[lang] = t.strip()
+        self.keys(file, value, LANGS, rule, f'"{key}"')
+        return out if len(out) == len(LANGS) else None
+
+    def template(self, file: str, owner: dict[str, Any], key: str, rule: str | None, names: Collection[str]) -> None:
+        """Each placeholder of a text is a name it is filled with, in a form `templates.fill` fills."""
+        from .templates import parse
+
+        value = owner.get(key)
+        if not isinstance(value, dict):
+            return
+        for lang in LANGS:
+            text = value.get(lang)
+            parts = parse(text) if isinstance(text, str) else []
+            if parts is None:
+                self.add(file, value, rule, f'{lang} text: a lone "{{" or "}}": write "{{{{" or "}}}}" for a brace', lang)
+            for part in parts or []:
+                if isinstance(part, str) or part.safe and part.name in names:
+                    continue
+                if not part.name.isidentifier():
+                    problem = f'placeholder "{part}" is not a name; this text may use: {", ".join(names) or "none"}'
+                elif part.name not in names:
+                    problem = f'unknown placeholder "{part}"{suggest(part.name, names)}'
+                else:
+                    problem = f'placeholder "{part}" may carry only "," and a precision such as ".2f"'
+                self.add(file, value, rule, f"{lang} text: {problem}", lang)
+
+    def id_list(self, file: str, owner: dict[str, Any], key: str, rule: str | None) -> list[Any]:
+        value = owner.get(key, [])
+        if not isinstance(value, list):
+            self.add(file, owner, rule, f'"{key}" must be a list')
+            return []
+        return value
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k not in META}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def as_date(value: Any) -> str | None:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return None
+    return None
+
