@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
-from .errors import RuleSetError
+from .errors import RuleSetError, suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
@@ -25,7 +25,6 @@ from .rulespec import (
     RULE_STEP_KEYS,
     as_date,
     strip_lines,
-    suggest,
 )
 
 

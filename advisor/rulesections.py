@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from .errors import suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
 from .rulespec import (
     ASKABLE,
@@ -32,7 +33,6 @@ from .rulespec import (
     Checker,
     as_date,
     as_decimal,
-    suggest,
 )
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, Union
 
-from .errors import RuleProblem
+from .errors import RuleProblem, suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 LANGS = ("zh", "en")
@@ -196,13 +196,6 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_width": ("count", "width"),
 }
 
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    import difflib  # only needed when something is wrong
-
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 class Checker:
