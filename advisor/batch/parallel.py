@@ -125,7 +125,7 @@ def run_parallel(job: Job, target: Target, bar_factory: Callable[[], Progress] |
     try:
         _supervise(workers, shared, results, reports, bar)
     except BaseException:
-        _stop(shared)
+        shared.stop.value = 1  # not _stop: see there
         for w in workers:
             if w.is_alive():
                 w.terminate()
@@ -178,7 +178,7 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
             if worker.exitcode != 0:
                 if worker.exitcode < 0:  # killed by a signal: stop the run as if it had come to us
                     raise Interrupted(-worker.exitcode)
-                _stop(shared)
+                shared.stop.value = 1  # not _stop: see there
                 reports.append(WorkerReport(error=f"a worker process ended with code {worker.exitcode}"))
         while not results.empty():
             reports.append(results.get())
@@ -187,6 +187,9 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
 
 
 def _stop(shared: _Shared) -> None:
+    """A worker stops the run and wakes the others. Never from the parent: notify_all waits until every
+    waiting worker has woken, and a worker killed while waiting never does; the workers look at
+    `stop` at least twice a second anyway."""
     shared.stop.value = 1
     # A worker killed while holding the lock never releases it: never wait for it for ever.
     if shared.turn.acquire(timeout=1.0):
