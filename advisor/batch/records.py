@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 BY_VALUE_KINDS = ("money", "percent", "date")
 PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
 RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
-RESULT_CACHE_BYTES = 64 << 20  # and their records' bytes: a large rule set makes every record large
+RESULT_CACHE_BYTES = 24 << 20  # and their records' bytes: a large rule set makes every record large
 
 
 class Parsed(NamedTuple):
@@ -42,13 +42,17 @@ class Parsed(NamedTuple):
 class Result:
     """One assessment, serialised once: the record text after the case echo, and the CSV columns."""
 
-    json_tail: bytes  # ',"stage":…}' : everything after the "case" object, closing brace included
-    jsonl_tail: bytes  # the same with the line end
+    jsonl_tail: bytes  # ',"stage":…}\n' : everything after the "case" object, to the line end
     csv_tail: bytes  # ',stage,severity,…,references,' + line end : everything after the id column
 
     @property
+    def json_tail(self) -> memoryview:
+        """The JSONL tail without its line end (a JSON array's element): a view, never a second copy."""
+        return memoryview(self.jsonl_tail)[:-1]
+
+    @property
     def size(self) -> int:
-        return len(self.json_tail) + len(self.jsonl_tail) + len(self.csv_tail)
+        return len(self.jsonl_tail) + len(self.csv_tail)
 
 
 class Stop(NamedTuple):
@@ -80,10 +84,11 @@ class Assessor:
 
     def __init__(self, rules: RuleSet, as_of: date, lang: str) -> None:
         from ..engine import evaluate, lookup
+        from ..parsing import parse_answer
         from ..render.record import to_record
 
         self.rules, self.as_of, self.lang = rules, as_of, lang
-        self.evaluate, self._to_record = evaluate, to_record
+        self.evaluate, self._to_record, self._parse_answer = evaluate, to_record, parse_answer
         self.partition = lookup(rules).partition
         self._caches: tuple[dict[Any, Parsed | CaseError], ...] = tuple({} for _ in ALL_FIELDS)
         self._results: dict[tuple[Any, ...], Result] = {}
@@ -129,11 +134,9 @@ class Assessor:
 
     def _parse(self, n: int, raw: Any) -> Parsed | CaseError:
         """Field number n's raw answer parsed, or the CaseError saying why it cannot be."""
-        from ..parsing import parse_answer
-
         name = ALL_FIELDS[n]
         try:
-            value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
+            value = self._parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
             return exc
         if value is None:  # a blank extended answer: unknown, as if the column were not there
@@ -190,8 +193,10 @@ class Assessor:
         answer, raws, case_id = self._answer, row.core, row.case_id
         core = [answer(0, raws[0], case_id), answer(1, raws[1], case_id), answer(2, raws[2], case_id),
                 answer(3, raws[3], case_id)]
-        known = [(n, p) for n, p in ((n, answer(n, raw, case_id)) for n, raw in row.extra) if p.value is not None]
-        return core, known
+        if not row.extra:
+            return core, []
+        known = [(n, answer(n, raw, case_id)) for n, raw in row.extra]
+        return core, [(n, p) for n, p in known if p.value is not None]
 
     @staticmethod
     def case(core: list[Parsed], known: list[tuple[int, Parsed]], case_id: str | None = None) -> Case:
@@ -216,8 +221,7 @@ def serialise(record: dict[str, Any]) -> Result:
     numbers = [str(plan.get("months") or ""), plan.get("monthly_payment") or "",
                impact.get("retention_until") or "", "" if exceeds is None else str(exceeds).lower()]
     cells = [csv_text(c) for c in texts] + [csv_cell(c) for c in numbers]
-    tail = json_tail.encode()
-    return Result(tail, tail + b"\n", ("," + ",".join(cells) + "\r\n").encode())
+    return Result((json_tail + "\n").encode(), ("," + ",".join(cells) + "\r\n").encode())
 
 
 def _piece(name: str, value: Any) -> bytes:

@@ -86,7 +86,7 @@ class Pending(NamedTuple):
     before: bytes
     row: int | None
     after: bytes
-    tail: bytes
+    tail: bytes | memoryview
 
 
 class Writer:
@@ -102,13 +102,13 @@ class Writer:
         self.name = name  # for the message when a write fails
         self.offset = offset
         self._take_turn = take_turn
-        self._parts: list[bytes] = []
+        self._parts: list[bytes | memoryview] = []  # memoryview: a cached record's tail, not copied
         self._size = 0
         self._waiting: list[Pending] = []  # before the offset is known
         self._waiting_size = 0
         self._strip_comma = json_array  # the first element of a JSON array has no comma before it
 
-    def line(self, head: bytes, tail: bytes) -> None:
+    def line(self, head: bytes, tail: bytes | memoryview) -> None:
         if self.offset is None:
             self._wait(Pending(head, None, b"", tail))
             return
@@ -121,7 +121,7 @@ class Writer:
         if len(self._parts) >= IOV_MAX or self._size >= 1 << 20:
             self.flush()
 
-    def numbered(self, before: bytes, row: int, after: bytes, tail: bytes = b"") -> None:
+    def numbered(self, before: bytes, row: int, after: bytes, tail: bytes | memoryview = b"") -> None:
         if self.offset is None:
             self._wait(Pending(before, row, after, tail))
             return
