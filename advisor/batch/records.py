@@ -90,7 +90,7 @@ class Assessor:
         self.rules, self.as_of, self.lang = rules, as_of, lang
         self.evaluate, self._to_record, self._parse_answer = evaluate, to_record, parse_answer
         self.partition = lookup(rules).partition
-        self._caches: tuple[dict[Any, Parsed | CaseError], ...] = tuple({} for _ in ALL_FIELDS)
+        self._caches = tuple(_Memo(n, self._parse) for n in range(len(ALL_FIELDS)))
         self._results: dict[tuple[Any, ...], Result] = {}
         self._results_bytes = 0
         self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
@@ -146,15 +146,8 @@ class Assessor:
     def _answer(self, n: int, raw: Any, case_id: str | None) -> Parsed:
         """Field number n's raw answer parsed, memoised per raw value; raises RowError when it cannot be."""
         # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too.
-        key = raw if raw.__class__ is str else (raw.__class__, raw)
-        cache = self._caches[n]
         try:
-            found = cache[key]
-        except KeyError:
-            found = self._parse(n, raw)
-            if len(cache) >= PARSE_CACHE_LIMIT:
-                cache.clear()  # flat memory beats a perfect hit rate
-            cache[key] = found
+            found = self._caches[n][raw if raw.__class__ is str else (raw.__class__, raw)]
         except TypeError:  # an unhashable value from JSON (a list, an object): parse, do not cache
             found = self._parse(n, raw)
         if isinstance(found, CaseError):
@@ -190,12 +183,20 @@ class Assessor:
     def parsed(self, row: Row) -> tuple[list[Parsed], list[tuple[int, Parsed]]]:
         """The parsed core answers, and the extended answers given (field number, parsed); raises
         RowError naming the first bad field."""
-        answer, raws, case_id = self._answer, row.core, row.case_id
-        core = [answer(0, raws[0], case_id), answer(1, raws[1], case_id), answer(2, raws[2], case_id),
-                answer(3, raws[3], case_id)]
+        raws, case_id = row.core, row.case_id
+        if raws[0].__class__ is raws[1].__class__ is raws[2].__class__ is raws[3].__class__ is str:
+            # CSV cells, the common case: four dictionary lookups, a miss parsed by _Memo.__missing__.
+            c0, c1, c2, c3 = self._caches[:4]
+            found = [c0[raws[0]], c1[raws[1]], c2[raws[2]], c3[raws[3]]]
+            for p in found:
+                if isinstance(p, CaseError):
+                    raise RowError(p.field, p.message, case_id)
+            core: list[Parsed] = found  # type: ignore[assignment]  # every CaseError was raised above
+        else:
+            core = [self._answer(n, raw, case_id) for n, raw in enumerate(raws)]
         if not row.extra:
             return core, []
-        known = [(n, answer(n, raw, case_id)) for n, raw in row.extra]
+        known = [(n, self._answer(n, raw, case_id)) for n, raw in row.extra]
         return core, [(n, p) for n, p in known if p.value is not None]
 
     @staticmethod
@@ -203,6 +204,21 @@ class Assessor:
         values = {name: p.value for name, p in zip(CORE_FIELDS, core)}
         values.update((ALL_FIELDS[n], p.value) for n, p in known)
         return Case(id=case_id, **values)
+
+
+class _Memo(dict[Any, "Parsed | CaseError"]):
+    """One field's parsed answers by raw value (a non-string keyed as (type, value)); a miss parses."""
+
+    def __init__(self, n: int, parse: Callable[[int, Any], Parsed | CaseError]) -> None:
+        super().__init__()
+        self._n, self._parse = n, parse
+
+    def __missing__(self, key: Any) -> Parsed | CaseError:
+        found = self._parse(self._n, key if key.__class__ is str else key[1])
+        if len(self) >= PARSE_CACHE_LIMIT:
+            self.clear()  # flat memory beats a perfect hit rate
+        self[key] = found
+        return found
 
 
 def serialise(record: dict[str, Any]) -> Result:
