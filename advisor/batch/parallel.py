@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from ..errors import Interrupted, UsageError
+from ..ruleset import load_ruleset
 from .csv_rows import Columns
 from .readers import KeyMap, RangeReader, decode_error, rows_from_file, text_stream
 from .records import Assessor, Stop, Summary, process
@@ -104,7 +105,7 @@ class _Shared:
 
 
 def run_parallel(job: Job, target: Target, bar_factory: Callable[[], Progress] | None) -> Summary:
-    import multiprocessing
+    import multiprocessing  # here, not at the top: a one-process run never needs it (start-up)
 
     methods = multiprocessing.get_all_start_methods()
     ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -166,7 +167,7 @@ def _summary(reports: list[WorkerReport], shared: _Shared) -> Summary:
 
 
 def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[WorkerReport], bar: Any) -> None:
-    from multiprocessing.connection import wait
+    from multiprocessing.connection import wait  # start-up, as in run_parallel
 
     pending = {w.sentinel: w for w in workers}
     while pending:
@@ -236,8 +237,6 @@ def _worker(job: Job, out: _Output, index: int, count: int, shared: _Shared, res
 
 
 def _work(job: Job, out: _Output, index: int, count: int, shared: _Shared) -> WorkerReport:
-    from ..ruleset import load_ruleset
-
     rules = load_ruleset(job.rule_paths)
     assessor = Assessor(rules, job.as_of, job.lang)
     keys = KeyMap(rules, job.lang)

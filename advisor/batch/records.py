@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from ..engine import evaluate, lookup
 from ..errors import CaseError
 from ..models import CORE_FIELDS, FIELD_KINDS, Case, plain
+from ..parsing import parse_answer
+from ..render.record import to_record
 from .rows import ALL_FIELDS, BrokenInput, Row, RowError
 from .sinks import Format, Writer, csv_cell, csv_id, csv_text, dumps
 
@@ -83,12 +86,7 @@ class Assessor:
     """Turns a row's raw answers into record pieces, with the CLI's parsers and the band-key cache."""
 
     def __init__(self, rules: RuleSet, as_of: date, lang: str) -> None:
-        from ..engine import evaluate, lookup
-        from ..parsing import parse_answer
-        from ..render.record import to_record
-
         self.rules, self.as_of, self.lang = rules, as_of, lang
-        self.evaluate, self._to_record, self._parse_answer = evaluate, to_record, parse_answer
         self.partition = lookup(rules).partition
         self._caches = tuple(_Memo(n, self._parse) for n in range(len(ALL_FIELDS)))
         self._results: dict[tuple[Any, ...], Result] = {}
@@ -130,13 +128,13 @@ class Assessor:
         return True
 
     def _record(self, case: Case) -> dict[str, Any]:
-        return self._to_record(self.evaluate(case, self.rules, self.as_of, trace=False), self.rules, self.lang)
+        return to_record(evaluate(case, self.rules, self.as_of, trace=False), self.rules, self.lang)
 
     def _parse(self, n: int, raw: Any) -> Parsed | CaseError:
         """Field number n's raw answer parsed, or the CaseError saying why it cannot be."""
         name = ALL_FIELDS[n]
         try:
-            value = self._parse_answer(name, raw, self.rules, self.lang, self.as_of)
+            value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
             return exc
         if value is None:  # a blank extended answer: unknown, as if the column were not there
@@ -191,7 +189,7 @@ class Assessor:
             for p in found:
                 if isinstance(p, CaseError):
                     raise RowError(p.field, p.message, case_id)
-            core: list[Parsed] = found  # type: ignore[assignment]  # every CaseError was raised above
+            core = cast(list[Parsed], found)  # every CaseError was raised above
         else:
             core = [self._answer(n, raw, case_id) for n, raw in enumerate(raws)]
         if not row.extra:

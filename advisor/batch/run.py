@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..engine import evaluate
 from ..errors import UsageError
+from ..render.record import cached_record
 from ..safetext import printable
 from .csv_rows import Columns, damage, read_header, split, values_stay_on_their_line
 from .parallel import Job, Plan, run_parallel
@@ -320,11 +322,9 @@ def assess_many(rows: Iterable[Any], *, rules: RuleSet, as_of: date, lang: str) 
 
 
 def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]]:
-    from ..render.record import cached_record
-
     fmt = make_format("jsonl", False)
     keys = KeyMap(assessor.rules, assessor.lang)
-    rules, as_of, lang, evaluate = assessor.rules, assessor.as_of, assessor.lang, assessor.evaluate
+    rules, as_of, lang = assessor.rules, assessor.as_of, assessor.lang
     for n, item in enumerate(rows, 1):
         row = keys.row(item)
         try:
