@@ -69,7 +69,7 @@ def commands(root: Path, tmp: Path, batch_file: Path) -> dict[str, Command]:
         "--format json, cold cache": Command([*advisor, *CASE, "--format", "json"], cold_env, fresh_cache),
         "Rich report, warm cache": Command([*advisor, *CASE], env),
     }
-    if (root / "advisor" / "batch.py").exists():
+    if (root / "advisor" / "batch.py").exists() or (root / "advisor" / "batch").is_dir():
         out["batch of 1 row, --quiet"] = Command([*advisor, "batch", str(batch_file), "-q"], env)
     out["rules load (in-process, ms)"] = Command([py, "-c", LOAD], env, inner=True)
     return out

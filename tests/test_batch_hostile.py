@@ -97,3 +97,17 @@ def test_hostile_jsonl_lines(tmp_path, jsonl):
     code, records, stderr, _ = batch(path)
     assert code == 1 and len(records) == 2 and "stage" in records[0] and records[1]["row"] == 2
     assert "Traceback" not in stderr
+
+
+def test_memory_per_process_stays_bounded_when_every_row_has_its_own_record(tmp_path):
+    # Extended answers with figures (apr, a date, an income) give each row a record of its own, so the
+    # record cache fills to its byte bound: the most memory one process takes (README, Batch speed).
+    lines = [b"id,overdue_days,amount,platform,negotiation,apr,contract_date,monthly_income\n"]
+    lines += [f"r{n},{n % 400},{1000 + n},花呗,none,{5 + n % 30}%,2024-{1 + n % 12:02d}-{1 + n % 28:02d},"
+              f"{2000 + n}\n".encode() for n in range(3000)]
+    path = tmp_path / "extended.csv"
+    path.write_bytes(b"".join(lines))
+    code, records, stderr, peak = batch(path)
+    assert code == 0 and len(records) == 3000, stderr
+    assert len({r["interest_check"]["apr"] for r in records}) > 1
+    assert peak < 70_000, f"peak {peak} KB"  # 90 MB when the cache kept two copies under 64 MB

@@ -64,10 +64,12 @@ def test_ten_thousand_rules_load_and_check_in_linear_time(tmp_path: Path):
     assert all(r.passed for r in big_results) and not lint(big_rules)
     assert len(big_results) > len(small_results) > 1_000
 
-    # Ten times the rules: about ten times the work when linear, a hundred when quadratic. The bound is
-    # loose for a busy machine; the quadratic code took about 30 times as long, and minutes to check.
+    # Ten times the rules: about ten times the work when linear, a hundred when quadratic; the bounds
+    # are loose for a busy machine. The quadratic loader took about 30 times as long: loading stays
+    # within 15. Checking measures 10-20 times (every example's situation is filled rule by rule, and
+    # larger sets fit the processor's caches less well); the quadratic check took minutes.
     assert big_load < 15 * small_load + 1, (small_load, big_load)
-    assert big_check < 15 * small_check + 1, (small_check, big_check)
+    assert big_check < 40 * small_check + 1, (small_check, big_check)
 
 
 def test_batch_memory_stays_bounded_when_every_record_is_large(tmp_path: Path):

@@ -6,60 +6,89 @@ shards j, j+n, j+2n… Each worker writes its records straight to the output onc
 written, then passes the turn on with the count of rows so far, so row numbers stay global. Until
 its turn comes a worker keeps its shard's output in memory (a shard is about 1,000 rows; past
 MAX_PENDING_BYTES it simply waits). Nothing is written twice and no temporary parts touch the disk.
+
+multiprocessing is imported only when workers start: a one-process run never needs it (start-up).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from multiprocessing.connection import wait
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from .batch import (
-    Assessor,
-    Columns,
-    Format,
-    KeyMap,
-    Plan,
-    RangeReader,
-    Summary,
-    Writer,
-    _BrokenInput,
-    process,
-    rows_for,
-    text_stream,
-)
-from .errors import Interrupted, UsageError
+from ..errors import Interrupted, UsageError
+from ..ruleset import load_ruleset
+from .csv_rows import Columns
+from .readers import KeyMap, RangeReader, decode_error, rows_from_file, text_stream
+from .records import Assessor, Stop, Summary, process
+from .rows import BrokenInput
+from .sinks import Format, Progress, Target, Writer
 
-if TYPE_CHECKING:
-    from .batch import Options, _Input, _Progress, _Target
-
-
-class _Stopped(Exception):
-    """Another worker stopped the run (fail-fast, an error) or the parent went away."""
+SHARD_ROWS = 1000  # rows per shard, roughly: small, so that workers take turns often and wait little
 
 
 @dataclass(frozen=True)
-class _Job:
+class Plan:
+    """A parallel run: shards of `shard_bytes` from `data_start` to `end`, over `jobs` workers."""
+
+    jobs: int
+    data_start: int
+    end: int
+    shard_bytes: int
+    first_line: int  # the line number at data_start
+
+    @classmethod
+    def for_rows(cls, jobs: int, data_start: int, end: int, first_line: int, head: bytes) -> Plan:
+        """Shards of about SHARD_ROWS rows, judging the row length from the first bytes."""
+        per_row = max(1, len(head) // (head.count(b"\n") or 1))
+        return cls(jobs, data_start, end, min(1 << 20, max(16 << 10, SHARD_ROWS * per_row)), first_line)
+
+    @property
+    def shards(self) -> int:
+        return -(-(self.end - self.data_start) // self.shard_bytes)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every worker is given: the input, already checked, and how to assess it."""
+
     path: str
     name: str
-    encoding: str
+    encoding: str  # with no BOM to skip: shards start past the file's start
     input_format: str
     columns: Columns | None
     plan: Plan
     fmt: Format
-    out_path: str | None  # the temporary -o file, opened for appending; None: out_fd, inherited
-    out_fd: int
-    out_name: str  # what a failed write names: FILE, or standard output
     rule_paths: list[str] | None
     as_of: date
     lang: str
     fail_fast: bool
-    parent: int
+
+
+@dataclass(frozen=True)
+class _Output:
+    path: str | None  # the temporary -o file, opened for appending; None: fd, inherited
+    fd: int
+    name: str  # what a failed write names: FILE, or standard output
+    parent: int  # the parent's pid: a worker whose parent went away stops
+
+
+@dataclass(frozen=True)
+class WorkerReport:
+    """How one worker's part of the run ended, sent to the parent once."""
+
+    unknown: tuple[str, ...] = ()  # the JSON keys it ignored
+    stopped: Stop | None = None  # --fail-fast stopped the run here, the row numbered over the whole run
+    usage: str | None = None  # a usage error: its message
+    broken_pipe: bool = False  # the reader of the output went away
+    error: str | None = None  # an internal error: its description
+
+
+class _Stopped(Exception):
+    """Another worker stopped the run (fail-fast, an error) or the parent went away."""
 
 
 class _Shared:
@@ -75,33 +104,29 @@ class _Shared:
         self.rejected = ctx.RawValue("q", 0)  # in the shards written
 
 
-def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | None, plan: Plan,
-                 target: _Target, bar_factory: Callable[[], _Progress] | None) -> Summary:
+def run_parallel(job: Job, target: Target, bar_factory: Callable[[], Progress] | None) -> Summary:
+    import multiprocessing  # here, not at the top: a one-process run never needs it (start-up)
+
     methods = multiprocessing.get_all_start_methods()
     ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    assert inp.path is not None and target.fd is not None
+    assert target.fd is not None
     header = Writer(target.fd, None, 0, name=target.name)
-    header.raw(fmt.header)
+    header.raw(job.fmt.header)
     header.flush()  # before the workers append theirs
-    job = _Job(
-        path=inp.path, name=inp.name, encoding=inp.encoding.replace("utf-8-sig", "utf-8"),
-        input_format=inp.format, columns=columns, plan=plan, fmt=fmt, out_path=target.temp, out_fd=target.fd,
-        out_name=target.name,
-        rule_paths=[str(p) for p in opts.rule_paths] if opts.rule_paths else None, as_of=opts.as_of,
-        lang=opts.lang, fail_fast=opts.fail_fast, parent=os.getpid(),
-    )
+    out = _Output(target.temp, target.fd, target.name, os.getpid())
     shared = _Shared(ctx)
     results = ctx.SimpleQueue()
-    workers = [ctx.Process(target=_worker, args=(job, j, min(plan.jobs, plan.shards), shared, results), daemon=True)
-               for j in range(min(plan.jobs, plan.shards))]
+    count = min(job.plan.jobs, job.plan.shards)
+    workers = [ctx.Process(target=_worker, args=(job, out, j, count, shared, results), daemon=True)
+               for j in range(count)]
     for w in workers:
         w.start()
     bar = bar_factory() if bar_factory is not None else None
-    reports: list[tuple[Any, ...]] = []
+    reports: list[WorkerReport] = []
     try:
         _supervise(workers, shared, results, reports, bar)
     except BaseException:
-        _stop(shared)
+        shared.stop.value = 1  # not _stop: see there
         for w in workers:
             if w.is_alive():
                 w.terminate()
@@ -111,34 +136,39 @@ def run_parallel(inp: _Input, opts: Options, fmt: Format, columns: Columns | Non
     finally:
         if bar is not None:
             bar.close()
-    for kind, *rest in reports:
-        if kind == "pipe":
-            raise BrokenPipeError
-        if kind == "usage":
-            raise UsageError(rest[0])
-    for kind, *rest in reports:
-        if kind == "error":
-            raise RuntimeError(rest[0])
-    summary = Summary(rows=shared.rows_before.value, rejected=shared.rejected.value)
-    unknown: dict[str, None] = {}
-    for kind, *rest in reports:
-        if kind == "done":
-            names, stopped = rest
-            unknown.update(dict.fromkeys(names))
-            if stopped is not None:
-                summary.stopped = stopped
-                summary.rows = stopped[0]
-    summary.unknown = list(unknown)
+    summary = _summary(reports, shared)
     if target.temp is not None:
         os.lseek(target.fd, 0, os.SEEK_END)  # the workers appended through their own descriptors
     footer = Writer(target.fd, None, 0, name=target.name)
-    footer.raw(fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
+    footer.raw(job.fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
     footer.flush()
     return summary
 
 
-def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[tuple[Any, ...]],
-               bar: Any) -> None:
+def _summary(reports: list[WorkerReport], shared: _Shared) -> Summary:
+    """The run's summary from the workers' reports; the first failure any worker met is raised."""
+    for report in reports:
+        if report.broken_pipe:
+            raise BrokenPipeError
+        if report.usage is not None:
+            raise UsageError(report.usage)
+    for report in reports:
+        if report.error is not None:
+            raise RuntimeError(report.error)
+    summary = Summary(rows=shared.rows_before.value, rejected=shared.rejected.value)
+    unknown: dict[str, None] = {}
+    for report in reports:
+        unknown.update(dict.fromkeys(report.unknown))
+        if report.stopped is not None:
+            summary.stopped = report.stopped
+            summary.rows = report.stopped.row
+    summary.unknown = list(unknown)
+    return summary
+
+
+def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[WorkerReport], bar: Any) -> None:
+    from multiprocessing.connection import wait  # start-up, as in run_parallel
+
     pending = {w.sentinel: w for w in workers}
     while pending:
         for sentinel in wait(list(pending), timeout=0.1):
@@ -149,8 +179,8 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
             if worker.exitcode != 0:
                 if worker.exitcode < 0:  # killed by a signal: stop the run as if it had come to us
                     raise Interrupted(-worker.exitcode)
-                _stop(shared)
-                reports.append(("error", f"a worker process ended with code {worker.exitcode}"))
+                shared.stop.value = 1  # not _stop: see there
+                reports.append(WorkerReport(error=f"a worker process ended with code {worker.exitcode}"))
         while not results.empty():
             reports.append(results.get())
         if bar is not None:
@@ -158,6 +188,9 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
 
 
 def _stop(shared: _Shared) -> None:
+    """A worker stops the run and wakes the others. Never from the parent: notify_all waits until every
+    waiting worker has woken, and a worker killed while waiting never does; the workers look at
+    `stop` at least twice a second anyway."""
     shared.stop.value = 1
     # A worker killed while holding the lock never releases it: never wait for it for ever.
     if shared.turn.acquire(timeout=1.0):
@@ -178,73 +211,69 @@ def _line_start(f: BinaryIO, pos: int, plan: Plan) -> int:
     return min(f.tell(), plan.end)
 
 
-def _worker(job: _Job, index: int, count: int, shared: _Shared, results: Any) -> None:
+def _worker(job: Job, out: _Output, index: int, count: int, shared: _Shared, results: Any) -> None:
     # Ctrl-C reaches the whole process group; the parent handles it and stops the workers. SIGTERM and
     # SIGHUP simply end a worker (the parent's handlers came along with the fork): the parent cleans up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     try:
-        report = _work(job, index, count, shared)
+        report = _work(job, out, index, count, shared)
     except _Stopped:
-        report = ("done", [], None)
-    except _BrokenInput as broken:
+        report = WorkerReport()
+    except BrokenInput as broken:
         _stop(shared)
-        hint = ("; if it was saved by Excel or WPS on Chinese Windows, try --encoding gb18030"
-                if job.encoding.startswith("utf-8") else "")
-        report = ("usage", f"{job.name}: not valid {job.encoding.upper()} text ({broken.error.reason}){hint}")
+        report = WorkerReport(usage=str(decode_error(job.name, job.encoding, broken.error)))
     except BrokenPipeError:
         _stop(shared)
-        report = ("pipe",)
+        report = WorkerReport(broken_pipe=True)
     except UsageError as exc:
         _stop(shared)
-        report = ("usage", str(exc))
+        report = WorkerReport(usage=str(exc))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent, which owns the exit code
         _stop(shared)
-        report = ("error", f"{type(exc).__name__}: {exc}")
+        report = WorkerReport(error=f"{type(exc).__name__}: {exc}")
     results.put(report)
 
 
-def _work(job: _Job, index: int, count: int, shared: _Shared) -> tuple[Any, ...]:
-    from .ruleset import load_ruleset
-
+def _work(job: Job, out: _Output, index: int, count: int, shared: _Shared) -> WorkerReport:
     rules = load_ruleset(job.rule_paths)
     assessor = Assessor(rules, job.as_of, job.lang)
     keys = KeyMap(rules, job.lang)
     plan = job.plan
     lines = _LineCount(job.path, plan)
-    fd = os.open(job.out_path, os.O_WRONLY | os.O_APPEND) if job.out_path is not None else job.out_fd
+    fd = os.open(out.path, os.O_WRONLY | os.O_APPEND) if out.path is not None else out.fd
     try:
         with open(job.path, "rb") as f:
             for k in range(index, plan.shards, count):
-                if shared.stop.value or os.getppid() != job.parent:
+                if shared.stop.value or os.getppid() != out.parent:
                     raise _Stopped
                 start = _line_start(f, plan.data_start + k * plan.shard_bytes, plan)
                 end = _line_start(f, plan.data_start + (k + 1) * plan.shard_bytes, plan)
                 stream = text_stream(RangeReader(f, start, end), job.encoding)
-                rows = rows_for(job.input_format, stream, job.columns, keys, job.name, lines.numbering(start))
-                writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, job.parent),
-                                json_array=job.fmt.name == "json", name=job.out_name)
-                n, rejected, stopped = process(rows, assessor, job.fmt, writer, job.fail_fast)
+                rows = rows_from_file(job.input_format, stream, job.columns, keys, job.name, lines.numbering(start))
+                writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, out.parent),
+                                json_array=job.fmt.name == "json", name=out.name)
+                part = process(rows, assessor, job.fmt, writer, job.fail_fast)
                 writer.wait_for_turn()
                 writer.flush()
                 assert writer.offset is not None
                 with shared.turn:
                     shared.done_bytes.value += end - start
-                    shared.done_rows.value += n
-                    shared.rejected.value += rejected
-                    if stopped is not None:
+                    shared.done_rows.value += part.rows
+                    shared.rejected.value += part.rejected
+                    if part.stopped is not None:
                         shared.stop.value = 1
                         shared.turn.notify_all()
-                        row, field_id, message = stopped
-                        return ("done", list(keys.unknown), (writer.offset + row, field_id, message))
-                    shared.rows_before.value = writer.offset + n
+                        stopped = part.stopped._replace(row=writer.offset + part.stopped.row)
+                        return WorkerReport(tuple(keys.unknown), stopped)
+                    shared.rows_before.value = writer.offset + part.rows
                     shared.next_shard.value = k + 1
                     shared.turn.notify_all()
     finally:
-        if job.out_path is not None:
+        if out.path is not None:
             os.close(fd)
-    return ("done", list(keys.unknown), None)
+    return WorkerReport(tuple(keys.unknown))
 
 
 class _LineCount:

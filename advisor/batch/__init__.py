@@ -1,0 +1,23 @@
+"""Batch: many cases from a file, one output record per input row, in input order.
+
+    source ─► rows (CSV / JSONL / JSON array) ─► the CLI's own parsers ─► band key ─► cached record text
+                                                                                        │  + the row's echo
+                                                                                        ▼
+                                                         sink: JSONL / CSV / JSON array, stdout or -o FILE
+
+The modules, each importing only those above it:
+
+    rows       the columns that name each field, Row and RowError, the limits on a row
+    csv_rows   the CSV header and records, and the damage that costs one row
+    readers    one reader for every input format (`rows_from_file`), and KeyMap for mappings
+    sinks      the output formats, the ordered writer, the output target, the progress bar
+    records    one row in, one record out: the assessor and its caches; `process` pumps rows to a writer
+    parallel   byte-range shards over worker processes
+    run        options, the opened input, one process or many; `assess_many` for the Python API
+"""
+
+from .records import Summary
+from .rows import text
+from .run import Options, assess_many, run
+
+__all__ = ["Options", "Summary", "assess_many", "run", "text"]

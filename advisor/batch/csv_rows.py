@@ -1,0 +1,209 @@
+"""CSV rows: the header, the cells of a record, and the damage that costs one row, never the rows after it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
+
+from ..errors import UsageError
+from ..models import CORE_FIELDS, EXTENDED_FIELDS
+from .rows import (
+    BAD_BYTES,
+    COLUMN_NAMES,
+    FIELD_NUMBER,
+    MAX_ROW_CHARS,
+    MAX_VALUE_LINES,
+    Row,
+    RowError,
+    column_field,
+    damaged,
+    text,
+)
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+Line = tuple[int, "str | None"]  # (n, the nth line without its line end); None: longer than MAX_ROW_CHARS
+
+# One scan finds every line that needs a closer look; most lines have none of these and are just split.
+_UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff]')
+_FORBIDDEN = re.compile("[\0\r\ufeff]")  # never in a CSV row; a CR is fine only as part of the CRLF line end
+_DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
+
+
+def split(text: str) -> list[str] | tuple[int, str]:
+    """The cells of a CSV record, or (index, problem) where it breaks: "open" for a quoted value that
+    does not close, "after_quote" for text after a closing quote. Quotes open a value only at its
+    start (RFC 4180, as Excel writes); elsewhere a quote is an ordinary character."""
+    if '"' not in text:
+        return text.split(",")
+    cells: list[str] = []
+    pos, end = 0, len(text)
+    while True:
+        if text.startswith('"', pos):
+            opened, parts = pos, []
+            pos += 1
+            while True:
+                close = text.find('"', pos)
+                if close < 0:
+                    return opened, "open"
+                parts.append(text[pos:close])
+                if not text.startswith('"', close + 1):
+                    break
+                parts.append('"')  # a doubled quote stands for one
+                pos = close + 2
+            pos = close + 1
+            if pos < end and text[pos] != ",":
+                return pos, "after_quote"
+            cells.append("".join(parts))
+            if pos >= end:
+                return cells
+        else:
+            comma = text.find(",", pos)
+            if comma < 0:
+                cells.append(text[pos:])
+                return cells
+            cells.append(text[pos:comma])
+            pos = comma
+        pos += 1
+
+
+def damage(body: str) -> tuple[int, str] | None:
+    """Where a line holds a character no CSV row may hold, and which kind: NUL, a lone CR, a BOM."""
+    found = _FORBIDDEN.search(body)
+    return None if found is None else (found.start(), _DAMAGE[found.group()])
+
+
+def values_stay_on_their_line(stream: BinaryIO) -> bool:
+    """True when no line of a CSV file leaves a quoted value open: then every record is one line, and
+    the file can be cut at any line start. Reads the whole (seekable) file."""
+    stream.seek(0)
+    carry = b""
+    while True:
+        chunk = stream.read(1 << 22)
+        if not chunk:
+            return not _opens_a_value(carry)
+        if b'"' not in chunk and b'"' not in carry:
+            carry = chunk[chunk.rfind(b"\n") + 1:] if b"\n" in chunk else carry + chunk
+            continue
+        lines = (carry + chunk).split(b"\n")
+        carry = lines.pop()
+        if any(_opens_a_value(line) for line in lines if b'"' in line):
+            return False
+
+
+def _opens_a_value(line: bytes) -> bool:
+    # Latin-1 keeps every byte at its place, and in a shardable codec b'"' and b"," are never part of a character.
+    found = split(line.decode("latin-1").rstrip("\r"))
+    return isinstance(found, tuple) and found[1] == "open"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each field is in a CSV row."""
+
+    width: int
+    index: tuple[int, int, int, int]
+    id_index: int  # -1: no id column
+    unknown: list[str]
+    extra: tuple[tuple[int, int], ...] = ()  # (field number, column) of the extended answers given
+
+
+def read_header(cells: list[str], source: str) -> Columns:
+    positions: dict[str, int] = {}
+    unknown = []
+    for n, cell in enumerate(cells):
+        name = column_field(cell)
+        if name is None:
+            if cell.strip():
+                unknown.append(cell)
+            continue
+        if name in positions:
+            raise UsageError(f'{source}: columns "{cells[positions[name]]}" and "{cell}" both give {name}')
+        positions[name] = n
+    missing = [name for name in CORE_FIELDS if name not in positions]
+    if missing:
+        wanted = "; ".join(f"{name} ({', '.join(COLUMN_NAMES[name])})" for name in missing)
+        raise UsageError(f"{source}: no column for {wanted}. The header has: {', '.join(cells)}")
+    index = (positions["overdue_days"], positions["amount"], positions["platform"], positions["negotiation"])
+    extra = tuple((FIELD_NUMBER[name], positions[name]) for name in EXTENDED_FIELDS if name in positions)
+    return Columns(len(cells), index, positions.get("id", -1), unknown, extra)
+
+
+def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: RuleSet, lang: str,
+             line_at: Callable[[int], int]) -> Iterator[Row | RowError]:
+    """The rows of the lines after the header. Blank rows are not rows.
+
+    A row is one line. A quoted value may run over line breaks (Excel's multi-line cells) only if it
+    holds no comma, closes within MAX_VALUE_LINES lines and MAX_ROW_CHARS, and the row then has as
+    many cells as the header: anything else is damage to the line that opened it, and reading goes on
+    with the next line. So a stray quote costs one row, never the rows after it."""
+    width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
+    unusual = _UNUSUAL.search
+    while True:
+        for n, line in lines:
+            if line is None:
+                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"))
+                continue
+            suspect = unusual(line) is not None
+            if suspect:
+                found = damage(line) or split(line)
+                if isinstance(found, tuple) and found[1] == "open" and "," not in line[found[0]:]:
+                    found = _close_over_lines(line, found, lines, back, width)
+                if isinstance(found, tuple):
+                    yield RowError(None, damaged(rules, lang, line_at(n), *found))
+                    continue
+                cells = found
+            else:
+                cells = line.split(",")
+            if len(cells) != width:
+                if not any(c.strip() for c in cells):
+                    continue
+                yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
+                continue
+            case_id = (cells[idi] or None) if idi >= 0 else None
+            raws = (cells[i0], cells[i1], cells[i2], cells[i3])
+            if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
+                continue
+            if suspect and BAD_BYTES.search("".join(cells)):
+                yield RowError(None, text(rules, "bad_bytes", lang))
+                continue
+            yield Row(raws, case_id, tuple((f, cells[i]) for f, i in extra) if extra else ())
+        if not back:
+            return
+        lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
+
+
+def _drain(back: list[Line]) -> Iterator[Line]:
+    while back:
+        yield back.pop()
+
+
+def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], back: list[Line], width: int
+                      ) -> list[str] | tuple[int, str]:
+    """The cells of the record whose quoted value, opened on `line`, closes on a later line; else
+    `found`, and the lines read ahead go `back`, to be read as rows of their own."""
+    ahead: list[Line] = []
+    record = line
+    while len(ahead) < MAX_VALUE_LINES:
+        item = back.pop() if back else next(lines, None)
+        if item is None:
+            break
+        ahead.append(item)
+        following = item[1]
+        if following is None or len(record) + len(following) >= MAX_ROW_CHARS:
+            break
+        if "," in following.split('"', 1)[0] or damage(following) is not None:
+            break  # a row, not the rest of a value
+        record += "\n" + following
+        cells = split(record)
+        if isinstance(cells, list):
+            if len(cells) == width and not any("," in c for c in cells if "\n" in c):
+                return cells
+            break
+        if cells[1] != "open":
+            break
+    back.extend(reversed(ahead))
+    return found

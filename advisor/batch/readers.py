@@ -1,0 +1,287 @@
+"""Reading: one reader for every input format, yielding a Row or a RowError per row.
+
+`rows_from_file` turns the text of an input's data part (CSV after its header, JSONL, a JSON array)
+into rows, in the manner of sqlite-utils' `rows_from_file`; `KeyMap` does the same for the mappings of
+JSON objects and of the Python API. A row that cannot be read is a RowError in its place, and the
+reading goes on; only an input that is not a file of cases at all (an endless line, a broken array)
+stops the run, with a UsageError.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..models import EXTENDED_FIELDS
+from .csv_rows import Columns, Line, csv_rows
+from .rows import (
+    BAD_BYTES,
+    FIELD_NUMBER,
+    MAX_DEPTH,
+    MAX_LINE_CHARS,
+    MAX_ROW_CHARS,
+    Row,
+    RowError,
+    column_field,
+    damaged,
+    text,
+)
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+INPUT_FORMATS = ("csv", "jsonl", "json")
+
+
+class RangeReader(io.RawIOBase):
+    """Raw bytes [start, end) of a file, or of any binary stream when end is None; counts what it gave."""
+
+    def __init__(self, stream: Any, start: int = 0, end: int | None = None, prefix: bytes = b"") -> None:
+        self._stream, self._end, self._prefix = stream, end, prefix  # stream: a binary file (readinto)
+        self.pos = start
+        self.done = 0
+        if end is not None:
+            stream.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._prefix:
+            n = min(len(view), len(self._prefix))
+            view[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+        else:
+            want = len(view) if self._end is None else min(len(view), self._end - self.pos)
+            if want <= 0:
+                return 0
+            n = self._stream.readinto(view[:want]) or 0
+        self.pos += n
+        self.done += n
+        return n
+
+
+def text_stream(raw: RangeReader, encoding: str) -> io.TextIOWrapper:
+    # A damaged byte must cost one row, not the run: it decodes to a lone surrogate the row readers catch.
+    # Lines end at LF only: a CR anywhere else is damage to report, not a line break to act on.
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 18), encoding=encoding, newline="\n",
+                            errors="surrogateescape")
+
+
+def no_sig(encoding: str) -> str:
+    """The codec for reading from past the start: a BOM there is damage to see, not a mark to drop."""
+    return encoding.replace("utf-8-sig", "utf-8")
+
+
+def decode_error(source: str, codec: str, exc: UnicodeDecodeError, where: str = "") -> UsageError:
+    """The input is not text in this codec (`where`: " after row N" once rows were answered)."""
+    hint = ("; if it was saved by Excel or WPS on Chinese Windows, try --encoding gb18030"
+            if codec.startswith("utf-8") else "")
+    return UsageError(f"{source}: not valid {no_sig(codec).upper()} text{where} ({exc.reason}){hint}")
+
+
+def rows_from_file(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: KeyMap, source: str,
+                   line_at: Callable[[int], int]) -> Iterator[Row | RowError]:
+    """The rows of the data part of an input; line_at(n) is the file's line number of its nth line.
+    For CSV, `columns` is the header read beforehand (None: an empty file, no rows)."""
+    if fmt == "json":
+        return _json_array_rows(stream, keys, source)
+    back: list[Line] = []
+    lines = _physical_lines(stream, back, line_at, source)
+    if fmt == "jsonl":
+        return _jsonl_rows(lines, keys, line_at)
+    if columns is None:
+        return iter(())
+    return csv_rows(lines, back, columns, keys.rules, keys.lang, line_at)
+
+
+def _physical_lines(stream: io.TextIOWrapper, back: list[Line], line_at: Callable[[int], int], source: str
+                    ) -> Iterator[Line]:
+    """(n, line) for the nth line, without its line end (LF, with any CR just before it); None for a line
+    longer than MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
+    read again) come before the next new line.
+
+    A line that goes on past MAX_LINE_CHARS is no row at all (/dev/zero, a binary file): a usage error."""
+    readline = stream.readline  # not read(): a line must be answered when it arrives, not a buffer later
+    n = 0
+    while True:
+        line: str | None = readline(MAX_ROW_CHARS + 1)
+        if not line:
+            break
+        if len(line) > MAX_ROW_CHARS and line[-1] != "\n":
+            skipped = len(line)
+            while line and line[-1] != "\n":
+                line = readline(1 << 16)
+                skipped += len(line)
+                if skipped > MAX_LINE_CHARS:
+                    raise UsageError(f"{source}: line {line_at(n):,} goes on past {MAX_LINE_CHARS >> 20} MB "
+                                     "without a line break: not a file of cases; stopped there")
+            line = None
+        else:
+            line = line.rstrip("\r\n")
+        while back:
+            yield back.pop()
+        yield n, line
+        n += 1
+
+
+class KeyMap:
+    """Maps the keys of JSON objects and API mappings to fields, remembering the names it ignored."""
+
+    def __init__(self, rules: RuleSet, lang: str) -> None:
+        self.rules = rules
+        self.lang = lang
+        self._known: dict[Any, str | None] = {}
+        self.unknown: dict[str, None] = {}  # ordered set
+
+    def row(self, obj: Any) -> Row | RowError:
+        if not isinstance(obj, Mapping):
+            return RowError(None, text(self.rules, "not_object", self.lang, type=type(obj).__name__))
+        values: dict[str, Any] = {}
+        for key, value in obj.items():
+            name = self._known.get(key, "")
+            if name == "":
+                name = column_field(key)
+                if len(self._known) < 10_000:
+                    self._known[key] = name
+            if name is None:
+                if len(self.unknown) < 100:
+                    self.unknown[str(key)] = None
+                continue
+            if value.__class__ is float and value != value:
+                value = None  # NaN: how pandas spells an empty cell
+            elif value.__class__ is str and BAD_BYTES.search(value):
+                return RowError(name, text(self.rules, "bad_bytes", self.lang))
+            elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
+                return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH))
+            if name in values:
+                return RowError(name, text(self.rules, "twice", self.lang, name=name), _as_id(values.get("id")))
+            values[name] = value
+        core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
+        return Row(core, _as_id(values.get("id")),
+                   tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values))
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    # Without recursion: the value is what is too deep for it.
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _as_id(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], int]) -> Iterator[Row | RowError]:
+    loads = json.loads
+    for n, line in lines:
+        if line is None:
+            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = loads(line)
+        except ValueError as exc:
+            yield RowError(None, text(keys.rules, "bad_json", keys.lang, error=exc))
+            continue
+        except RecursionError:
+            yield RowError(None, text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
+            continue
+        yield keys.row(obj)
+
+
+def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Iterator[Row | RowError]:
+    """The elements of a JSON array, decoded one at a time so that memory stays flat."""
+    decoder = json.JSONDecoder()
+    buf, pos, eof, count = "", 0, False, 0
+
+    def fill() -> None:
+        nonlocal buf, pos, eof
+        chunk = stream.read(1 << 16)
+        eof = not chunk
+        buf, pos = buf[pos:] + chunk, 0
+
+    def skip_space() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or eof:
+                return buf[pos] if pos < len(buf) else ""
+            fill()
+
+    def broken(what: str) -> UsageError:
+        return UsageError(f"{source}: not a valid JSON array ({what} after element {count}); "
+                          "every element before it was written")
+
+    fill()
+    if skip_space() == "":
+        return
+    if buf[pos] != "[":
+        raise broken('expected "["')
+    pos += 1
+    while True:
+        c = skip_space()
+        if c == "]":
+            return
+        if count:
+            if c != ",":
+                raise broken('expected "," or "]"')
+            pos += 1
+            skip_space()
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buf, pos)
+                if end < len(buf) or eof:  # a number cut by the buffer edge would decode too early
+                    break
+            except ValueError as exc:
+                if eof:
+                    raise broken(f"{exc.args[0].split(':')[0]}") from None
+            except RecursionError:
+                skip = _value_end(buf, pos)
+                if skip is not None:
+                    obj, end = _TOO_DEEP, skip
+                    break
+                if eof:
+                    raise broken("an element that does not end") from None
+            if len(buf) - pos > 16 << 20:
+                raise broken("an element larger than 16 MB")
+            fill()
+        pos = end
+        count += 1
+        yield (RowError(None, text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH)) if obj is _TOO_DEEP
+               else keys.row(obj))
+
+
+_TOO_DEEP = object()  # an array element nested too deep to decode
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+
+
+def _value_end(text: str, pos: int) -> int | None:
+    """Where the JSON array or object at pos ends, found without recursion; None if not in text."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, pos):
+        kind = token.group()[0]
+        if kind in "[{":
+            depth += 1
+        elif kind in "]}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return None

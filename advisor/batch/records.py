@@ -1,0 +1,286 @@
+"""Records: one row in, one record out, with the CLI's parsers and a cache of serialised records.
+
+Why it is fast without orjson: two cases that fall in the same band of every rule condition get the
+same assessment apart from the echo of the case, so each band's record is serialised once and the
+echo is spliced in per row (the bands are the engine's: `partition.Partition`). Parsing goes through
+`parsing.parse_answer` like every other door, memoised per raw value, so a batch accepts and rejects
+exactly what `assess` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+from ..engine import evaluate, lookup
+from ..errors import CaseError
+from ..models import CORE_FIELDS, FIELD_KINDS, Case, plain
+from ..parsing import parse_answer
+from ..render.record import to_record
+from .rows import ALL_FIELDS, BrokenInput, Row, RowError
+from .sinks import Format, Writer, csv_cell, csv_id, csv_text, dumps
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+# Answers of these kinds feed arithmetic (interest check, repayment plan, how long a record stays)
+# whose exact figures are in the record: a row with any of them is keyed by its whole case.
+BY_VALUE_KINDS = ("money", "percent", "date")
+PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
+RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
+RESULT_CACHE_BYTES = 24 << 20  # and their records' bytes: a large rule set makes every record large
+
+
+class Parsed(NamedTuple):
+    """One answer, parsed: its piece of the case echo, its band in the rule set, and its value."""
+
+    echo: bytes  # e.g. b',"amount":"5000.00"'; b"" for a blank extended answer
+    key: Any  # the band (partition.Partition.part)
+    value: Any  # None: unknown
+
+
+@dataclass(frozen=True)
+class Result:
+    """One assessment, serialised once: the record text after the case echo, and the CSV columns."""
+
+    jsonl_tail: bytes  # ',"stage":…}\n' : everything after the "case" object, to the line end
+    csv_tail: bytes  # ',stage,severity,…,references,' + line end : everything after the id column
+
+    @property
+    def json_tail(self) -> memoryview:
+        """The JSONL tail without its line end (a JSON array's element): a view, never a second copy."""
+        return memoryview(self.jsonl_tail)[:-1]
+
+    @property
+    def size(self) -> int:
+        return len(self.jsonl_tail) + len(self.csv_tail)
+
+
+class Stop(NamedTuple):
+    """Where --fail-fast stopped a run: the row, and why it was rejected."""
+
+    row: int
+    field: str | None
+    message: str
+
+
+@dataclass
+class Summary:
+    """What a run (or a part of one) came to."""
+
+    rows: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    unknown: list[str] = field(default_factory=list)
+    stopped: Stop | None = None
+    written: bool = True
+
+    @property
+    def assessed(self) -> int:
+        return self.rows - self.rejected
+
+
+class Assessor:
+    """Turns a row's raw answers into record pieces, with the CLI's parsers and the band-key cache."""
+
+    def __init__(self, rules: RuleSet, as_of: date, lang: str) -> None:
+        self.rules, self.as_of, self.lang = rules, as_of, lang
+        self.partition = lookup(rules).partition
+        self._caches = tuple(_Memo(n, self._parse) for n in range(len(ALL_FIELDS)))
+        self._results: dict[tuple[Any, ...], Result] = {}
+        self._results_bytes = 0
+        self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
+        self.head = b""
+        self.fast = self._check_splice()
+
+    # The record is '{"schema_version":1,"case":' + echo + tail. Find the head from a real record, and
+    # check that echoes assembled from per-field pieces match Case.echo() byte for byte, with and
+    # without extended answers; if the record or the echo ever change shape, serialise every row.
+    def _check_splice(self) -> bool:
+        raws: dict[str, Any] = {"overdue_days": 45, "amount": "5000.5", "apr": "36%", "contract_date": "2024-03-01",
+                                "lpr": "3.45", "monthly_income": "8000", "monthly_expenses": "5000",
+                                "repaid_on": "2025-02-29", "other_debts": "2"}
+        for name in ALL_FIELDS:
+            if FIELD_KINDS[name] in ("choice", "choices") and self.rules.choices(name):
+                raws[name] = self.rules.choices(name)[-1]["id"]
+        raws["repaid_on"] = "2000-02-29"  # a leap day, before any --as-of a run is likely to use
+        samples = [{k: raws[k] for k in CORE_FIELDS}, raws]
+        for sample in samples:
+            parsed: list[tuple[str, Parsed]] = []
+            for n, name in enumerate(ALL_FIELDS):
+                if name in sample:
+                    p = self._parse(n, sample[name])
+                    if isinstance(p, CaseError):
+                        return False
+                    parsed.append((name, p))
+            case = Case(id='A"1', **{name: p.value for name, p in parsed})
+            record = self._record(case)
+            record["case"] = "\0echo\0"
+            parts = dumps(record).split(dumps("\0echo\0"))
+            if len(parts) != 2:
+                return False
+            self.head = parts[0].encode()
+            spliced = b'{"id":' + _id_json('A"1') + b"".join(p.echo for _, p in parsed) + b"}"
+            if spliced != dumps(case.echo()).encode():
+                return False
+        return True
+
+    def _record(self, case: Case) -> dict[str, Any]:
+        return to_record(evaluate(case, self.rules, self.as_of, trace=False), self.rules, self.lang)
+
+    def _parse(self, n: int, raw: Any) -> Parsed | CaseError:
+        """Field number n's raw answer parsed, or the CaseError saying why it cannot be."""
+        name = ALL_FIELDS[n]
+        try:
+            value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
+        except CaseError as exc:
+            return exc
+        if value is None:  # a blank extended answer: unknown, as if the column were not there
+            return Parsed(b"", None, None)
+        return Parsed(_piece(name, value), self.partition.part(name, value), value)
+
+    def _answer(self, n: int, raw: Any, case_id: str | None) -> Parsed:
+        """Field number n's raw answer parsed, memoised per raw value; raises RowError when it cannot be."""
+        # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too.
+        try:
+            found = self._caches[n][raw if raw.__class__ is str else (raw.__class__, raw)]
+        except TypeError:  # an unhashable value from JSON (a list, an object): parse, do not cache
+            found = self._parse(n, raw)
+        if isinstance(found, CaseError):
+            raise RowError(found.field, found.message, case_id)
+        return found
+
+    def assess(self, row: Row) -> tuple[bytes, Result]:
+        """The case echo and the assessment for one row; raises RowError naming the first bad field."""
+        core, known = self.parsed(row)
+        echo_parts = core[0].echo + core[1].echo + core[2].echo + core[3].echo
+        if known:
+            echo_parts += b"".join(p.echo for _, p in known)
+        case_id = row.case_id
+        echo = b'{"id":' + (b"null" if case_id is None else _id_json(case_id)) + echo_parts + b"}"
+        if not self.fast:
+            return echo, serialise(self._record(self.case(core, known)))
+        if not known:
+            key: tuple[Any, ...] = (core[0].key, core[1].key, core[2].key, core[3].key)
+        elif any(self._by_value[n] for n, _ in known):
+            key = (core[0].value, core[1].value, core[2].value, core[3].value, *((n, p.value) for n, p in known))
+        else:
+            key = (core[0].key, core[1].key, core[2].key, core[3].key, *((n, p.value) for n, p in known))
+        result = self._results.get(key)
+        if result is None:
+            result = serialise(self._record(self.case(core, known)))
+            if len(self._results) >= RESULT_CACHE_LIMIT or self._results_bytes + result.size > RESULT_CACHE_BYTES:
+                self._results.clear()
+                self._results_bytes = 0
+            self._results[key] = result
+            self._results_bytes += result.size
+        return echo, result
+
+    def parsed(self, row: Row) -> tuple[list[Parsed], list[tuple[int, Parsed]]]:
+        """The parsed core answers, and the extended answers given (field number, parsed); raises
+        RowError naming the first bad field."""
+        raws, case_id = row.core, row.case_id
+        if raws[0].__class__ is raws[1].__class__ is raws[2].__class__ is raws[3].__class__ is str:
+            # CSV cells, the common case: four dictionary lookups, a miss parsed by _Memo.__missing__.
+            c0, c1, c2, c3 = self._caches[:4]
+            found = [c0[raws[0]], c1[raws[1]], c2[raws[2]], c3[raws[3]]]
+            for p in found:
+                if isinstance(p, CaseError):
+                    raise RowError(p.field, p.message, case_id)
+            core = cast(list[Parsed], found)  # every CaseError was raised above
+        else:
+            core = [self._answer(n, raw, case_id) for n, raw in enumerate(raws)]
+        if not row.extra:
+            return core, []
+        known = [(n, self._answer(n, raw, case_id)) for n, raw in row.extra]
+        return core, [(n, p) for n, p in known if p.value is not None]
+
+    @staticmethod
+    def case(core: list[Parsed], known: list[tuple[int, Parsed]], case_id: str | None = None) -> Case:
+        values = {name: p.value for name, p in zip(CORE_FIELDS, core)}
+        values.update((ALL_FIELDS[n], p.value) for n, p in known)
+        return Case(id=case_id, **values)
+
+
+class _Memo(dict[Any, "Parsed | CaseError"]):
+    """One field's parsed answers by raw value (a non-string keyed as (type, value)); a miss parses."""
+
+    def __init__(self, n: int, parse: Callable[[int, Any], Parsed | CaseError]) -> None:
+        super().__init__()
+        self._n, self._parse = n, parse
+
+    def __missing__(self, key: Any) -> Parsed | CaseError:
+        found = self._parse(self._n, key if key.__class__ is str else key[1])
+        if len(self) >= PARSE_CACHE_LIMIT:
+            self.clear()  # flat memory beats a perfect hit rate
+        self[key] = found
+        return found
+
+
+def serialise(record: dict[str, Any]) -> Result:
+    """A record's text after its case echo, as JSON and as CSV cells."""
+    record = dict(record)
+    record["case"] = "\0echo\0"
+    text = dumps(record)
+    json_tail = text[text.index(dumps("\0echo\0")) + len(dumps("\0echo\0")):]
+    impact = record["credit_impact"]
+    plan, interest = record.get("plan") or {}, record.get("interest_check") or {}
+    exceeds = interest.get("exceeds")
+    texts = [record["stage"], record["severity"], impact["level"], impact["reporting"],
+             ";".join(c["id"] for c in record["consequences"]),
+             ";".join(s["id"] for s in record["steps"]),
+             ";".join(r["id"] for r in record["references"]), ""]
+    numbers = [str(plan.get("months") or ""), plan.get("monthly_payment") or "",
+               impact.get("retention_until") or "", "" if exceeds is None else str(exceeds).lower()]
+    cells = [csv_text(c) for c in texts] + [csv_cell(c) for c in numbers]
+    return Result((json_tail + "\n").encode(), ("," + ",".join(cells) + "\r\n").encode())
+
+
+def _piece(name: str, value: Any) -> bytes:
+    """One field of the case echo as JSON, e.g. b',"amount":"5000.00"'. (Checked against Case.echo().)"""
+    if name == "overdue_days":
+        return b',"overdue_days":%d' % value
+    if name == "amount":
+        return b',"amount":"' + str(value).encode() + b'"'  # parsed amounts carry exactly two places
+    return b"," + dumps({name: plain(value)})[1:-1].encode()
+
+
+def _id_json(case_id: str) -> bytes:
+    if case_id.isascii() and case_id.isprintable() and '"' not in case_id and "\\" not in case_id:
+        return b'"' + case_id.encode() + b'"'
+    return dumps(case_id).encode()
+
+
+def process(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, writer: Writer, fail_fast: bool,
+            tick: Callable[[int], None] | None = None) -> Summary:
+    """Assess rows into the writer: the rows read and rejected, and the row --fail-fast stopped at,
+    numbered from this part's first row."""
+    count = rejected = 0
+    assess, line, numbered, head, kind = assessor.assess, writer.line, writer.numbered, assessor.head, fmt.name
+    json_head = b",\n" + head
+    try:
+        for item in rows:
+            count += 1
+            try:
+                if isinstance(item, RowError):
+                    raise item
+                echo, result = assess(item)
+                if kind == "jsonl":
+                    line(head + echo, result.jsonl_tail)
+                elif kind == "csv":
+                    numbered(b"", count, b"," + csv_id(item.case_id), result.csv_tail)
+                else:
+                    line(json_head + echo, result.json_tail)
+            except RowError as exc:
+                rejected += 1
+                before, after = fmt.error_line(count, exc.case_id, exc.field, exc.message)
+                numbered(before, count, after)
+                if fail_fast:
+                    return Summary(count, rejected, stopped=Stop(count, exc.field, exc.message))
+            if tick is not None and not count & 1023:
+                tick(count)
+    except UnicodeDecodeError as exc:
+        raise BrokenInput(exc, count - 1) from exc
+    return Summary(count, rejected)

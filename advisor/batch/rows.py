@@ -1,0 +1,70 @@
+"""What a batch row is: the columns that name each field, the row's raw answers, and the row that
+cannot be read. Every other batch module builds on this one; it imports none of them."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..fields import FIELDS, ID_COLUMNS
+from ..models import CORE_FIELDS, EXTENDED_FIELDS
+from ..parsing import KEYS, key_name
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+# Column names a spreadsheet may use, besides the field ids: from the field registry.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {**{f.id: (f.id, *f.columns) for f in FIELDS}, "id": ID_COLUMNS}
+ALL_FIELDS = CORE_FIELDS + EXTENDED_FIELDS  # a field's number is its place here
+FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
+
+
+def column_field(name: object) -> str | None:
+    """The case field a column or key name stands for, or None when it is not one of ours."""
+    return KEYS.get(key_name(name))
+
+
+MAX_ROW_CHARS = 128 << 10  # a longer CSV record or JSONL line is a damaged row (the csv module's old field limit)
+MAX_LINE_CHARS = 16 << 20  # a line going on past this is not a file of cases: the run stops
+MAX_VALUE_LINES = 100  # a quoted CSV value may run over at most this many line breaks
+MAX_COLUMNS = 16_384  # Excel's limit
+MAX_DEPTH = 32  # nesting of one JSON value in a row, as for rule files
+BAD_BYTES = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of bytes that do not decode
+
+
+class Row(NamedTuple):
+    """One row's raw answers, as the readers found them (not yet parsed)."""
+
+    core: tuple[Any, Any, Any, Any]  # overdue_days, amount, platform, negotiation; None when absent
+    case_id: str | None
+    extra: tuple[tuple[int, Any], ...] = ()  # the extended answers given: (field number, raw value)
+
+
+class RowError(Exception):
+    """A row that cannot be assessed: readers yield it in place of a Row, the assessor raises it for a
+    bad answer; either way it becomes an error record, and the run goes on."""
+
+    def __init__(self, field: str | None, message: str, case_id: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.case_id = case_id
+
+
+class BrokenInput(Exception):
+    """The input stopped decoding after `rows_read` rows."""
+
+    def __init__(self, error: UnicodeDecodeError, rows_read: int) -> None:
+        super().__init__(str(error))
+        self.error, self.rows_read = error, rows_read
+
+
+def text(rules: RuleSet, key: str, lang: str, **params: Any) -> str:
+    """A batch message, from the interface texts in rules/ui.yaml."""
+    return rules.message("batch_" + key, lang, **params)
+
+
+def damaged(rules: RuleSet, lang: str, line: int, index: int, kind: str) -> str:
+    """The message for a line that cannot be read as a row: where, and what is wrong with it."""
+    return text(rules, "damaged", lang, line=f"{line:,}", column=f"{index + 1:,}",
+                what=text(rules, "damage_" + kind, lang, limit=f"{MAX_ROW_CHARS:,}"))
