@@ -180,6 +180,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "verdict": ("severity", "stage"),
     "case_line": ("days", "amount", "platform", "negotiation"),
     "as_of": ("date",),
+    "more_in_full": ("count",),
     "retention": ("repaid_on", "until"),
     "interest_line": ("apr", "cap", "verdict"),
     "interest_unknown": ("apr",),
