@@ -65,6 +65,9 @@ class RuleSet:
             self.answers.setdefault(entry["concern"], []).append((entry, _when(entry)))
         self.default_concerns = [(entry, _when(entry)) for entry in data["default_concerns"]]
         self.headlines = [(entry, _when(entry)) for entry in data["headlines"]]
+        # Their condition trees, so the partition's bands tell apart every case they answer differently.
+        self.answer_conditions = [build(e["when"]) for section in ("answers", "default_concerns", "headlines")
+                                  for e in data[section] if "when" in e]
         self.in_force_cache: dict[int, Any] = {}  # epoch of as_of -> the rules in force, with their testers
         self.lookup: Lookup | None = None  # the engine's band table, built on first use
 
