@@ -22,8 +22,6 @@ Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._conditi
 
 
 def read_answers(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    from .rulesections import _place
-
     if not isinstance(value, list):
         m.check.add(file, doc, None, '"answers" must be a list')
         return
@@ -32,8 +30,13 @@ def read_answers(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
             m.check.add(file, node if isinstance(node, dict) else doc, None, 'each answer needs an "id"')
             continue
-        if _place(m, "answers", node["id"], file, node, node["id"]):
-            found[node["id"]] = (file, node)  # an override keeps the place of what it replaces
+        aid, key = node["id"], ("answers", node["id"])
+        if key in m.origin and node.get("override") is not True:
+            m.check.add(file, node, aid, f'answer "{aid}" is already defined at {m.origin[key]}; '
+                        "add `override: true` to replace it")
+            continue
+        m.origin[key] = f"{file}:{node.get(LINE)}"
+        found[aid] = (file, node)  # an override keeps the place of what it replaces
 
 
 def read_list(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:

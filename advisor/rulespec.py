@@ -19,8 +19,7 @@ from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, ST
 LANGS = ("zh", "en")
 CATALOGS = ("steps", "consequences", "references")
 # One entry of each section whose entries have ids, as messages name it.
-ENTRY_NAMES = {"steps": "step", "consequences": "consequence", "references": "reference", "rules": "rule",
-               "answers": "answer"}
+ENTRY_NAMES = {"steps": "step", "consequences": "consequence", "references": "reference", "rules": "rule"}
 LABEL_GROUPS = {
     "severity": ORDERED_OUTPUTS["severity"],
     "credit_level": ORDERED_OUTPUTS["credit_level"],
