@@ -102,6 +102,9 @@ def lint(rules: RuleSet) -> list[RuleProblem]:
     for ref in rules.references.values():
         if not ref.get("title") or not ref.get("text"):
             found.append(RuleProblem("(references)", None, ref["id"], "a reference needs a title and a text"))
+    from .concerns import problems as answer_problems
+
+    found += answer_problems(rules)
     legal = {cid for cid, c in rules.consequences.items() if c.get("legal")}
     for rule in rules.rules:
         stated = legal.intersection(rule["consequences"])

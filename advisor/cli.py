@@ -200,6 +200,7 @@ def assess(
     lang: LangOpt = None,
     rules: RulesOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every fired rule and its conditions.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="The whole report: every step, consequence and law text.")] = False,
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as a web page, FILE.html.")] = None,
@@ -222,7 +223,7 @@ def assess(
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
         case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
-        saved = report(case, rule_set, when, output_format, language, explain, save_to)
+        saved = report(case, rule_set, when, output_format, language, explain, save_to, full=full)
         if saved is not None:
             say(rule_set.message("saved", language, path=saved))
 

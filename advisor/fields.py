@@ -98,6 +98,11 @@ FIELDS: tuple[Field, ...] = (
     Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD."),
     Field("other_debts", "count", "--other-debts", "How many other debts you have.", condition="int",
           domain=(0, MAX_COUNT, 1)),
+    # What the person fears most: picks the direct answers the report opens with (rules/answers.yaml).
+    # Last, so the places of the other answers in a Case stay put; the interview asks it first.
+    Field("concerns", "choices", "--concerns",
+          "What worries you most (repeat or comma-separate): jail, credit, contacts, lawsuit, cost, "
+          "cannot_pay, time_limit.", columns=("担心", "最担心"), condition="set"),
 )
 
 # The case's own id: a key and a batch column, but not an answer.

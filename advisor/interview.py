@@ -94,6 +94,10 @@ def complete(
     todo = missing_fields(done)
     if todo:
         say(rules.text("prompt_intro", lang))
+    # What the person fears comes first: the report opens with the answers to it.
+    if todo and not quick and "concerns" in rules.fields and "concerns" not in given and done.get("concerns") is None:
+        say("")
+        done["concerns"] = ask("concerns", rules, lang, read, say, as_of)
     for field in todo:
         say("")
         done[field] = ask(field, rules, lang, read, say, as_of)

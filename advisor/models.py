@@ -75,6 +75,7 @@ if TYPE_CHECKING:
         monthly_expenses: Decimal | None = None
         repaid_on: date | None = None
         other_debts: int | None = None
+        concerns: frozenset[str] | None = None
 
         def echo(self) -> dict[str, Any]: ...
 else:

@@ -63,7 +63,8 @@ class Partition:
                 lows["overdue_days"].add(band["gte"])
                 if "lte" in band:
                     highs["overdue_days"].add(band["lte"])
-        for _, cond in rules.conditions:
+        # The answers' conditions too (concerns.py): a band cell then has one headline and one answer per concern.
+        for cond in [c for _, c in rules.conditions] + rules.answer_conditions:
             for cmp in leaves(cond):
                 field, op = cmp.field, cmp.op
                 tested.add(field)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .errors import RuleSetError, suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
@@ -65,6 +66,7 @@ def _finish(m: Merge) -> dict[str, Any]:
             entry["ask_when"] = _condition(m, file, node, f"fields.{name}")
     for section, paragraphs in m.paragraphs.items():
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
+    compile_answers(m, _condition)
     return data
 
 

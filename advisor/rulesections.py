@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from .answerrules import read_answers, read_list
 from .errors import suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
 from .rulespec import (
@@ -55,6 +56,8 @@ class Merge:
         # Read in the second pass: (file, node) of each field's `ask_when` and of each paragraph.
         self.ask_when: dict[str, tuple[str, Any]] = {}
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
+        # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
+        self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}}
 
 
 def _place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
@@ -390,5 +393,8 @@ READERS: dict[str, Reader] = {
     "plan": read_plan,
     "letter": partial(read_paragraphs, "letter"),
     "script": partial(read_paragraphs, "script"),
+    "answers": read_answers,
+    "default_concerns": partial(read_list, "default_concerns"),
+    "headlines": partial(read_list, "headlines"),
 }
 assert tuple(READERS) == SECTIONS

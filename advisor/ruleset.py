@@ -58,6 +58,16 @@ class RuleSet:
             section: [(p, tester(build(p["when"])) if "when" in p else None) for p in data[section]]
             for section in ("letter", "script")
         }
+        # What answers the person (concerns.py): each entry with the test of its `when`, None when it always
+        # holds; the answers grouped by concern, in order, since the first that holds is the one shown.
+        self.answers: dict[str, list[tuple[dict[str, Any], Tester | None]]] = {}
+        for entry in data["answers"]:
+            self.answers.setdefault(entry["concern"], []).append((entry, _when(entry)))
+        self.default_concerns = [(entry, _when(entry)) for entry in data["default_concerns"]]
+        self.headlines = [(entry, _when(entry)) for entry in data["headlines"]]
+        # Their condition trees, so the partition's bands tell apart every case they answer differently.
+        self.answer_conditions = [build(e["when"]) for section in ("answers", "default_concerns", "headlines")
+                                  for e in data[section] if "when" in e]
         self.in_force_cache: dict[int, Any] = {}  # epoch of as_of -> the rules in force, with their testers
         self.lookup: Lookup | None = None  # the engine's band table, built on first use
 
@@ -97,6 +107,10 @@ class RuleSet:
                     return str(c["label"][lang])
             return value
         return self.labels.get(group, {}).get(value, {}).get(lang, value)
+
+
+def _when(entry: dict[str, Any]) -> Tester | None:
+    return tester(build(entry["when"])) if "when" in entry else None
 
 
 def shown(value: Any, limit: int = 60) -> str:

@@ -125,6 +125,15 @@ INTEREST = Entry({
 })
 PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(Scalar({"type": "integer", "minimum": 1}), ("default",)),
               "texts": MapOf(TEXT)})
+# A direct answer to one worry (a `concerns` choice): per concern the first whose `when` holds is shown,
+# so each concern ends with one that has no `when`.
+ANSWER = Entry({"id": ID, "concern": STRING, "when": CONDITION, "verdict": TEXT, "text": TEXT,
+                "conditions": ListOf(TEXT), "references": IDS, "override": BOOL},
+               ("id", "concern", "verdict", "text"))
+# The concerns answered when the person named none: the first entry whose `when` holds.
+DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(STRING, 1)}, ("concerns",))
+# The report's first sentence: the first entry whose stages hold the case's stage and whose `when` holds.
+HEADLINE = Entry({"stage": ListOf(enum(STAGES), 1), "when": CONDITION, "text": TEXT}, ("text",))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
@@ -138,6 +147,9 @@ FILE = Entry({
     "plan": PLAN,
     "letter": ListOf(PARAGRAPH),
     "script": ListOf(PARAGRAPH),
+    "answers": ListOf(ANSWER),
+    "default_concerns": ListOf(DEFAULT_CONCERNS),
+    "headlines": ListOf(HEADLINE),
 })
 
 # The keys the loader accepts, read from the forms above.
@@ -153,6 +165,9 @@ RULE_STEP_KEYS = tuple(RULE_STEP.keys)
 PARAGRAPH_KEYS = tuple(PARAGRAPH.keys)
 INTEREST_KEYS = tuple(INTEREST.keys)
 PLAN_KEYS = tuple(PLAN.keys)
+ANSWER_KEYS = tuple(ANSWER.keys)
+DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
+HEADLINE_KEYS = tuple(HEADLINE.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
@@ -164,6 +179,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "verdict": ("severity", "stage"),
     "case_line": ("days", "amount", "platform", "negotiation"),
     "as_of": ("date",),
+    "more_in_full": ("count",),
     "retention": ("repaid_on", "until"),
     "interest_line": ("apr", "cap", "verdict"),
     "interest_unknown": ("apr",),

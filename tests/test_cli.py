@@ -131,7 +131,8 @@ def test_input_ending_mid_interview_is_a_clean_error(runner, monkeypatch):
 
 
 def test_rich_report_has_every_part_and_fits_80_columns(runner, rules):
-    result = run(runner, ["assess", *FLAGS, "--as-of", "2026-11-22"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    # The whole report is --full now; the default is the short one (tests/test_budgets.py).
+    result = run(runner, ["assess", *FLAGS, "--as-of", "2026-11-22", "--full"], env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "\x1b[" not in out, "NO_COLOR: no escape codes"
@@ -153,7 +154,8 @@ def test_english_report(runner, rules):
     assert not re.search(r"[\u4e00-\u9fff]", " ".join(s["text"] for s in data["steps"]))
     assert all("translation" in r for r in data["references"] if r["verbatim"])
     rich_en = run(runner, ["assess", *FLAGS, "--lang", "en"])
-    assert rules.text("steps", "en") in rich_en.stdout
+    assert rules.text("short_steps", "en") in rich_en.stdout
+    assert rules.text("when_now", "en") in rich_en.stdout
 
 
 def test_lang_from_environment(runner):

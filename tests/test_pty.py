@@ -34,6 +34,10 @@ def _interview(child, rules, replies: dict[str, str]) -> list[str]:
 
 def test_interactive_assessment(rules):
     child = spawn([])
+    # What the person fears is asked first; the report then opens with its answer.
+    child.expect_exact(rules.fields["concerns"]["question"]["zh"])
+    child.expect_exact("> ")
+    child.sendline("家人,坐牢")
     child.expect_exact(rules.fields["overdue_days"]["question"]["zh"])
     child.expect_exact("> ")
     child.sendline("四十五")
@@ -54,6 +58,8 @@ def test_interactive_assessment(rules):
     assert {"legal_status", "collection", "hardship", "monthly_income", "monthly_expenses"} <= set(asked)
     assert "contract_date" not in asked
     child.expect_exact(rules.label("stage", "litigation", "zh"))  # the summons moved the stage
+    child.expect_exact(rules.label("concerns", "jail", "zh"))
+    child.expect_exact(rules.label("concerns", "contacts", "zh"))
     child.expect_exact(rules.text("plan", "zh"))
     child.expect_exact("12348")
     child.expect(pexpect.EOF)

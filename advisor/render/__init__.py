@@ -42,10 +42,10 @@ def _markdown(record: dict[str, Any], rules: RuleSet, lang: str, explain: bool) 
     sys.stdout.write(to_markdown(record, rules, lang))
 
 
-def _rich(record: dict[str, Any], rules: RuleSet, lang: str, explain: bool) -> None:
+def _rich(record: dict[str, Any], rules: RuleSet, lang: str, explain: bool, full: bool = False) -> None:
     from .rich_text import print_report
 
-    print_report(record, rules, lang, explain=explain)
+    print_report(record, rules, lang, explain=explain, full=full)
 
 
 def _html(record: dict[str, Any], rules: RuleSet, lang: str, explain: bool) -> None:
@@ -59,14 +59,17 @@ RENDERERS: dict[str, Callable[[dict[str, Any], RuleSet, str, bool], None]] = {
 
 
 def report(case: Case, rules: RuleSet, as_of: date, output_format: str, lang: str, explain: bool,
-           save: Path | None) -> Path | None:
+           save: Path | None, *, full: bool = False) -> Path | None:
     """Assess the case and write it on stdout in `output_format`; with `save`, also as a web page
     there. Returns the path saved to, if any."""
     from ..engine import evaluate
     from .record import to_record
 
     record = to_record(evaluate(case, rules, as_of, trace=explain), rules, lang, explain=explain)
-    RENDERERS[output_format](record, rules, lang, explain)
+    if output_format == "rich":  # the other formats always hold everything
+        _rich(record, rules, lang, explain, full)
+    else:
+        RENDERERS[output_format](record, rules, lang, explain)
     if save is None:
         return None
     from ..fileio import write_file

@@ -61,6 +61,26 @@ def _meter(value: str, scale: tuple[str, ...]) -> str:
     return "■" * n + "□" * (len(scale) - 1 - n)
 
 
+def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
+    """The headline and the direct answer to each worry, before everything else."""
+    out = [f'<p class="headline"><strong>{_t(record["headline"])}</strong></p>'] if record.get("headline") else []
+    if not record.get("answers"):
+        return out
+    titles = {r["id"]: r["title"] for r in record["references"]}
+    colon = "：" if lang == "zh" else ": "
+    out.append(f"<section><h2>{_t(rules.text('your_concerns', lang))}</h2>")
+    for item in record["answers"]:
+        out += [f"<h3>{_t(rules.label('concerns', item['concern'], lang))}</h3>",
+                f"<p><strong>{_t(item['verdict'])}</strong></p>", f"<p>{_t(item['text'])}</p>",
+                f"<p>{_t(rules.text('depends_on', lang) + colon)}</p>", "<ul>",
+                *[f"<li>{_t(c)}</li>" for c in item["conditions"]], "</ul>"]
+        if item["references"]:
+            cited = ("；" if lang == "zh" else "; ").join(titles[r] for r in item["references"] if r in titles)
+            out.append(f"<p><small>{_t(rules.text('based_on', lang) + colon + cited)}</small></p>")
+    out.append("</section>")
+    return out
+
+
 def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     case = record["case"]
     credit = record["credit_impact"]
@@ -96,6 +116,7 @@ def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
         current = ' aria-current="step"' if sid == record["stage"] else ""
         out.append(f"<li{current}>{_t(label('stage', sid, lang))}</li>")
     out += ["</ol>", "</header>"]
+    out += _answers(record, rules, lang)
 
     out += [f"<section><h2>{_t(rules.text('credit_impact', lang))}</h2>", "<dl>",
             f"<dt>{_t(rules.text('credit_level', lang))}</dt>"

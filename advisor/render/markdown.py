@@ -15,6 +15,24 @@ def _quote(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.splitlines())
 
 
+def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
+    """The direct answer to each worry, first: verdict, what decides it, what it rests on."""
+    if not record.get("answers"):
+        return []
+    titles = {r["id"]: r["title"] for r in record["references"]}
+    colon = "：" if lang == "zh" else ": "
+    out = ["", f"## {rules.text('your_concerns', lang)}"]
+    for item in record["answers"]:
+        out += ["", f"### {rules.label('concerns', item['concern'], lang)}", "", f"**{item['verdict']}**", "",
+                item["text"], "", f"{rules.text('depends_on', lang)}{colon}", ""]
+        out += [f"- {c}" for c in item["conditions"]]
+        if item["references"]:
+            sep = "；" if lang == "zh" else "; "
+            out += ["", f"*{rules.text('based_on', lang)}{colon}"
+                    f"{sep.join(titles[r] for r in item['references'] if r in titles)}*"]
+    return out
+
+
 def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     case = record["case"]
     credit = record["credit_impact"]
@@ -30,6 +48,9 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
         platform=rules.label("platform", case["platform"], lang),
         negotiation=rules.label("negotiation", case["negotiation"], lang),
     ))
+    if record.get("headline"):
+        out += ["", f"**{record['headline']}**"]
+    out += _answers(record, rules, lang)
     out += ["", f"## {rules.text('credit_impact', lang)}", ""]
     out.append(f"- {rules.text('credit_level', lang)}: {rules.label('credit_level', credit['level'], lang)}")
     out.append(f"- {rules.text('reporting', lang)}: {rules.label('reporting', credit['reporting'], lang)}")

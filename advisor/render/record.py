@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from ..concerns import answer_fields
 from ..models import SCHEMA_VERSION, Assessment, plain
 from ..templates import fill
 
@@ -31,10 +32,37 @@ def summary_text(assessment: Assessment, rules: RuleSet, lang: str) -> str:
     return sep.join(by_id[rid]["summary"][lang] for rid in assessment.summary_rules)
 
 
+# The short report (the default terminal report) shows at most this many steps of each urgency and
+# this many consequences; `--full`, Markdown, HTML and JSON show them all. A shape of the report, like
+# its headings' order, not content.
+SHORT_STEPS = 3
+SHORT_CONSEQUENCES = 5
+
+
+def priorities(steps: Any) -> list[int | None]:
+    """Each step's place in the short report (1-based, most urgent first), None for steps only --full shows."""
+    out: list[int | None] = []
+    shown = 0
+    seen: dict[str, int] = {}
+    for step in steps:
+        seen[step.urgency] = seen.get(step.urgency, 0) + 1
+        if seen[step.urgency] <= SHORT_STEPS:
+            shown += 1
+            out.append(shown)
+        else:
+            out.append(None)
+    return out
+
+
 def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: bool = False) -> dict[str, Any]:
+    answers = answer_fields(assessment, rules, lang)
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "case": assessment.case.echo(),
+        "headline": answers["headline"],
+        "concerns": answers["concerns"],
+        "concerns_source": answers["concerns_source"],
+        "answers": answers["answers"],
         "stage": assessment.stage,
         "severity": assessment.severity,
         "credit_impact": _credit(assessment, rules, lang),
@@ -42,9 +70,10 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
             {"id": c, "text": rules.consequences[c]["text"][lang]} for c in assessment.consequences
         ],
         "steps": [
-            {"id": s.id, "urgency": s.urgency, "text": rules.steps[s.id]["text"][lang]} for s in assessment.steps
+            {"id": s.id, "urgency": s.urgency, "text": rules.steps[s.id]["text"][lang], "priority": p}
+            for s, p in zip(assessment.steps, priorities(assessment.steps))
         ],
-        "references": [_reference(rules.references[r], lang) for r in assessment.references],
+        "references": [_reference(rules.references[r], lang) for r in _references(assessment, answers, rules)],
         "interest_check": _interest(assessment, rules, lang),
         "plan": _plan(assessment, rules, lang),
         "rules_fired": assessment.rules_fired,
@@ -65,6 +94,12 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
             for f in assessment.fired
         ]
     return record
+
+
+def _references(assessment: Assessment, answers: dict[str, Any], rules: RuleSet) -> list[str]:
+    """The fired rules' references and those the answers cite, each once, in catalog order."""
+    ids = set(assessment.references).union(*(a["references"] for a in answers["answers"]))
+    return sorted(ids, key=rules.order["references"].__getitem__)
 
 
 def _plain(value: Any) -> Any:
@@ -148,10 +183,15 @@ def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain:
     body = entry[1]
     out = body.copy()
     out["case"] = assessment.case.echo()
+    # What the person fears is not part of the cell: the answers, and the references they cite, are the case's own.
+    answers = answer_fields(assessment, rules, lang)
+    out.update(answers)
+    if answers["answers"] != body["answers"]:
+        out["references"] = [_reference(rules.references[r], lang) for r in _references(assessment, answers, rules)]
     # The caller owns what it gets: copy every list and mapping, share only the strings.
     out["credit_impact"] = body["credit_impact"].copy()
     out["consequences"] = [item.copy() for item in body["consequences"]]
     out["steps"] = [item.copy() for item in body["steps"]]
-    out["references"] = [item.copy() for item in body["references"]]
+    out["references"] = [item.copy() for item in out["references"]]
     out["rules_fired"] = body["rules_fired"].copy()
     return out

@@ -188,7 +188,8 @@ def _heading(title: str) -> _Heading:
     return _Heading(title)
 
 
-def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, explain: bool) -> Iterator[RenderableType]:
+def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, explain: bool,
+                 full: bool = True) -> Iterator[RenderableType]:
     case = record["case"]
     severity = record["severity"]
     verdict = Text()
@@ -212,7 +213,14 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         ),
         style="dim",
     )
+    if record.get("headline"):
+        yield _Wrapped(record["headline"], style="bold")
     yield Text("")
+    yield from _answers(record, rules, lang)
+    if not full:
+        yield from _short(record, rules, lang)
+        yield _text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
+        return
     yield _heading(rules.text("timeline", lang))
     yield _timeline(record["stage"], rules, lang, width)
     yield Text("")
@@ -275,6 +283,92 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     yield _text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
 
 
+# A citation in the short report is a short title, the way people cite a law: 《民法典》第十条.
+_LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the PRC")
+
+
+def _titles(ids: list[str], record: dict[str, Any], lang: str) -> str:
+    titles = {r["id"]: _LONG_FORMS.sub("", r["title"]) for r in record["references"]}
+    return ("；" if lang == "zh" else "; ").join(titles[r] for r in ids if r in titles)
+
+
+def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[RenderableType]:
+    """The direct answer to each worry: its verdict, what decides it for this case, what it rests on."""
+    if not record.get("answers"):
+        return
+    yield _heading(rules.text("your_concerns", lang))
+    several = len(record["answers"]) > 1  # two answers, each kept to its verdict and what decides it
+    for item in record["answers"]:
+        yield _text(rules.label("concerns", item["concern"], lang), style="bold underline")
+        yield _Wrapped(item["verdict"], style="bold")
+        if not several:
+            yield _Wrapped(item["text"], indent=2)
+        if item["conditions"]:
+            yield _text(f"  {rules.text('depends_on', lang)}{'：' if lang == 'zh' else ':'}")
+            for condition in item["conditions"][: 2 if several else 3]:
+                yield _item("•", condition)
+        if item["references"]:
+            yield _Wrapped(f"{rules.text('based_on', lang)}{'：' if lang == 'zh' else ': '}"
+                           f"{_titles(item['references'], record, lang)}",
+                           indent=2, style="dim")
+    yield Text("")
+
+
+def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[RenderableType]:
+    """The rest of the short report: the steps the record gives a priority, grouped today / this week /
+    later; the first consequences; the credit impact in brief; the citations as titles."""
+    hidden = 0
+    yield _heading(rules.text("short_steps", lang))
+    for urgency in URGENCIES:
+        group = [s for s in record["steps"] if s["urgency"] == urgency]
+        shown = [s for s in group if s.get("priority")]
+        hidden += len(group) - len(shown)
+        if shown:
+            yield _text(rules.text(f"when_{urgency}", lang), style="bold underline")
+            for step in shown:
+                yield _item(f"{step['priority']}.", step["text"])
+    yield Text("")
+    from .record import SHORT_CONSEQUENCES
+
+    if record["consequences"]:
+        yield _heading(rules.text("consequences", lang))
+        for item in record["consequences"][:SHORT_CONSEQUENCES]:  # the gist; --full has the whole text
+            yield _item("•", _first_sentence(item["text"], clause=True))
+        hidden += max(len(record["consequences"]) - SHORT_CONSEQUENCES, 0)
+        yield Text("")
+    credit = record["credit_impact"]
+    yield _heading(rules.text("credit_impact", lang))
+    yield Text.assemble(
+        _text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}"),
+        _text(f" · {rules.text('reporting', lang)}{'：' if lang == 'zh' else ': '}"
+              f"{rules.label('reporting', credit['reporting'], lang)}"),
+    )
+    if credit["summary"]:  # its first sentence: the retention date when repaid, else how reporting works
+        yield _Wrapped(_first_sentence(credit["summary"]))
+    yield Text("")
+    for key in ("interest_check", "plan"):
+        if record.get(key):
+            yield _Box(rules.text(key, lang), _Wrapped(record[key]["text"]))
+            yield Text("")
+    cited = {r for a in record.get("answers", []) for r in a["references"]}
+    rest = [r["id"] for r in record["references"] if r["id"] not in cited]
+    colon = "：" if lang == "zh" else ": "
+    if rest:
+        yield _Wrapped(f"{rules.text('references', lang)}{colon}{_titles(rest, record, lang)}", style="dim")
+    if hidden:
+        yield _text(rules.message("more_in_full", lang, count=hidden), style="italic")
+    yield _Wrapped(f"{rules.text('disclaimer_title', lang)}{colon}{record['disclaimer']}", style="bold")
+
+
+def _first_sentence(text: str, clause: bool = False) -> str:
+    """Up to the first full stop (with `clause`, the first semicolon too), ended with a full stop."""
+    found = re.search(r"。|；|\. |; " if clause else r"。|\. ", text)
+    if not found:
+        return text
+    head = text[: found.start()].rstrip()
+    return head + ("。" if found.group().strip() in "。；" else ".")
+
+
 def _money(amount: str) -> str:
     whole, _, cents = amount.partition(".")
     return f"{int(whole):,}.{cents or '00'}"
@@ -287,10 +381,11 @@ class _Console(Console):
 
 
 def print_report(record: dict[str, Any], rules: RuleSet, lang: str, *, explain: bool = False,
-                 console: Console | None = None) -> None:
+                 full: bool = False, console: Console | None = None) -> None:
+    """The short report, answers first; `full` (also implied by `explain`) keeps everything."""
     console = console or _Console(highlight=False, soft_wrap=False)
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH  # COLUMNS=0 or a sliver of a window: a readable report all the same
     width = min(console.width, 100)
     # One print of one group: Rich measures the terminal once instead of once per item.
-    console.print(Group(*_renderables(record, rules, lang, width, explain)), width=width)
+    console.print(Group(*_renderables(record, rules, lang, width, explain, full or explain)), width=width)

@@ -1,0 +1,105 @@
+"""Reading the sections that answer the person: `answers`, `default_concerns` and `headlines`.
+
+The first pass (the readers, called from rulesections) only collects the entries: an answer by its
+id, where a second definition must say `override: true` and keeps the first one's place; the two
+lists as a whole, a later file's list replacing an earlier one. The second pass (`compile_answers`,
+from rulecompiler) checks them against the whole set: the concern is a choice of the `concerns`
+field, the references exist, each `when` is a condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .models import STAGES
+from .errors import suggest
+from .rulespec import ANSWER_KEYS, DEFAULT_CONCERNS_KEYS, HEADLINE_KEYS, LINE
+
+if TYPE_CHECKING:
+    from .rulesections import Merge
+
+Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._condition
+
+
+def read_answers(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list):
+        m.check.add(file, doc, None, '"answers" must be a list')
+        return
+    found = m.answer_nodes["answers"]
+    for node in value:
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
+            m.check.add(file, node if isinstance(node, dict) else doc, None, 'each answer needs an "id"')
+            continue
+        aid, key = node["id"], ("answers", node["id"])
+        if key in m.origin and node.get("override") is not True:
+            m.check.add(file, node, aid, f'answer "{aid}" is already defined at {m.origin[key]}; '
+                        "add `override: true` to replace it")
+            continue
+        m.origin[key] = f"{file}:{node.get(LINE)}"
+        found[aid] = (file, node)  # an override keeps the place of what it replaces
+
+
+def read_list(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        m.check.add(file, doc, section, f'"{section}" must be a list of mappings', section)
+        return
+    m.answer_nodes[section] = {str(n): (file, node) for n, node in enumerate(value)}
+
+
+def compile_answers(m: Merge, condition: Compile) -> None:
+    """The three sections, checked, into the rule set's data."""
+    check, data = m.check, m.data
+    concerns = [c["id"] for c in data["fields"].get("concerns", {}).get("choices", [])]
+    answers = []
+    for aid, (file, node) in m.answer_nodes["answers"].items():
+        check.keys(file, node, ANSWER_KEYS, aid, f'answer "{aid}"')
+        entry: dict[str, Any] = {"id": aid, "concern": node.get("concern")}
+        if entry["concern"] not in concerns:
+            check.add(file, node, aid, f'unknown concern "{entry["concern"]}"'
+                      f'{suggest(str(entry["concern"]), concerns)}', "concern")
+        if "when" in node:
+            entry["when"] = condition(m, file, node["when"], aid)
+        entry["verdict"] = check.text(file, node, "verdict", aid)
+        entry["text"] = check.text(file, node, "text", aid)
+        entry["conditions"] = [_text(m, file, c, aid, "conditions") for c in check.id_list(file, node, "conditions", aid)]
+        entry["references"] = []
+        for ref in check.id_list(file, node, "references", aid):
+            if ref not in data["references"]:
+                check.add(file, node, aid, f'unknown reference "{ref}"{suggest(str(ref), data["references"])}',
+                          "references")
+            else:
+                entry["references"].append(ref)
+        answers.append(entry)
+    data["answers"] = answers
+    data["default_concerns"] = []
+    for file, node in m.answer_nodes["default_concerns"].values():
+        where = f"default_concerns:{node.get(LINE)}"
+        check.keys(file, node, DEFAULT_CONCERNS_KEYS, where, "a default_concerns entry")
+        picked = check.id_list(file, node, "concerns", where)
+        for c in picked:
+            if c not in concerns:
+                check.add(file, node, where, f'unknown concern "{c}"{suggest(str(c), concerns)}', "concerns")
+        default: dict[str, Any] = {"concerns": [c for c in picked if c in concerns]}
+        if "when" in node:
+            default["when"] = condition(m, file, node["when"], where)
+        data["default_concerns"].append(default)
+    data["headlines"] = []
+    for file, node in m.answer_nodes["headlines"].values():
+        where = f"headlines:{node.get(LINE)}"
+        check.keys(file, node, HEADLINE_KEYS, where, "a headline")
+        headline: dict[str, Any] = {"text": check.text(file, node, "text", where)}
+        if "stage" in node:
+            stages = check.id_list(file, node, "stage", where)
+            for s in stages:
+                if s not in STAGES:
+                    check.add(file, node, where, f'unknown stage "{s}"{suggest(str(s), STAGES)}', "stage")
+            headline["stage"] = [s for s in stages if s in STAGES]
+        if "when" in node:
+            headline["when"] = condition(m, file, node["when"], where)
+        data["headlines"].append(headline)
+
+
+def _text(m: Merge, file: str, value: Any, owner: str, key: str) -> Any:
+    """One item of a list of texts, checked as a text."""
+    return m.check.text(file, {key: value}, key, owner)

@@ -1,0 +1,98 @@
+"""The short report's budgets, as a person at an 80-column terminal meets them (issue: answer first).
+
+Answers are given as flags with --no-input, so each report is exactly what a script or a person
+with all the answers at hand sees. Line counts are of the plain text (NO_COLOR).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from rich.cells import cell_len
+
+from advisor import default_ruleset
+
+AS_OF = "2026-11-22"
+README_FIRST = ["--days", "45", "--amount", "5000", "--platform", "花呗", "--negotiation", "none"]
+HUABEI = ["-d", "12", "-a", "3800", "-p", "花呗", "-n", "none", "--concerns", "contacts"]
+CARD = ["-d", "95", "-a", "62000", "-p", "信用卡", "-n", "failed", "--legal-status", "demand_letter",
+        "--collection", "contacts_third_parties", "--hardship", "unemployment", "--concerns", "jail"]
+
+
+def advisor(*args: str) -> str:
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "ADVISOR_LANG": ""}
+    done = subprocess.run([sys.executable, "-m", "advisor", "assess", *args, "--no-input", "--as-of", AS_OF],
+                          capture_output=True, text=True, env=env, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def record(*args: str) -> dict:
+    return json.loads(advisor(*args, "--format", "json"))
+
+
+@pytest.mark.parametrize(("case", "budget"), [(README_FIRST, 60), (HUABEI, 60), (CARD, 90)],
+                         ids=["readme-first-example", "huabei-parents", "card-jail"])
+def test_the_short_report_fits_its_budget_and_answers_first(case, budget):
+    lines = advisor(*case).splitlines()
+    assert len(lines) <= budget, f"{len(lines)} lines"
+    data = record(*case)
+    top = "\n".join(lines[:25])
+    flat = top.replace("\n", "")  # a sentence may wrap; its words are still within the first lines
+    assert data["headline"][:20] in flat, "the headline"
+    assert data["answers"] and data["answers"][0]["verdict"][:20] in flat, "the first answer"
+    first = next(s for s in data["steps"] if s["priority"] == 1)
+    assert first["text"][:20] in flat, "the first action"
+    assert max(cell_len(line) for line in lines) <= 80  # Chinese characters take two columns
+
+
+def test_the_card_holder_hears_first_that_it_is_no_crime_unless_malicious_overdraft():
+    data = record(*CARD)
+    jail = data["answers"][0]
+    assert (jail["concern"], jail["id"]) == ("jail", "jail.card-large")
+    assert jail["verdict"].startswith("一般不会") and "恶意透支" in jail["verdict"]
+    assert any("5万元" in c for c in jail["conditions"]) and any("非法占有" in c for c in jail["conditions"])
+    assert {"criminal_law_196", "card_fraud_interp_6"} <= {r["id"] for r in data["references"]}
+    out = advisor(*CARD)
+    assert out.index(jail["verdict"][:15]) < out.index("今天就做")  # the answer before the actions
+
+
+def test_the_huabei_borrower_is_answered_about_his_family_first():
+    data = record(*HUABEI)
+    assert data["concerns"] == ["contacts"] and data["concerns_source"] == "given"
+    assert data["answers"][0]["concern"] == "contacts"
+    assert "家人" in data["answers"][0]["verdict"]
+
+
+def test_full_keeps_every_step_consequence_and_statute_text():
+    rules = default_ruleset()
+    data = record(*CARD)
+    short, full = advisor(*CARD), advisor(*CARD, "--full")
+    flat = full.replace("\n", "").replace(" ", "")
+
+    def shown(text: str) -> bool:
+        return text.replace(" ", "")[:18] in flat
+
+    assert all(shown(s["text"]) for s in data["steps"])
+    assert all(shown(c["text"]) for c in data["consequences"])
+    assert all(shown(r["text"]) for r in data["references"] if r["verbatim"])
+    assert len(full.splitlines()) > len(short.splitlines())
+    # The short report keeps the long statute texts out, and shows at most three steps a group.
+    statute = rules.references["criminal_law_196"]["text"]["zh"]
+    assert statute[:18] not in short.replace("\n", "")
+    shown_steps = [s for s in data["steps"] if s["priority"]]
+    for urgency in ("now", "soon", "ongoing"):
+        assert len([s for s in shown_steps if s["urgency"] == urgency]) <= 3
+
+
+def test_english_report_answers_first_too():
+    out = advisor(*HUABEI, "--lang", "en")
+    data = record(*HUABEI, "--lang", "en")
+    flat = " ".join(out.splitlines()[:25])
+    assert data["answers"][0]["verdict"].split()[0] in flat
+    assert "Your worries" in out and "Today" in out and "It depends on" in out
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in data["headline"] + data["answers"][0]["verdict"])

@@ -1,0 +1,142 @@
+"""The `concerns` answer and the direct answers: through the flag, the API, batch and the rule files."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import advisor
+from advisor import cli
+from advisor.checks import lint
+from advisor.errors import RuleSetError
+from advisor.ruleset import load_ruleset
+
+AS_OF = date(2026, 11, 22)
+CARD = {"overdue_days": 95, "amount": "62000", "platform": "信用卡", "negotiation": "failed",
+        "legal_status": "demand_letter", "collection": "contacts_third_parties", "hardship": "unemployment"}
+
+
+def test_concerns_flag_takes_ids_words_and_numbers_in_the_fields_order():
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "12", "-a", "3800", "-p", "花呗", "-n", "none",
+                                          "--concerns", "坐牢", "--concerns", "家人,7", "--format", "json",
+                                          "--no-input", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["concerns"] == ["jail", "contacts", "time_limit"]
+    assert data["case"]["concerns"] == ["contacts", "jail", "time_limit"]
+    assert [a["concern"] for a in data["answers"]] == data["concerns"]
+    assert data["answers"][0]["id"] == "jail.loan"  # a platform loan, not a card
+
+
+def test_each_answer_has_its_fields_and_its_references_are_resolved():
+    data = advisor.assess({**CARD, "concerns": "jail,credit,contacts,lawsuit,cost,cannot_pay,time_limit"},
+                          as_of=AS_OF)
+    assert len(data["answers"]) == 7
+    titles = {r["id"] for r in data["references"]}
+    for answer in data["answers"]:
+        assert set(answer) == {"concern", "id", "verdict", "text", "conditions", "references"}
+        assert answer["verdict"] and answer["text"] and 1 <= len(answer["conditions"]) <= 3
+        assert set(answer["references"]) <= titles
+    by = {a["concern"]: a["id"] for a in data["answers"]}
+    assert by["contacts"] == "contacts.already"  # she said colleagues were called
+    assert by["cannot_pay"] == "cannot_pay.card"
+
+
+@pytest.mark.parametrize(("answers", "expected"), [
+    (CARD, ["contacts", "lawsuit"]),  # collectors called her colleagues
+    ({**CARD, "collection": "normal"}, ["jail", "credit"]),  # a card long overdue
+    ({"overdue_days": 0, "amount": "3000", "platform": "花呗", "negotiation": "none"}, ["credit", "cannot_pay"]),
+    ({"overdue_days": 30, "amount": "3000", "platform": "私人", "negotiation": "none"}, ["cost", "contacts"]),
+    ({**CARD, "legal_status": "sued"}, ["lawsuit", "cannot_pay"]),
+    ({"overdue_days": 45, "amount": "5000", "platform": "花呗", "negotiation": "none"}, ["credit", "lawsuit"]),
+])
+def test_without_concerns_the_rule_data_picks_two(answers, expected):
+    data = advisor.assess(answers, as_of=AS_OF)
+    assert (data["concerns"], data["concerns_source"]) == (expected, "default")
+    assert [a["concern"] for a in data["answers"]] == expected
+
+
+def test_headline_follows_the_stage_and_english_is_english():
+    zh = advisor.assess({**CARD, "legal_status": "enforcement"}, as_of=AS_OF)
+    assert "强制执行" in zh["headline"]
+    en = advisor.assess({"overdue_days": 0, "amount": "3000", "platform": "花呗", "negotiation": "none"},
+                        as_of=AS_OF, lang="en")
+    assert en["headline"].startswith("You are not overdue yet")
+
+
+def test_priority_numbers_the_steps_the_short_report_shows():
+    data = advisor.assess(CARD, as_of=AS_OF)
+    shown = [s["priority"] for s in data["steps"] if s["priority"] is not None]
+    assert shown == list(range(1, len(shown) + 1))
+    assert len(data["steps"]) > len(shown)  # JSON keeps every step
+    for urgency in ("now", "soon", "ongoing"):
+        group = [s for s in data["steps"] if s["urgency"] == urgency]
+        assert [s["priority"] is not None for s in group] == [n < 3 for n in range(len(group))]
+
+
+def test_batch_rows_carry_the_same_answers_as_assess(tmp_path):
+    rows = [{"id": f"r{n}", "逾期天数": days, "金额": amount, "平台": platform, "协商情况": "none", "担心": worry}
+            for n, (days, amount, platform, worry) in enumerate([
+                (0, "3000", "花呗", ""), (59, "60000", "信用卡", ""), (60, "60000", "信用卡", ""),
+                (95, "49999", "信用卡", "坐牢"), (95, "50000", "信用卡", "坐牢"), (91, "800", "私人", "时效,利息"),
+                (90, "800", "私人", ""), (12, "3800", "花呗", "家人")])]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli.app, ["batch", str(path), "-o", str(out), "-q", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    batch = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    api = list(advisor.assess_many(rows, as_of=AS_OF))
+    for row, got, also in zip(rows, batch, api):
+        alone = advisor.assess({k: v for k, v in row.items() if v != ""}, as_of=AS_OF)
+        for key in ("headline", "concerns", "concerns_source", "answers", "steps", "references"):
+            assert got[key] == alone[key] == also[key], (row, key)
+    assert batch[3]["answers"][0]["id"] == "jail.card-small" and batch[4]["answers"][0]["id"] == "jail.card-large"
+
+
+def _layer(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "layer.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_loader_checks_concerns_references_and_conditions(tmp_path):
+    bad = _layer(tmp_path, """
+answers:
+  - id: jail.odd
+    concern: jial
+    when: {overdue_dayz: 3}
+    verdict: {zh: 不会, en: "No"}
+    text: {zh: 不会, en: "No"}
+    references: [no_such_law]
+""")
+    with pytest.raises(RuleSetError) as caught:
+        load_ruleset(["builtin", bad], cache=False)
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert 'unknown concern "jial"' in messages and '"jail"' in messages
+    assert 'unknown reference "no_such_law"' in messages
+    assert 'unknown condition "overdue_dayz"' in messages
+
+
+def test_rules_check_wants_a_last_answer_for_every_concern(tmp_path):
+    rules = load_ruleset(cache=False)
+    assert [p for p in lint(rules) if p.file.startswith("(answers")] == []
+    # Replace the last answer to "time_limit" with one that holds only sometimes.
+    layer = _layer(tmp_path, """
+answers:
+  - id: time_limit.default
+    override: true
+    concern: time_limit
+    when: {overdue_days: {gte: 1000}}
+    verdict: {zh: 很难拖过时效, en: You can rarely outlast it}
+    text: {zh: 时效会重新计算, en: It restarts}
+""")
+    layered = load_ruleset(["builtin", layer], cache=False)
+    found = [p for p in lint(layered) if p.file == "(answers)"]
+    assert [p.rule for p in found] == ["time_limit"]
+    result = CliRunner().invoke(cli.app, ["rules", "check", "builtin", str(layer)])
+    assert result.exit_code != 0 and "time_limit" in result.output
