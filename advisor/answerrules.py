@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .models import STAGES
 from .errors import suggest
+from .models import STAGES
 from .rulespec import ANSWER_KEYS, DEFAULT_CONCERNS_KEYS, HEADLINE_KEYS, LINE
 
 if TYPE_CHECKING:

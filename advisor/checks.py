@@ -155,6 +155,8 @@ def report(rules: RuleSet, today: date, coverage_limit: int | None = None) -> Re
             "never_fire": cov.never_fire,
             "overruled": [{"rule": r, "output": k, "value": v} for r, k, v in cov.overruled],
             "bands": {f: [[str(lo), str(hi)] for lo, hi in b] for f, b in cov.bands.items()},
+            "repeats": [{"texts": [list(r.first), list(r.second)], "similarity": r.similarity,
+                         "where": list(r.where), "case": r.case.echo()} for r in cov.repeats],
         }
     data = {"ok": not problems, "rules": len(rules.rules), "examples": [r.to_dict() for r in results],
             "problems": [p.to_dict() for p in problems], **extra}

@@ -12,11 +12,12 @@ from decimal import Decimal
 from itertools import product
 from typing import Any, NamedTuple
 
-from .engine import RANK, day_stage, firing, highest, lookup, stage_band
+from .engine import RANK, day_stage, dropped, firing, highest, lookup, stage_band
 from .errors import RuleProblem
 from .fields import FIELDS, MAX_DAYS
 from .models import EXTENDED_FIELDS, FIELD_KINDS, Case
 from .parsing import MAX_AMOUNT, MAX_PERCENT
+from .repeats import Repeat, shown, similar, texts
 from .ruleset import RuleSet
 
 # Each numeric field: its domain and the smallest step between two values.
@@ -37,6 +38,7 @@ class Coverage(NamedTuple):
     overruled: list[tuple[str, str, str]]  # (rule id, output, value) always beaten by a higher value
     severity_grid: dict[tuple[str, str, int], str]  # (platform, negotiation, day band) -> highest severity
     gap_cells: set[tuple[str, str, int]]
+    repeats: list[Repeat]  # similar texts some situation shows together
 
 
 def bands(rules: RuleSet) -> dict[str, list[tuple[Any, Any]]]:
@@ -103,6 +105,10 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
     points = 0
     extra = variants(rules, space)
     severity_rank = RANK["severity"]
+    # Similar pairs are found once over all texts; each situation only tests whether it shows a pair
+    # not yet reported, so the cost stays that of firing the rules.
+    unmet = similar(rules)
+    repeats: list[Repeat] = []
     for (di, (days, _)), (amount, _), platform, negotiation, more in product(
         enumerate(space["overdue_days"]), space["amount"], platforms, negotiations, extra
     ):
@@ -117,8 +123,14 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
             missing.append("severity")
         if not setters & {"credit_level", "reporting"}:
             missing.append("credit")
-        if not any(rule["steps"] for rule in now):
+        gone = dropped(now)
+        if not any(s not in gone for rule in now for s, _ in rule["steps"]):
             missing.append("steps")
+        if unmet:
+            showing = shown(now, gone)
+            for pair in [p for p in unmet if p[0] in showing and p[1] in showing]:
+                unmet.remove(pair)
+                repeats.append(Repeat(pair[0], pair[1], pair[2], ("", ""), case))
         if missing:
             gaps.append(Gap(case, tuple(missing)))
             gap_cells.add((platform, negotiation, di))
@@ -141,7 +153,9 @@ def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
         for (rid, out), n in fired_count.items()
         if beaten_count.get((rid, out), 0) == n
     ]
-    return Coverage(space, points, gaps, never, overruled, grid, gap_cells)
+    where = texts(rules)
+    repeats = [r._replace(where=(where[r.first][1], where[r.second][1])) for r in repeats]
+    return Coverage(space, points, gaps, never, overruled, grid, gap_cells, repeats)
 
 
 def problems(cov: Coverage) -> list[RuleProblem]:
@@ -157,6 +171,14 @@ def problems(cov: Coverage) -> list[RuleProblem]:
         out.append(RuleProblem(
             "(coverage)", None, rid,
             f'its {key} "{value}" never shows: wherever it fires, another rule sets a higher {key}',
+        ))
+    for r in cov.repeats:
+        answers = " ".join(f"{k}={v}" for k, v in r.case.echo().items() if k != "id")
+        file, _, line = r.where[0].rpartition(":")
+        out.append(RuleProblem(
+            file or r.where[0], int(line) if line.isdigit() else None, r.first[1],
+            f"{r.first[0]} {r.first[1]} and {r.second[0]} {r.second[1]} ({r.where[1]}) say the same thing "
+            f"(similarity {r.similarity:.2f}) in one report, e.g. for {answers}: merge or reword one",
         ))
     return out
 
@@ -188,6 +210,6 @@ def matrix(cov: Coverage, rules: RuleSet) -> list[str]:
     lines.append(f"amount bands: {amounts}")
     lines.append("cells show situations with no extra answers; the checks also try each extra answer in turn")
     lines.append(f"{cov.points} situations checked; {len(cov.gaps)} gaps; {len(cov.never_fire)} rules never fire; "
-                 f"{len(cov.overruled)} values always overruled")
+                 f"{len(cov.overruled)} values always overruled; {len(cov.repeats)} repeated texts")
     return lines
 

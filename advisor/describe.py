@@ -23,6 +23,8 @@ def rule_row(rule: dict[str, Any]) -> dict[str, Any]:
             "steps": [s for s, _ in rule["steps"]],
             "references": list(rule["references"]),
         },
+        "replaces": list(rule.get("replaces", ())),
+        "removes": list(rule.get("removes", ())),
         "valid_from": rule.get("valid_from"),
         "valid_until": rule.get("valid_until"),
     }
@@ -59,6 +61,9 @@ def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
         ref = rules.references[rid]
         out.append(f"  reference:   {rid}: {ref['title'][lang]}")
         out.extend(f"               {line}" for line in ref["text"]["zh" if ref["verbatim"] else lang].split("\n"))
+    for key in ("replaces", "removes"):
+        if rule.get(key):
+            out.append(f"  {key + ':':<13}{', '.join(rule[key])} (not shown when this rule fires)")
     for ex in rule["examples"]:
         case = ", ".join(f"{k}={v}" for k, v in ex["case"].items())
         extra = f" as of {ex['as_of']}" if ex.get("as_of") else ""

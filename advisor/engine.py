@@ -1,7 +1,9 @@
 """The pure core: evaluate(case, ruleset, as_of) -> Assessment.
 
 No I/O, no printing, no clock. Ordered outputs take the highest value any fired rule sets, so the
-result never depends on rule order; lists are unions ordered most urgent first.
+result never depends on rule order; lists are unions ordered most urgent first. A fired rule's
+`replaces`/`removes` then take their ids out of the union, whichever rules added them: applied after
+the union, so they too never depend on rule order (a removal always wins over an addition).
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def highest(fired: list[dict[str, Any]], stage: str) -> dict[str, str]:
             if RANK[key][value] > RANK[key][best[key]]:
                 best[key] = value
     return best
+
+
+def dropped(fired: list[dict[str, Any]]) -> set[str]:
+    """The steps and consequences that the fired rules replace or remove."""
+    return {eid for rule in fired for key in ("replaces", "removes") for eid in rule.get(key, ())}
 
 
 def day_stage(days: int, ruleset: RuleSet) -> str:
@@ -107,6 +114,10 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
             urgency = urgency or ruleset.steps[step_id]["urgency"]
             if step_id not in steps or _URGENCY_RANK[urgency] < _URGENCY_RANK[steps[step_id]]:
                 steps[step_id] = urgency
+    gone = dropped([rule for rule, _ in rules])
+    if gone:
+        consequences -= gone
+        steps = {s: u for s, u in steps.items() if s not in gone}
     order = ruleset.order
     return Assessment(
         case=case,

@@ -15,6 +15,8 @@ from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
     CATALOGS,
+    DROPPABLE,
+    DROPS,
     ENTRY_NAMES,
     EXAMPLE_KEYS,
     EXPECT_KEYS,
@@ -59,6 +61,8 @@ def _finish(m: Merge) -> dict[str, Any]:
         if name not in data["fields"]:
             check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
     _check_aliases(m)
+    # Where each step and consequence is written, for checks that name two of them (repeated texts).
+    data["origin"] = {section: {eid: m.origin.get((section, eid)) for eid in data[section]} for section in DROPPABLE}
     data["rules"] = [_compile_rule(m, r) for r in rules]
     for name, entry in data["fields"].items():
         if name in m.ask_when:
@@ -125,6 +129,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
                 continue
             ids.append([item, urgency] if section == "steps" else item)
         out[section] = ids
+    _drops(m, file, node, rid, out)
     for key in ("valid_from", "valid_until"):
         if key in node:
             out[key] = as_date(node[key])
@@ -132,10 +137,32 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
                 check.add(file, node, rid, f'"{key}" must be a date like 2026-03-31')
     if out.get("valid_from") and out.get("valid_until") and out["valid_from"] > out["valid_until"]:
         check.add(file, node, rid, '"valid_from" is after "valid_until"')
-    if not any(out[k] for k in ("set", "summary", *CATALOGS)):
-        check.add(file, node, rid, "the rule sets nothing: give set, summary, consequences, steps or references")
+    if not any(out[k] for k in ("set", "summary", *CATALOGS, *DROPS)):
+        check.add(file, node, rid, "the rule sets nothing: give set, summary, consequences, steps, references, "
+                  "replaces or removes")
     out["examples"] = _examples(m, file, node, rid)
     return out
+
+
+def _drops(m: Merge, file: str, node: dict[str, Any], rid: str, out: dict[str, Any]) -> None:
+    """`replaces` and `removes`: ids of steps or consequences that exist, and that the rule does not add
+    itself; `replaces` only on a rule with steps or consequences of its own to take their place."""
+    own = {s for s, _ in out["steps"]} | set(out["consequences"])
+    known = {eid for section in DROPPABLE for eid in m.data[section]}
+    for key in DROPS:
+        ids = []
+        for item in m.check.id_list(file, node, key, rid):
+            if item not in known:
+                m.check.add(file, node, rid, f'{key}: unknown step or consequence "{item}"'
+                            f'{suggest(str(item), known)}', key)
+            elif item in own:
+                m.check.add(file, node, rid, f'{key}: "{item}" is one of this rule\'s own outcomes', key)
+            elif item not in ids:
+                ids.append(item)
+        out[key] = ids
+    if out["replaces"] and not own:
+        m.check.add(file, node, rid, '"replaces" needs steps or consequences of the rule\'s own to take their '
+                    'place; to drop outcomes without a replacement, write "removes"', "replaces")
 
 
 def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[str, Any]]:

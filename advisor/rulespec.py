@@ -18,6 +18,9 @@ from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, ST
 
 LANGS = ("zh", "en")
 CATALOGS = ("steps", "consequences", "references")
+# The keys of a rule that take outcomes away, and the catalogs whose ids they may name.
+DROPS = ("replaces", "removes")
+DROPPABLE = ("steps", "consequences")
 # One entry of each section whose entries have ids, as messages name it.
 ENTRY_NAMES = {"steps": "step", "consequences": "consequence", "references": "reference", "rules": "rule"}
 LABEL_GROUPS = {
@@ -113,7 +116,10 @@ EXPECT = Entry({**ORDERED.keys, "includes": IDS, "excludes": IDS})
 EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EXPECT}, ("case",))
 RULE = Entry({
     "id": ID, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT, "consequences": IDS,
-    "steps": ListOf(OneOf((STRING, RULE_STEP))), "references": IDS, "valid_from": DATE, "valid_until": DATE,
+    "steps": ListOf(OneOf((STRING, RULE_STEP))), "references": IDS,
+    # Steps or consequences (by id) that must not show when this rule fires, whichever rule adds them:
+    # `replaces` when this rule's own steps take their place, `removes` when nothing does.
+    "replaces": IDS, "removes": IDS, "valid_from": DATE, "valid_until": DATE,
     "examples": ListOf(EXAMPLE, 1), "override": BOOL,
 }, ("id", "when", "examples"))
 PARAGRAPH = Entry({"when": CONDITION, "text": TEXT}, ("text",))

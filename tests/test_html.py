@@ -149,7 +149,7 @@ def test_rule_texts_are_page_text_never_markup(tmp_path):
     evil = '<script>alert(1)</script><img src="http://example.invalid/x.png"><link rel=stylesheet href=//x>'
     layer = tmp_path / "layer.yaml"
     text = json.dumps(evil)
-    layer.write_text(f"steps:\n  - {{id: contact_lender, override: true, text: {{zh: {text}, en: {text}}}}}\n",
+    layer.write_text(f"steps:\n  - {{id: keep_records, override: true, text: {{zh: {text}, en: {text}}}}}\n",
                      encoding="utf-8")
     out = advisor(*CASE, "--rules", "builtin", "--rules", str(layer), "--format", "html")
     assert out.returncode == 0, out.stderr

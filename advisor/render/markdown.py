@@ -80,7 +80,7 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     if record.get("explain") is not None:
         out += [f"## {rules.text('explain', lang)}", ""]
         for fired in record["explain"]:
-            out.append(f"- `{fired['rule']}`")
+            out.append(f"- `{fired['rule']}`" + (f" (− {', '.join(fired['drops'])})" if fired.get("drops") else ""))
             for c in fired["conditions"]:
                 mark = "✓" if c["result"] else "✗"
                 out.append(f"  - {mark} `{c['field']} {c['op']} {c['expected']}` (= `{c['actual']}`)")

@@ -82,9 +82,11 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
         "disclaimer": rules.text("disclaimer", lang),
     }
     if explain:
+        drops = {r["id"]: [*r.get("replaces", ()), *r.get("removes", ())] for r in rules.rules}
         record["explain"] = [
             {
                 "rule": f.id,
+                "drops": drops.get(f.id, []),  # the steps and consequences this rule keeps out
                 "conditions": [
                     {"field": c.field, "op": c.op, "expected": _plain(c.expected),
                      "actual": _plain(c.actual), "result": c.result}

@@ -273,6 +273,8 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
             yield _text(rules.text("explain_none", lang))
         for fired in record.get("explain", []):
             yield _text(fired["rule"], style="bold")
+            if fired.get("drops"):
+                yield _Wrapped(f"− {', '.join(fired['drops'])}", indent=2)
             for c in fired["conditions"]:
                 mark = "✓" if c["result"] else "✗"
                 actual = "?" if c["actual"] is None else c["actual"]  # an answer nobody gave

@@ -1,0 +1,188 @@
+"""No step or consequence contradicts what the person said: each case of the issue, through
+`advisor assess … --format json`, and the rule keys that make it so (`replaces`, `removes`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import FIXTURES
+from typer.testing import CliRunner
+
+from advisor import cli
+from advisor.checks import run_examples
+from advisor.engine import evaluate, evaluate_reference
+from advisor.models import Case
+from advisor.ruleset import load_ruleset
+
+AS_OF = "2026-11-22"
+
+
+def assess(*args: str) -> dict:
+    result = CliRunner().invoke(cli.app, ["assess", *args, "--format", "json", "--as-of", AS_OF],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def steps(data: dict) -> dict[str, str]:
+    return {s["id"]: s["urgency"] for s in data["steps"]}
+
+
+# ------------------------------------------------------------------------------ the cases of the issue
+
+def test_refused_is_not_told_to_ask_for_a_plan_but_what_to_do_after_a_refusal():
+    # The card holder of the issue: 95 days, 62,000 yuan, the bank refused, a lawyer's letter, colleagues
+    # called, job lost.
+    data = assess("-d", "95", "-a", "62000", "-p", "credit_card", "-n", "failed", "--legal-status", "demand_letter",
+                  "--collection", "contacts_third_parties", "--hardship", "unemployment")
+    got = steps(data)
+    assert not {"contact_lender", "propose_plan", "ask_card_installment"} & set(got)
+    assert got["ask_refusal_reason"] == "now"
+    assert {"retry_with_proof", "complain_regulator", "seek_legal_aid"} <= set(got)
+    texts = " ".join(s["text"] for s in data["steps"])
+    assert "12378" in texts and "12348" in texts
+
+
+def test_refused_by_an_unlicensed_lender_gets_no_regulator_hotline():
+    got = steps(assess("-d", "35", "-a", "10000", "-p", "unlicensed", "-n", "failed"))
+    assert "ask_refusal_reason" in got and "contact_lender" not in got and "complain_regulator" not in got
+
+
+@pytest.mark.parametrize("extra", [[], ["--expenses", "1500"]], ids=["income only", "with expenses"])
+def test_no_income_is_not_told_to_repay_before_the_due_date(extra):
+    data = assess("-d", "30", "-a", "5000", "-p", "bank_loan", "-n", "none", "--income", "0", *extra)
+    got = steps(data)
+    assert "repay_now" not in got and "propose_plan" not in got
+    assert got["cannot_pay_now"] == "now"
+    if extra:
+        assert data["plan"]["affordable"] is False
+
+
+@pytest.mark.parametrize(("days", "amount", "offered"), [
+    ("2", "800", False),      # the issue's case: two days late on 800 yuan
+    ("40", "800", False),     # small, though past the grace days
+    ("2", "30000", False),    # large, but within the grace days
+    ("40", "30000", True),    # where a personalised plan can make sense, it is still suggested
+])
+def test_a_card_plan_only_where_it_can_make_sense(days, amount, offered):
+    data = assess("-d", days, "-a", amount, "-p", "credit_card", "-n", "none")
+    assert ("ask_card_installment" in steps(data)) is offered
+    assert ("card_rules_70" in [r["id"] for r in data["references"]]) is offered
+
+
+def test_a_small_card_debt_with_a_hardship_still_hears_of_the_card_plan():
+    got = steps(assess("-d", "2", "-a", "800", "-p", "credit_card", "-n", "none", "--hardship", "illness"))
+    assert "ask_card_installment" in got
+
+
+@pytest.mark.parametrize("legal", [[], ["--legal-status", "sued"]], ids=["not sued", "sued"])
+def test_a_rate_below_the_line_gets_no_contest_the_rate_step(legal):
+    below = assess("-d", "95", "-a", "20000", "-p", "consumer_finance", "-n", "none", "--apr", "18.25", *legal)
+    assert below["interest_check"]["exceeds"] is False
+    assert "ask_court_reduce_charges" not in steps(below)
+    above = assess("-d", "95", "-a", "20000", "-p", "consumer_finance", "-n", "none", "--apr", "30", *legal)
+    assert "ask_court_reduce_charges" in steps(above)  # the step still comes where it applies
+
+
+def test_a_private_loan_within_the_cap_gets_no_cap_step():
+    data = assess("-d", "10", "-a", "5000", "-p", "unlicensed", "-n", "none", "--apr", "10",
+                  "--contract-date", "2024-03-01")
+    assert data["interest_check"]["exceeds"] is False
+    assert "check_private_lending_cap" not in steps(data)
+    over = assess("-d", "10", "-a", "5000", "-p", "unlicensed", "-n", "none", "--apr", "36",
+                  "--contract-date", "2024-03-01")
+    # Over the cap: the consequence states it; the step that asks to work it out is replaced.
+    assert "interest_over_cap_private" in [c["id"] for c in over["consequences"]]
+    assert "check_private_lending_cap" not in steps(over)
+
+
+def test_the_dishonest_list_settles_the_enforcement_first_not_a_card_plan():
+    data = assess("-d", "300", "-a", "40000", "-p", "credit_card", "-n", "none", "--legal-status",
+                  "dishonest_listed", "--hardship", "illness", "--income", "3000", "--expenses", "3000")
+    got = steps(data)
+    assert not {"ask_card_installment", "contact_lender", "ask_lender_propose", "repay_now"} & set(got)
+    assert "card_installment_terms" not in [c["id"] for c in data["consequences"]]
+    assert data["steps"][0]["id"] == "settle_enforcement" and got["settle_enforcement"] == "now"
+
+
+def test_a_computed_plan_is_used_not_asked_for_again():
+    # The 花呗 borrower of the issue, with a budget: the tool works the plan out and shows it.
+    data = assess("-d", "12", "-a", "3800", "-p", "花呗", "-n", "none", "--income", "6000", "--expenses", "4500")
+    assert data["plan"]["affordable"] is True
+    got = steps(data)
+    assert "propose_plan" not in got and got["propose_computed_plan"] == "now"
+    without = steps(assess("-d", "12", "-a", "3800", "-p", "花呗", "-n", "none"))
+    assert "propose_plan" in without and "propose_computed_plan" not in without
+
+
+# ------------------------------------------------------------------------------ the rule keys
+
+LAYER = """\
+steps:
+  - {id: ask_again, urgency: now, text: {zh: 再问一次。, en: Ask again.}}
+rules:
+  - id: layer.refused
+    when: {negotiation: agreed}
+    replaces: [repay_now, late_fees]
+    steps: [ask_again]
+    examples:
+      - case: {overdue_days: 5, amount: 100, platform: bank_loan, negotiation: agreed}
+        expect: {includes: [ask_again, credit_record], excludes: [repay_now, late_fees]}
+"""
+
+
+def _layered(tmp_path, text: str, first: bool) -> list[str]:
+    extra = tmp_path / "layer.yaml"
+    extra.write_text(text, encoding="utf-8")
+    mini = str(FIXTURES / "mini")
+    return [str(extra), mini] if first else [mini, str(extra)]
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["layer first", "layer last"])
+def test_replaces_takes_effect_whatever_the_rule_order(tmp_path, first):
+    rules = load_ruleset(_layered(tmp_path, LAYER, first), cache=False)
+    assert [r["id"] for r in rules.rules][0 if first else -1] == "layer.refused"
+    case = Case(overdue_days=5, amount=Decimal(100), platform="bank_loan", negotiation="agreed")
+    got = evaluate(case, rules, date(2026, 11, 22))
+    assert got == evaluate_reference(case, rules, date(2026, 11, 22))
+    assert [s.id for s in got.steps] == ["ask_again", "keep_records"]
+    assert got.consequences == ("credit_record",)
+    assert run_examples(rules, date(2026, 11, 22))[1] == []
+
+
+@pytest.mark.parametrize(("rule", "message", "column"), [
+    ("replaces: [repay_nwo]\n    steps: [keep_records]", 'replaces: unknown step or consequence "repay_nwo" '
+     '(did you mean "repay_now"?)', 5),
+    ("removes: [civil_code_676]\n    steps: [keep_records]", 'removes: unknown step or consequence "civil_code_676"', 5),
+    ("replaces: [repay_now]\n    set: {severity: low}", '"replaces" needs steps or consequences of the rule\'s '
+     'own to take their place; to drop outcomes without a replacement, write "removes"', 5),
+    ("removes: [keep_records]\n    steps: [keep_records]", 'removes: "keep_records" is one of this rule\'s own outcomes',
+     5),
+])
+def test_rules_check_names_what_a_rule_cannot_drop(tmp_path, rule, message, column):
+    text = ("rules:\n  - id: layer.bad\n    when: {overdue_days: {gte: 1}}\n    " + rule + "\n    examples:\n"
+            "      - case: {overdue_days: 5, amount: 100, platform: bank_loan, negotiation: none}\n")
+    extra = tmp_path / "bad.yaml"
+    extra.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["rules", "check", str(FIXTURES / "mini"), str(extra)])
+    assert result.exit_code == 3
+    assert f"bad.yaml:4:{column}: layer.bad: {message}" in result.stderr
+
+
+def test_rules_show_and_explain_say_what_a_rule_drops():
+    runner = CliRunner()
+    shown = runner.invoke(cli.app, ["rules", "show", "negotiation.failed", "--lang", "en"], catch_exceptions=False)
+    assert "replaces:    contact_lender, propose_plan, ask_card_installment" in shown.stdout
+    data = json.loads(runner.invoke(cli.app, ["rules", "list", "--json"], catch_exceptions=False).stdout)
+    row = next(r for r in data if r["id"] == "interest.below-line")
+    assert row["removes"] == ["ask_court_reduce_charges", "check_private_lending_cap"] and row["replaces"] == []
+    explained = assess("-d", "35", "-a", "10000", "-p", "consumer_finance", "-n", "failed", "--explain")
+    entry = next(e for e in explained["explain"] if e["rule"] == "negotiation.failed")
+    assert entry["drops"] == ["contact_lender", "propose_plan", "ask_card_installment"]
+    text = runner.invoke(cli.app, ["assess", "-d", "35", "-a", "10000", "-p", "consumer_finance", "-n", "failed",
+                                   "--explain", "--as-of", AS_OF], env={"NO_COLOR": "1", "COLUMNS": "100"},
+                         catch_exceptions=False).stdout
+    assert "− contact_lender, propose_plan, ask_card_installment" in text
