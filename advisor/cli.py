@@ -55,6 +55,14 @@ def stdin_is_tty() -> bool:
         return False
 
 
+def _stdout_is_tty() -> bool:
+    """Whether a person reads stdout directly: the letter is then plain text, without Markdown marks."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _lang(value: str | None) -> str:
     lang = (value or os.environ.get("ADVISOR_LANG") or "zh").strip().lower()
     if lang not in LANGS:
@@ -237,7 +245,9 @@ def letter(
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
     script: Annotated[bool, typer.Option("--script", help="A short phone script for the same call instead.")] = False,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="markdown or text.")] = "markdown",
+    output_format: Annotated[
+        Optional[str], typer.Option("--format", "-f", help="text or markdown (default: text on a terminal).")
+    ] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     lang: LangOpt = None,
     rules: RulesOpt = None,
@@ -251,12 +261,13 @@ def letter(
         from .letter import compose
 
         language = _lang(lang)
-        if output_format not in ("markdown", "text"):
+        chosen = output_format or ("text" if output is None and _stdout_is_tty() else "markdown")
+        if chosen not in ("markdown", "text"):
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
         case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
-        text = compose(case, rule_set, when, language, script=script, markdown=output_format == "markdown")
+        text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
         target = _path(output)
         if target is None:
             sys.stdout.write(text)
@@ -264,7 +275,7 @@ def letter(
         from .fileio import write_file
 
         write_file(target, text)
-        say(rule_set.message("saved", language, path=output))
+        say(rule_set.message("letter_saved", language, path=output))
 
     _guard(lang if lang in LANGS else "zh", body)
 
