@@ -192,7 +192,7 @@ def _values(field: str, case: Case, rules: RuleSet) -> list[Any]:
     if kind == "choice":
         values = [c["id"] for c in rules.choices(field)]
     elif kind == "set" and field in partition.parts:
-        mentioned = getattr(partition.parts[field], "mentioned", frozenset())
+        mentioned: frozenset[Any] = getattr(partition.parts[field], "mentioned", frozenset())
         values = [frozenset((m,)) for m in sorted(mentioned, key=str)] + [frozenset(mentioned)]
     elif kind in ("int", "decimal") and field in partition.edges:
         low, high, step = (Decimal(str(v)) if kind == "decimal" else v for v in _DOMAINS[field])
