@@ -44,7 +44,7 @@ def as_of_day(text: str | None, rules: RuleSet, lang: str) -> date:
 def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
            read: Callable[[str], str], say: Callable[[str], None]) -> Case:
     """The case from every source; a bad answer names its flag or file, a missing one its flag."""
-    from .interview import complete, missing_fields, terminal_width
+    from .interview import complete, missing_fields, terminal_width, wrapping
     from .parsing import parse_answer
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
@@ -66,22 +66,26 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     # Flags mean "answer now": with every core answer given, nothing is asked unless the person asks.
     interview = sources.interactive and bool(missing or sources.ask)
     if interview:
-        parsed = complete(parsed, rules, lang, read, say, as_of=as_of, quick=sources.quick, given=frozenset(raw),
-                          width=terminal_width())
+        width = terminal_width()
+        parsed = complete(parsed, rules, lang, read, wrapping(say, width), as_of=as_of, quick=sources.quick,
+                          given=frozenset(raw), width=width)
     if sources.save_answers is not None:
         write_answers(sources.save_answers, parsed)
         say(rules.message("answers_saved", lang, path=sources.save_answers))
     elif interview:
-        offer_to_save(parsed, rules, lang, read, say)
+        offer_to_save(parsed, rules, lang, read, say, terminal_width())
     return Case(**parsed)
 
 
-def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str,
-                  read: Callable[[str], str], say: Callable[[str], None]) -> Path | None:
+def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str, read: Callable[[str], str],
+                  say: Callable[[str], None], width: int = 80) -> Path | None:
     """At the end of an interview: save the answers to a file the person names (Enter: don't), and
-    say how to write the letter from them."""
+    say how to write the letter from them (the command on a line of its own, never broken)."""
     from .errors import WriteError
+    from .interview import wrapping
 
+    command = say
+    say = wrapping(say, width)
     say("")
     say(rules.text("prompt_save", lang))
     while True:
@@ -98,7 +102,8 @@ def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str,
             say(rules.message("cannot_write", lang, path=exc.path, reason=exc.reason))
             continue
         say(rules.message("answers_saved", lang, path=path))
-        say(rules.message("prompt_letter_hint", lang, path=_quoted(str(path))))
+        say(rules.text("prompt_letter_hint", lang))
+        command(f"  advisor letter --answers {_quoted(str(path))}")
         return path
 
 

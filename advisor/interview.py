@@ -106,6 +106,14 @@ def _wrapped(line: str, width: int, labels: tuple[str, ...] = ()) -> list[str]:
     return [indent + body[0], *(hang + r for r in body[1:])]
 
 
+def wrapping(say: Callable[[str], None], width: int) -> Callable[[str], None]:
+    """`say`, with every line wrapped to the width: the greeting, refusals, the offer to save."""
+    def wrapped(text: str) -> None:
+        say("\n".join(out for line in text.split("\n") for out in _wrapped(line, width)))
+
+    return wrapped
+
+
 def question_text(field: str, rules: RuleSet, lang: str, width: int | None = None) -> str:
     """The question, why it is asked, and for choices the numbered list with labels.
 

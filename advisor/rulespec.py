@@ -185,7 +185,6 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "letter_saved": ("path",),
     "prompt_intro": ("count",),
     "prompt_intro_only": ("count",),
-    "prompt_letter_hint": ("path",),
     "internal_error": ("error",),
     "rules_ok": ("rules", "examples"),
     "batch_summary": ("rows", "ok", "bad", "seconds", "rate"),
