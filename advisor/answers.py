@@ -65,14 +65,20 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
         raise UsageError(rules.message("missing_flags", lang, missing=names))
     # Flags mean "answer now": with every core answer given, nothing is asked unless the person asks.
     interview = sources.interactive and bool(missing or sources.ask)
+    answered: list[str] = []
     if interview:
         width = terminal_width()
-        parsed = complete(parsed, rules, lang, read, wrapping(say, width), as_of=as_of, quick=sources.quick,
+
+        def counted(prompt: str) -> str:
+            answered.append(read(prompt))
+            return answered[-1]
+
+        parsed = complete(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of, quick=sources.quick,
                           given=frozenset(raw), width=width)
     if sources.save_answers is not None:
         write_answers(sources.save_answers, parsed)
         say(rules.message("answers_saved", lang, path=sources.save_answers))
-    elif interview:
+    elif answered:  # something was asked: the answers are worth keeping
         offer_to_save(parsed, rules, lang, read, say, terminal_width())
     return Case(**parsed)
 
