@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -186,3 +187,19 @@ def test_ctrl_c_exits_130_with_one_line():
     assert "Traceback" not in rest
     ours = [line for line in rest.splitlines() if line.strip() and line.strip() != "^C"]  # ^C is the tty echo
     assert len(ours) == 1
+
+
+def test_a_report_sent_to_a_file_gets_no_prompt_or_typing(tmp_path):
+    # stdout to a file, questions on the terminal: line editing still works, and the file is the report alone.
+    report = tmp_path / "report.json"
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", ADVISOR_LANG="zh")
+    child = pexpect.spawn("/bin/sh", ["-c", f"exec {sys.executable} -m advisor assess --quick --format json > {report}"],
+                          env=env, encoding="utf-8", timeout=20, dimensions=(40, 80))
+    for reply in ("45", "380\x1b[D5", "花呗", "none", ""):
+        child.expect_exact("> ")
+        child.send(reply + "\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    data = json.loads(report.read_text(encoding="utf-8"))  # nothing but the JSON
+    assert data["case"]["amount"] == "3850.00"
