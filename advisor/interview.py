@@ -189,7 +189,7 @@ def _fired(known: dict[str, Any], rules: RuleSet, as_of: date) -> tuple[Any, ...
     return ids, known["interest_exceeds"], known["plan_affordable"]
 
 
-def _values(field: str, case: Case, rules: RuleSet) -> list[Any]:
+def _values(field: str, rules: RuleSet) -> list[Any]:
     """One answer from every band of the field the rules can tell apart (the partition's bands)."""
     from .conditions import CONDITION_FIELDS
     from .engine import lookup
@@ -205,8 +205,6 @@ def _values(field: str, case: Case, rules: RuleSet) -> list[Any]:
     elif kind in ("int", "decimal") and field in partition.edges:
         low, high, step = (Decimal(str(v)) if kind == "decimal" else v for v in _DOMAINS[field])
         values = partition.edges[field].starts(low, high, step)
-    if field == "monthly_expenses" and case.monthly_income is not None:
-        values += [Decimal(0), case.monthly_income]  # all of the income left over, or none of it
     return values
 
 
@@ -223,7 +221,7 @@ def can_change(field: str, case: Case, rules: RuleSet, as_of: date) -> bool | No
         return None
     known = facts(case, rules, as_of)
     before = _fired(known, rules, as_of)
-    for value in _values(field, case, rules):
+    for value in _values(field, rules):
         if _fired(facts(case._replace(**{field: value}), rules, as_of), rules, as_of) != before:
             return True
     if feeds is None or known[feeds] is not None:
