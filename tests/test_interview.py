@@ -118,3 +118,14 @@ def test_repaid_in_full_is_asked_before_the_date(terminal, rules):
     said = result.stderr
     assert said.index(rules.text("prompt_repaid", "zh")) < said.index(rules.fields["repaid_on"]["question"]["zh"])
     assert json.loads(result.stdout)["credit_impact"]["retention_until"] == "2031-03-15"
+
+
+@pytest.mark.parametrize(("reply", "date_asked"), [("否", False), ("no", False), ("\n", False), ("也许\n1", True)])
+def test_the_date_is_asked_only_of_someone_who_repaid(terminal, rules, reply, date_asked):
+    result = terminal.invoke(cli.app, ["assess", "-d", "45", "-a", "3万", "-p", "花呗", "-n", "agreed", "--ask",
+                                       "--format", "json", "--as-of", "2026-11-23"],
+                             input="\n" * 3 + reply + "\n" + "2026-03-15\n" * date_asked + "\n" * 5)
+    assert result.exit_code == 0, result.stderr
+    assert (rules.fields["repaid_on"]["question"]["zh"] in result.stderr) is date_asked
+    if reply.startswith("也许"):
+        assert rules.text("prompt_yes_no_retry", "zh") in result.stderr, "an unclear answer is asked again"
