@@ -26,6 +26,7 @@ class Sources(NamedTuple):
     save_answers: Path | None = None
     quick: bool = False  # ask only the core questions
     interactive: bool = False  # a person can answer questions here
+    ask: bool = False  # ask the follow-up questions even when every core answer was given
 
 
 def as_of_day(text: str | None, rules: RuleSet, lang: str) -> date:
@@ -43,7 +44,7 @@ def as_of_day(text: str | None, rules: RuleSet, lang: str) -> date:
 def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
            read: Callable[[str], str], say: Callable[[str], None]) -> Case:
     """The case from every source; a bad answer names its flag or file, a missing one its flag."""
-    from .interview import complete, missing_fields
+    from .interview import complete, missing_fields, terminal_width, wrapping
     from .parsing import parse_answer
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
@@ -62,12 +63,61 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     if missing and not sources.interactive:
         names = ", ".join(f"{FLAGS[f]} ({f})" for f in missing)
         raise UsageError(rules.message("missing_flags", lang, missing=names))
-    if sources.interactive:
-        parsed = complete(parsed, rules, lang, read, say, as_of=as_of, quick=sources.quick, given=frozenset(raw))
+    # Flags mean "answer now": with every core answer given, nothing is asked unless the person asks.
+    interview = sources.interactive and bool(missing or sources.ask)
+    answered: list[str] = []
+    if interview:
+        width = terminal_width()
+
+        def counted(prompt: str) -> str:
+            answered.append(read(prompt))
+            return answered[-1]
+
+        parsed = complete(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of, quick=sources.quick,
+                          given=frozenset(raw), width=width)
     if sources.save_answers is not None:
         write_answers(sources.save_answers, parsed)
         say(rules.message("answers_saved", lang, path=sources.save_answers))
+    elif answered:  # something was asked: the answers are worth keeping
+        offer_to_save(parsed, rules, lang, read, say, terminal_width())
     return Case(**parsed)
+
+
+def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str, read: Callable[[str], str],
+                  say: Callable[[str], None], width: int = 80) -> Path | None:
+    """At the end of an interview: save the answers to a file the person names (Enter: don't), and
+    say how to write the letter from them (the command on a line of its own, never broken)."""
+    from .errors import WriteError
+    from .interview import wrapping
+
+    command = say
+    say = wrapping(say, width)
+    say("")
+    say(rules.text("prompt_save", lang))
+    while True:
+        try:
+            name = read("> ").strip()
+        except EOFError:  # input ended: the answer to an optional question is "no"
+            return None
+        if not name:
+            return None
+        path = Path(name).expanduser()
+        try:
+            write_answers(path, answers)
+        except WriteError as exc:  # a folder that does not exist, no permission: say so, ask again
+            say(rules.message("cannot_write", lang, path=exc.path, reason=exc.reason))
+            continue
+        say(rules.message("answers_saved", lang, path=path))
+        say(rules.text("prompt_letter_hint", lang))
+        command(f"  advisor letter --answers {_quoted(str(path))}")
+        return path
+
+
+def _quoted(path: str) -> str:
+    """The path as a shell reads it back: quoted only when it needs to be."""
+    import shlex
+
+    return shlex.quote(path)
 
 
 def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:

@@ -55,6 +55,14 @@ def stdin_is_tty() -> bool:
         return False
 
 
+def _stdout_is_tty() -> bool:
+    """Whether a person reads stdout directly: the letter is then plain text, without Markdown marks."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _lang(value: str | None) -> str:
     lang = (value or os.environ.get("ADVISOR_LANG") or "zh").strip().lower()
     if lang not in LANGS:
@@ -143,6 +151,8 @@ SaveAnswersOpt = Annotated[
     Optional[str], typer.Option("--save-answers", help="Keep the answers in this YAML or JSON file for next time.")
 ]
 QuickOpt = Annotated[bool, typer.Option("--quick", help="Ask only the four core questions.")]
+AskOpt = Annotated[bool, typer.Option("--ask", help="On a terminal, also ask the follow-up questions that matter "
+                                      "(with the four answers given as flags, nothing is asked otherwise).")]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help="zh or en (default zh, or $ADVISOR_LANG).")]
 RulesOpt = Annotated[
     Optional[list[str]], typer.Option("--rules", help="Rule file or folder replacing the built-in set; repeat to layer.")
@@ -182,11 +192,13 @@ def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, quick: bool, no_input: bool,
-          lang: str, rules: "RuleSet", as_of: date) -> "Case":
+          lang: str, rules: "RuleSet", as_of: date, ask: bool = False) -> "Case":
     from .answers import Sources, gather
+    from .interview import line_reader
 
-    sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty())
-    return gather(sources, rules, lang, as_of, read_line, say)
+    sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty(),
+                      ask=ask)
+    return gather(sources, rules, lang, as_of, line_reader(read_line), say)
 
 
 @app.command()
@@ -196,6 +208,7 @@ def assess(
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
+    ask: AskOpt = False,
     output_format: Annotated[str, typer.Option("--format", "-f", help="rich, json, markdown or html.")] = "rich",
     lang: LangOpt = None,
     rules: RulesOpt = None,
@@ -205,7 +218,7 @@ def assess(
     no_input: NoInputOpt = False,
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as a web page, FILE.html.")] = None,
 ) -> None:
-    """Assess one overdue situation. Missing answers are asked on a terminal."""
+    """Assess one overdue situation. Missing answers are asked on a terminal; with all four given, it answers at once."""
 
     def body() -> None:
         from .answers import as_of_day
@@ -222,7 +235,7 @@ def assess(
             raise UsageError(f'--save: "{save}" must end in .html')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
-        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
+        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when, ask)
         saved = report(case, rule_set, when, output_format, language, explain, save_to, full=full)
         if saved is not None:
             say(rule_set.message("saved", language, path=saved))
@@ -237,8 +250,11 @@ def letter(
     answers: AnswersOpt = None,
     save_answers: SaveAnswersOpt = None,
     quick: QuickOpt = False,
+    ask: AskOpt = False,
     script: Annotated[bool, typer.Option("--script", help="A short phone script for the same call instead.")] = False,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="markdown or text.")] = "markdown",
+    output_format: Annotated[
+        Optional[str], typer.Option("--format", "-f", help="text or markdown (default: text on a terminal).")
+    ] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     lang: LangOpt = None,
     rules: RulesOpt = None,
@@ -252,12 +268,13 @@ def letter(
         from .letter import compose
 
         language = _lang(lang)
-        if output_format not in ("markdown", "text"):
+        chosen = output_format or ("text" if output is None and _stdout_is_tty() else "markdown")
+        if chosen not in ("markdown", "text"):
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
-        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when)
-        text = compose(case, rule_set, when, language, script=script, markdown=output_format == "markdown")
+        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when, ask)
+        text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
         target = _path(output)
         if target is None:
             sys.stdout.write(text)
@@ -265,7 +282,7 @@ def letter(
         from .fileio import write_file
 
         write_file(target, text)
-        say(rule_set.message("saved", language, path=output))
+        say(rule_set.message("letter_saved", language, path=output))
 
     _guard(lang if lang in LANGS else "zh", body)
 

@@ -144,19 +144,45 @@ def tester(cond: Condition) -> Tester:
 
 
 def trace(cond: Condition, known: dict[str, Any]) -> list[ConditionTrace]:
-    """Every comparison with the case's actual value: the answer to "why did this fire?"."""
+    """What decided a condition for this case, each comparison with the case's actual value: the
+    answer to "why did this fire?".
+
+    For a condition that holds: every part of an `all`, only the branches of an `any` that held, and
+    under a `not` the comparisons that failed, each read as one true statement ("not gt"); so a
+    fired rule shows no row that is false. For one that does not hold, likewise what made it fail.
+    """
+    return _decided(cond, known, tester(cond)(known), negated=False)
+
+
+def _decided(cond: Condition, known: dict[str, Any], outcome: bool, *, negated: bool) -> list[ConditionTrace]:
+    """The comparisons that give `cond` its `outcome`, phrased from outside `negated` nots."""
     if isinstance(cond, Cmp):
         fn, value = _comparison(cond)
+        result = bool(fn(known[cond.field], value))
+        if result != outcome:
+            return []
         shown = sorted(value, key=str) if isinstance(value, frozenset) else value
-        return [ConditionTrace(cond.field, cond.op, shown, known[cond.field], bool(fn(known[cond.field], value)))]
+        op = f"not {cond.op}" if negated else cond.op
+        return [ConditionTrace(cond.field, op, shown, known[cond.field], result != negated)]
     if isinstance(cond, Not):
-        inner = trace(cond.part, known)
-        if len(inner) == 1:  # `not` of one comparison reads as one: "not in [...]" with its own answer
-            t = inner[0]
-            return [ConditionTrace(t.field, "not " + t.op, t.expected, t.actual, not t.result)]
-        # of a group: each comparison as it stands, marked as inside the `not`
-        return [ConditionTrace(t.field, "(within not) " + t.op, t.expected, t.actual, t.result) for t in inner]
-    return [t for c in cond.parts for t in trace(c, known)]
+        return _decided(cond.part, known, not outcome, negated=not negated)
+    # An `all` that holds, or an `any` that fails, needs every part; otherwise only the deciding ones.
+    every = outcome == isinstance(cond, AllOf)
+    parts = cond.parts if every else [c for c in cond.parts if tester(c)(known) == outcome]
+    return [t for c in parts for t in _decided(c, known, outcome, negated=negated)]
+
+
+def statement(row: dict[str, Any]) -> str:
+    """One row of an explanation as text: `✓ amount not gt 50000  (= 100)`; ? for an answer not given."""
+    def shown(value: Any) -> str:
+        if value is None:
+            return "?"
+        if isinstance(value, (list, tuple, frozenset, set)):
+            return "[" + ", ".join(map(str, value)) + "]"
+        return str(value)
+
+    mark = "✓" if row["result"] else "✗"
+    return f"{mark} {row['field']} {row['op']} {shown(row['expected'])}  (= {shown(row['actual'])})"
 
 
 _SYMBOL = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "in", "not_in": "not in"}

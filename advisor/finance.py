@@ -72,7 +72,7 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     settings = rules.plan
     limit = int(settings["max_months"].get(case.platform, settings["max_months"]["default"]))
     margin = case.monthly_income - case.monthly_expenses
-    out: dict[str, Any] = {"monthly_payment": None, "months": None, "affordable": False,
+    out: dict[str, Any] = {"monthly_payment": None, "months": None, "last_payment": None, "affordable": False,
                            "margin": f"{margin:.2f}", "max_months": limit}
     budget = (margin * Decimal(settings["share_of_margin"])).quantize(CENT, rounding=ROUND_DOWN)
     if budget <= 0:
@@ -80,10 +80,20 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     months = int((case.amount / budget).to_integral_value(rounding=ROUND_CEILING))
     if months > limit:
         return out
-    # Spread evenly: rounding each payment up to the cent never exceeds the budget, and covers the debt.
-    payment = (case.amount / months).quantize(CENT, rounding=ROUND_CEILING)
-    out.update(monthly_payment=f"{payment:.2f}", months=months, affordable=True)
+    payment, last = instalments(case.amount, months)
+    out.update(monthly_payment=f"{payment:.2f}", months=months, last_payment=f"{last:.2f}", affordable=True)
     return out
+
+
+def instalments(amount: Decimal, months: int) -> tuple[Decimal, Decimal]:
+    """Equal payments rounded up to the cent, and a last one that absorbs the rounding, so that
+    payment × (months − 1) + last is the amount to the cent.
+
+    Rounding up keeps every payment within a budget the amount fits in, and makes the last one no
+    larger than the others; it is never zero, because months − 1 payments fall short of the amount.
+    """
+    payment = (amount / months).quantize(CENT, rounding=ROUND_CEILING)
+    return payment, amount - payment * (months - 1)
 
 
 def retention_until(case: Case) -> date | None:

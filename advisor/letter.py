@@ -22,7 +22,7 @@ _BLANKS = ("name", "lender", "contract_no", "phone")
 # Every name a paragraph may use: the blanks, and what _values can give.
 PLACEHOLDERS = (
     *_BLANKS, "date", "days", "amount", "platform", "negotiation", "hardship",
-    "monthly_payment", "months", "margin", "monthly_income", "monthly_expenses", "apr", "cap",
+    "monthly_payment", "last_payment", "months", "margin", "monthly_income", "monthly_expenses", "apr", "cap",
 )
 
 
@@ -42,7 +42,8 @@ def _values(case: Case, known: dict[str, Any], rules: RuleSet, as_of: date, lang
             values[key] = f"{getattr(case, key):.2f}"
     proposal = known["plan"]
     if proposal and proposal["affordable"]:
-        values.update(monthly_payment=proposal["monthly_payment"], months=str(proposal["months"]),
+        values.update(monthly_payment=proposal["monthly_payment"], last_payment=proposal["last_payment"],
+                      months=str(proposal["months"]),
                       margin=proposal["margin"])
     check = known["interest_check"]
     if check:

@@ -59,14 +59,29 @@ def test_any_and_a_not_of_a_group_decide_as_written(folder, answers, fires):
     assert ("probe.shapes" in result.rules_fired) is fires
 
 
-def test_explain_traces_every_comparison_of_a_fired_rule(folder):
+def test_explain_shows_what_decided_a_fired_rule(folder):
     out = run(["assess", *CASE, "--rules", str(FIXTURES / "mini"), "--rules", str(folder), "--explain",
                "--format", "json", "--lang", "en"])
     assert out.exit_code == 0, out.stderr
     fired = {f["rule"]: f for f in json.loads(out.stdout)["explain"]}
     traced = [(c["field"], c["op"], c["expected"], c["result"]) for c in fired["probe.shapes"]["conditions"]]
-    assert traced == [
-        ("platform", "eq", "bank_loan", True), ("negotiation", "eq", "agreed", False),
-        ("overdue_days", "gte", 400, False), ("amount", "(within not) gt", "50000", False),
-        ("negotiation", "(within not) in", ["agreed", "none"], True),
-    ]
+    # What decided it, all true: the branch of the `any` that held, and the part of the `not` that
+    # failed, read as one statement; the branches that did not hold and the part that did not matter
+    # are left out.
+    assert traced == [("platform", "eq", "bank_loan", True), ("amount", "not gt", "50000", True)]
+
+
+@pytest.mark.parametrize("case", [
+    ["-d", "95", "-a", "62000", "-p", "信用卡", "-n", "failed", "--legal-status", "律师函",
+     "--collection", "contacts_third_parties", "--hardship", "失业"],
+    ["-d", "12", "-a", "3800", "-p", "花呗", "-n", "none"],
+    ["-d", "400", "-a", "800", "-p", "私人", "-n", "breached", "--apr", "36", "--contract-date", "2024-03-01",
+     "--income", "0", "--expenses", "0"],
+    ["-d", "0", "-a", "3000", "-p", "花呗", "-n", "agreed", "--legal-status", "none"],
+])
+def test_no_false_row_under_a_rule_that_fired(case):
+    data = json.loads(run(["assess", *case, "--explain", "--format", "json", "--as-of", "2026-11-23"]).stdout)
+    assert data["explain"] and all(c["result"] for f in data["explain"] for c in f["conditions"])
+    assert all(f["conditions"] for f in data["explain"] if f["rule"]), "each fired rule says what decided it"
+    text = run(["assess", *case, "--explain", "--as-of", "2026-11-23"]).stdout
+    assert "✓" in text and "✗" not in text

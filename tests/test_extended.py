@@ -185,9 +185,12 @@ def test_missing_answers_file():
 
 def test_quick_asks_only_the_core(monkeypatch):
     monkeypatch.setattr(cli, "stdin_is_tty", lambda: True)
-    full = run(["assess", *CORE, "--format", "json"], input="\n" * 20)
+    # The four answers as flags answer at once; --ask asks the extra questions, --quick never does.
+    now = run(["assess", *CORE, "--format", "json"], input="\n" * 20)
+    assert now.exit_code == 0 and "> " not in now.stderr, "flags mean answer now"
+    full = run(["assess", *CORE, "--format", "json", "--ask"], input="\n" * 20)
     assert full.exit_code == 0 and "> " in full.stderr, "extra questions were asked"
-    quick = run(["assess", *CORE, "--format", "json", "--quick"], input="")
+    quick = run(["assess", *CORE, "--format", "json", "--quick", "--ask"], input="")
     assert quick.exit_code == 0 and "> " not in quick.stderr
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from advisor.finance import interest_check, lpr_on, plan, retention_until
+from advisor.finance import CENT, instalments, interest_check, lpr_on, plan, retention_until
 from advisor.models import Case
 
 
@@ -38,11 +40,30 @@ def test_plan_arithmetic(rules, income, expenses, amount, platform, expected):
     assert (result["monthly_payment"], result["months"], result["affordable"]) == expected
     if result["affordable"]:
         pay, months = Decimal(result["monthly_payment"]), result["months"]
-        assert pay * months >= Decimal(amount), "the plan repays the whole amount"
+        assert pay * months >= Decimal(amount), "equal payments would cover the whole amount"
+        last = Decimal(result["last_payment"])
+        assert pay * (months - 1) + last == Decimal(amount), "the payments add up to the amount exactly"
         assert pay * (months - 1) < Decimal(amount), "and takes no month more than needed"
         budget = (Decimal(income) - Decimal(expenses)) * Decimal(rules.plan["share_of_margin"])
         assert pay <= budget, "and never asks more than the share of the margin"
     assert result["margin"] == f"{Decimal(income) - Decimal(expenses):.2f}"
+
+
+def test_the_plan_of_the_issue_adds_up_to_the_cent(rules):
+    # 20,000 over 13 months: 1538.47 each would be 20,000.11; the last instalment takes the difference.
+    result = plan(case(monthly_income=Decimal("3500"), monthly_expenses=Decimal("1575"), amount=Decimal("20000")), rules)
+    assert (result["monthly_payment"], result["months"], result["last_payment"]) == ("1538.47", 13, "1538.36")
+
+
+@given(amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000000"), places=2),
+       budget=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000"), places=2))
+def test_instalments_sum_exactly(amount, budget):
+    months = int((amount / budget).to_integral_value(rounding=ROUND_CEILING))  # as plan() counts them
+    assume(months <= 600)
+    payment, last = instalments(amount, months)
+    assert payment * (months - 1) + last == amount
+    assert CENT <= last <= payment <= budget
+    assert payment - amount / months < CENT, "no more than a cent above the even share"
 
 
 def test_no_plan_without_both_income_and_expenses(rules):

@@ -74,3 +74,26 @@ def test_phone_script_is_short(lang):
 def test_letter_errors_are_clean(args):
     result = run([*BASE, *args])
     assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+def test_the_letters_plan_adds_up_to_the_amount():
+    # 20,000 over 13 months: twelve payments of 1538.47 and a last one of 1538.36, exactly 20,000.00.
+    result = run(["-d", "45", "-a", "2万", "-p", "花呗", "-n", "none", "--income", "3500", "--expenses", "1575"])
+    assert "1538.47" in result.stdout and "1538.36" in result.stdout and "20000.00" in result.stdout
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "信已保存到"), ("en", "Letter saved to")])
+def test_saving_the_letter_says_so(tmp_path, lang, said):
+    target = tmp_path / "letter.md"
+    result = run([*BASE, "--lang", lang, "-o", str(target)])
+    assert result.exit_code == 0 and said in result.stderr and str(target) in result.stderr
+    assert target.read_text(encoding="utf-8").startswith("# "), "a file gets Markdown unless told otherwise"
+
+
+def test_the_letter_reuses_saved_answers(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("overdue_days: 45\namount: 2万\nplatform: 花呗\nnegotiation: none\nhardship: 失业\n"
+                       "monthly_income: 6000\nmonthly_expenses: 4500\n", encoding="utf-8")
+    result = run(["--answers", str(answers), "--as-of", "2026-11-23", "--no-input"])
+    assert result.exit_code == 0, result.stderr
+    assert "1176.48" in result.stdout and "20000.00" in result.stdout

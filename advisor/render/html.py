@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
 
@@ -162,9 +163,7 @@ def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
         for fired in record["explain"]:
             out.append(f"<li><code>{_t(fired['rule'])}</code><ul>")
             for c in fired["conditions"]:
-                mark = "✓" if c["result"] else "✗"
-                out.append(f"<li>{mark} <code>{_t(c['field'])} {_t(c['op'])} {_t(c['expected'])}</code>"
-                           f" (= <code>{_t(c['actual'])}</code>)</li>")
+                out.append(f"<li>{_t(statement(c))}</li>")
             out.append("</ul></li>")
         out.append("</ul></section>")
 

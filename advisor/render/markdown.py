@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..conditions import statement
 from ..models import URGENCIES
 from ..safetext import printable
 
@@ -82,8 +83,7 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
         for fired in record["explain"]:
             out.append(f"- `{fired['rule']}`" + (f" (− {', '.join(fired['drops'])})" if fired.get("drops") else ""))
             for c in fired["conditions"]:
-                mark = "✓" if c["result"] else "✗"
-                out.append(f"  - {mark} `{c['field']} {c['op']} {c['expected']}` (= `{c['actual']}`)")
+                out.append(f"  - {statement(c)}")
         out.append("")
     out += ["---", "", f"*{record['disclaimer']}*", "", rules.message("as_of", lang, date=record["as_of"]), ""]
     return printable("\n".join(out), lines=True)

@@ -126,7 +126,7 @@ def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]
 
 # The names the interest and plan texts of a rule set may use: what _interest and _plan fill in.
 INTEREST_PLACEHOLDERS = {"bases": ("cap",), "notes": ("lpr", "lpr_from")}
-PLAN_PLACEHOLDERS = ("amount", "monthly_payment", "months", "margin", "max_months")
+PLAN_PLACEHOLDERS = ("amount", "monthly_payment", "last_payment", "months", "margin", "max_months")
 
 
 def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:
@@ -154,7 +154,8 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
     if proposal is None:
         return None
     key = "affordable" if proposal["affordable"] else "unaffordable"
-    template = rules.plan["texts"].get(key)
+    uneven = proposal["affordable"] and proposal["last_payment"] != proposal["monthly_payment"]
+    template = (uneven and rules.plan["texts"].get("affordable_uneven")) or rules.plan["texts"].get(key)
     text = fill(template[lang], {"amount": f"{assessment.case.amount:.2f}", **proposal}) if template else ""
     return {**proposal, "text": text}
 

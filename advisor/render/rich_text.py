@@ -19,6 +19,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
+from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
 
@@ -275,10 +276,8 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
             yield _text(fired["rule"], style="bold")
             if fired.get("drops"):
                 yield _Wrapped(f"− {', '.join(fired['drops'])}", indent=2)
-            for c in fired["conditions"]:
-                mark = "✓" if c["result"] else "✗"
-                actual = "?" if c["actual"] is None else c["actual"]  # an answer nobody gave
-                yield _Wrapped(f"{mark} {c['field']} {c['op']} {c['expected']}  (= {actual})", indent=2)
+            for c in fired["conditions"]:  # what decided the rule, each a true statement
+                yield _Wrapped(statement(c), indent=2)
         yield Text("")
 
     yield _Box(rules.text("disclaimer_title", lang), _Wrapped(record["disclaimer"]))

@@ -1,0 +1,131 @@
+"""The interview: what it asks, why, in what words, and what it offers at the end."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from rich.cells import cell_len
+from typer.testing import CliRunner
+
+from advisor import cli
+from advisor.engine import evaluate
+from advisor.interview import worth_asking
+from advisor.models import Case
+
+AS_OF = date(2026, 11, 23)
+CASES = [
+    {"overdue_days": 0, "amount": Decimal("3000"), "platform": "internet_platform", "negotiation": "agreed"},
+    {"overdue_days": 12, "amount": Decimal("3800"), "platform": "internet_platform", "negotiation": "none"},
+    {"overdue_days": 95, "amount": Decimal("62000"), "platform": "credit_card", "negotiation": "failed"},
+    {"overdue_days": 400, "amount": Decimal("800"), "platform": "unlicensed", "negotiation": "breached"},
+    {"overdue_days": 2, "amount": Decimal("800"), "platform": "credit_card", "negotiation": "in_progress"},
+]
+# Answers rules test directly; each with every value it can take (a set field: one choice at a time).
+DIRECT = ("legal_status", "hardship", "collection")
+
+
+def _outcome(case: Case, rules) -> tuple:
+    found = evaluate(case, rules, AS_OF)
+    return found[2:10]  # stage, severity, credit level, reporting, summaries, consequences, steps, references
+
+
+def _values(field, rules):
+    ids = [c["id"] for c in rules.choices(field)]
+    return [frozenset((i,)) for i in ids] if field == "collection" else ids
+
+
+@pytest.mark.parametrize("answers", CASES, ids=lambda a: f"{a['overdue_days']}d-{a['platform']}")
+@pytest.mark.parametrize("field", DIRECT)
+def test_a_follow_up_is_asked_exactly_when_some_answer_changes_the_outcome(rules, answers, field):
+    case = Case(**answers)
+    before = _outcome(case, rules)
+    changes = any(_outcome(case._replace(**{field: v}), rules) != before for v in _values(field, rules))
+    allowed = rules.ask_tests[field](_facts(case, rules))
+    assert worth_asking(field, answers, rules, AS_OF) == (allowed and changes)
+
+
+def _facts(case, rules):
+    from advisor.engine import facts
+
+    return facts(case, rules, AS_OF)
+
+
+def test_the_budget_is_asked_only_when_a_plan_can_follow(rules):
+    answers = {**CASES[1], "monthly_income": Decimal("6000")}
+    assert worth_asking("monthly_expenses", answers, rules, AS_OF)
+    assert not worth_asking("monthly_expenses", CASES[1], rules, AS_OF), "no income given: no plan to work out"
+
+
+def test_the_contract_date_only_for_a_private_rate_it_can_decide(rules):
+    private = {**CASES[3], "apr": Decimal("36")}
+    assert worth_asking("contract_date", private, rules, AS_OF)
+    assert not worth_asking("contract_date", CASES[3], rules, AS_OF), "no rate: the date decides nothing"
+    assert not worth_asking("contract_date", {**CASES[1], "apr": Decimal("36")}, rules, AS_OF)
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    monkeypatch.setattr(cli, "stdin_is_tty", lambda: True)
+    return CliRunner()
+
+
+def test_the_greeting_counts_what_is_left(terminal):
+    result = terminal.invoke(cli.app, ["assess", "-d", "45", "--format", "json", "--quick"], input="3万\n花呗\n1\n\n")
+    assert result.exit_code == 0, result.stderr
+    assert "回答3个问题" in result.stderr and "之后可能再问" not in result.stderr, "--quick: no more to come"
+    result = terminal.invoke(cli.app, ["assess", "--format", "json", "--lang", "en"], input="\n45\n3万\n花呗\n1\n")
+    assert "First 5 questions, then maybe a few more" in result.stderr, "what you fear, then the four answers"
+
+
+def test_answers_from_a_file_answer_now_too(terminal, tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("overdue_days: 45\namount: 3万\nplatform: 花呗\nnegotiation: none\n", encoding="utf-8")
+    result = terminal.invoke(cli.app, ["assess", "--answers", str(answers), "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == "", "nothing asked"
+    assert json.loads(result.stdout)["case"]["overdue_days"] == 45
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_prompts_fit_the_terminal_and_keep_labels_whole(terminal, rules, lang):
+    result = terminal.invoke(cli.app, ["assess", "--format", "json", "--lang", lang, "--ask"],
+                             input="\n45\n3万\n花呗\n1\n" + "\n" * 20, env={"COLUMNS": "40"})  # Enter: no concern named
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert max(cell_len(line) for line in lines) <= 40
+    for field in ("platform", "negotiation", "legal_status", "collection"):
+        for choice in rules.choices(field):
+            assert any(choice["label"]["zh"] in line for line in lines), choice["label"]["zh"]
+
+
+def test_the_save_offer_asks_again_after_a_place_it_cannot_write(terminal, tmp_path, rules):
+    target = tmp_path / "answers.json"
+    result = terminal.invoke(cli.app, ["assess", "--quick", "--format", "json"],
+                             input=f"45\n3万\n花呗\n1\n{tmp_path}/no/such/dir/a.yaml\n{target}\n")
+    assert result.exit_code == 0, result.stderr
+    assert "无法写入" in result.stderr and "回答已保存到" in result.stderr
+    assert f"advisor letter --answers {target}" in result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["platform"] == "internet_platform"
+
+
+def test_repaid_in_full_is_asked_before_the_date(terminal, rules):
+    result = terminal.invoke(cli.app, ["assess", "-d", "45", "-a", "3万", "-p", "花呗", "-n", "agreed", "--ask",
+                                       "--format", "json", "--as-of", "2026-11-23"],
+                             input="\n" * 3 + "是\n2026-03-15\n" + "\n" * 5)
+    assert result.exit_code == 0, result.stderr
+    said = result.stderr
+    assert said.index(rules.text("prompt_repaid", "zh")) < said.index(rules.fields["repaid_on"]["question"]["zh"])
+    assert json.loads(result.stdout)["credit_impact"]["retention_until"] == "2031-03-15"
+
+
+@pytest.mark.parametrize(("reply", "date_asked"), [("否", False), ("no", False), ("\n", False), ("也许\n1", True)])
+def test_the_date_is_asked_only_of_someone_who_repaid(terminal, rules, reply, date_asked):
+    result = terminal.invoke(cli.app, ["assess", "-d", "45", "-a", "3万", "-p", "花呗", "-n", "agreed", "--ask",
+                                       "--format", "json", "--as-of", "2026-11-23"],
+                             input="\n" * 3 + reply + "\n" + "2026-03-15\n" * date_asked + "\n" * 5)
+    assert result.exit_code == 0, result.stderr
+    assert (rules.fields["repaid_on"]["question"]["zh"] in result.stderr) is date_asked
+    if reply.startswith("也许"):
+        assert rules.text("prompt_yes_no_retry", "zh") in result.stderr, "an unclear answer is asked again"
