@@ -372,7 +372,8 @@ def test_csv_output_cells_never_start_a_formula_or_break_a_line(tmp_path, excel)
     data = out.read_bytes().decode("utf-8-sig")
     assert len(data.split("\r\n")) == len(rows) + 2  # header, one line per record, the final line end
     table = list(csv.DictReader(io.StringIO(data)))
-    assert [r["id"] for r in table] == ["'" + f.replace("\r", "\\r") for f in FORMULAS] + [
+    # Controls are shown visibly (a TAB as \\t, CR as \\r), so none reaches a terminal or splits a record.
+    assert [r["id"] for r in table] == ["'" + f.replace("\r", "\\r").replace("\t", "\\t") for f in FORMULAS] + [
         "two\\nlines", "cr\\rinside", "plain", "'=bad"]
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in table for cell in r.values())
     assert table[0]["plan_months"].isdigit() and table[0]["monthly_payment"][0].isdigit()  # numbers as they are

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -187,3 +188,19 @@ def test_the_progress_bar_reads_no_markup_and_no_escapes_in_a_file_name(tmp_path
     assert child.exitstatus == 0
     assert r"[red on red]\x1b[8mx.csv" in child.before  # the name as written, its ESC made visible
     assert "\x1b[8m" not in child.before
+
+
+@pytest.mark.parametrize("output", ["jsonl", "json", "csv"])
+def test_batch_output_never_carries_a_raw_control_from_an_id(tmp_path, output):
+    cases = tmp_path / "cases.jsonl"  # JSON can carry every character (a raw CR would damage a CSV row)
+    cases.write_text(json.dumps({"id": f"a{HOSTILE}", "overdue_days": 45, "amount": 5000, "platform": "花呗",
+                                 "negotiation": "none"}) + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "advisor", "batch", str(cases), "--output-format", output],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert not any(c in result.stdout for c in RAW), "a control or BiDi character reached the output raw"
+    if output != "csv":  # JSON escapes them, so the data read back is the id as given
+        first = result.stdout.splitlines()[0] if output == "jsonl" else result.stdout
+        data = json.loads(first)
+        record = data if output == "jsonl" else data[0]
+        assert record["case"]["id"] == f"a{HOSTILE}"

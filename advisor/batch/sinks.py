@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, NamedTuple
 from ..errors import WriteError
 from ..fileio import Output
 from ..render import BATCH_FORMATS
-from ..safetext import printable
+from ..safetext import json_safe, printable
 
 OUTPUT_FORMATS = BATCH_FORMATS
 CSV_COLUMNS = ("row", "id", "stage", "severity", "credit_level", "reporting", "consequences", "steps",
@@ -28,8 +28,9 @@ MAX_PENDING_BYTES = 48 << 20  # a worker waiting for its turn holds at most this
 
 
 def dumps(value: Any) -> str:
-    """JSON as the records are written: UTF-8 text, no spaces."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """JSON as the records are written: UTF-8 text, no spaces, and characters that could drive a
+    terminal (controls, BiDi overrides) as \\u escapes, so the data read back is unchanged."""
+    return json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def csv_cell(value: str) -> str:
@@ -44,12 +45,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 def csv_text(value: str) -> str:
     """A text cell, which may have come from the input: a spreadsheet must not run it as a formula (a
     leading ' makes it text, as OWASP recommends), and a line break in it must not split the record
-    (it is written as \\n or \\r). Numbers the tool computes are written as they are."""
+    (it is written as \\n or \\r), nor may any other character that drives a terminal reach it
+    (escaped visibly, as \\x1b). Numbers the tool computes are written as they are."""
     if value.startswith(_FORMULA_START):
         value = "'" + value
-    if "\n" in value or "\r" in value:
-        value = value.replace("\r", "\\r").replace("\n", "\\n")
-    return csv_cell(value)
+    return csv_cell(printable(value))
 
 
 def csv_id(case_id: str | None) -> bytes:
