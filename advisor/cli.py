@@ -479,6 +479,24 @@ def _on_signal(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        info = os.fstat(1)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _stdout_was_silenced(before: tuple[int, int] | None) -> bool:
+    """Whether fd 1 now is the null device though it was not when the run began."""
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    now = _stdout_identity()
+    return before != now and now == (null.st_dev, null.st_ino)
+
+
 def main() -> NoReturn:
     """Console-script entry point."""
     standard_streams()
@@ -487,12 +505,17 @@ def main() -> NoReturn:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)
     code: Any = 0
+    before = _stdout_identity()
     try:
         with writing_stdout():  # also what Click itself prints: --help, its usage errors
             try:
                 app(prog_name="advisor")  # the same name, and completion, however it was started
             except SystemExit as exc:
                 code = exc.code
+                if code == 1 and _stdout_was_silenced(before):
+                    # Rich, printing --help, met a closed pipe (`--help | head`): it pointed stdout at
+                    # the null device and said exit 1. That is the same quiet end as any closed pipe.
+                    code = int(ExitCode.BROKEN_PIPE)
     except WriteError as exc:
         say(f"advisor: {exc}")
         code = int(exc.exit_code)

@@ -45,6 +45,8 @@ PRINTING = {
     "letter": ["letter", *CASE],
     "rules list": ["rules", "list"],
     "rules check": ["rules", "check"],
+    "--help": ["--help"],  # printed by Typer's Rich help, which handles a closed pipe its own way
+    "assess --help": ["assess", "--help"],
 }
 
 
