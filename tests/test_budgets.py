@@ -96,3 +96,12 @@ def test_english_report_answers_first_too():
     assert data["answers"][0]["verdict"].split()[0] in flat
     assert "Your worries" in out and "Today" in out and "It depends on" in out
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in data["headline"] + data["answers"][0]["verdict"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_citations_name_each_law_once(lang):
+    text = advisor(*CARD, "--lang", lang)
+    law = "《民法典》" if lang == "zh" else "Civil Code"
+    cited = [r["title"] for r in record(*CARD, "--lang", lang)["references"] if "188" in r["title"] or "一百八十八" in r["title"]]
+    assert cited, "the card case cites the limitation period"
+    assert text.count(law) == 1, f"{law} is named once, its articles after it"
