@@ -22,6 +22,7 @@ from rich.text import Text
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
+from .citations import short_titles
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -284,29 +285,6 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     yield _text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
 
 
-# A citation in the short report is a short title, the way people cite a law: 《民法典》第十条.
-_LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the PRC")
-
-
-# A title's law and its article: 《民法典》 + 第十条, or "Civil Code" + "Art. 10".
-_ARTICLE = re.compile(r"^(《[^》]+》)(第.+)$|^(.+?), (Arts?\. .+)$")
-
-
-def _titles(ids: list[str], record: dict[str, Any], lang: str) -> str:
-    """Short titles, the articles of one law named once: 《民法典》第一百八十八条、第一百九十五条."""
-    titles = {r["id"]: _LONG_FORMS.sub("", r["title"]) for r in record["references"]}
-    laws: dict[str, list[str]] = {}  # law (or a whole title that names no article) -> its articles
-    for ref in ids:
-        if ref not in titles:
-            continue
-        found = _ARTICLE.match(titles[ref])
-        law, article = (found.group(1) or found.group(3), found.group(2) or found.group(4)) if found else (titles[ref], "")
-        laws.setdefault(law, []).append(article)
-    if lang == "zh":
-        return "；".join(law + "、".join(a for a in arts if a) for law, arts in laws.items())
-    return "; ".join(law + (", " + ", ".join(a for a in arts if a) if any(arts) else "") for law, arts in laws.items())
-
-
 def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[RenderableType]:
     """The direct answer to each worry: its verdict, what decides it for this case, what it rests on."""
     if not record.get("answers"):
@@ -324,7 +302,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
                 yield _item("•", condition)
         if item["references"]:
             yield _Wrapped(f"{rules.text('based_on', lang)}{'：' if lang == 'zh' else ': '}"
-                           f"{_titles(item['references'], record, lang)}",
+                           f"{short_titles(item['references'], record, lang)}",
                            indent=2, style="dim")
     yield Text("")
 
@@ -369,7 +347,7 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
     rest = [r["id"] for r in record["references"] if r["id"] not in cited]
     colon = "：" if lang == "zh" else ": "
     if rest:
-        yield _Wrapped(f"{rules.text('references', lang)}{colon}{_titles(rest, record, lang)}", style="dim")
+        yield _Wrapped(f"{rules.text('references', lang)}{colon}{short_titles(rest, record, lang)}", style="dim")
     if hidden:
         yield _text(rules.message("more_in_full", lang, count=hidden), style="italic")
     yield _Wrapped(f"{rules.text('disclaimer_title', lang)}{colon}{record['disclaimer']}", style="bold")

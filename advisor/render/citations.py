@@ -1,0 +1,26 @@
+"""Citations as people write them in the short report: short titles, each law named once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Long forms people leave out when they cite a law: 《民法典》第十条.
+_LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the PRC")
+# A title's law and its article: 《民法典》 + 第十条, or "Civil Code" + "Art. 10".
+_ARTICLE = re.compile(r"^(《[^》]+》)(第.+)$|^(.+?), (Arts?\. .+)$")
+
+
+def short_titles(ids: list[str], record: dict[str, Any], lang: str) -> str:
+    """Short titles, the articles of one law named once: 《民法典》第一百八十八条、第一百九十五条."""
+    titles = {r["id"]: _LONG_FORMS.sub("", r["title"]) for r in record["references"]}
+    laws: dict[str, list[str]] = {}  # law (or a whole title that names no article) -> its articles
+    for ref in ids:
+        if ref not in titles:
+            continue
+        found = _ARTICLE.match(titles[ref])
+        law, article = (found.group(1) or found.group(3), found.group(2) or found.group(4)) if found else (titles[ref], "")
+        laws.setdefault(law, []).append(article)
+    if lang == "zh":
+        return "；".join(law + "、".join(a for a in arts if a) for law, arts in laws.items())
+    return "; ".join(law + (", " + ", ".join(a for a in arts if a) if any(arts) else "") for law, arts in laws.items())
