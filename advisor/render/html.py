@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
+from .forms import meter, money
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -56,10 +57,6 @@ def _t(text: Any) -> str:
     """Outside text as page text: never markup, and nothing that could drive a terminal if it is viewed there."""
     return escape(printable(str(text), lines=True), quote=True)
 
-
-def _meter(value: str, scale: tuple[str, ...]) -> str:
-    n = scale.index(value)
-    return "■" * n + "□" * (len(scale) - 1 - n)
 
 
 def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
@@ -105,9 +102,9 @@ def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
             "verdict", lang,
             severity=label("severity", record["severity"], lang),
             stage=label("stage", record["stage"], lang),
-        )) + f' <span class="meter" aria-hidden="true">{_meter(record["severity"], SEVERITIES)}</span></p>',
+        )) + f' <span class="meter" aria-hidden="true">{meter(record["severity"], SEVERITIES)}</span></p>',
         '<p class="case">' + _t(rules.message(
-            "case_line", lang, days=case["overdue_days"], amount=case["amount"],
+            "case_line", lang, days=case["overdue_days"], amount=money(case["amount"]),
             platform=label("platform", case["platform"], lang),
             negotiation=label("negotiation", case["negotiation"], lang),
         )) + "</p>",
@@ -122,7 +119,7 @@ def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     out += [f"<section><h2>{_t(rules.text('credit_impact', lang))}</h2>", "<dl>",
             f"<dt>{_t(rules.text('credit_level', lang))}</dt>"
             f"<dd>{_t(label('credit_level', credit['level'], lang))} "
-            f'<span class="meter" aria-hidden="true">{_meter(credit["level"], CREDIT_LEVELS)}</span></dd>',
+            f'<span class="meter" aria-hidden="true">{meter(credit["level"], CREDIT_LEVELS)}</span></dd>',
             f"<dt>{_t(rules.text('reporting', lang))}</dt><dd>{_t(label('reporting', credit['reporting'], lang))}</dd>",
             "</dl>"]
     if credit.get("summary"):

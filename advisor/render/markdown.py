@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..conditions import statement
 from ..models import URGENCIES
 from ..safetext import printable
+from .forms import money
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -45,7 +46,7 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     ) + "**")
     out.append("")
     out.append(rules.message(
-        "case_line", lang, days=case["overdue_days"], amount=case["amount"],
+        "case_line", lang, days=case["overdue_days"], amount=money(case["amount"]),
         platform=rules.label("platform", case["platform"], lang),
         negotiation=rules.label("negotiation", case["negotiation"], lang),
     ))

@@ -22,7 +22,7 @@ from rich.text import Text
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
-from .citations import short_titles
+from .forms import meter, money, short_titles
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -38,10 +38,6 @@ _SEVERITY_STYLE = {"none": "green", "low": "green", "medium": "yellow", "high": 
 def _text(text: str, style: str = "") -> Text:
     return Text(printable(text, lines=True), style=style)
 
-
-def _meter(value: str, scale: tuple[str, ...]) -> str:
-    n = scale.index(value)
-    return "■" * n + "□" * (len(scale) - 1 - n)
 
 
 def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableType:
@@ -195,7 +191,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     case = record["case"]
     severity = record["severity"]
     verdict = Text()
-    verdict.append(f"{_meter(severity, SEVERITIES)} ", style=_SEVERITY_STYLE[severity])
+    verdict.append(f"{meter(severity, SEVERITIES)} ", style=_SEVERITY_STYLE[severity])
     verdict.append_text(_text(
         rules.message(
             "verdict", lang,
@@ -209,7 +205,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     yield _text(
         rules.message(
             "case_line", lang,
-            days=case["overdue_days"], amount=_money(case["amount"]),
+            days=case["overdue_days"], amount=money(case["amount"]),
             platform=rules.label("platform", case["platform"], lang),
             negotiation=rules.label("negotiation", case["negotiation"], lang),
         ),
@@ -230,7 +226,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
     credit = record["credit_impact"]
     body = Text.assemble(
         _text(rules.text("credit_level", lang) + ": ", "bold"),
-        _text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}\n"),
+        _text(f"{meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}\n"),
         _text(rules.text("reporting", lang) + ": ", "bold"),
         _text(rules.label("reporting", credit["reporting"], lang)),
     )
@@ -332,7 +328,7 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
     credit = record["credit_impact"]
     yield _heading(rules.text("credit_impact", lang))
     yield Text.assemble(
-        _text(f"{_meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}"),
+        _text(f"{meter(credit['level'], CREDIT_LEVELS)} {rules.label('credit_level', credit['level'], lang)}"),
         _text(f" · {rules.text('reporting', lang)}{'：' if lang == 'zh' else ': '}"
               f"{rules.label('reporting', credit['reporting'], lang)}"),
     )
@@ -362,9 +358,6 @@ def _first_sentence(text: str, clause: bool = False) -> str:
     return head + ("。" if found.group().strip() in "。；" else ".")
 
 
-def _money(amount: str) -> str:
-    whole, _, cents = amount.partition(".")
-    return f"{int(whole):,}.{cents or '00'}"
 
 
 class _Console(Console):

@@ -1,4 +1,5 @@
-"""Citations as people write them in the short report: short titles, each law named once."""
+"""The record's values as people write them, shared by the renderers: levels as marks, money with
+thousands separators, citations as short titles with each law named once."""
 
 from __future__ import annotations
 
@@ -24,3 +25,15 @@ def short_titles(ids: list[str], record: dict[str, Any], lang: str) -> str:
     if lang == "zh":
         return "；".join(law + "、".join(a for a in arts if a) for law, arts in laws.items())
     return "; ".join(law + (", " + ", ".join(a for a in arts if a) if any(arts) else "") for law, arts in laws.items())
+
+
+def meter(value: str, scale: tuple[str, ...]) -> str:
+    """A level as filled and empty marks, so it reads the same without colour: ■■□□."""
+    n = scale.index(value)
+    return "■" * n + "□" * (len(scale) - 1 - n)
+
+
+def money(amount: str) -> str:
+    """An exact amount ("62000.00") with thousands separators: 62,000.00."""
+    whole, _, cents = amount.partition(".")
+    return f"{int(whole):,}.{cents or '00'}"
