@@ -104,18 +104,22 @@ def field_form(name: str) -> Entry:
     return FIELD._replace(keys=keys)
 
 
+# Where a fact was read (a URL or a repository path) and when: a list when it rests on several sources.
+SOURCE = OneOf((STRING, ListOf(STRING, 1)))
+FACT = {"source": SOURCE, "checked": DATE}
+
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
-    "steps": Entry({"id": ID, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
+    "steps": Entry({"id": ID, **FACT, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
                    ("id", "text", "urgency"), ("text", "urgency")),
-    "consequences": Entry({"id": ID, "text": TEXT, "legal": BOOL, "override": BOOL}, ("id", "text"), ("text",)),
-    "references": Entry({"id": ID, "title": TEXT, "text": TEXT, "verbatim": BOOL, "confidence": STRING,
+    "consequences": Entry({"id": ID, **FACT, "text": TEXT, "legal": BOOL, "override": BOOL}, ("id", "text"), ("text",)),
+    "references": Entry({"id": ID, **FACT, "title": TEXT, "text": TEXT, "verbatim": BOOL, "confidence": STRING,
                          "override": BOOL}, ("id", "title", "text", "verbatim"), ("title", "text", "verbatim")),
 }
 RULE_STEP = Entry({"id": STRING, "urgency": enum(URGENCIES)}, ("id", "urgency"))
 EXPECT = Entry({**ORDERED.keys, "includes": IDS, "excludes": IDS})
 EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EXPECT}, ("case",))
 RULE = Entry({
-    "id": ID, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT, "consequences": IDS,
+    "id": ID, **FACT, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT, "consequences": IDS,
     "steps": ListOf(OneOf((STRING, RULE_STEP))), "references": IDS,
     # Steps or consequences (by id) that must not show when this rule fires, whichever rule adds them:
     # `replaces` when this rule's own steps take their place, `removes` when nothing does.
@@ -124,8 +128,9 @@ RULE = Entry({
 }, ("id", "when", "examples"))
 PARAGRAPH = Entry({"when": CONDITION, "text": TEXT}, ("text",))
 INTEREST = Entry({
+    **FACT,
     "lpr": ListOf(Entry({"from": DATE, "rate": NUMBER}, ("from", "rate"))),
-    "caps": MapOf(Entry({"basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER}, ("basis",))),
+    "caps": MapOf(Entry({**FACT, "basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER}, ("basis",))),
     "bases": MapOf(TEXT),
     "notes": MapOf(TEXT),
 })
@@ -133,13 +138,13 @@ PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(Scalar({"type": "in
               "texts": MapOf(TEXT)})
 # A direct answer to one worry (a `concerns` choice): per concern the first whose `when` holds is shown,
 # so each concern ends with one that has no `when`.
-ANSWER = Entry({"id": ID, "concern": STRING, "when": CONDITION, "verdict": TEXT, "text": TEXT,
+ANSWER = Entry({"id": ID, **FACT, "concern": STRING, "when": CONDITION, "verdict": TEXT, "text": TEXT,
                 "conditions": ListOf(TEXT), "references": IDS, "override": BOOL},
                ("id", "concern", "verdict", "text"))
 # The concerns answered when the person named none: the first entry whose `when` holds.
 DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(STRING, 1)}, ("concerns",))
 # The report's first sentence: the first entry whose stages hold the case's stage and whose `when` holds.
-HEADLINE = Entry({"stage": ListOf(enum(STAGES), 1), "when": CONDITION, "text": TEXT}, ("text",))
+HEADLINE = Entry({**FACT, "stage": ListOf(enum(STAGES), 1), "when": CONDITION, "text": TEXT}, ("text",))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
