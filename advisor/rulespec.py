@@ -106,7 +106,7 @@ def field_form(name: str) -> Entry:
 
 # Where a fact was read (a URL or a repository path) and when: a list when it rests on several sources.
 SOURCE = OneOf((STRING, ListOf(STRING, 1)))
-FACT = {"source": SOURCE, "checked": DATE}
+FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
     "steps": Entry({"id": ID, **FACT, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
@@ -224,6 +224,22 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_csv_error": ("error",),
     "batch_bad_bytes": (),
     "batch_width": ("count", "width"),
+    "batch_sheet_too_big": ("mb",),
+    "batch_bad_sheet": ("error",),
+    "batch_no_sheet": ("name", "names"),
+    "batch_cannot_make_folder": ("path", "reason"),
+    **dict.fromkeys(("batch_bad_reports_format", "batch_bad_output_format"), ("value", "choices")),
+    "batch_summary_totals": ("rows", "ok", "bad"),
+    "batch_summary_line": ("line",),
+    "batch_summary_short_stages": ("counts",),
+    "batch_summary_short_rejected": ("groups",),
+    "batch_excel_only_csv": ("format",),
+    "batch_bad_jobs": ("value",),
+    "batch_cannot_read": ("path", "reason"),
+    "batch_bad_header": ("problem",),
+    "batch_too_many_columns": ("count", "limit"),
+    **dict.fromkeys(("batch_output_is_input", "batch_summary_saved"), ("path",)),
+    "batch_documents_saved": ("count", "path"),
 }
 
 
