@@ -240,6 +240,17 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_too_many_columns": ("count", "limit"),
     **dict.fromkeys(("batch_output_is_input", "batch_summary_saved"), ("path",)),
     "batch_documents_saved": ("count", "path"),
+    "batch_after_row": ("row",),
+    "batch_not_text": ("codec", "where", "reason", "hint"),
+    "batch_endless_line": ("line", "mb"),
+    "batch_broken_array": ("what", "count"),
+    "batch_same_field": ("first", "second", "field"),
+    "batch_no_column": ("wanted", "header"),
+    "batch_no_keep_column": ("name", "header"),
+    "batch_bad_input_format": ("value", "choices"),
+    **dict.fromkeys(("batch_unknown_encoding", "batch_not_an_encoding"), ("name",)),
+    "batch_encoding_refuses": ("name", "path", "error"),
+    "batch_long_header": ("line", "limit"),
 }
 
 

@@ -126,8 +126,8 @@ def sniff_separator(header: str) -> str:
     return max(SEPARATORS, key=outside.count) if any(outside.count(s) for s in SEPARATORS[1:]) else ","
 
 
-def read_header(cells: list[str], source: str, sep: str = ",", keep: tuple[str, ...] = (),
-                lines: bool = False) -> Columns:
+def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: str = ",",
+                keep: tuple[str, ...] = (), lines: bool = False) -> Columns:
     positions: dict[str, int] = {}
     unknown = []
     for n, cell in enumerate(cells):
@@ -137,23 +137,32 @@ def read_header(cells: list[str], source: str, sep: str = ",", keep: tuple[str, 
                 unknown.append(cell)
             continue
         if name in positions:
-            raise UsageError(f'{source}: columns "{cells[positions[name]]}" and "{cell}" both give {name}')
+            raise UsageError(f"{source}: " + text(rules, "same_field", lang, first=cells[positions[name]], second=cell,
+                                                  field=_field_name(name, lang)))
         positions[name] = n
     missing = [name for name in CORE_FIELDS if name not in positions]
     if missing:
-        wanted = "; ".join(f"{name} ({', '.join(COLUMN_NAMES[name])})" for name in missing)
-        raise UsageError(f"{source}: no column for {wanted}. The header has: {', '.join(cells)}")
+        wanted = "; ".join(_field_name(name, lang) for name in missing)
+        raise UsageError(f"{source}: " + text(rules, "no_column", lang, wanted=wanted, header=", ".join(cells)))
     index = (positions["overdue_days"], positions["amount"], positions["platform"], positions["negotiation"])
     extra = tuple((FIELD_NUMBER[name], positions[name]) for name in EXTENDED_FIELDS if name in positions)
     names = [cell.strip() for cell in cells]
     for name in keep:
         if name.strip() not in names:
-            raise UsageError(f'{source}: --keep: no column "{name}". The header has: {", ".join(cells)}')
+            raise UsageError(f"{source}: " + text(rules, "no_keep_column", lang, name=name, header=", ".join(cells)))
     kept = tuple(names.index(name.strip()) for name in keep)
     unknown = [cell for cell in unknown if cell.strip() not in keep]  # carried through: not ignored
     headers = {name: cells[n].strip() for name, n in positions.items()}
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra, sep, kept, lines or bool(kept),
                    headers)
+
+
+def _field_name(name: str, lang: str) -> str:
+    """A field as a message names it: its Chinese column name first in zh, its id first in en."""
+    names = COLUMN_NAMES[name][1:]
+    if not names:
+        return name
+    return f"{names[0]}（{name}）" if lang == "zh" else f"{name} ({', '.join(names)})"
 
 
 def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: RuleSet, lang: str,

@@ -229,7 +229,8 @@ def _worker(job: Job, out: _Output, index: int, count: int, shared: _Shared, res
         report = WorkerReport()
     except BrokenInput as broken:
         _stop(shared)
-        report = WorkerReport(usage=str(decode_error(job.name, job.encoding, broken.error)))
+        message = decode_error(load_ruleset(job.rule_paths), job.lang, job.name, job.encoding, broken.error)
+        report = WorkerReport(usage=str(message))
     except BrokenPipeError:
         _stop(shared)
         report = WorkerReport(broken_pipe=True)

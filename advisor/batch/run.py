@@ -147,7 +147,7 @@ class _Input:
         if opts.input == "-":
             stream = getattr(sys.stdin, "buffer", None)
             if stream is None:
-                raise UsageError("stdin cannot be read as bytes")
+                raise UsageError(text(rules, "stdin_not_bytes", opts.lang))
             self.stream: BinaryIO = stream
             head = b""
             while len(head) < HEAD_BYTES:
@@ -172,8 +172,8 @@ class _Input:
         self.file = self.stream  # the file itself, whatever reads it below
         try:
             self._convert(opts, rules)
-            self.format = self._format(opts)
-            self.encoding = self._encoding(opts)
+            self.format = self._format(opts, rules)
+            self.encoding = self._encoding(opts, rules)
         except BaseException:
             self.close()
             raise
@@ -192,11 +192,12 @@ class _Input:
         self.head = self.stream.read(HEAD_BYTES)
         opts.input_format, opts.encoding = "csv", None
 
-    def _format(self, opts: Options) -> str:
+    def _format(self, opts: Options, rules: RuleSet) -> str:
         if opts.input_format is not None:
             fmt = opts.input_format.strip().lower()
             if fmt not in INPUT_FORMATS:
-                raise UsageError(f'--input-format: "{opts.input_format}" is not one of: {", ".join(INPUT_FORMATS)}')
+                raise UsageError(text(rules, "bad_input_format", opts.lang, value=opts.input_format,
+                                      choices=", ".join((*INPUT_FORMATS, "xlsx"))))
             return fmt
         suffix = os.path.splitext(self.name)[1].lower()
         first = self.head.lstrip(UTF8_BOM).lstrip()[:1]
@@ -206,14 +207,14 @@ class _Input:
             return "csv"
         return "jsonl" if first == b"{" else "json"
 
-    def _encoding(self, opts: Options) -> str:
+    def _encoding(self, opts: Options, rules: RuleSet) -> str:
         name = opts.encoding or "utf-8"
         try:
             info = codecs.lookup(name)
         except LookupError:
-            raise UsageError(f'--encoding: unknown encoding "{name}"; try utf-8 or gb18030') from None
+            raise UsageError(text(rules, "unknown_encoding", opts.lang, name=name)) from None
         if not info._is_text_encoding:  # rot13, base64, zlib…: they do not turn bytes into text
-            raise UsageError(f'--encoding: "{name}" is not a text encoding; try utf-8 or gb18030')
+            raise UsageError(text(rules, "not_an_encoding", opts.lang, name=name))
         codec = info.name
         if self.head.startswith(UTF8_BOM) or codec == "utf-8":
             codec = "utf-8-sig"  # a BOM says UTF-8 whatever the flag says; Excel writes one
@@ -222,9 +223,9 @@ class _Input:
             decoder.decode(self.head, final=len(self.head) < HEAD_BYTES and self.size is not None)
         except UnicodeDecodeError as exc:
             if not self._only_damaged_rows(codec):
-                raise decode_error(self.name, codec, exc) from None
+                raise decode_error(rules, opts.lang, self.name, codec, exc) from None
         except UnicodeError as exc:  # the codec refuses the file as a whole (UTF-16 with no BOM, "undefined")
-            raise UsageError(f'--encoding: "{name}" cannot read {self.name}: {exc}') from None
+            raise UsageError(text(rules, "encoding_refuses", opts.lang, name=name, path=self.name, error=exc)) from None
         return codec
 
     def _only_damaged_rows(self, codec: str) -> bool:
@@ -266,7 +267,7 @@ def _header(inp: _Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), 
         start, number = end + 1, number + 1
     body = line.rstrip("\n").removesuffix("\r")
     if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
-        raise UsageError(f"{inp.name}: line {number}, the header, is longer than {MAX_ROW_CHARS:,} characters")
+        raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
     sep = sniff_separator(body)
     found = damage(body) or split(body, sep)
     if isinstance(found, tuple):
@@ -274,7 +275,7 @@ def _header(inp: _Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), 
     if len(found) > MAX_COLUMNS:
         raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
                                                 limit=f"{MAX_COLUMNS:,}"))
-    columns = read_header(found, inp.name, sep, keep, lines)
+    columns = read_header(found, inp.name, rules, lang, sep, keep, lines)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
     consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
@@ -332,8 +333,7 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
             summary = process(rows, assessor, fmt, writer, opts.fail_fast, tick)
         except BrokenInput as broken:
             writer.flush()  # the rows before the damage are answered
-            where = f" after row {broken.rows_read}" if broken.rows_read else ""
-            raise decode_error(inp.name, inp.encoding, broken.error, where) from None
+            raise decode_error(rules, opts.lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
         except UsageError:
             writer.flush()
             raise
@@ -361,8 +361,7 @@ def _run_desk(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: 
         summary, caseload = run_desk(rows, assessor, fmt, target, opts.desk, columns.headers if columns else {},
                                      opts.fail_fast)
     except BrokenInput as broken:
-        where = f" after row {broken.rows_read}" if broken.rows_read else ""
-        raise decode_error(inp.name, inp.encoding, broken.error, where) from None
+        raise decode_error(rules, opts.lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
     if opts.desk.summary is not None and summary.stopped is None:
         caseload.shown(rules, opts.lang).write(opts.desk.summary)
     summary.unknown = list(keys.unknown)
