@@ -308,3 +308,21 @@ def test_short_summary_on_a_terminal(caseload: Path) -> None:
     assert "按阶段：" in said and "催收阶段 1" in said
     assert "无法评估的原因：逾期天数(天)" in said
     assert out.read_text(encoding="utf-8").count("\n") == 4
+
+
+def test_header_and_encoding_errors_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("逾期天数,金额,平台\n45,5000,花呗\n", encoding="utf-8")
+    done = run(str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "缺少这些列：协商情况（negotiation）" in done.stderr.decode()
+    path.write_text("逾期天数,金额,平台,协商情况,金额(元)\n45,5000,花呗,未协商,1\n", encoding="utf-8")
+    done = run(str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "两列都是" in done.stderr.decode()
+    path.write_bytes("逾期天数,金额,平台,协商情况\n45,5000,花呗,未协商\n".encode("gb18030"))
+    done = run(str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "不是有效的 UTF-8 文本" in done.stderr.decode()
+    assert "--encoding gb18030" in done.stderr.decode()
+    done = run(str(path), "--encoding", "klingon", cwd=tmp_path)
+    assert done.returncode == 2 and "不认识的编码" in done.stderr.decode()
+    english = run(str(path), "--encoding", "klingon", "--lang", "en", cwd=tmp_path)
+    assert "unknown encoding" in english.stderr.decode()
