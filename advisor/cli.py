@@ -435,6 +435,18 @@ def batch(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes to use (default: every core).")] = None,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first row that cannot be assessed.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
+    summary_file: Annotated[
+        Optional[str], typer.Option("--summary", help="Write a caseload summary: Markdown, or JSON for FILE.json.")
+    ] = None,
+    reports: Annotated[Optional[str], typer.Option("--reports", help="Write one report per row into DIR.")] = None,
+    reports_format: Annotated[str, typer.Option("--reports-format", help="html (default) or markdown.")] = "html",
+    letters: Annotated[Optional[str], typer.Option("--letters", help="Write one letter per row into DIR.")] = None,
+    labels: Annotated[bool, typer.Option("--labels", help="Labels and step texts instead of ids, for people.")] = False,
+    keep: Annotated[
+        Optional[list[str]], typer.Option("--keep", help="Carry this input column through (repeatable), e.g. 姓名.")
+    ] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet of an .xlsx to read (default: the first).")
+                     ] = None,
     lang: LangOpt = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
@@ -443,15 +455,17 @@ def batch(
 
     def body() -> int:
         from .answers import as_of_day
-        from .batch import Options, run, text
+        from .batch import DeskOptions, Options, run, text
 
         language = _lang(lang)
         rule_set = _load(rules)
         day = as_of_day(as_of, rule_set, language)
+        desk = DeskOptions(summary=summary_file, reports=reports, reports_format=reports_format.strip().lower(),
+                           letters=letters, labels=labels, keep=tuple(keep or ()), sheet=sheet)
         options = Options(
             input=input_path, input_format=input_format, encoding=encoding, output=output,
             output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,
-            rule_paths=[str(p) for p in rules] if rules else None, as_of=day,
+            rule_paths=[str(p) for p in rules] if rules else None, as_of=day, desk=desk,
         )
         try:
             show_progress = not quiet and sys.stderr.isatty()
@@ -467,6 +481,10 @@ def batch(
             rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
             say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
                      seconds=summary.seconds, rate=rate))
+            if summary.caseload is not None and show_progress:
+                say(summary.caseload.shown(rule_set, language).short())
+            if summary_file is not None and summary.stopped is None:
+                say(text(rule_set, "summary_saved", language, path=summary_file))
         return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
 
     _guard(lang if lang in LANGS else "zh", body)

@@ -74,10 +74,10 @@ FIELDS: tuple[Field, ...] = (
     Field("amount", "amount", "--amount", "Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.", short="-a",
           columns=("逾期金额", "金额"), required=True, condition="decimal", domain=("0.01", MAX_AMOUNT, "0.01")),
     Field("platform", "choice", "--platform", "Lender type: id, Chinese name, number or alias (花呗, 网商贷…).",
-          short="-p", columns=("平台类型", "平台"), required=True, condition="choice"),
+          short="-p", columns=("平台类型", "平台", "机构类型", "机构", "借款平台", "产品"), required=True, condition="choice"),
     Field("negotiation", "choice", "--negotiation",
           "Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…).", short="-n",
-          columns=("协商情况",), required=True, condition="choice"),
+          columns=("协商情况", "协商"), required=True, condition="choice"),
     # The extended answers: optional, None when unknown, asked only when they can matter.
     Field("legal_status", "choice", "--legal-status",
           "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.", condition="choice"),

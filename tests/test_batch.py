@@ -514,7 +514,10 @@ def test_a_broken_json_array_stops_with_a_usage_error(tmp_path):
     result = run([str(path), "-q"])
     assert result.exit_code == 2
     assert len(lines(result.stdout)) == 2  # the elements before the damage were answered
-    assert "after element 2" in result.stderr and "Traceback" not in result.stderr
+    # In the person's language (zh by default): where it broke, and that the rows before it were written.
+    assert "第 2 个元素之后" in result.stderr and "Traceback" not in result.stderr
+    english = run([str(path), "-q", "--lang", "en"])
+    assert "after element 2" in english.stderr
 
 
 def test_unknown_json_keys_get_one_warning_at_the_end(tmp_path):

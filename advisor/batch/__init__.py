@@ -13,11 +13,15 @@ The modules, each importing only those above it:
     sinks      the output formats, the ordered writer, the output target, the progress bar
     records    one row in, one record out: the assessor and its caches; `process` pumps rows to a writer
     parallel   byte-range shards over worker processes
+    sheets     .xlsx sheets and UTF-16 files, read as the UTF-8 CSV they hold
+    caseload   counts for a caseload summary
+    desk       the counsellor's run: labels, kept columns, the summary, a report and letter per client, .xlsx out
     run        options, the opened input, one process or many; `assess_many` for the Python API
 """
 
+from .desk import DeskOptions
 from .records import Summary
 from .rows import text
 from .run import Options, assess_many, run
 
-__all__ = ["Options", "Summary", "assess_many", "run", "text"]
+__all__ = ["DeskOptions", "Options", "Summary", "assess_many", "run", "text"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import UsageError
@@ -33,12 +33,12 @@ _FORBIDDEN = re.compile("[\0\r\ufeff]")  # never in a CSV row; a CR is fine only
 _DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
 
 
-def split(text: str) -> list[str] | tuple[int, str]:
+def split(text: str, sep: str = ",") -> list[str] | tuple[int, str]:
     """The cells of a CSV record, or (index, problem) where it breaks: "open" for a quoted value that
     does not close, "after_quote" for text after a closing quote. Quotes open a value only at its
     start (RFC 4180, as Excel writes); elsewhere a quote is an ordinary character."""
     if '"' not in text:
-        return text.split(",")
+        return text.split(sep)
     cells: list[str] = []
     pos, end = 0, len(text)
     while True:
@@ -55,13 +55,13 @@ def split(text: str) -> list[str] | tuple[int, str]:
                 parts.append('"')  # a doubled quote stands for one
                 pos = close + 2
             pos = close + 1
-            if pos < end and text[pos] != ",":
+            if pos < end and text[pos] != sep:
                 return pos, "after_quote"
             cells.append("".join(parts))
             if pos >= end:
                 return cells
         else:
-            comma = text.find(",", pos)
+            comma = text.find(sep, pos)
             if comma < 0:
                 cells.append(text[pos:])
                 return cells
@@ -109,9 +109,25 @@ class Columns:
     id_index: int  # -1: no id column
     unknown: list[str]
     extra: tuple[tuple[int, int], ...] = ()  # (field number, column) of the extended answers given
+    sep: str = ","  # the delimiter: a comma, or a tab or semicolon found in the header
+    kept: tuple[int, ...] = ()  # the columns `--keep` carries through
+    lines: bool = False  # number each row with its line (the counsellor's outputs show it)
+    headers: dict[str, str] = field(default_factory=dict)  # field -> its column's name as the header writes it
 
 
-def read_header(cells: list[str], source: str) -> Columns:
+SEPARATORS = (",", "\t", ";")
+
+
+def sniff_separator(header: str) -> str:
+    """The delimiter a header uses: the one of comma, tab and semicolon that it holds most of (outside
+    quotes), a comma on a tie. Spreadsheets export "text" as tab-separated and, in some locales, CSV
+    with semicolons."""
+    outside = re.sub('"[^"]*"', "", header)
+    return max(SEPARATORS, key=outside.count) if any(outside.count(s) for s in SEPARATORS[1:]) else ","
+
+
+def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: str = ",",
+                keep: tuple[str, ...] = (), lines: bool = False) -> Columns:
     positions: dict[str, int] = {}
     unknown = []
     for n, cell in enumerate(cells):
@@ -121,15 +137,32 @@ def read_header(cells: list[str], source: str) -> Columns:
                 unknown.append(cell)
             continue
         if name in positions:
-            raise UsageError(f'{source}: columns "{cells[positions[name]]}" and "{cell}" both give {name}')
+            raise UsageError(f"{source}: " + text(rules, "same_field", lang, first=cells[positions[name]], second=cell,
+                                                  field=_field_name(name, lang)))
         positions[name] = n
     missing = [name for name in CORE_FIELDS if name not in positions]
     if missing:
-        wanted = "; ".join(f"{name} ({', '.join(COLUMN_NAMES[name])})" for name in missing)
-        raise UsageError(f"{source}: no column for {wanted}. The header has: {', '.join(cells)}")
+        wanted = "; ".join(_field_name(name, lang) for name in missing)
+        raise UsageError(f"{source}: " + text(rules, "no_column", lang, wanted=wanted, header=", ".join(cells)))
     index = (positions["overdue_days"], positions["amount"], positions["platform"], positions["negotiation"])
     extra = tuple((FIELD_NUMBER[name], positions[name]) for name in EXTENDED_FIELDS if name in positions)
-    return Columns(len(cells), index, positions.get("id", -1), unknown, extra)
+    names = [cell.strip() for cell in cells]
+    for name in keep:
+        if name.strip() not in names:
+            raise UsageError(f"{source}: " + text(rules, "no_keep_column", lang, name=name, header=", ".join(cells)))
+    kept = tuple(names.index(name.strip()) for name in keep)
+    unknown = [cell for cell in unknown if cell.strip() not in keep]  # carried through: not ignored
+    headers = {name: cells[n].strip() for name, n in positions.items()}
+    return Columns(len(cells), index, positions.get("id", -1), unknown, extra, sep, kept, lines or bool(kept),
+                   headers)
+
+
+def _field_name(name: str, lang: str) -> str:
+    """A field as a message names it: its Chinese column name first in zh, its id first in en."""
+    names = COLUMN_NAMES[name][1:]
+    if not names:
+        return name
+    return f"{names[0]}（{name}）" if lang == "zh" else f"{name} ({', '.join(names)})"
 
 
 def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: RuleSet, lang: str,
@@ -141,36 +174,42 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     many cells as the header: anything else is damage to the line that opened it, and reading goes on
     with the next line. So a stray quote costs one row, never the rows after it."""
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
+    sep, kept, numbered = columns.sep, columns.kept, columns.lines
     unusual = _UNUSUAL.search
     while True:
         for n, line in lines:
             if line is None:
-                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"))
+                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
                 continue
             suspect = unusual(line) is not None
             if suspect:
-                found = damage(line) or split(line)
-                if isinstance(found, tuple) and found[1] == "open" and "," not in line[found[0]:]:
-                    found = _close_over_lines(line, found, lines, back, width)
+                found = damage(line) or split(line, sep)
+                if isinstance(found, tuple) and found[1] == "open" and sep not in line[found[0]:]:
+                    found = _close_over_lines(line, found, lines, back, width, sep)
                 if isinstance(found, tuple):
-                    yield RowError(None, damaged(rules, lang, line_at(n), *found))
+                    yield RowError(None, damaged(rules, lang, line_at(n), *found), line=line_at(n))
                     continue
                 cells = found
             else:
-                cells = line.split(",")
+                cells = line.split(sep)
             if len(cells) != width:
                 if not any(c.strip() for c in cells):
                     continue
-                yield RowError(None, text(rules, "width", lang, count=len(cells), width=width))
+                yield RowError(None, text(rules, "width", lang, count=len(cells), width=width),
+                               line=line_at(n) if numbered else 0)
                 continue
             case_id = (cells[idi] or None) if idi >= 0 else None
             raws = (cells[i0], cells[i1], cells[i2], cells[i3])
             if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
                 continue
             if suspect and BAD_BYTES.search("".join(cells)):
-                yield RowError(None, text(rules, "bad_bytes", lang))
+                yield RowError(None, text(rules, "bad_bytes", lang), line=line_at(n) if numbered else 0)
                 continue
-            yield Row(raws, case_id, tuple((f, cells[i]) for f, i in extra) if extra else ())
+            more = tuple((f, cells[i]) for f, i in extra) if extra else ()
+            if numbered:
+                yield Row(raws, case_id, more, line_at(n), tuple(cells[i] for i in kept))
+            else:
+                yield Row(raws, case_id, more)
         if not back:
             return
         lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
@@ -181,8 +220,8 @@ def _drain(back: list[Line]) -> Iterator[Line]:
         yield back.pop()
 
 
-def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], back: list[Line], width: int
-                      ) -> list[str] | tuple[int, str]:
+def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], back: list[Line], width: int,
+                      sep: str = ",") -> list[str] | tuple[int, str]:
     """The cells of the record whose quoted value, opened on `line`, closes on a later line; else
     `found`, and the lines read ahead go `back`, to be read as rows of their own."""
     ahead: list[Line] = []
@@ -195,12 +234,12 @@ def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], 
         following = item[1]
         if following is None or len(record) + len(following) >= MAX_ROW_CHARS:
             break
-        if "," in following.split('"', 1)[0] or damage(following) is not None:
+        if sep in following.split('"', 1)[0] or damage(following) is not None:
             break  # a row, not the rest of a value
         record += "\n" + following
-        cells = split(record)
+        cells = split(record, sep)
         if isinstance(cells, list):
-            if len(cells) == width and not any("," in c for c in cells if "\n" in c):
+            if len(cells) == width and not any(sep in c for c in cells if "\n" in c):
                 return cells
             break
         if cells[1] != "open":

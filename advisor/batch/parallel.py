@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 from ..errors import Interrupted, UsageError
 from ..ruleset import load_ruleset
+from .caseload import Caseload
 from .csv_rows import Columns
 from .readers import KeyMap, RangeReader, decode_error, rows_from_file, text_stream
 from .records import Assessor, Stop, Summary, process
@@ -85,6 +86,7 @@ class WorkerReport:
     usage: str | None = None  # a usage error: its message
     broken_pipe: bool = False  # the reader of the output went away
     error: str | None = None  # an internal error: its description
+    caseload: Caseload | None = None  # what its rows came to, merged into the run's by the parent
 
 
 class _Stopped(Exception):
@@ -163,6 +165,10 @@ def _summary(reports: list[WorkerReport], shared: _Shared) -> Summary:
             summary.stopped = report.stopped
             summary.rows = report.stopped.row
     summary.unknown = list(unknown)
+    summary.caseload = Caseload()
+    for report in reports:
+        if report.caseload is not None:
+            summary.caseload.merge(report.caseload)
     return summary
 
 
@@ -223,7 +229,8 @@ def _worker(job: Job, out: _Output, index: int, count: int, shared: _Shared, res
         report = WorkerReport()
     except BrokenInput as broken:
         _stop(shared)
-        report = WorkerReport(usage=str(decode_error(job.name, job.encoding, broken.error)))
+        message = decode_error(load_ruleset(job.rule_paths), job.lang, job.name, job.encoding, broken.error)
+        report = WorkerReport(usage=str(message))
     except BrokenPipeError:
         _stop(shared)
         report = WorkerReport(broken_pipe=True)
@@ -242,6 +249,7 @@ def _work(job: Job, out: _Output, index: int, count: int, shared: _Shared) -> Wo
     keys = KeyMap(rules, job.lang)
     plan = job.plan
     lines = _LineCount(job.path, plan)
+    caseload = Caseload()
     fd = os.open(out.path, os.O_WRONLY | os.O_APPEND) if out.path is not None else out.fd
     try:
         with open(job.path, "rb") as f:
@@ -254,7 +262,8 @@ def _work(job: Job, out: _Output, index: int, count: int, shared: _Shared) -> Wo
                 rows = rows_from_file(job.input_format, stream, job.columns, keys, job.name, lines.numbering(start))
                 writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, out.parent),
                                 json_array=job.fmt.name == "json", name=out.name)
-                part = process(rows, assessor, job.fmt, writer, job.fail_fast)
+                part = process(rows, assessor, job.fmt, writer, job.fail_fast, numbered_rows=False)
+                caseload.merge(part.caseload)
                 writer.wait_for_turn()
                 writer.flush()
                 assert writer.offset is not None
@@ -266,14 +275,14 @@ def _work(job: Job, out: _Output, index: int, count: int, shared: _Shared) -> Wo
                         shared.stop.value = 1
                         shared.turn.notify_all()
                         stopped = part.stopped._replace(row=writer.offset + part.stopped.row)
-                        return WorkerReport(tuple(keys.unknown), stopped)
+                        return WorkerReport(tuple(keys.unknown), stopped, caseload=caseload)
                     shared.rows_before.value = writer.offset + part.rows
                     shared.next_shard.value = k + 1
                     shared.turn.notify_all()
     finally:
         if out.path is not None:
             os.close(fd)
-    return WorkerReport(tuple(keys.unknown))
+    return WorkerReport(tuple(keys.unknown), caseload=caseload)
 
 
 class _LineCount:

@@ -78,11 +78,13 @@ def no_sig(encoding: str) -> str:
     return encoding.replace("utf-8-sig", "utf-8")
 
 
-def decode_error(source: str, codec: str, exc: UnicodeDecodeError, where: str = "") -> UsageError:
-    """The input is not text in this codec (`where`: " after row N" once rows were answered)."""
-    hint = ("; if it was saved by Excel or WPS on Chinese Windows, try --encoding gb18030"
-            if codec.startswith("utf-8") else "")
-    return UsageError(f"{source}: not valid {no_sig(codec).upper()} text{where} ({exc.reason}){hint}")
+def decode_error(rules: RuleSet, lang: str, source: str, codec: str, exc: UnicodeDecodeError, rows_read: int = 0
+                 ) -> UsageError:
+    """The input is not text in this codec (`rows_read`: the rows answered before the damage)."""
+    where = text(rules, "after_row", lang, row=rows_read) if rows_read else ""
+    hint = text(rules, "gb18030_hint", lang) if codec.startswith("utf-8") else ""
+    return UsageError(f"{source}: " + text(rules, "not_text", lang, codec=no_sig(codec).upper(), where=where,
+                                           reason=exc.reason, hint=hint))
 
 
 def rows_from_file(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, keys: KeyMap, source: str,
@@ -92,7 +94,7 @@ def rows_from_file(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, 
     if fmt == "json":
         return _json_array_rows(stream, keys, source)
     back: list[Line] = []
-    lines = _physical_lines(stream, back, line_at, source)
+    lines = _physical_lines(stream, back, line_at, source, keys)
     if fmt == "jsonl":
         return _jsonl_rows(lines, keys, line_at)
     if columns is None:
@@ -100,8 +102,8 @@ def rows_from_file(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, 
     return csv_rows(lines, back, columns, keys.rules, keys.lang, line_at)
 
 
-def _physical_lines(stream: io.TextIOWrapper, back: list[Line], line_at: Callable[[int], int], source: str
-                    ) -> Iterator[Line]:
+def _physical_lines(stream: io.TextIOWrapper, back: list[Line], line_at: Callable[[int], int], source: str,
+                    keys: KeyMap) -> Iterator[Line]:
     """(n, line) for the nth line, without its line end (LF, with any CR just before it); None for a line
     longer than MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
     read again) come before the next new line.
@@ -119,8 +121,8 @@ def _physical_lines(stream: io.TextIOWrapper, back: list[Line], line_at: Callabl
                 line = readline(1 << 16)
                 skipped += len(line)
                 if skipped > MAX_LINE_CHARS:
-                    raise UsageError(f"{source}: line {line_at(n):,} goes on past {MAX_LINE_CHARS >> 20} MB "
-                                     "without a line break: not a file of cases; stopped there")
+                    raise UsageError(f"{source}: " + text(keys.rules, "endless_line", keys.lang, line=f"{line_at(n):,}",
+                                                          mb=MAX_LINE_CHARS >> 20))
             line = None
         else:
             line = line.rstrip("\r\n")
@@ -227,8 +229,7 @@ def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Ite
             fill()
 
     def broken(what: str) -> UsageError:
-        return UsageError(f"{source}: not a valid JSON array ({what} after element {count}); "
-                          "every element before it was written")
+        return UsageError(f"{source}: " + text(keys.rules, "broken_array", keys.lang, what=what, count=count))
 
     fill()
     if skip_space() == "":

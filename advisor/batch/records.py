@@ -19,6 +19,7 @@ from ..errors import CaseError
 from ..models import CORE_FIELDS, FIELD_KINDS, Case, plain
 from ..parsing import parse_answer
 from ..render.record import to_record
+from .caseload import Caseload
 from .rows import ALL_FIELDS, BrokenInput, Row, RowError
 from .sinks import Format, Writer, csv_cell, csv_id, csv_text, dumps
 
@@ -47,6 +48,7 @@ class Result:
 
     jsonl_tail: bytes  # ',"stage":…}\n' : everything after the "case" object, to the line end
     csv_tail: bytes  # ',stage,severity,…,references,' + line end : everything after the id column
+    stage: str = ""  # counted for the lines on stderr at the end of a run
 
     @property
     def json_tail(self) -> memoryview:
@@ -76,6 +78,7 @@ class Summary:
     unknown: list[str] = field(default_factory=list)
     stopped: Stop | None = None
     written: bool = True
+    caseload: Any = None  # the counts of a counsellor's run (batch.caseload.Caseload), when one was made
 
     @property
     def assessed(self) -> int:
@@ -235,7 +238,7 @@ def serialise(record: dict[str, Any]) -> Result:
     numbers = [str(plan.get("months") or ""), plan.get("monthly_payment") or "",
                impact.get("retention_until") or "", "" if exceeds is None else str(exceeds).lower()]
     cells = [csv_text(c) for c in texts] + [csv_cell(c) for c in numbers]
-    return Result((json_tail + "\n").encode(), ("," + ",".join(cells) + "\r\n").encode())
+    return Result((json_tail + "\n").encode(), ("," + ",".join(cells) + "\r\n").encode(), record["stage"])
 
 
 def _piece(name: str, value: Any) -> bytes:
@@ -254,12 +257,15 @@ def _id_json(case_id: str) -> bytes:
 
 
 def process(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, writer: Writer, fail_fast: bool,
-            tick: Callable[[int], None] | None = None) -> Summary:
+            tick: Callable[[int], None] | None = None, numbered_rows: bool = True) -> Summary:
     """Assess rows into the writer: the rows read and rejected, and the row --fail-fast stopped at,
-    numbered from this part's first row."""
+    numbered from this part's first row. The summary's caseload counts stages and why rows were
+    rejected (listing their numbers only when `numbered_rows`: a worker's part does not know them)."""
     count = rejected = 0
     assess, line, numbered, head, kind = assessor.assess, writer.line, writer.numbered, assessor.head, fmt.name
     json_head = b",\n" + head
+    caseload = Caseload()
+    stages = caseload.counts["stage"]
     try:
         for item in rows:
             count += 1
@@ -267,6 +273,7 @@ def process(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, wri
                 if isinstance(item, RowError):
                     raise item
                 echo, result = assess(item)
+                stages[result.stage] += 1
                 if kind == "jsonl":
                     line(head + echo, result.jsonl_tail)
                 elif kind == "csv":
@@ -277,10 +284,13 @@ def process(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, wri
                 rejected += 1
                 before, after = fmt.error_line(count, exc.case_id, exc.field, exc.message)
                 numbered(before, count, after)
+                caseload.reject(count if numbered_rows else 0, exc.line, fmt.headers.get(exc.field or "", exc.field or ""),
+                                exc.message)
                 if fail_fast:
-                    return Summary(count, rejected, stopped=Stop(count, exc.field, exc.message))
+                    return Summary(count, rejected, stopped=Stop(count, exc.field, exc.message), caseload=caseload)
             if tick is not None and not count & 1023:
                 tick(count)
     except UnicodeDecodeError as exc:
         raise BrokenInput(exc, count - 1) from exc
-    return Summary(count, rejected)
+    caseload.rows = count
+    return Summary(count, rejected, caseload=caseload)

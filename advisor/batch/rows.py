@@ -19,9 +19,16 @@ ALL_FIELDS = CORE_FIELDS + EXTENDED_FIELDS  # a field's number is its place here
 FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
 
 
+# A unit or note in brackets after a header's name: 逾期金额（元）, 金额(元), 逾期天数[天].
+_UNIT = re.compile(r"\s*[（(\[【][^（）()\[\]【】]*[）)\]】]\s*$")
+
+
 def column_field(name: object) -> str | None:
     """The case field a column or key name stands for, or None when it is not one of ours."""
-    return KEYS.get(key_name(name))
+    found = KEYS.get(key_name(name))
+    if found is None and isinstance(name, str) and _UNIT.search(name):
+        found = KEYS.get(key_name(_UNIT.sub("", name)))
+    return found
 
 
 MAX_ROW_CHARS = 128 << 10  # a longer CSV record or JSONL line is a damaged row (the csv module's old field limit)
@@ -38,17 +45,21 @@ class Row(NamedTuple):
     core: tuple[Any, Any, Any, Any]  # overdue_days, amount, platform, negotiation; None when absent
     case_id: str | None
     extra: tuple[tuple[int, Any], ...] = ()  # the extended answers given: (field number, raw value)
+    line: int = 0  # the row's line in the file (a sheet's row number); 0 where a file has no lines
+    kept: tuple[Any, ...] = ()  # the values of the columns `--keep` carries through, in its order
 
 
 class RowError(Exception):
     """A row that cannot be assessed: readers yield it in place of a Row, the assessor raises it for a
     bad answer; either way it becomes an error record, and the run goes on."""
 
-    def __init__(self, field: str | None, message: str, case_id: str | None = None) -> None:
+    def __init__(self, field: str | None, message: str, case_id: str | None = None, line: int = 0,
+                 kept: tuple[Any, ...] = ()) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
         self.case_id = case_id
+        self.line, self.kept = line, kept
 
 
 class BrokenInput(Exception):

@@ -10,7 +10,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,11 +18,13 @@ from ..engine import evaluate
 from ..errors import UsageError
 from ..render.record import cached_record
 from ..safetext import printable
-from .csv_rows import Columns, damage, read_header, split, values_stay_on_their_line
+from .csv_rows import Columns, damage, read_header, sniff_separator, split, values_stay_on_their_line
+from .desk import DeskOptions, run_desk
 from .parallel import Job, Plan, run_parallel
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
 from .records import Assessor, Summary, process
 from .rows import MAX_COLUMNS, MAX_ROW_CHARS, BrokenInput, RowError, damaged, text
+from .sheets import is_utf16, is_xlsx, utf16_as_utf8, xlsx_as_csv
 from .sinks import OUTPUT_FORMATS, UTF8_BOM, Format, Progress, Target, make_format
 
 if TYPE_CHECKING:
@@ -47,28 +49,36 @@ class Options:
     lang: str = "zh"
     rule_paths: list[str] | None = None
     as_of: date = field(default_factory=date.today)
+    desk: DeskOptions = field(default_factory=DeskOptions)
 
 
 def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
     """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
     encoding of the first megabyte; during the run only for an input that breaks later on."""
     started = time.perf_counter()
-    fmt = make_format(_output_format(opts), opts.excel)
-    jobs = _jobs(opts.jobs)
-    inp = _Input(opts)
+    fmt = make_format(_output_format(opts, rules), opts.excel)
+    jobs = _jobs(opts.jobs, rules, opts.lang)
+    desk = opts.desk.active or fmt.name == "xlsx"
+    inp = _Input(opts, rules)
     try:
-        _refuse_to_replace_the_input(inp, opts.output)
+        _refuse_to_replace_the_input(inp, opts.output, rules, opts.lang)
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
-            columns, data_start, first_line = _header(inp, rules, opts.lang)
+            columns, data_start, first_line = _header(inp, rules, opts.lang, opts.desk.keep, desk)
             if columns is not None and columns.unknown:
                 warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, columns.unknown))))
+            if columns is not None:
+                fmt = replace(fmt, headers=columns.headers)
+        elif opts.desk.keep:
+            raise UsageError(text(rules, "keep_needs_columns", opts.lang))
         target = Target(opts.output)
         # Started only after any worker process is forked: Rich refreshes from a thread.
         bar = (lambda: Progress(inp.size, inp.name)) if progress else None
         try:
-            plan = _plan(inp, columns, data_start, first_line, jobs, target)
-            if plan is not None:
+            plan = None if desk else _plan(inp, columns, data_start, first_line, jobs, target)
+            if desk:
+                summary = _run_desk(inp, opts, rules, fmt, columns, data_start, first_line, target)
+            elif plan is not None:
                 assert inp.path is not None
                 job = Job(inp.path, inp.name, no_sig(inp.encoding), inp.format, columns, plan, fmt,
                           opts.rule_paths, opts.as_of, opts.lang, opts.fail_fast)
@@ -96,42 +106,48 @@ def _some(names: Iterable[str], limit: int = 20) -> str:
     return ", ".join(shown[:limit]) + ", …"
 
 
-def _output_format(opts: Options) -> str:
+def _output_format(opts: Options, rules: RuleSet) -> str:
+    formats = (*OUTPUT_FORMATS, "xlsx")
     if opts.output_format is not None:
         name = opts.output_format.strip().lower()
-        if name not in OUTPUT_FORMATS:
-            raise UsageError(f'--output-format: "{opts.output_format}" is not one of: {", ".join(OUTPUT_FORMATS)}')
+        if name not in formats:
+            raise UsageError(text(rules, "bad_output_format", opts.lang, value=opts.output_format,
+                                  choices=", ".join(formats)))
     else:
         suffix = os.path.splitext(opts.output or "")[1].lower()
-        name = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "")
+        name = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx",
+                ".tsv": "csv"}.get(suffix, "")
         name = name or ("csv" if opts.excel else "jsonl")
     if opts.excel and name != "csv":
-        raise UsageError(f"--excel: only CSV output has a BOM for Excel, and the output is {name}")
+        raise UsageError(text(rules, "excel_only_csv", opts.lang, format=name))
+    if name == "xlsx" and opts.output in (None, "-"):
+        raise UsageError(text(rules, "xlsx_needs_file", opts.lang))
     return name
 
 
-def _jobs(jobs: int | None) -> int:
+def _jobs(jobs: int | None, rules: RuleSet, lang: str) -> int:
     if jobs is None:
         try:
             return max(1, len(os.sched_getaffinity(0)))
         except AttributeError:  # not on Linux
             return os.cpu_count() or 1
     if jobs < 1:
-        raise UsageError(f"--jobs: {jobs} is not a number of processes (1 or more)")
+        raise UsageError(text(rules, "bad_jobs", lang, value=jobs))
     return jobs
 
 
 class _Input:
     """The opened input: what it is, its first bytes, and how to read it."""
 
-    def __init__(self, opts: Options) -> None:
+    def __init__(self, opts: Options, rules: RuleSet) -> None:
         self.name = "stdin" if opts.input == "-" else opts.input
+        self.owned = opts.input != "-"  # a file this run opened, and so closes
         self.path: str | None = None
         self.size: int | None = None
         if opts.input == "-":
             stream = getattr(sys.stdin, "buffer", None)
             if stream is None:
-                raise UsageError("stdin cannot be read as bytes")
+                raise UsageError(text(rules, "stdin_not_bytes", opts.lang))
             self.stream: BinaryIO = stream
             head = b""
             while len(head) < HEAD_BYTES:
@@ -150,20 +166,38 @@ class _Input:
                 self.size = info.st_size if stat.S_ISREG(info.st_mode) else None
                 self.head = self.stream.read(HEAD_BYTES)
             except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
-                raise UsageError(f"cannot read {opts.input}: {getattr(exc, 'strerror', None) or exc}") from None
+                raise UsageError(text(rules, "cannot_read", opts.lang, path=opts.input,
+                                      reason=getattr(exc, "strerror", None) or exc)) from None
             self.path = opts.input
+        self.file = self.stream  # the file itself, whatever reads it below
         try:
-            self.format = self._format(opts)
-            self.encoding = self._encoding(opts)
+            self._convert(opts, rules)
+            self.format = self._format(opts, rules)
+            self.encoding = self._encoding(opts, rules)
         except BaseException:
             self.close()
             raise
 
-    def _format(self, opts: Options) -> str:
+    def _convert(self, opts: Options, rules: RuleSet) -> None:
+        """A spreadsheet or a UTF-16 file is read as the UTF-8 CSV it holds: one reader for every input.
+        Its size is then unknown, so it runs in one process."""
+        sheet = opts.input_format is None and is_xlsx(self.name, self.head)
+        if sheet or (opts.input_format or "").strip().lower() == "xlsx":
+            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang)
+        elif is_utf16(self.head) and opts.encoding in (None, "utf-16", "utf16", "UTF-16"):
+            self.stream = utf16_as_utf8(self.stream, self.head)
+        else:
+            return
+        self.path, self.size = None, None
+        self.head = self.stream.read(HEAD_BYTES)
+        opts.input_format, opts.encoding = "csv", None
+
+    def _format(self, opts: Options, rules: RuleSet) -> str:
         if opts.input_format is not None:
             fmt = opts.input_format.strip().lower()
             if fmt not in INPUT_FORMATS:
-                raise UsageError(f'--input-format: "{opts.input_format}" is not one of: {", ".join(INPUT_FORMATS)}')
+                raise UsageError(text(rules, "bad_input_format", opts.lang, value=opts.input_format,
+                                      choices=", ".join((*INPUT_FORMATS, "xlsx"))))
             return fmt
         suffix = os.path.splitext(self.name)[1].lower()
         first = self.head.lstrip(UTF8_BOM).lstrip()[:1]
@@ -173,14 +207,14 @@ class _Input:
             return "csv"
         return "jsonl" if first == b"{" else "json"
 
-    def _encoding(self, opts: Options) -> str:
+    def _encoding(self, opts: Options, rules: RuleSet) -> str:
         name = opts.encoding or "utf-8"
         try:
             info = codecs.lookup(name)
         except LookupError:
-            raise UsageError(f'--encoding: unknown encoding "{name}"; try utf-8 or gb18030') from None
+            raise UsageError(text(rules, "unknown_encoding", opts.lang, name=name)) from None
         if not info._is_text_encoding:  # rot13, base64, zlib…: they do not turn bytes into text
-            raise UsageError(f'--encoding: "{name}" is not a text encoding; try utf-8 or gb18030')
+            raise UsageError(text(rules, "not_an_encoding", opts.lang, name=name))
         codec = info.name
         if self.head.startswith(UTF8_BOM) or codec == "utf-8":
             codec = "utf-8-sig"  # a BOM says UTF-8 whatever the flag says; Excel writes one
@@ -189,9 +223,9 @@ class _Input:
             decoder.decode(self.head, final=len(self.head) < HEAD_BYTES and self.size is not None)
         except UnicodeDecodeError as exc:
             if not self._only_damaged_rows(codec):
-                raise decode_error(self.name, codec, exc) from None
+                raise decode_error(rules, opts.lang, self.name, codec, exc) from None
         except UnicodeError as exc:  # the codec refuses the file as a whole (UTF-16 with no BOM, "undefined")
-            raise UsageError(f'--encoding: "{name}" cannot read {self.name}: {exc}') from None
+            raise UsageError(text(rules, "encoding_refuses", opts.lang, name=name, path=self.name, error=exc)) from None
         return codec
 
     def _only_damaged_rows(self, codec: str) -> bool:
@@ -213,11 +247,12 @@ class _Input:
         return bad == 1 or bad * 100 <= len(lines)
 
     def close(self) -> None:
-        if self.path is not None:
-            self.stream.close()
+        if self.owned:
+            self.file.close()
 
 
-def _header(inp: _Input, rules: RuleSet, lang: str) -> tuple[Columns | None, int, int]:
+def _header(inp: _Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False
+            ) -> tuple[Columns | None, int, int]:
     """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
     first data line. The header is one line; one that cannot be read is a usage error."""
     decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
@@ -232,30 +267,32 @@ def _header(inp: _Input, rules: RuleSet, lang: str) -> tuple[Columns | None, int
         start, number = end + 1, number + 1
     body = line.rstrip("\n").removesuffix("\r")
     if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
-        raise UsageError(f"{inp.name}: line {number}, the header, is longer than {MAX_ROW_CHARS:,} characters")
-    found = damage(body) or split(body)
+        raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
+    sep = sniff_separator(body)
+    found = damage(body) or split(body, sep)
     if isinstance(found, tuple):
-        raise UsageError(f"{inp.name}: the header cannot be read: " + damaged(rules, lang, number, *found))
+        raise UsageError(f"{inp.name}: " + text(rules, "bad_header", lang, problem=damaged(rules, lang, number, *found)))
     if len(found) > MAX_COLUMNS:
-        raise UsageError(f"{inp.name}: the header has {len(found):,} columns; at most {MAX_COLUMNS:,} are read")
-    columns = read_header(found, inp.name)
+        raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
+                                                limit=f"{MAX_COLUMNS:,}"))
+    columns = read_header(found, inp.name, rules, lang, sep, keep, lines)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
     consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
     return columns, bom + len(consumed.encode(no_sig(inp.encoding), errors="surrogateescape")), number + 1
 
 
-def _refuse_to_replace_the_input(inp: _Input, output: str | None) -> None:
+def _refuse_to_replace_the_input(inp: _Input, output: str | None, rules: RuleSet, lang: str) -> None:
     """-o naming the input (by any path, a symlink or a hard link) would replace the cases with the results."""
     if output in (None, "-"):
         return
     try:
         target = os.stat(output)
-        same = stat.S_ISREG(target.st_mode) and os.path.samestat(os.fstat(inp.stream.fileno()), target)
+        same = stat.S_ISREG(target.st_mode) and os.path.samestat(os.fstat(inp.file.fileno()), target)
     except (OSError, ValueError, AttributeError):  # no such file yet, or an input with no descriptor
         return
     if same:
-        raise UsageError(f"-o: {output} is the input file; write the results to another file")
+        raise UsageError(text(rules, "output_is_input", lang, path=output))
 
 
 def _plan(inp: _Input, columns: Columns | None, data_start: int, first_line: int, jobs: int, target: Target
@@ -263,7 +300,7 @@ def _plan(inp: _Input, columns: Columns | None, data_start: int, first_line: int
     """Whether to run in parallel, and how. One process whenever shards cannot be cut safely."""
     if jobs < 2 or inp.path is None or inp.size is None or inp.format == "json":
         return None
-    if inp.format == "csv" and columns is None:
+    if inp.format == "csv" and (columns is None or columns.sep != ","):
         return None
     if inp.size - data_start < MIN_PARALLEL_BYTES or inp.encoding not in SHARDABLE_CODECS:
         return None
@@ -296,8 +333,7 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
             summary = process(rows, assessor, fmt, writer, opts.fail_fast, tick)
         except BrokenInput as broken:
             writer.flush()  # the rows before the damage are answered
-            where = f" after row {broken.rows_read}" if broken.rows_read else ""
-            raise decode_error(inp.name, inp.encoding, broken.error, where) from None
+            raise decode_error(rules, opts.lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
         except UsageError:
             writer.flush()
             raise
@@ -307,6 +343,29 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
         if bar is not None:
             bar.close()
     summary.unknown = list(keys.unknown)
+    return summary
+
+
+def _run_desk(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
+              first_line: int, target: Target) -> Summary:
+    """The counsellor's outputs (desk.py): one process, records built whole; the summary file last."""
+    if inp.size is not None:
+        raw = RangeReader(inp.stream, data_start, inp.size)
+    else:
+        raw = RangeReader(inp.stream, prefix=inp.head[data_start:])
+    stream = text_stream(raw, no_sig(inp.encoding) if data_start else inp.encoding)
+    keys = KeyMap(rules, opts.lang)
+    rows = rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: first_line + n)
+    assessor = Assessor(rules, opts.as_of, opts.lang)
+    try:
+        summary, caseload = run_desk(rows, assessor, fmt, target, opts.desk, columns.headers if columns else {},
+                                     opts.fail_fast)
+    except BrokenInput as broken:
+        raise decode_error(rules, opts.lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
+    if opts.desk.summary is not None and summary.stopped is None:
+        caseload.shown(rules, opts.lang).write(opts.desk.summary)
+    summary.unknown = list(keys.unknown)
+    summary.caseload = caseload
     return summary
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
 from ..errors import WriteError
@@ -61,11 +61,13 @@ class Format:
     name: str
     header: bytes
     footer: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # field -> its column as the input's header names it
 
     def error_line(self, row: int, case_id: str | None, field_id: str | None, message: str) -> tuple[bytes, bytes]:
-        """An error record around its row number: (before, after)."""
+        """An error record around its row number: (before, after). The CSV names the column as the
+        person's header wrote it; JSON keeps the field's id, which scripts match on."""
         if self.name == "csv":
-            reason = f"{field_id}: {message}" if field_id else message
+            reason = f"{self.headers.get(field_id, field_id)}: {message}" if field_id else message
             return b"", ("," + csv_text(case_id or "") + ",,,,,,,," + csv_text(reason) + "," * _CSV_EXTRA
                          + "\r\n").encode()
         rest = b"," + dumps({"id": case_id, "error": {"field": field_id, "message": message}})[1:].encode()
@@ -77,6 +79,8 @@ def make_format(name: str, excel: bool) -> Format:
         return Format("csv", (UTF8_BOM if excel else b"") + (",".join(CSV_COLUMNS) + "\r\n").encode(), b"")
     if name == "json":
         return Format("json", b"[", b"\n]\n")
+    if name == "xlsx":  # written whole at the end, by the counsellor's run (desk.py)
+        return Format("xlsx", b"", b"")
     return Format("jsonl", b"", b"")
 
 

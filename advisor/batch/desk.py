@@ -1,0 +1,294 @@
+"""The counsellor's run: records with labels and the columns they keep, a caseload summary, a report
+and a letter per client, and spreadsheets out.
+
+It reads rows with the same readers and parses them with the same Assessor as the fast run, but
+builds each record as a dict (one process), since every output here needs the record's parts, not
+its bytes. A plain run never comes here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..engine import evaluate
+from ..errors import UsageError
+from ..render.record import cached_record
+from .caseload import Caseload
+from .records import Assessor, Stop, Summary, serialise
+from .rows import Row, RowError, text
+from .sheets import openpyxl
+from .sinks import Format, Target, csv_id, csv_text, dumps
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+REPORT_KINDS = {"html": ".html", "markdown": ".md"}
+STEPS_SHOWN = 3  # the people's CSV shows the text of the first steps, as the short report does
+
+
+@dataclass
+class DeskOptions:
+    summary: str | None = None
+    reports: str | None = None
+    reports_format: str = "html"
+    letters: str | None = None
+    labels: bool = False
+    keep: tuple[str, ...] = ()
+    sheet: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.summary or self.reports or self.letters or self.labels or self.keep)
+
+
+def run_desk(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, target: Target, desk: DeskOptions,
+             headers: dict[str, str], fail_fast: bool) -> tuple[Summary, Caseload]:
+    """Every row to one record (or error record) in the output, the caseload, and the documents asked for."""
+    rules, lang = assessor.rules, assessor.lang
+    caseload = Caseload()
+    docs = Documents(desk, assessor) if desk.reports or desk.letters else None
+    out = _sink(fmt, target, desk, rules, lang)
+    count = 0
+    for item in rows:
+        count += 1
+        line, kept = item.line, item.kept
+        try:
+            if isinstance(item, RowError):
+                raise item
+            case = assessor.case(*assessor.parsed(item), case_id=item.case_id)
+        except RowError as exc:
+            column = headers.get(exc.field or "", exc.field or "")
+            caseload.reject(count, line, column, exc.message)
+            out.error(count, line, exc.case_id, exc.field, column, exc.message, kept)
+            if fail_fast:
+                out.close(caseload)
+                return Summary(count, caseload.bad, stopped=Stop(count, exc.field, exc.message)), caseload
+            continue
+        assessment = evaluate(case, rules, assessor.as_of)
+        record = cached_record(assessment, rules, lang)
+        caseload.add(record)
+        out.record(count, line, record, kept)
+        if docs is not None:
+            docs.write(count, case, record, kept)
+    out.close(caseload)
+    return Summary(count, caseload.bad), caseload
+
+
+def label_columns(rules: RuleSet, lang: str, keep: tuple[str, ...]) -> list[str]:
+    names = text(rules, "label_columns", lang).split(",")
+    return names[:3] + list(keep) + names[3:]
+
+
+def labelled(rules: RuleSet, lang: str, record: dict[str, Any]) -> list[str]:
+    """A record as a person reads it: labels, the headline, the first steps' texts."""
+    impact = record["credit_impact"]
+    steps = [s["text"] for s in record["steps"][:STEPS_SHOWN]]
+    return [rules.label("stage", record["stage"], lang), rules.label("severity", record["severity"], lang),
+            rules.label("platform", record["case"]["platform"], lang),
+            rules.label("credit_level", impact["level"], lang), rules.label("reporting", impact["reporting"], lang),
+            record["headline"], *steps, *[""] * (STEPS_SHOWN - len(steps))]
+
+
+class _Sink:
+    """Where the records go; one subclass per kind of output."""
+
+    def record(self, row: int, line: int, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        raise NotImplementedError
+
+    def error(self, row: int, line: int, case_id: str | None, field: str | None, column: str, message: str,
+              kept: tuple[Any, ...]) -> None:
+        raise NotImplementedError
+
+    def close(self, caseload: Caseload) -> None:
+        """Called once at the end, with the whole caseload."""
+
+
+def _sink(fmt: Format, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> _Sink:
+    if fmt.name == "xlsx":
+        return _Workbook(target, desk, rules, lang)
+    if desk.labels or desk.keep:
+        return _PeopleCsv(fmt, target, desk, rules, lang) if fmt.name == "csv" else _Json(fmt, target, desk)
+    return _Plain(fmt, target)
+
+
+class _Plain(_Sink):
+    """The bytes a plain run writes: --summary, --reports and --letters change nothing in the output."""
+
+    def __init__(self, fmt: Format, target: Target) -> None:
+        self.fmt, self.writer = fmt, target.writer(fmt)
+        self.writer.raw(fmt.header)
+
+    def _put(self, data: dict[str, Any]) -> None:
+        if self.fmt.name == "jsonl":
+            self.writer.line(dumps(data).encode(), b"\n")
+        else:
+            self.writer.line(b",\n" + dumps(data).encode(), b"")  # the writer drops the first comma
+
+    def record(self, row: int, line: int, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        if self.fmt.name == "csv":
+            self.writer.numbered(b"", row, b"," + csv_id(record["case"]["id"]), serialise(record).csv_tail)
+        else:
+            self._put(record)
+
+    def error(self, row: int, line: int, case_id: str | None, field: str | None, column: str, message: str,
+              kept: tuple[Any, ...]) -> None:
+        before, after = self.fmt.error_line(row, case_id, field, message)
+        self.writer.numbered(before, row, after)
+
+    def close(self, caseload: Caseload) -> None:
+        self.writer.raw(self.fmt.footer)
+        self.writer.flush()
+
+
+class _Json(_Plain):
+    """JSON or JSONL records with the row, its line and the kept columns added (additive fields)."""
+
+    def __init__(self, fmt: Format, target: Target, desk: DeskOptions) -> None:
+        super().__init__(fmt, target)
+        self.keep = desk.keep
+
+    def _extra(self, row: int, line: int, kept: tuple[Any, ...]) -> dict[str, Any]:
+        extra: dict[str, Any] = {"row": row, "line": line or None}
+        if self.keep:
+            extra["kept"] = dict(zip(self.keep, kept or ("",) * len(self.keep)))
+        return extra
+
+    def record(self, row: int, line: int, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        self._put({**record, **self._extra(row, line, kept)})
+
+    def error(self, row: int, line: int, case_id: str | None, field: str | None, column: str, message: str,
+              kept: tuple[Any, ...]) -> None:
+        self._put({**self._extra(row, line, kept), "id": case_id,
+                   "error": {"field": field, "column": column or None, "message": message}})
+
+
+class _PeopleCsv(_Sink):
+    def __init__(self, fmt: Format, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> None:
+        self.rules, self.lang, self.keep = rules, lang, desk.keep
+        self.writer = target.writer(fmt)
+        bom = fmt.header[:3] if fmt.header.startswith(b"\xef\xbb\xbf") else b""
+        self.writer.raw(bom + self._line(label_columns(rules, lang, desk.keep)))
+
+    @staticmethod
+    def _line(cells: list[Any]) -> bytes:
+        return (",".join(csv_text(str(c)) for c in cells) + "\r\n").encode()
+
+    def _kept(self, kept: tuple[Any, ...]) -> list[Any]:
+        return list(kept) if kept else [""] * len(self.keep)
+
+    def record(self, row: int, line: int, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        cells = [row, line or "", record["case"]["id"] or "", *self._kept(kept),
+                 *labelled(self.rules, self.lang, record), ""]
+        self.writer.line(b"", self._line(cells))
+
+    def error(self, row: int, line: int, case_id: str | None, field: str | None, column: str, message: str,
+              kept: tuple[Any, ...]) -> None:
+        reason = f"{column}: {message}" if column else message
+        cells = [row, line or "", case_id or "", *self._kept(kept), *[""] * (6 + STEPS_SHOWN), reason]
+        self.writer.line(b"", self._line(cells))
+
+    def close(self, caseload: Caseload) -> None:
+        self.writer.flush()
+
+
+class _Workbook(_Sink):
+    """An .xlsx: the records with labels on the first sheet, the caseload summary on the second."""
+
+    def __init__(self, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> None:
+        library = openpyxl(rules, lang)
+        self.rules, self.lang, self.keep, self.target = rules, lang, desk.keep, target
+        self.book = library.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(text(rules, "sheet_records", lang))
+        self._cell = library.cell.WriteOnlyCell
+        self._row(label_columns(rules, lang, desk.keep), self.sheet)
+
+    def _row(self, values: list[Any], sheet: Any) -> None:
+        cells = []
+        for value in values:
+            cell = self._cell(sheet, value=value if isinstance(value, int) else str(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # outside text is never a formula, whatever it starts with
+            cells.append(cell)
+        sheet.append(cells)
+
+    def record(self, row: int, line: int, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        self._row([row, line or "", record["case"]["id"] or "", *(kept or [""] * len(self.keep)),
+                   *labelled(self.rules, self.lang, record), ""], self.sheet)
+
+    def error(self, row: int, line: int, case_id: str | None, field: str | None, column: str, message: str,
+              kept: tuple[Any, ...]) -> None:
+        reason = f"{column}: {message}" if column else message
+        self._row([row, line or "", case_id or "", *(kept or [""] * len(self.keep)), *[""] * (6 + STEPS_SHOWN),
+                   reason], self.sheet)
+
+    def close(self, caseload: Caseload) -> None:
+        summary = self.book.create_sheet(text(self.rules, "sheet_summary", self.lang))
+        for cells in caseload.shown(self.rules, self.lang).table_rows():
+            self._row(cells, summary)
+        data = io.BytesIO()
+        self.book.save(data)
+        writer = self.target.writer(Format("xlsx", b"", b""))
+        writer.raw(data.getvalue())
+        writer.flush()
+
+
+class Documents:
+    """One report and one letter per client, each written whole and atomically, under a safe unique name."""
+
+    def __init__(self, desk: DeskOptions, assessor: Assessor) -> None:
+        self.desk, self.assessor = desk, assessor
+        self.used: set[str] = set()
+        for folder in (desk.reports, desk.letters):
+            if folder is not None:
+                try:
+                    os.makedirs(folder, exist_ok=True)
+                except OSError as exc:
+                    raise UsageError(text(assessor.rules, "cannot_make_folder", assessor.lang, path=folder,
+                                          reason=exc.strerror or exc)) from None
+        if desk.reports_format not in REPORT_KINDS:
+            raise UsageError(text(assessor.rules, "bad_reports_format", assessor.lang, value=desk.reports_format,
+                                  choices=", ".join(REPORT_KINDS)))
+
+    def name(self, row: int, case_id: str | None, kept: tuple[Any, ...]) -> str:
+        parts = [f"{row:04d}", *(safe_name(str(v)) for v in (case_id, *kept[:1]) if v)]
+        base = "-".join(p for p in parts if p)
+        name, n = base, 1
+        while name in self.used:
+            n += 1
+            name = f"{base}-{n}"
+        self.used.add(name)
+        return name
+
+    def write(self, row: int, case: Any, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        from ..fileio import write_file
+
+        rules, lang = self.assessor.rules, self.assessor.lang
+        name = self.name(row, case.id, kept)
+        if self.desk.reports is not None:
+            if self.desk.reports_format == "html":
+                from ..render.html import to_html
+                page = to_html(record, rules, lang)
+            else:
+                from ..render.markdown import to_markdown
+                page = to_markdown(record, rules, lang)
+            write_file(os.path.join(self.desk.reports, name + REPORT_KINDS[self.desk.reports_format]), page)
+        if self.desk.letters is not None:
+            from ..letter import compose
+            letter = compose(case, rules, self.assessor.as_of, lang, markdown=False)
+            write_file(os.path.join(self.desk.letters, name + ".txt"), letter)
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]+')
+
+
+def safe_name(value: str, limit: int = 40) -> str:
+    """A piece of a file name from outside text: no path separators, controls, BiDi marks or
+    characters Windows refuses; no leading dot; at most `limit` characters."""
+    value = _UNSAFE.sub("_", unicodedata.normalize("NFC", value)).strip(" ._")
+    return value[:limit]

@@ -1,0 +1,125 @@
+"""Spreadsheets and UTF-16 files, read as the UTF-8 CSV every other input is.
+
+An `.xlsx` sheet is read row by row (openpyxl's read-only mode, an optional extra) and each row becomes
+one CSV line, blank rows included, so a row's line number is its row number in the sheet; a UTF-16
+file (Excel's "Unicode text") is re-encoded as it is read. Either way the one CSV reader, with its
+damage rules and row numbering, reads the result, and nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from ..errors import UsageError
+from .rows import text
+from .sinks import csv_cell
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+XLSX_MAGIC = b"PK\x03\x04"  # a zip archive, as every .xlsx is
+MAX_SHEET_BYTES = 512 << 20  # an .xlsx read from stdin is held in memory: at most this much
+
+
+class ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def is_utf16(head: bytes) -> bool:
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def utf16_as_utf8(stream: BinaryIO, head: bytes) -> BinaryIO:
+    """The UTF-16 text of `head` and the rest of `stream`, as UTF-8 bytes (the BOM says which order).
+    Bytes that do not decode stay marked, so the CSV reader makes their row an error record."""
+    def chunks() -> Iterator[bytes]:
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="surrogatepass")
+        data = head
+        while data:
+            yield _utf8(decoder.decode(data))
+            data = stream.read(1 << 20)
+        yield _utf8(decoder.decode(b"", final=True))
+    return io.BufferedReader(ChunkReader(chunks()))
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogatepass")
+
+
+def is_xlsx(name: str, head: bytes) -> bool:
+    return name.lower().endswith((".xlsx", ".xlsm")) or head.startswith(XLSX_MAGIC)
+
+
+def openpyxl(rules: RuleSet, lang: str) -> Any:
+    """The spreadsheet library, or a usage error naming the extra that installs it."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise UsageError(text(rules, "needs_excel", lang)) from None
+    return openpyxl
+
+
+def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | None, rules: RuleSet, lang: str
+                ) -> BinaryIO:
+    """The rows of a sheet (the first, or `sheet`) as UTF-8 CSV lines, read as they are needed."""
+    if path is None:  # stdin: openpyxl needs to seek, so the sheet is held in memory, bounded
+        data = head + stream.read(MAX_SHEET_BYTES + 1 - len(head))
+        if len(data) > MAX_SHEET_BYTES:
+            raise UsageError(text(rules, "sheet_too_big", lang, mb=MAX_SHEET_BYTES >> 20))
+    library = openpyxl(rules, lang)
+    try:
+        book = library.load_workbook(io.BytesIO(data) if path is None else path, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
+        raise UsageError(text(rules, "bad_sheet", lang, error=exc)) from None
+    names = book.sheetnames
+    if sheet is not None and sheet not in names:
+        book.close()
+        raise UsageError(text(rules, "no_sheet", lang, name=sheet, names=", ".join(names)))
+    rows = book[sheet] if sheet is not None else book.worksheets[0]
+
+    def lines() -> Iterator[bytes]:
+        try:
+            # Read-only sheets yield a row for every row number from the first, blank ones included.
+            for values in rows.iter_rows(values_only=True):
+                yield (",".join(csv_cell(cell_text(v)) for v in values) + "\n").encode("utf-8")
+        finally:
+            book.close()
+    return io.BufferedReader(ChunkReader(lines()))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as a person typed it: 45 not 45.0, a date as 2026-03-01; a line break is a space, so that
+    every sheet row stays one line."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
