@@ -141,7 +141,7 @@ def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, An
     else:
         parts.append(rules.message("interest_unknown", lang, apr=check["apr"]))
     basis = rules.interest["bases"].get(check["basis"])
-    if basis:
+    if basis and not check.get("bound"):  # a bound states its own basis
         parts.append(fill(basis[lang], {"cap": check["cap"] or ""}))
     notes = rules.interest["notes"]
     note = check["note"] or ("lpr_used" if check["lpr"] else None)
