@@ -76,7 +76,7 @@ def _highest_cap(case: Case, rules: RuleSet, spec: dict[str, Any], out: dict[str
         return out
     top = max(table, key=lambda row: Decimal(row["rate"]))
     cap = Decimal(top["rate"]) * Decimal(spec["lpr_multiple"])
-    if case.apr > cap:
+    if case.apr is not None and case.apr > cap:
         out.update(cap=_percent(cap), exceeds=True, bound=True, lpr=top["rate"], lpr_from=top["from"])
     return out
 

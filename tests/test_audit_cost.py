@@ -133,7 +133,7 @@ def test_before_a_judgment_the_private_cap_is_still_checked():
 
 
 def test_a_platform_loan_in_collection_names_the_real_lender_and_the_guarantor():
-    record = assess("-d", "60", "-a", "8000", "-p", "京东金条", "-n", "none")
+    record = assess("-d", "100", "-a", "8000", "-p", "京东金条", "-n", "none")
     assert "guarantor_may_collect" in ids(record, "consequences")
     assert "identify_real_lender" in steps(record)
     text = next(c["text"] for c in record["consequences"] if c["id"] == "guarantor_may_collect")
@@ -141,6 +141,100 @@ def test_a_platform_loan_in_collection_names_the_real_lender_and_the_guarantor()
     assert "guarantor_recourse" in ids(record, "references")
 
 
-def test_a_platform_loan_a_few_days_late_does_not_hear_about_guarantors_yet():
-    assert "guarantor_may_collect" not in ids(assess("-d", "10", "-a", "8000", "-p", "花呗", "-n", "none"),
+@pytest.mark.parametrize("days", ["10", "45"])
+def test_a_platform_loan_not_long_overdue_does_not_hear_about_guarantors_yet(days):
+    assert "guarantor_may_collect" not in ids(assess("-d", days, "-a", "8000", "-p", "花呗", "-n", "none"),
                                               "consequences")
+
+
+# ---------------------------------------------------------------- collection: a visit is not violence
+
+
+def test_a_lawful_home_visit_is_met_calmly_not_with_110():
+    record = assess("-d", "100", "-a", "20000", "-p", "银行", "-n", "none", "--collection", "上门催收")
+    assert record["case"]["collection"] == ["home_visit"]
+    todo = steps(record)
+    assert todo["meet_home_visit"] == "now"
+    assert todo.get("call_police") != "now" and "protect_safety" not in todo
+    assert "violent_collection_crime" not in ids(record, "consequences")
+    visit = next(c["text"] for c in record["consequences"] if c["id"] == "home_visit_rules")
+    assert "不违法" in visit and "110" in visit, "a visit is lawful; force or threats are for the police"
+
+
+@pytest.mark.parametrize("answer", ["violence", "上门闹事", "堵门", "打人"])
+def test_violence_or_trouble_at_the_door_still_means_110(answer):
+    record = assess("-d", "5", "-a", "2000", "-p", "花呗", "-n", "none", "--collection", answer)
+    assert record["case"]["collection"] == ["violence"], "the old id keeps working"
+    assert steps(record)["call_police"] == "now" and "violent_collection_crime" in ids(record, "consequences")
+    assert "meet_home_visit" not in steps(record)
+
+
+def test_a_visit_and_threats_together_get_both():
+    todo = steps(assess("-d", "40", "-a", "6000", "-p", "招联", "-n", "none", "--collection", "home_visit,threats"))
+    assert todo["meet_home_visit"] == "now" and todo["call_police"] == "now"
+
+
+def test_a_batch_row_may_say_home_visit(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("逾期天数,金额,平台,协商情况,collection\n30,5000,花呗,none,上门催收\n30,5000,花呗,none,暴力\n",
+                    encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = RUNNER.invoke(app, ["batch", str(path), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["case"]["collection"] for r in rows] == [["home_visit"], ["violence"]]
+
+
+# ---------------------------------------------------------------- A7: the 2025 cost rules at their real force
+
+
+def test_a_microloan_above_24_percent_hears_the_2025_guidance_as_regulation_not_a_court_cap():
+    record = assess("-d", "20", "-a", "3000", "-p", "小贷", "-n", "none", "--apr", "35.9", "--full")
+    text = next(c["text"] for c in record["consequences"] if c["id"] == "interest_microloan")
+    assert "2027年底" in text and "担保费" in text and "不是法院的上限" in text
+    guidance = next(r for r in record["references"] if r["id"] == "microloan_cost_guidance_2025")
+    assert guidance["verbatim"] is False and "不是法律" in guidance["text"]
+
+
+def test_the_assisted_lending_notice_is_dated_and_its_24_percent_reading_is_called_a_reading():
+    refs = {r["id"]: r for r in assess("-d", "100", "-a", "8000", "-p", "美团借钱", "-n", "none", "--full",
+                                       lang="en")["references"]}
+    notice = refs["assisted_lending_notice_2025"]["text"]
+    assert "1 October 2025" in notice and "not law" in notice and "a reading, not the notice's words" in notice
+
+
+# ---------------------------------------------------------------- A8, A9, A12, A14, A15: wording as the sources read
+
+
+def test_the_banking_guideline_is_as_soft_as_it_reads_and_separates_related_third_parties():
+    record = assess("-d", "60", "-a", "5000", "-p", "招联", "-n", "none", "--collection",
+                    "night_calls,contacts_third_parties", "--full")
+    guideline = next(r["text"] for r in record["references"] if r["id"] == "banking_guideline_2026")
+    assert "不宜" in guideline and "债务相关第三人" in guideline and "债务无关第三人" in guideline
+    texts = {c["id"]: c["text"] for c in record["consequences"]}
+    assert "不宜" in texts["night_call_rules"] and "最多拨6次" not in texts["night_call_rules"]
+    assert "与债务相关的人" in texts["third_party_contact_rules"]
+    assert "禁止向家人、朋友、同事透露债务" not in texts["third_party_contact_rules"]
+
+
+def test_overdue_interest_is_not_said_to_start_on_day_4():
+    from advisor import load_ruleset as load
+
+    early = next(s for s in load().stages if s["id"] == "early")
+    assert "通常开始计逾期利息" not in early["description"]["zh"]
+    assert "第一天" in early["description"]["zh"]
+
+
+def test_the_card_terms_not_explained_are_not_part_of_the_contract_when_the_holder_says_so():
+    record = assess("-d", "40", "-a", "15000", "-p", "信用卡", "-n", "none", "--apr", "28", "--full")
+    text = next(r["text"] for r in record["references"] if r["id"] == "bank_card_disputes_2")
+    assert "人民法院应予支持" in text and "可能不被认定" not in text
+
+
+def test_consent_to_report_rests_on_article_29_and_the_grace_claim_is_hedged():
+    record = assess("-d", "10", "-a", "3000", "-p", "信用卡", "-n", "none", "--full")
+    refs = ids(record, "references")
+    assert "credit_reg_29" in refs
+    out = RUNNER.invoke(app, ["assess", "-d", "2", "-a", "800", "-p", "信用卡", "-n", "none", "--no-input", "--full"]).output
+    flat = out.replace("\n", "").replace(" ", "")
+    assert "多数银行" not in flat and "有的银行" in flat
