@@ -238,3 +238,9 @@ def test_consent_to_report_rests_on_article_29_and_the_grace_claim_is_hedged():
     out = RUNNER.invoke(app, ["assess", "-d", "2", "-a", "800", "-p", "信用卡", "-n", "none", "--no-input", "--full"]).output
     flat = out.replace("\n", "").replace(" ", "")
     assert "多数银行" not in flat and "有的银行" in flat
+
+
+def test_a_routine_loan_trap_is_sent_to_the_police_even_without_a_rate():
+    record = assess("-d", "20", "-a", "5000", "-p", "套路贷", "-n", "none", "--full")
+    text = next(s["text"] for s in record["steps"] if s["id"] == "report_illegal_lending")
+    assert "套路贷" in text and "公安机关" in text
