@@ -83,7 +83,7 @@ FIELDS: tuple[Field, ...] = (
           "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.", condition="choice"),
     Field("collection", "choices", "--collection",
           "How you are being collected (repeat or comma-separate): normal, night_calls, "
-          "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees.", condition="set"),
+          "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees, home_visit.", condition="set"),
     Field("hardship", "choice", "--hardship",
           "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.", condition="choice"),
     Field("apr", "percent", "--apr", "Annual rate in %, as the app or contract shows it.", condition="decimal",

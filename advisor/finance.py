@@ -33,32 +33,56 @@ def lpr_on(day: date, table: list[dict[str, str]]) -> tuple[dict[str, str] | Non
 
 
 def interest_check(case: Case, rules: RuleSet) -> dict[str, Any] | None:
-    """The APR against the cap for this kind of lender: {apr, cap, basis, exceeds, lpr, lpr_from, note}."""
+    """The APR against the cap for this kind of lender: {apr, cap, basis, exceeds, lpr, lpr_from, note, bound}.
+
+    `bound` is True when the exact cap cannot be known (no contract date, or a contract from before the
+    4×LPR rule's transition date) but the APR is above the highest cap the table allows whatever the
+    date: that much can be said without asking more."""
     if case.apr is None:
         return None
     spec = rules.interest["caps"].get(case.platform)
     if spec is None:
         return None
     out: dict[str, Any] = {"apr": str(case.apr), "cap": None, "basis": spec["basis"], "exceeds": None,
-                           "lpr": None, "lpr_from": None, "note": None}
+                           "lpr": None, "lpr_from": None, "note": None, "bound": False}
     if spec["rate"] is not None:
         cap = Decimal(spec["rate"])
-    else:
-        if case.lpr is not None:
-            lpr, out["note"] = case.lpr, "lpr_given"
-        elif case.contract_date is None:
-            out["note"] = "contract_date_needed"
-            return out
-        else:
-            row, out["note"] = lpr_on(case.contract_date, rules.interest["lpr"])
-            if row is None:
-                return out
-            lpr, out["lpr_from"] = Decimal(row["rate"]), row["from"]
+    elif case.lpr is not None:
+        lpr, out["note"] = case.lpr, "lpr_given"
         out["lpr"] = str(lpr)
         cap = lpr * Decimal(spec["lpr_multiple"])
-    out["cap"] = str(cap.normalize() if cap == cap.to_integral() else cap)
+    else:
+        transition = spec.get("transition")
+        early = case.contract_date is not None and transition and case.contract_date.isoformat() < transition
+        if case.contract_date is None or early:
+            return _highest_cap(case, rules, spec, out, "transition_31" if early else "contract_date_needed")
+        row, out["note"] = lpr_on(case.contract_date, rules.interest["lpr"])
+        if row is None:
+            return out
+        lpr, out["lpr_from"] = Decimal(row["rate"]), row["from"]
+        out["lpr"] = str(lpr)
+        cap = lpr * Decimal(spec["lpr_multiple"])
+    out["cap"] = _percent(cap)
     out["exceeds"] = case.apr > cap
     return out
+
+
+def _highest_cap(case: Case, rules: RuleSet, spec: dict[str, Any], out: dict[str, Any], note: str) -> dict[str, Any]:
+    """Without the exact cap: above the highest LPR in the table times the multiple, the APR is above
+    whichever cap applies (for interest from the transition date on); below it, nothing can be said."""
+    out["note"] = note
+    table = rules.interest["lpr"]
+    if not table:
+        return out
+    top = max(table, key=lambda row: Decimal(row["rate"]))
+    cap = Decimal(top["rate"]) * Decimal(spec["lpr_multiple"])
+    if case.apr is not None and case.apr > cap:
+        out.update(cap=_percent(cap), exceeds=True, bound=True, lpr=top["rate"], lpr_from=top["from"])
+    return out
+
+
+def _percent(cap: Decimal) -> str:
+    return str(cap.normalize() if cap == cap.to_integral() else cap)
 
 
 def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:

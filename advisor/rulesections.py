@@ -333,7 +333,7 @@ def read_interest(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
                       "`lpr_multiple`", platform)
             continue
         out["caps"][platform] = {"basis": cap["basis"], "rate": rate and str(rate),
-                                 "lpr_multiple": multiple and str(multiple)}
+                                 "lpr_multiple": multiple and str(multiple), "transition": as_date(cap.get("transition"))}
     from .render.record import INTEREST_PLACEHOLDERS
 
     for group in ("bases", "notes"):

@@ -130,7 +130,9 @@ PARAGRAPH = Entry({"when": CONDITION, "text": TEXT}, ("text",))
 INTEREST = Entry({
     **FACT,
     "lpr": ListOf(Entry({"from": DATE, "rate": NUMBER}, ("from", "rate"))),
-    "caps": MapOf(Entry({**FACT, "basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER}, ("basis",))),
+    # transition: contracts formed before this date follow a transitional rule, so no exact cap is computed
+    "caps": MapOf(Entry({**FACT, "basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER, "transition": DATE},
+                        ("basis",))),
     "bases": MapOf(TEXT),
     "notes": MapOf(TEXT),
 })

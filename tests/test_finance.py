@@ -71,7 +71,8 @@ def test_no_plan_without_both_income_and_expenses(rules):
     assert plan(case(), rules) is None
 
 
-LPR = [("2020-04-19", None, "lpr_before_table"), ("2020-04-20", "3.85", None), ("2021-12-19", "3.85", None),
+LPR = [("2019-08-19", None, "lpr_before_table"), ("2019-08-20", "4.25", None), ("2020-04-19", "4.05", None),
+       ("2020-04-20", "3.85", None), ("2021-12-19", "3.85", None),
        ("2021-12-20", "3.80", None), ("2024-03-01", "3.45", None), ("2025-05-19", "3.10", None),
        ("2025-05-20", "3.00", "lpr_after_table"), ("2026-11-22", "3.00", "lpr_after_table")]
 
@@ -93,8 +94,11 @@ def test_private_lending_cap_is_four_times_the_lpr_at_the_contract_date(rules):
 def test_lpr_override_and_missing_contract_date(rules):
     given = interest_check(case(platform="unlicensed", apr=Decimal("20"), lpr=Decimal("4.2")), rules)
     assert (given["cap"], given["note"], given["exceeds"]) == ("16.8", "lpr_given", True)
-    unknown = interest_check(case(platform="unlicensed", apr=Decimal("20")), rules)
+    unknown = interest_check(case(platform="unlicensed", apr=Decimal("16")), rules)
     assert (unknown["cap"], unknown["exceeds"], unknown["note"]) == (None, None, "contract_date_needed")
+    # Above four times the highest LPR there has been, the rate is above the cap whatever the date.
+    high = interest_check(case(platform="unlicensed", apr=Decimal("20")), rules)
+    assert (high["cap"], high["exceeds"], high["bound"]) == ("17", True, True)
 
 
 def test_licensed_lenders_use_the_24_percent_judicial_policy(rules):

@@ -60,8 +60,10 @@ def test_the_budget_is_asked_only_when_a_plan_can_follow(rules):
 
 
 def test_the_contract_date_only_for_a_private_rate_it_can_decide(rules):
-    private = {**CASES[3], "apr": Decimal("36")}
+    private = {**CASES[3], "apr": Decimal("15")}
     assert worth_asking("contract_date", private, rules, AS_OF)
+    # Above four times the highest LPR there has been the rate is too high whatever the date.
+    assert not worth_asking("contract_date", {**CASES[3], "apr": Decimal("36")}, rules, AS_OF)
     assert not worth_asking("contract_date", CASES[3], rules, AS_OF), "no rate: the date decides nothing"
     assert not worth_asking("contract_date", {**CASES[1], "apr": Decimal("36")}, rules, AS_OF)
 

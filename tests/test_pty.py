@@ -160,9 +160,10 @@ def test_adaptive_questions_follow_the_answers(rules):
     child = spawn(["assess", "-d", "0", "-a", "3000", "-p", "花呗", "-n", "agreed", "--format", "json", "--ask"])
     calm = _interview_json(child, rules, {})
     assert "legal_status" not in calm and "collection" not in calm
-    # A private lender at a stated rate: now the contract date matters for the 4×LPR cap.
+    # A private lender at a stated rate the cap could allow: now the contract date matters for the
+    # 4×LPR cap (above four times the highest LPR, 17%, it would not).
     child = spawn(["assess", "-d", "60", "-a", "1万", "-p", "私人", "-n", "none", "--format", "json", "--ask"])
-    private = _interview_json(child, rules, {"apr": "36"})
+    private = _interview_json(child, rules, {"apr": "15"})
     assert {"apr", "contract_date", "legal_status"} <= set(private)
     assert private.index("apr") < private.index("contract_date")
 

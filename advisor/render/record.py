@@ -125,7 +125,7 @@ def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]
 
 
 # The names the interest and plan texts of a rule set may use: what _interest and _plan fill in.
-INTEREST_PLACEHOLDERS = {"bases": ("cap",), "notes": ("lpr", "lpr_from")}
+INTEREST_PLACEHOLDERS = {"bases": ("cap",), "notes": ("lpr", "lpr_from", "cap")}
 PLAN_PLACEHOLDERS = ("amount", "monthly_payment", "last_payment", "months", "margin", "max_months")
 
 
@@ -141,11 +141,16 @@ def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, An
     else:
         parts.append(rules.message("interest_unknown", lang, apr=check["apr"]))
     basis = rules.interest["bases"].get(check["basis"])
-    if basis:
-        parts.append(fill(basis[lang], {"cap": check["cap"] or "?"}))
+    if basis and not check.get("bound"):  # a bound states its own basis
+        parts.append(fill(basis[lang], {"cap": check["cap"] or ""}))
+    notes = rules.interest["notes"]
     note = check["note"] or ("lpr_used" if check["lpr"] else None)
-    if note and note in rules.interest["notes"]:
-        parts.append(fill(rules.interest["notes"][note][lang], {k: values.get(k, "?") for k in ("lpr", "lpr_from")}))
+    # A cap known only as the highest the table allows says so, instead of asking for the contract date.
+    if check.get("bound"):
+        note = None if note == "contract_date_needed" else note
+    for key in ("cap_bound", note) if check.get("bound") else (note,):
+        if key and key in notes:
+            parts.append(fill(notes[key][lang], {k: values.get(k, "") for k in ("lpr", "lpr_from", "cap")}))
     return {**check, "text": ("" if lang == "zh" else " ").join(parts)}
 
 
