@@ -287,6 +287,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
         return
     yield _heading(rules.text("your_concerns", lang))
     several = len(record["answers"]) > 1  # two answers, each kept to its verdict and what decides it
+    conditions = rules.report["conditions_when_several" if several else "conditions"]
     for item in record["answers"]:
         yield _text(rules.label("concerns", item["concern"], lang), style="bold underline")
         yield _Wrapped(item["verdict"], style="bold")
@@ -294,11 +295,11 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
             yield _Wrapped(item["text"], indent=2)
         if item["conditions"]:
             yield _text(f"  {rules.text('depends_on', lang)}{'：' if lang == 'zh' else ':'}")
-            for condition in item["conditions"][: 2 if several else 3]:
+            for condition in item["conditions"][:conditions]:
                 yield _item("•", condition)
         if item["references"]:
             yield _Wrapped(f"{rules.text('based_on', lang)}{'：' if lang == 'zh' else ': '}"
-                           f"{short_titles(item['references'], record, lang)}",
+                           f"{short_titles(item['references'], record, lang, rules.report['law_names'])}",
                            indent=2, style="dim")
     yield Text("")
 
@@ -317,13 +318,12 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
             for step in shown:
                 yield _item(f"{step['priority']}.", step["text"])
     yield Text("")
-    from .record import SHORT_CONSEQUENCES
-
-    if record["consequences"]:
+    limit = rules.report["consequences"]
+    hidden += max(len(record["consequences"]) - limit, 0)
+    if record["consequences"][:limit]:
         yield _heading(rules.text("consequences", lang))
-        for item in record["consequences"][:SHORT_CONSEQUENCES]:  # the gist; --full has the whole text
+        for item in record["consequences"][:limit]:  # the gist; --full has the whole text
             yield _item("•", _first_sentence(item["text"], clause=True))
-        hidden += max(len(record["consequences"]) - SHORT_CONSEQUENCES, 0)
         yield Text("")
     credit = record["credit_impact"]
     yield _heading(rules.text("credit_impact", lang))
@@ -343,7 +343,8 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
     rest = [r["id"] for r in record["references"] if r["id"] not in cited]
     colon = "：" if lang == "zh" else ": "
     if rest:
-        yield _Wrapped(f"{rules.text('references', lang)}{colon}{short_titles(rest, record, lang)}", style="dim")
+        titles = short_titles(rest, record, lang, rules.report["law_names"])
+        yield _Wrapped(f"{rules.text('references', lang)}{colon}{titles}", style="dim")
     if hidden:
         yield _text(rules.message("more_in_full", lang, count=hidden), style="italic")
     yield _Wrapped(f"{rules.text('disclaimer_title', lang)}{colon}{record['disclaimer']}", style="bold")
