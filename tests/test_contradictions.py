@@ -61,6 +61,21 @@ def test_no_income_is_not_told_to_repay_before_the_due_date(extra):
         assert data["plan"]["affordable"] is False
 
 
+@pytest.mark.parametrize("case", [
+    ["-d", "45", "-a", "5000", "-p", "花呗", "-n", "none"],                 # the README's first example
+    ["-d", "200", "-a", "30000", "-p", "网商贷", "-n", "failed"],
+    ["-d", "30", "-a", "8000", "-p", "花呗", "-n", "in_progress"],         # negotiating adds repay_now too
+    ["-d", "2", "-a", "800", "-p", "credit_card", "-n", "none"],           # within the card's grace days
+], ids=["45 days", "200 days refused", "in progress", "card grace"])
+def test_someone_overdue_is_not_told_to_repay_before_the_due_date(case):
+    got = steps(assess(*case))
+    assert "repay_now" not in got and got["repay_overdue"] == "now"
+    texts = " ".join(s["text"] for s in assess(*case, "--lang", "en")["steps"])
+    assert "due date" not in texts.replace("hearing date", "")
+    # Before the due date, the step that names it still comes.
+    assert "repay_now" in steps(assess("-d", "0", "-a", "5000", "-p", "花呗", "-n", "none"))
+
+
 @pytest.mark.parametrize(("days", "amount", "offered"), [
     ("2", "800", False),      # the case: two days late on 800 yuan
     ("40", "800", False),     # small, though past the grace days
