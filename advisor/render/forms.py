@@ -27,7 +27,14 @@ def short_titles(ids: list[str], record: dict[str, Any], lang: str, names: dict[
         laws.setdefault(law, []).append(article)
     if lang == "zh":
         return "；".join(law + "、".join(a for a in arts if a) for law, arts in laws.items())
-    return "; ".join(law + (", " + ", ".join(a for a in arts if a) if any(arts) else "") for law, arts in laws.items())
+    return "; ".join(law + _articles_en([a for a in arts if a]) for law, arts in laws.items())
+
+
+def _articles_en(arts: list[str]) -> str:
+    """", Art. 16" or, for several, ", Arts. 16, 25" (each article once)."""
+    if len(arts) > 1 and all(a.startswith("Art. ") for a in arts):
+        return ", Arts. " + ", ".join(a[len("Art. "):] for a in arts)
+    return ", " + ", ".join(arts) if arts else ""
 
 
 def _shorten(title: str, names: dict[str, str]) -> str:
