@@ -76,6 +76,15 @@ def test_someone_overdue_is_not_told_to_repay_before_the_due_date(case):
     assert "repay_now" in steps(assess("-d", "0", "-a", "5000", "-p", "花呗", "-n", "none"))
 
 
+@pytest.mark.parametrize("days", ["0", "20"])
+def test_an_agreement_being_kept_is_followed_not_overtaken_by_repay_now(days):
+    got = steps(assess("-d", days, "-a", "3000", "-p", "花呗", "-n", "agreed"))
+    assert not {"repay_now", "repay_overdue"} & set(got)
+    assert got["follow_agreement"] == "now"
+    # Once the agreement is broken, repaying comes first again.
+    assert "repay_overdue" in steps(assess("-d", "20", "-a", "3000", "-p", "花呗", "-n", "breached"))
+
+
 @pytest.mark.parametrize(("days", "amount", "offered"), [
     ("2", "800", False),      # the case: two days late on 800 yuan
     ("40", "800", False),     # small, though past the grace days
