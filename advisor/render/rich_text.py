@@ -91,7 +91,7 @@ def wrap_lines(text: str, width: int) -> list[str]:
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line, used = "", 0
+        line, used, last = "", 0, ""
         for token in _TOKENS.findall(paragraph):
             size = cell_len(token)
             if token.isspace():
@@ -111,12 +111,14 @@ def wrap_lines(text: str, width: int) -> list[str]:
             if used + size > width and line.strip():
                 carry = ""
                 kept = line.rstrip()
-                movable = (token[0] in _NO_LINE_START or kept[-1] in _NO_LINE_END) and len(kept) > 1
-                if movable and cell_len(kept[-1]) + size <= width:
-                    carry, line = kept[-1], kept[:-1]
+                # The last token goes down with it (第十三条 whole, not 条 alone).
+                tail = last if last and kept.endswith(last) else kept[-1]
+                movable = (token[0] in _NO_LINE_START or kept[-1] in _NO_LINE_END) and len(kept) > len(tail)
+                if movable and cell_len(tail) + size <= width:
+                    carry, line = tail, kept[: -len(tail)]
                 lines.append(line.rstrip())
                 line, used = carry, cell_len(carry)
-            line, used = line + token, used + size
+            line, used, last = line + token, used + size, token
         lines.append(line.rstrip())
     return lines
 
