@@ -61,6 +61,10 @@ def _finish(m: Merge) -> dict[str, Any]:
         if name not in data["fields"]:
             check.add("(rule set)", None, None, f'the question for field "{name}" is missing')
     _check_aliases(m)
+    titles = " ".join(t for ref in data["references"].values() for t in (ref.get("title") or {}).values())
+    for name in data["report"]["law_names"]:
+        if name not in titles:  # a law renamed or withdrawn since
+            check.add("(rule set)", None, "report", f'law_names: no reference title holds "{name}"')
     # Where each step and consequence is written, for checks that name two of them (repeated texts).
     data["origin"] = {section: {eid: m.origin.get((section, eid)) for eid in data[section]} for section in DROPPABLE}
     data["rules"] = [_compile_rule(m, r) for r in rules]

@@ -8,7 +8,6 @@ rulecompiler.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -25,7 +24,6 @@ from .rulespec import (
     LABEL_GROUPS,
     LINE,
     META,
-    PLAN_KEYS,
     POS,
     RULE_KEYS,
     SECTIONS,
@@ -35,6 +33,7 @@ from .rulespec import (
     as_date,
     as_decimal,
 )
+from .settingsections import REPORT_DEFAULTS, read_plan, read_report
 
 
 class Merge:
@@ -44,7 +43,7 @@ class Merge:
         self.check = Checker()
         self.data: dict[str, Any] = {
             "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
-            "references": {}, "ui": {},
+            "references": {}, "ui": {}, "report": dict(REPORT_DEFAULTS),
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
             "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
             "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
@@ -346,37 +345,6 @@ def read_interest(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
                     check.template(file, node, key, "interest", INTEREST_PLACEHOLDERS[group])
 
 
-def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    check = m.check
-    if not isinstance(value, dict):
-        check.add(file, doc, "plan", '"plan" must be a mapping', "plan")
-        return
-    check.keys(file, value, PLAN_KEYS, "plan", '"plan"')
-    share = as_decimal(value.get("share_of_margin"))
-    if share is None or not 0 < share <= 1:
-        check.add(file, value, "plan", "share_of_margin must be a number above 0 and at most 1", "share_of_margin")
-        share = Decimal(1)
-    months = value.get("max_months", {})
-    if not isinstance(months, dict) or "default" not in months or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v > 0 for k, v in months.items() if k not in META
-    ):
-        check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
-        months = {"default": 60}
-    texts = value.get("texts", {})
-    if isinstance(texts, dict):
-        from .render.record import PLAN_PLACEHOLDERS
-
-        for key in texts:
-            if key not in META:
-                check.template(file, texts, key, "plan", PLAN_PLACEHOLDERS)
-    m.data["plan"] = {
-        "share_of_margin": str(share),
-        "max_months": {k: v for k, v in months.items() if k not in META},
-        "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
-        if isinstance(texts, dict) else {},
-    }
-
-
 # Each section's reader, in the order they are read: choices before the interest caps that name them.
 Reader = Callable[[Merge, str, Any, dict[str, Any]], None]  # (merge, file, the section's value, the file)
 READERS: dict[str, Reader] = {
@@ -391,6 +359,7 @@ READERS: dict[str, Reader] = {
     "disable": read_disable,
     "interest": read_interest,
     "plan": read_plan,
+    "report": read_report,
     "letter": partial(read_paragraphs, "letter"),
     "script": partial(read_paragraphs, "script"),
     "answers": read_answers,

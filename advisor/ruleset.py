@@ -45,6 +45,7 @@ class RuleSet:
         self.ui: dict[str, dict[str, str]] = data["ui"]
         self.interest: dict[str, Any] = data["interest"]
         self.plan: dict[str, Any] = data["plan"]
+        self.report: dict[str, Any] = data["report"]  # what the short report shows of each kind
         self._choice_index: dict[str, dict[str, str]] = {}
         # Order of each catalog as written: display order within equal urgency.
         self.order = {section: {eid: n for n, eid in enumerate(data[section])} for section in CATALOGS}

@@ -138,6 +138,12 @@ INTEREST = Entry({
 })
 PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(Scalar({"type": "integer", "minimum": 1}), ("default",)),
               "texts": MapOf(TEXT)})
+# What the short terminal report shows: at most `steps` steps of each urgency, `consequences`
+# consequences, `conditions` conditions under a lone answer (`conditions_when_several` under each of
+# several); `law_names` shortens a law's full name in its citations ("full name": "short name").
+COUNT = Scalar({"type": "integer", "minimum": 0})
+REPORT = Entry({"steps": COUNT, "consequences": COUNT, "conditions": COUNT, "conditions_when_several": COUNT,
+                "law_names": MapOf(STRING)})
 # A direct answer to one worry (a `concerns` choice): per concern the first whose `when` holds is shown,
 # so each concern ends with one that has no `when`.
 ANSWER = Entry({"id": ID, **FACT, "concern": STRING, "when": CONDITION, "verdict": TEXT, "text": TEXT,
@@ -158,6 +164,7 @@ FILE = Entry({
     "disable": ListOf(STRING),
     "interest": INTEREST,
     "plan": PLAN,
+    "report": REPORT,
     "letter": ListOf(PARAGRAPH),
     "script": ListOf(PARAGRAPH),
     "answers": ListOf(ANSWER),
@@ -178,6 +185,7 @@ RULE_STEP_KEYS = tuple(RULE_STEP.keys)
 PARAGRAPH_KEYS = tuple(PARAGRAPH.keys)
 INTEREST_KEYS = tuple(INTEREST.keys)
 PLAN_KEYS = tuple(PLAN.keys)
+REPORT_KEYS = tuple(REPORT.keys)
 ANSWER_KEYS = tuple(ANSWER.keys)
 DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
 HEADLINE_KEYS = tuple(HEADLINE.keys)

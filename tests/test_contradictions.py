@@ -55,10 +55,42 @@ def test_refused_by_an_unlicensed_lender_gets_no_regulator_hotline():
 def test_no_income_is_not_told_to_repay_before_the_due_date(extra):
     data = assess("-d", "30", "-a", "5000", "-p", "bank_loan", "-n", "none", "--income", "0", *extra)
     got = steps(data)
-    assert "repay_now" not in got and "propose_plan" not in got
+    assert not {"repay_now", "repay_overdue", "propose_plan"} & set(got)
     assert got["cannot_pay_now"] == "now"
     if extra:
         assert data["plan"]["affordable"] is False
+
+
+@pytest.mark.parametrize("case", [
+    ["-d", "45", "-a", "5000", "-p", "花呗", "-n", "none"],                 # the README's first example
+    ["-d", "200", "-a", "30000", "-p", "网商贷", "-n", "failed"],
+    ["-d", "30", "-a", "8000", "-p", "花呗", "-n", "in_progress"],         # negotiating adds repay_now too
+    ["-d", "2", "-a", "800", "-p", "credit_card", "-n", "none"],           # within the card's grace days
+], ids=["45 days", "200 days refused", "in progress", "card grace"])
+def test_someone_overdue_is_not_told_to_repay_before_the_due_date(case):
+    got = steps(assess(*case))
+    assert "repay_now" not in got and got["repay_overdue"] == "now"
+    texts = " ".join(s["text"] for s in assess(*case, "--lang", "en")["steps"])
+    assert "due date" not in texts.replace("hearing date", "")
+    # Before the due date, the step that names it still comes.
+    assert "repay_now" in steps(assess("-d", "0", "-a", "5000", "-p", "花呗", "-n", "none"))
+
+
+def test_nothing_affordable_is_not_told_to_repay_now_or_to_work_out_a_plan():
+    data = assess("-d", "60", "-a", "10000", "-p", "bank_loan", "-n", "none", "--income", "3000", "--expenses", "4000")
+    assert data["plan"]["affordable"] is False
+    got = steps(data)
+    assert not {"repay_now", "repay_overdue", "propose_plan", "propose_computed_plan"} & set(got)
+    assert got["ask_lender_propose"] == "now"
+
+
+@pytest.mark.parametrize("days", ["0", "20"])
+def test_an_agreement_being_kept_is_followed_not_overtaken_by_repay_now(days):
+    got = steps(assess("-d", days, "-a", "3000", "-p", "花呗", "-n", "agreed"))
+    assert not {"repay_now", "repay_overdue"} & set(got)
+    assert got["follow_agreement"] == "now"
+    # Once the agreement is broken, repaying comes first again.
+    assert "repay_overdue" in steps(assess("-d", "20", "-a", "3000", "-p", "花呗", "-n", "breached"))
 
 
 @pytest.mark.parametrize(("days", "amount", "offered"), [
@@ -103,7 +135,7 @@ def test_the_dishonest_list_settles_the_enforcement_first_not_a_card_plan():
     data = assess("-d", "300", "-a", "40000", "-p", "credit_card", "-n", "none", "--legal-status",
                   "dishonest_listed", "--hardship", "illness", "--income", "3000", "--expenses", "3000")
     got = steps(data)
-    assert not {"ask_card_installment", "contact_lender", "ask_lender_propose", "repay_now"} & set(got)
+    assert not {"ask_card_installment", "contact_lender", "ask_lender_propose", "repay_now", "repay_overdue"} & set(got)
     assert "card_installment_terms" not in [c["id"] for c in data["consequences"]]
     assert data["steps"][0]["id"] == "settle_enforcement" and got["settle_enforcement"] == "now"
 

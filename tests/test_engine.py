@@ -32,7 +32,7 @@ SEEDS = [
      "legal_risk", {"lawsuit", "dishonest_list", "outsourced_collection", "contact_lender", "seek_legal_aid"},
      {"criminal_risk"}),
     ("one instalment three days late", (3, "2000", "internet_platform", "none"),
-     "grace", {"repay_now", "contact_lender"}, {"lawsuit", "dishonest_list"}),
+     "grace", {"repay_overdue", "contact_lender"}, {"lawsuit", "dishonest_list"}),
     ("花呗 negotiation under way", (15, "8千", "花呗", "in_progress"),
      "early", {"keep_records", "keep_contact"}, set()),
     ("网商贷 two months overdue", (60, "5万", "网商贷", "none"),

@@ -39,3 +39,13 @@ def test_no_line_is_too_wide_and_no_character_is_lost(text, width):
 def test_moving_punctuation_never_overfills_the_next_line():
     for text in ("一（abcd", "一二（abcd", "一二abcd，"):
         assert all(cell_len(line) <= 4 for line in wrap_lines(text, 4)), text
+
+
+def test_a_citation_keeps_its_law_title_and_article_numbers_whole():
+    text = "依据：《民法典》第五百八十五条、第一千零三十三条；《征信业管理条例》第十三条、第十五条"
+    for width in range(20, 60):  # narrower, a whole article number and its 、 cannot share a line
+        lines = wrap_lines(text, width)
+        assert "".join(lines) == text
+        assert not any(line.startswith(("条", "、", "；")) for line in lines), (width, lines)
+        joined = "|".join(lines)
+        assert "《征信业管理条例》" in joined and "第一千零三十三条" in joined and "第十三条" in joined

@@ -12,9 +12,12 @@ _LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the 
 _ARTICLE = re.compile(r"^(《[^》]+》)(第.+)$|^(.+?), (Arts?\. .+)$")
 
 
-def short_titles(ids: list[str], record: dict[str, Any], lang: str) -> str:
-    """Short titles, the articles of one law named once: 《民法典》第一百八十八条、第一百九十五条."""
-    titles = {r["id"]: _LONG_FORMS.sub("", r["title"]) for r in record["references"]}
+def short_titles(ids: list[str], record: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> str:
+    """Short titles, the articles of one law named once: 《民法典》第一百八十八条、第一百九十五条.
+
+    `names` maps a law's full name to the shorter one the short report uses (the rule set's
+    `report: law_names`)."""
+    titles = {r["id"]: _shorten(_LONG_FORMS.sub("", r["title"]), names or {}) for r in record["references"]}
     laws: dict[str, list[str]] = {}  # law (or a whole title that names no article) -> its articles
     for ref in ids:
         if ref not in titles:
@@ -24,7 +27,20 @@ def short_titles(ids: list[str], record: dict[str, Any], lang: str) -> str:
         laws.setdefault(law, []).append(article)
     if lang == "zh":
         return "；".join(law + "、".join(a for a in arts if a) for law, arts in laws.items())
-    return "; ".join(law + (", " + ", ".join(a for a in arts if a) if any(arts) else "") for law, arts in laws.items())
+    return "; ".join(law + _articles_en([a for a in arts if a]) for law, arts in laws.items())
+
+
+def _articles_en(arts: list[str]) -> str:
+    """", Art. 16" or, for several, ", Arts. 16, 25" (each article once)."""
+    if len(arts) > 1 and all(a.startswith("Art. ") for a in arts):
+        return ", Arts. " + ", ".join(a[len("Art. "):] for a in arts)
+    return ", " + ", ".join(arts) if arts else ""
+
+
+def _shorten(title: str, names: dict[str, str]) -> str:
+    for full, short in names.items():
+        title = title.replace(full, short)
+    return title
 
 
 def meter(value: str, scale: tuple[str, ...]) -> str:

@@ -32,21 +32,18 @@ def summary_text(assessment: Assessment, rules: RuleSet, lang: str) -> str:
     return sep.join(by_id[rid]["summary"][lang] for rid in assessment.summary_rules)
 
 
-# The short report (the default terminal report) shows at most this many steps of each urgency and
-# this many consequences; `--full`, Markdown, HTML and JSON show them all. A shape of the report, like
-# its headings' order, not content.
-SHORT_STEPS = 3
-SHORT_CONSEQUENCES = 5
+def priorities(steps: Any, limit: int) -> list[int | None]:
+    """Each step's place in the short report (1-based, most urgent first), None for steps only --full shows.
 
-
-def priorities(steps: Any) -> list[int | None]:
-    """Each step's place in the short report (1-based, most urgent first), None for steps only --full shows."""
+    The short report (the default terminal report) shows at most `limit` steps of each urgency (the rule
+    set's `report: steps`); `--full`, Markdown, HTML and JSON show them all.
+    """
     out: list[int | None] = []
     shown = 0
     seen: dict[str, int] = {}
     for step in steps:
         seen[step.urgency] = seen.get(step.urgency, 0) + 1
-        if seen[step.urgency] <= SHORT_STEPS:
+        if seen[step.urgency] <= limit:
             shown += 1
             out.append(shown)
         else:
@@ -71,7 +68,7 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
         ],
         "steps": [
             {"id": s.id, "urgency": s.urgency, "text": rules.steps[s.id]["text"][lang], "priority": p}
-            for s, p in zip(assessment.steps, priorities(assessment.steps))
+            for s, p in zip(assessment.steps, priorities(assessment.steps, rules.report["steps"]))
         ],
         "references": [_reference(rules.references[r], lang) for r in _references(assessment, answers, rules)],
         "interest_check": _interest(assessment, rules, lang),

@@ -77,8 +77,9 @@ def _timeline(stage: str, rules: RuleSet, lang: str, width: int) -> RenderableTy
 _NO_LINE_START = set("，。、；：！？）》」』”’%…,.;:!?)")
 _NO_LINE_END = set("（《「『“‘(")
 _CJK = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
-# Latin words and numbers stay whole; every other character may be a break point.
-_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%:/@_+'\-]*|\s+|.")
+# Latin words and numbers stay whole, and so do a short law title and an article number (《民法典》,
+# 第六百七十八条), so a citation never leaves 条 alone on a line; any other character may be a break point.
+_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%:/@_+'\-]*|《[^》\s]{1,12}》|第[零〇一二三四五六七八九十百千]+条|\s+|.")
 
 
 def wrap_lines(text: str, width: int) -> list[str]:
@@ -90,7 +91,7 @@ def wrap_lines(text: str, width: int) -> list[str]:
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line, used = "", 0
+        line, used, last = "", 0, ""
         for token in _TOKENS.findall(paragraph):
             size = cell_len(token)
             if token.isspace():
@@ -110,12 +111,14 @@ def wrap_lines(text: str, width: int) -> list[str]:
             if used + size > width and line.strip():
                 carry = ""
                 kept = line.rstrip()
-                movable = (token[0] in _NO_LINE_START or kept[-1] in _NO_LINE_END) and len(kept) > 1
-                if movable and cell_len(kept[-1]) + size <= width:
-                    carry, line = kept[-1], kept[:-1]
+                # The last token goes down with it (第十三条 whole, not 条 alone).
+                tail = last if last and kept.endswith(last) else kept[-1]
+                movable = (token[0] in _NO_LINE_START or kept[-1] in _NO_LINE_END) and len(kept) > len(tail)
+                if movable and cell_len(tail) + size <= width:
+                    carry, line = tail, kept[: -len(tail)]
                 lines.append(line.rstrip())
                 line, used = carry, cell_len(carry)
-            line, used = line + token, used + size
+            line, used, last = line + token, used + size, token
         lines.append(line.rstrip())
     return lines
 
@@ -219,6 +222,8 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         yield from _short(record, rules, lang)
         yield _text(rules.message("as_of", lang, date=record["as_of"]), style="dim")
         return
+    if record.get("answers"):
+        yield Text("")
     yield _heading(rules.text("timeline", lang))
     yield _timeline(record["stage"], rules, lang, width)
     yield Text("")
@@ -287,25 +292,32 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
         return
     yield _heading(rules.text("your_concerns", lang))
     several = len(record["answers"]) > 1  # two answers, each kept to its verdict and what decides it
+    conditions = rules.report["conditions_when_several" if several else "conditions"]
+    colon = "：" if lang == "zh" else ": "
     for item in record["answers"]:
         yield _text(rules.label("concerns", item["concern"], lang), style="bold underline")
         yield _Wrapped(item["verdict"], style="bold")
         if not several:
             yield _Wrapped(item["text"], indent=2)
-        if item["conditions"]:
-            yield _text(f"  {rules.text('depends_on', lang)}{'：' if lang == 'zh' else ':'}")
-            for condition in item["conditions"][: 2 if several else 3]:
+        shown = item["conditions"][:conditions]
+        based = item["references"] and (f"{rules.text('based_on', lang)}{colon}"
+                                        f"{short_titles(item['references'], record, lang, rules.report['law_names'])}")
+        if shown and several:  # conditions and citation run on, so that both answers fit the first screen
+            yield _Wrapped(f"{rules.text('depends_on', lang)}{colon}{_run_on(shown, lang)}"
+                           + (f"{'' if lang == 'zh' else ' '}{based}" if based else ""), indent=2)
+            continue
+        if shown:
+            yield _text(f"  {rules.text('depends_on', lang)}{colon.rstrip()}")
+            for condition in shown:
                 yield _item("•", condition)
-        if item["references"]:
-            yield _Wrapped(f"{rules.text('based_on', lang)}{'：' if lang == 'zh' else ': '}"
-                           f"{short_titles(item['references'], record, lang)}",
-                           indent=2, style="dim")
-    yield Text("")
+        if based:
+            yield _Wrapped(based, indent=2, style="dim")
 
 
 def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[RenderableType]:
     """The rest of the short report: the steps the record gives a priority, grouped today / this week /
-    later; the first consequences; the credit impact in brief; the citations as titles."""
+    later; the first consequences; the credit impact in brief; the citations as titles. No blank lines
+    between the sections: each heading's rule divides them, and the lines go to the answers."""
     hidden = 0
     yield _heading(rules.text("short_steps", lang))
     for urgency in URGENCIES:
@@ -316,15 +328,12 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
             yield _text(rules.text(f"when_{urgency}", lang), style="bold underline")
             for step in shown:
                 yield _item(f"{step['priority']}.", step["text"])
-    yield Text("")
-    from .record import SHORT_CONSEQUENCES
-
-    if record["consequences"]:
+    limit = rules.report["consequences"]
+    hidden += max(len(record["consequences"]) - limit, 0)
+    if record["consequences"][:limit]:
         yield _heading(rules.text("consequences", lang))
-        for item in record["consequences"][:SHORT_CONSEQUENCES]:  # the gist; --full has the whole text
+        for item in record["consequences"][:limit]:  # the gist; --full has the whole text
             yield _item("•", _first_sentence(item["text"], clause=True))
-        hidden += max(len(record["consequences"]) - SHORT_CONSEQUENCES, 0)
-        yield Text("")
     credit = record["credit_impact"]
     yield _heading(rules.text("credit_impact", lang))
     yield Text.assemble(
@@ -332,21 +341,32 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
         _text(f" · {rules.text('reporting', lang)}{'：' if lang == 'zh' else ': '}"
               f"{rules.label('reporting', credit['reporting'], lang)}"),
     )
-    if credit["summary"]:  # its first sentence: the retention date when repaid, else how reporting works
-        yield _Wrapped(_first_sentence(credit["summary"]))
+    answered = any(a["concern"] == "credit" for a in record.get("answers", []))  # said already, above
+    if credit["summary"] and (credit["retention_until"] or not answered):
+        # its first clause: the retention date when repaid, else how reporting works
+        yield _Wrapped(_first_sentence(credit["summary"], clause=True))
     yield Text("")
     for key in ("interest_check", "plan"):
         if record.get(key):
             yield _Box(rules.text(key, lang), _Wrapped(record[key]["text"]))
-            yield Text("")
     cited = {r for a in record.get("answers", []) for r in a["references"]}
     rest = [r["id"] for r in record["references"] if r["id"] not in cited]
     colon = "：" if lang == "zh" else ": "
     if rest:
-        yield _Wrapped(f"{rules.text('references', lang)}{colon}{short_titles(rest, record, lang)}", style="dim")
+        titles = short_titles(rest, record, lang, rules.report["law_names"])
+        yield _Wrapped(f"{rules.text('references', lang)}{colon}{titles}", style="dim")
     if hidden:
         yield _text(rules.message("more_in_full", lang, count=hidden), style="italic")
     yield _Wrapped(f"{rules.text('disclaimer_title', lang)}{colon}{record['disclaimer']}", style="bold")
+
+
+def _run_on(parts: list[str], lang: str) -> str:
+    """Conditions as one sentence: 甲；乙。 / the first; the second."""
+    if lang == "zh":
+        return "；".join(p.rstrip("。；") for p in parts) + "。"
+    # Lower-case each condition's first word unless it is an abbreviation (PBOC) or a number.
+    words = [p[0].lower() + p[1:] if p[:2].istitle() else p for p in (q.rstrip(".;") for q in parts)]
+    return "; ".join(words) + "."
 
 
 def _first_sentence(text: str, clause: bool = False) -> str:
