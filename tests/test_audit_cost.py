@@ -83,7 +83,7 @@ def test_an_illegal_app_at_400_percent_is_sent_to_count_and_report_not_to_repay(
     assert found[:3] == ["illegal_lending_crime", "unlicensed_contract_void", "upfront_interest_not_principal"]
     todo = steps(record)
     assert todo["count_money_received"] == "now" and todo["report_illegal_lender_police"] == "now"
-    assert "repay_now" not in todo and "contact_lender" not in todo
+    assert "repay_now" not in todo and "repay_overdue" not in todo and "contact_lender" not in todo
     refs = ids(record, "references")
     assert {"private_lending_13", "private_lending_26", "civil_code_670", "illegal_lending_opinion_2019"} <= set(refs)
     crime = next(c["text"] for c in record["consequences"] if c["id"] == "illegal_lending_crime")
@@ -93,7 +93,7 @@ def test_an_illegal_app_at_400_percent_is_sent_to_count_and_report_not_to_repay(
 def test_at_36_percent_or_below_no_crime_is_suggested():
     record = assess("-d", "20", "-a", "10000", "-p", "高炮", "-n", "none", "--apr", "36")
     assert "illegal_lending_crime" not in ids(record, "consequences")
-    assert "repay_now" in steps(record)
+    assert "repay_overdue" in steps(record)  # 20 days late: "repay as soon as you can", not "by the due date"
 
 
 def test_the_statute_texts_are_the_ones_compared():
