@@ -213,3 +213,9 @@ def test_enforcement_protects_living_necessities_and_names_the_real_crime():
     texts = {c["id"]: c["text"] for c in record["consequences"]}
     assert "生活必需" in texts["enforcement_limits"] and "拒不执行" in texts["enforcement_limits"]
     assert "恢复执行" in texts["settlement_default"]
+    assert "1至3个月" in texts["listing_grace_period"] and "good_faith_enforcement_2019" in found
+
+
+def test_no_grace_period_once_listed():
+    record = assess("-d", "500", "-a", "80000", "-p", "信用卡", "-n", "none", "--legal-status", "dishonest_listed")
+    assert "listing_grace_period" not in ids(record, "consequences")
