@@ -56,6 +56,7 @@ def test_court_essentials_defence_period_small_claims_and_default_judgment():
             "civil_procedure_147", "civil_procedure_165"} <= found
     texts = {c["id"]: c["text"] for c in record["consequences"]}
     assert "一审终审" in texts["small_claims_final"] and "个人账户" in texts["default_judgment"]
+    assert "一裁终局" in texts["arbitration_final"] and {"arbitration_law_9", "arbitration_law_59"} <= found
     en = assess("-d", "60", "-a", "8000", "-p", "花呗", "-n", "none", "--legal-status", "sued", "--lang", "en")
     assert "cannot be appealed" in {c["id"]: c["text"] for c in en["consequences"]}["small_claims_final"]
 
