@@ -291,8 +291,8 @@ def test_coverage_states_its_cost_and_refuses_past_the_limit(tmp_path):
     out = _advisor("rules", "check", "builtin", str(extra), "--coverage")
     assert time.monotonic() - started < 30
     assert out.returncode == 2 and out.stdout == ""
-    # (The direct answers' conditions and the no-income rule add bands of their own.)
-    assert "--coverage: 251,550 situations to check, more than the limit of 100,000" in out.stderr
+    # (The direct answers' conditions, the no-income rule, the 3-year limitation and the relief window add bands.)
+    assert "--coverage: 423,120 situations to check, more than the limit of 100,000" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
 
