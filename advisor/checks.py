@@ -142,7 +142,7 @@ def report(rules: RuleSet, today: date, coverage_limit: int | None = None) -> Re
         from .coverage import problems as coverage_problems
         from .errors import UsageError
 
-        situations = cost(rules)
+        situations = cost(rules, today)
         if situations > coverage_limit:
             raise UsageError(f"--coverage: {situations:,} situations to check, more than the limit of "
                              f"{coverage_limit:,}; raise --coverage-limit to run it anyway")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .engine import day_stage
+from .engine import day_stage, overdue_start
 from .errors import RuleProblem
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ def facts(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
     """What the conditions of an answer can test: the answers and the engine's derived checks."""
     out = assessment.case._asdict()
     out["day_stage"] = day_stage(assessment.case.overdue_days, rules)
+    out["overdue_start"] = overdue_start(assessment.case, assessment.as_of)
     interest, proposal = assessment.interest_check, assessment.plan
     out["interest_exceeds"] = interest["exceeds"] if interest else None
     out["plan_affordable"] = proposal["affordable"] if proposal else None

@@ -11,24 +11,26 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, Union
 
 from .fields import FIELDS
 from .models import ConditionTrace
 
-# Fields a condition may test, and how their values are typed. Dates and the LPR override are not
-# tested by rules; day_stage and the two checks are derived by the engine.
+# Fields a condition may test, and how their values are typed. The contract date and the LPR override
+# are not tested by rules; day_stage, overdue_start and the two checks are derived by the engine.
 CONDITION_FIELDS = {
     **{f.id: f.condition for f in FIELDS if f.condition},
     "day_stage": "stage",
+    "overdue_start": "date",
     "interest_exceeds": "bool",
     "plan_affordable": "bool",
 }
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
 COMBINATORS = ("all", "any", "not")
 # Answers every case has (the core answers and what the engine derives from them): never unknown.
-ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage"))
+ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage", "overdue_start"))
 
 
 class Cmp(NamedTuple):
@@ -90,7 +92,8 @@ def build(data: list[Any]) -> Condition:
     # The data may come from a damaged cache: anything the walkers could trip on later is refused here.
     if op not in (_SET_OPS if kind == "set" else _OPS if kind else ()):
         raise ValueError(f"not a comparison: {field!r} {op!r}")
-    typed = Decimal if kind == "decimal" else None
+    typed: Callable[[Any], Any] | None = (
+        Decimal if kind == "decimal" else date.fromisoformat if kind == "date" else None)
     if isinstance(value, list):
         node = Cmp(field, op, tuple(typed(v) if typed else v for v in value))
     else:

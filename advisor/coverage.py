@@ -7,7 +7,7 @@ with every choice, therefore stands for the whole space of situations.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import product
 from typing import Any, NamedTuple
@@ -41,12 +41,19 @@ class Coverage(NamedTuple):
     repeats: list[Repeat]  # similar texts some situation shows together
 
 
-def bands(rules: RuleSet) -> dict[str, list[tuple[Any, Any]]]:
-    """For each numeric field, the intervals [low, high] that no condition can split: the engine's bands."""
+def bands(rules: RuleSet, as_of: date | None = None) -> dict[str, list[tuple[Any, Any]]]:
+    """For each numeric field, the intervals [low, high] that no condition can split: the engine's bands.
+
+    On a given date, a condition on when the overdue began also cuts the days (began = as_of - days)."""
     edges = lookup(rules).partition.edges
     out = {}
     for field, (low, high, step) in DOMAINS.items():
         starts = edges[field].starts(low, high, step) if field in edges else [low]
+        if field == "overdue_days" and as_of is not None and "overdue_start" in edges:
+            began = edges["overdue_start"]
+            # began >= e holds up to as_of - e days, began <= e from as_of - e days on
+            cuts = {(as_of - e).days + 1 for e in began.lows} | {(as_of - e).days for e in began.highs}
+            starts = sorted({*starts, *(c for c in cuts if low < c <= high)})
         out[field] = list(zip(starts, [s - step for s in starts[1:]] + [high]))
     return out
 
@@ -78,19 +85,21 @@ def variants(rules: RuleSet, space: dict[str, list[tuple[Any, Any]]]) -> list[di
         out.append({"apr": low, "contract_date": contract})
     out.append({"monthly_income": Decimal(0), "monthly_expenses": Decimal(0)})
     out.append({"monthly_income": MAX_AMOUNT, "monthly_expenses": Decimal(0)})
-    out.append({"repaid_on": date(2026, 1, 1)})
+    paid = lookup(rules).partition.edges.get("repaid_on")
+    days = paid.starts(date(1900, 1, 1), date(2199, 12, 31), timedelta(days=1)) if paid else []
+    out += [{"repaid_on": day} for day in sorted({date(2026, 1, 1), *days})]
     return out
 
 
-def cost(rules: RuleSet) -> int:
+def cost(rules: RuleSet, as_of: date | None = None) -> int:
     """How many situations the check tries: known before it starts, so a huge one can be refused."""
-    space = bands(rules)
+    space = bands(rules, as_of)
     return (len(space["overdue_days"]) * len(space["amount"]) * len(rules.choices("platform"))
             * len(rules.choices("negotiation")) * len(variants(rules, space)))
 
 
 def check_coverage(rules: RuleSet, as_of: date) -> Coverage:
-    space = bands(rules)
+    space = bands(rules, as_of)
     platforms = [c["id"] for c in rules.choices("platform")]
     negotiations = [c["id"] for c in rules.choices("negotiation")]
     timeless = _timeless(rules)

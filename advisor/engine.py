@@ -8,7 +8,7 @@ the union, so they too never depend on rule order (a removal always wins over an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import conditions
@@ -73,10 +73,17 @@ def stage_band(days: int, ruleset: RuleSet) -> str | None:
     return found
 
 
+def overdue_start(case: Case, as_of: date) -> date:
+    """The day the overdue began: the days counted back from its repayment, or from as_of while unpaid.
+    Time-bound relief (the PBOC one-time repair) depends on it, and the answers give it only this way."""
+    return (case.repaid_on or as_of) - timedelta(days=case.overdue_days)
+
+
 def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
     """What conditions can test: the answers, and what the engine derives from them."""
     out = case._asdict()
     out["day_stage"] = day_stage(case.overdue_days, ruleset)
+    out["overdue_start"] = overdue_start(case, as_of)
     interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
     out["interest_check"], out["plan"] = interest, proposal
     out["interest_exceeds"], out["plan_affordable"] = _derived(interest, proposal)
@@ -191,6 +198,8 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
     part = found.partition
     if case[5:] == _UNKNOWN:  # only the four core answers: the common case
         key: tuple[Any, ...] = (part.days(case[0]), part.amount(case[1]), case[2], case[3])
+        if part.start is not None:
+            key += (part.start(as_of - timedelta(days=case[0])),)
         outcome = tables[0].get(key)
         if outcome is None:
             outcome = _fill(tables[0], key, case, ruleset, as_of)
@@ -199,7 +208,8 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
         derived = _derived(interest, proposal)
         key = (part.days(case[0]), part.amount(case[1]), case[2], case[3],
                *[band(case[n]) for n, band in part.extended],
-               *[derived[0] if name == "interest_exceeds" else derived[1] for name in part.derived])
+               *[derived[0] if name == "interest_exceeds" else derived[1] for name in part.derived],
+               part.start(overdue_start(case, as_of)) if part.start else None)
         outcome = tables[1].get(key)
         if outcome is None:
             outcome = _fill(tables[1], key, case, ruleset, as_of)

@@ -45,7 +45,7 @@ class Field(NamedTuple):
     flag, short: its command-line option. columns: the names a spreadsheet or API key may use besides
     the id (compared after NFKC, strip and casefold). required: a core answer, always asked; the others
     are asked when their rule-file `ask_when` says they matter. condition: how a rule condition compares
-    it (int, decimal, choice, set), None when rules do not test it. domain: (lowest, highest, smallest
+    it (int, decimal, choice, set, date), None when rules do not test it. domain: (lowest, highest, smallest
     step) of a numeric answer rules test, as coverage walks it.
     """
 
@@ -95,7 +95,7 @@ FIELDS: tuple[Field, ...] = (
           condition="decimal", domain=_MONEY),
     Field("monthly_expenses", "money", "--expenses", "Essential monthly costs (same forms as --amount).",
           condition="decimal", domain=_MONEY),
-    Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD."),
+    Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD.", condition="date"),
     Field("other_debts", "count", "--other-debts", "How many other debts you have.", condition="int",
           domain=(0, MAX_COUNT, 1)),
     # What the person fears most: picks the direct answers the report opens with (rules/answers.yaml).

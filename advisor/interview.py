@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -205,14 +205,16 @@ def _values(field: str, rules: RuleSet) -> list[Any]:
     elif kind in ("int", "decimal") and field in partition.edges:
         low, high, step = (Decimal(str(v)) if kind == "decimal" else v for v in _DOMAINS[field])
         values = partition.edges[field].starts(low, high, step)
+    elif kind == "date" and field in partition.edges:
+        values = partition.edges[field].starts(date(1900, 1, 1), date(2199, 12, 31), timedelta(days=1))
     return values
 
 
 def can_change(field: str, case: Case, rules: RuleSet, as_of: date) -> bool | None:
     """Whether some answer to `field` changes this case's outcome from leaving it unknown.
 
-    None when no rule reads the answer, directly or through a check: then only `ask_when` decides
-    (the repayment date, which sets how long the record is kept)."""
+    None when no rule reads the answer, directly or through a check, or for a date no rule needs
+    here: then only `ask_when` decides (the repayment date also sets how long the record is kept)."""
     from .conditions import CONDITION_FIELDS
     from .engine import facts
 
@@ -224,6 +226,8 @@ def can_change(field: str, case: Case, rules: RuleSet, as_of: date) -> bool | No
     for value in _values(field, rules):
         if _fired(facts(case._replace(**{field: value}), rules, as_of), rules, as_of) != before:
             return True
+    if CONDITION_FIELDS.get(field) == "date":
+        return None
     if feeds is None or known[feeds] is not None:
         return False
     # The check cannot be worked out yet; it can be once this answer (and the next) is in.

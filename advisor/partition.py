@@ -7,7 +7,8 @@ value has passed therefore names its band exactly, for any value, on or off a gr
 own band; a set of choices is cut down to the values some rule mentions; an unknown answer (None)
 is a band of its own, because a comparison with an unknown never fires. The day bands of the stages
 add edges to the days, so the starting stage is a function of the band. Rules come into and go out
-of force on dates, which cut `as_of` into epochs the same way.
+of force on dates, which cut `as_of` into epochs the same way. Dates (the repayment date, and when
+the overdue began, which the engine derives) are cut like numbers.
 
 Two cases with the same key fire the same rules and get the same outputs: the engine looks the
 outcome up by key, and batch and coverage use the same bands.
@@ -70,7 +71,7 @@ class Partition:
                 tested.add(field)
                 kind = CONDITION_FIELDS[field]
                 values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
-                if kind in ("int", "decimal"):
+                if kind in ("int", "decimal", "date"):
                     lows.setdefault(field, set())
                     highs.setdefault(field, set())
                     if op not in _HIGH_OPS:
@@ -87,6 +88,9 @@ class Partition:
             self.parts.setdefault(field, _itself)  # a choice (or a derived check) is its own band
         self.days = self.edges["overdue_days"].band
         self.amount = self.edges["amount"].band
+        # When the overdue began depends on the days and on as_of (or the repayment date), so its band
+        # is worked out per case, and only when some condition tests it.
+        self.start = self.edges["overdue_start"].band if "overdue_start" in self.edges else None
         # The extended answers some rule tests, by their place in a Case, and the derived checks.
         self.extended = tuple((n, self.parts[f]) for n, f in enumerate(Case._fields) if n > 4 and f in tested)
         self.derived = tuple(f for f in ("interest_exceeds", "plan_affordable") if f in tested)

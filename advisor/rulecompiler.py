@@ -271,7 +271,7 @@ def _typed(m: Merge, file: str, node: dict[str, Any], field: str, op: str, value
             return value
         m.check.add(file, node, rid, f"{field} is true or false: write `{field}: true` or `{field}: false`")
         return None
-    if op in ("gt", "gte", "lt", "lte") and kind not in ("int", "decimal"):
+    if op in ("gt", "gte", "lt", "lte") and kind not in ("int", "decimal", "date"):
         m.check.add(file, node, rid, f"{field} cannot be compared with {op}; use a value or a list")
         return None
     if kind == "int":
@@ -279,6 +279,11 @@ def _typed(m: Merge, file: str, node: dict[str, Any], field: str, op: str, value
             return value
         m.check.add(file, node, rid, f"{field}: {value!r} is not a whole number")
         return None
+    if kind == "date":
+        day = as_date(value)
+        if day is None:
+            m.check.add(file, node, rid, f"{field}: {value!r} is not a date (YYYY-MM-DD)")
+        return day
     if kind == "decimal":
         try:
             if isinstance(value, bool):

@@ -48,6 +48,7 @@ def _value(kind: str) -> dict[str, Any]:
         "decimal": {"type": ["number", "string"]},
         "choice": {"type": "string"},
         "set": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
         "stage": {"enum": list(STAGES)},
         "bool": {"type": "boolean"},
     }
@@ -60,7 +61,7 @@ def _field_condition(kind: str) -> dict[str, Any]:
     for op in OPERATORS:
         if op in ("in", "not_in"):
             ops[op] = {"type": "array", "items": value, "minItems": 1}
-        elif op in ("eq", "ne") or kind in ("int", "decimal"):
+        elif op in ("eq", "ne") or kind in ("int", "decimal", "date"):
             ops[op] = value
     forms: list[dict[str, Any]] = [value, {"type": "array", "items": value, "minItems": 1}]
     forms.append({"type": "object", "properties": ops, "additionalProperties": False, "minProperties": 1})

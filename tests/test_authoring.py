@@ -140,7 +140,9 @@ def test_builtin_rules_cover_every_situation():
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "0 gaps; 0 rules never fire; 0 values always overruled" in out
-    assert "internet_platform none" in out and "31-90" in out and "91+" in out
+    assert "internet_platform none" in out and "31-90" in out and " 91-" in out
+    # Three years (limitation) cuts the days too; past it, bands run to the top ("…+").
+    assert " 1095-" in out and "+  (days)" in out
 
 
 def test_coverage_finds_a_gap():

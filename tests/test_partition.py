@@ -9,6 +9,7 @@ every numeric field with every operator.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -291,9 +292,9 @@ def test_coverage_states_its_cost_and_refuses_past_the_limit(tmp_path):
     out = _advisor("rules", "check", "builtin", str(extra), "--coverage")
     assert time.monotonic() - started < 30
     assert out.returncode == 2 and out.stdout == ""
-    # (The direct answers' conditions, the no-income rule, the 36% line and the home-visit choice add
-    # bands of their own.)
-    assert "--coverage: 264,450 situations to check, more than the limit of 100,000" in out.stderr
+    # The count grows with every band rules add (answers, thresholds, dates), so it is read, not pinned.
+    found = re.search(r"--coverage: ([\d,]+) situations to check, more than the limit of 100,000", out.stderr)
+    assert found and int(found.group(1).replace(",", "")) > 100_000
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
 

@@ -77,4 +77,5 @@ def test_the_lint_adds_little_to_the_cost_of_coverage():
     """Texts are compared once (a few thousand pairs); each situation only looks up the similar pairs."""
     rules = load_ruleset()
     assert len(similar(rules)) < 20
-    assert check_coverage(rules, date(2026, 11, 22)).points < 20_000
+    # The built-in set cuts days also at 3 years (limitation) and where the overdue began (the relief window).
+    assert check_coverage(rules, date(2026, 11, 22)).points < 40_000

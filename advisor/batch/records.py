@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..engine import evaluate, lookup
@@ -142,7 +142,10 @@ class Assessor:
             return exc
         if value is None:  # a blank extended answer: unknown, as if the column were not there
             return Parsed(b"", None, None)
-        return Parsed(_piece(name, value), self.partition.part(name, value), value)
+        key = self.partition.part(name, value)
+        if name == "overdue_days" and self.partition.start is not None:  # when it began, for time-bound rules
+            key = (key, self.partition.start(self.as_of - timedelta(days=value)))
+        return Parsed(_piece(name, value), key, value)
 
     def _answer(self, n: int, raw: Any, case_id: str | None) -> Parsed:
         """Field number n's raw answer parsed, memoised per raw value; raises RowError when it cannot be."""
