@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from .errors import CaseError
 
@@ -70,6 +69,7 @@ class Index:
 
     def __init__(self, field: str, rules: RuleSet) -> None:
         phrases = rules.data.get("phrases", {}).get(field, {})
+        self.known: dict[str, str] = {}  # answers as typed -> what they mean (read)
         self.exact: dict[str, tuple[str, bool]] = {}  # word -> (choice, names a product)
         self.numbers: set[str] = set()
         for n, c in enumerate(rules.choices(field), 1):
@@ -107,6 +107,8 @@ class Index:
             return Match((), guess=self.guess(text))
         strong = [w for w in found if w not in self.weak] or found
         choices = tuple(dict.fromkeys(self.exact[w][0] for w in strong))
+        if len(choices) > 1 and any(n in w for w in strong for n in self.negations):
+            return Match(choices, unsure=True)  # "没有收到律师函": a denial and what it denies
         if len(choices) > 1 and not many and self.pick:
             choices = tuple(c for c in self.pick if c in choices)[:1] or choices
         return Match(choices, True, unsure=len(choices) > 1 and not many)
@@ -132,19 +134,38 @@ class Index:
         return found
 
 
-_INDEXES: weakref.WeakKeyDictionary[RuleSet, dict[str, Index]] = weakref.WeakKeyDictionary()
+KNOWN_LIMIT = 100_000  # answers kept, as typed, with what they mean: a batch repeats the same few
 
 
 def index(field: str, rules: RuleSet) -> Index:
-    per_set = _INDEXES.setdefault(rules, {})
-    found = per_set.get(field)
+    found = rules.matchers.get(field)
     if found is None:
-        found = per_set[field] = Index(field, rules)
+        found = rules.matchers[field] = Index(field, rules)
     return found
 
 
 def match(field: str, raw: object, rules: RuleSet, many: bool = False) -> Match:
     return index(field, rules).match(fold(raw), many)
+
+
+def read(field: str, raw: object, rules: RuleSet) -> str | Match:
+    """The choice a one-choice answer means, or the Match saying why it is not one. An answer seen
+    before, as typed, costs one dictionary lookup."""
+    idx = index(field, rules)
+    typed = raw.__class__ is str  # faster than isinstance, and a str subclass is not memoised
+    if typed:
+        hit = idx.known.get(cast(str, raw))
+        if hit is not None:
+            return hit
+    found = idx.match(fold(raw))
+    if not found.ok:
+        return found
+    value = understood(field, raw, found)
+    if typed:
+        if len(idx.known) >= KNOWN_LIMIT:
+            idx.known.clear()
+        idx.known[cast(str, raw)] = value
+    return value
 
 
 def understood(field: str, raw: object, found: Match) -> str:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from . import fields
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
-from .matching import ChoiceError, Match, understood
+from .matching import ChoiceError, Match
 from .matching import match as match_choice
+from .matching import read as read_choice
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 
 if TYPE_CHECKING:
@@ -115,10 +116,10 @@ def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: st
 
 
 def parse_choice(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> str:
-    found = match_choice(field, raw, rules)
-    if not found.ok:
-        raise choice_error(field, raw, found, rules, lang)
-    return understood(field, raw, found)
+    found = read_choice(field, raw, rules)
+    if isinstance(found, str):
+        return found
+    raise choice_error(field, raw, found, rules, lang)
 
 
 def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: date | None = None) -> date:
