@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import suggest
 from .matching import fold
 from .models import CHOICE_FIELDS
-from .rulespec import LENDERS, LINE, PHRASES_KEYS, PRODUCT_KEYS, strip_lines
+from .rulespec import LENDERS, LINE, META, PHRASES_KEYS, PRODUCT_KEYS, strip_lines
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -51,11 +51,11 @@ def read_phrases(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         m.check.add(file, doc, None, '"phrases" must be a mapping of field ids')
         return
     for field, node in value.items():
-        if field == LINE or field.startswith("__"):
+        if field in META:
             continue
         if field not in CHOICE_FIELDS:
-            m.check.add(file, value, None, f'phrases: "{field}" is not a choice field{suggest(field, CHOICE_FIELDS)}',
-                        field)
+            m.check.add(file, value, None, f'phrases: "{field}" is not a choice field'
+                        f'{suggest(str(field), CHOICE_FIELDS)}', field)
             continue
         if not isinstance(node, dict):
             m.check.add(file, value, None, f'phrases "{field}" must be a mapping', field)
@@ -120,11 +120,13 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
             m.check.add(file, node, where, '"choices" must map choice ids to lists of words', "choices")
             choices = {}
         for choice in choices:
-            if choice != LINE and not str(choice).startswith("__") and known(file, node, choice, "choices"):
+            if choice not in META and known(file, node, choice, "choices"):
                 out["choices"].setdefault(choice, []).extend(_words(m, file, choices, choice, where))
         out["weak"] += _words(m, file, node, "weak", where)
         if "pick" in node:
             out["pick"] = [c for c in _words(m, file, node, "pick", where) if known(file, node, c, "pick")]
+        if not isinstance(node.get("ambiguous", []), list):
+            m.check.add(file, node, where, '"ambiguous" must be a list of {words, choices}', "ambiguous")
         for item in node.get("ambiguous", []) if isinstance(node.get("ambiguous"), list) else []:
             if not isinstance(item, dict):
                 m.check.add(file, node, where, "each ambiguous entry needs words and choices", "ambiguous")
