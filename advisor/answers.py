@@ -150,7 +150,8 @@ def write_answers(path: Path, answers: dict[str, Any]) -> None:
     from .fileio import write_file
     from .models import plain
 
-    data = {k: plain(v) for k, v in answers.items() if v is not None}
+    # A platform named by its product is saved as that name, so the file reads back the same case.
+    data = {k: getattr(v, "product", None) or plain(v) for k, v in answers.items() if v is not None}
     if path.suffix.lower() == ".json":
         import json
 

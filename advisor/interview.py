@@ -160,6 +160,11 @@ def ask(
         try:
             return parse_answer(field, raw, rules, lang, as_of)
         except CaseError as exc:
+            guess = getattr(exc, "guess", None)  # a near miss of a one-choice answer: ask if it was meant
+            if guess is not None and FIELD_KINDS[field] == "choice":
+                label = rules.label(field, parse_answer(field, guess, rules, lang), lang)
+                if ask_yes_no(rules.message("choice_guess", lang, guess=guess, label=label), rules, lang, read, say):
+                    return parse_answer(field, guess, rules, lang, as_of)
             say(_retry(exc.message, rules, lang))
 
 

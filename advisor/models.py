@@ -46,8 +46,11 @@ def _echo(case: Case) -> dict[str, Any]:
         "overdue_days": case.overdue_days,
         "amount": f"{case.amount:.2f}",
         "platform": case.platform,
-        "negotiation": case.negotiation,
     }
+    product = getattr(case.platform, "product", None)  # the product named, as typed (matching.ProductChoice)
+    if product is not None:
+        out["product"] = product
+    out["negotiation"] = case.negotiation
     for name in EXTENDED_FIELDS:
         value = getattr(case, name)
         if value is not None:
@@ -93,8 +96,8 @@ def plain(value: Any) -> Any:
     """A value as JSON shows it: exact decimals and dates as strings, sets as sorted lists."""
     if isinstance(value, (frozenset, set)):
         return sorted(value)
-    if isinstance(value, (Decimal, date)):
-        return str(value)
+    if isinstance(value, (Decimal, date)) or type(value) not in (str, int) and isinstance(value, str):
+        return str(value)  # a platform with its product name (matching.ProductChoice) as its plain id
     return value
 
 

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 from . import fields
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
+from .matching import ChoiceError, Match
+from .matching import match as match_choice
+from .matching import read as read_choice
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
 
 if TYPE_CHECKING:
@@ -88,15 +91,35 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     return value.quantize(CENT)
 
 
+def choice_list(field: str, rules: RuleSet, lang: str, only: tuple[str, ...] | None = None) -> str:
+    """The choices of a field as an error message lists them (only those in `only`, when given)."""
+    return "; ".join(
+        f"{n} {c['id']} {c['label'][lang]}" for n, c in enumerate(rules.choices(field), 1)
+        if only is None or c["id"] in only
+    )
+
+
+def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: str) -> ChoiceError:
+    """Why an answer is not one choice: it may mean several, it is close to a known word, or it names
+    no product or choice known (for a platform, with how to find out who lends)."""
+    if found.choices:
+        return ChoiceError(field, rules.message("choice_ambiguous", lang, value=raw,
+                                                choices=choice_list(field, rules, lang, found.choices)))
+    choices = choice_list(field, rules, lang)
+    if found.guess is not None:
+        meant = match_choice(field, found.guess, rules).choices[0]
+        message = rules.message("bad_choice_guess", lang, value=raw, guess=found.guess, choices=choices,
+                                label=rules.label(field, meant, lang))
+        return ChoiceError(field, message, found.guess)
+    key = "product_unknown" if field == "platform" else "bad_choice"
+    return ChoiceError(field, rules.message(key, lang, value=raw, choices=choices))
+
+
 def parse_choice(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> str:
-    text = _normalise(raw).casefold()
-    found = rules.choice_index(field).get(text)
-    if found is None:
-        choices = "; ".join(
-            f"{n} {c['id']} {c['label'][lang]}" for n, c in enumerate(rules.choices(field), 1)
-        )
-        raise CaseError(field, rules.message("bad_choice", lang, value=raw, choices=choices))
-    return found
+    found = read_choice(field, raw, rules)
+    if isinstance(found, str):
+        return found
+    raise choice_error(field, raw, found, rules, lang)
 
 
 def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: date | None = None) -> date:
@@ -152,7 +175,13 @@ def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> 
     words = [w for item in items for w in _SPLIT_RE.split(_normalise(item)) if w]
     if not words:
         raise CaseError(field, rules.message("missing_value", lang))
-    return frozenset(parse_choice(field, w, rules, lang) for w in words)
+    chosen: set[str] = set()
+    for word in words:  # a phrase may name several ("打我同事电话还半夜打"): each one counts
+        found = match_choice(field, word, rules, many=True)
+        if not found.ok:
+            raise choice_error(field, word, found, rules, lang)
+        chosen.update(found.choices)
+    return frozenset(chosen)
 
 
 def is_blank(raw: object) -> bool:

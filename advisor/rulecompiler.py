@@ -11,6 +11,7 @@ from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .errors import RuleSetError, suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .phraserules import compile_phrases
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
@@ -65,6 +66,7 @@ def _finish(m: Merge) -> dict[str, Any]:
     for name in data["report"]["law_names"]:
         if name not in titles:  # a law renamed or withdrawn since
             check.add("(rule set)", None, "report", f'law_names: no reference title holds "{name}"')
+    compile_phrases(m)
     # Where each step and consequence is written, for checks that name two of them (repeated texts).
     data["origin"] = {section: {eid: m.origin.get((section, eid)) for eid in data[section]} for section in DROPPABLE}
     data["rules"] = [_compile_rule(m, r) for r in rules]

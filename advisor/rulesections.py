@@ -14,6 +14,7 @@ from typing import Any
 from .answerrules import read_answers, read_list
 from .errors import suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
+from .phraserules import read_negations, read_phrases, read_products
 from .rulespec import (
     ASKABLE,
     CHOICE_KEYS,
@@ -291,8 +292,6 @@ def read_rules(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         m.rules.pop(rid, None)  # an override moves to its new place in the order
         m.rules[rid] = {"id": rid, "file": file, "line": node.get(LINE), "node": node}
 
-# -- second pass: everything that needs the whole set
-
 
 def read_paragraphs(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -365,5 +364,6 @@ READERS: dict[str, Reader] = {
     "answers": read_answers,
     "default_concerns": partial(read_list, "default_concerns"),
     "headlines": partial(read_list, "headlines"),
+    "products": read_products, "phrases": read_phrases, "negations": read_negations,
 }
 assert tuple(READERS) == SECTIONS

@@ -153,6 +153,17 @@ ANSWER = Entry({"id": ID, **FACT, "concern": STRING, "when": CONDITION, "verdict
 DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(STRING, 1)}, ("concerns",))
 # The report's first sentence: the first entry whose stages hold the case's stage and whose `when` holds.
 HEADLINE = Entry({**FACT, "stage": ListOf(enum(STAGES), 1), "when": CONDITION, "text": TEXT}, ("text",))
+# A product or lender people name (matching.py): the `platform` choice it is, and who lends, when known.
+# `institution`: the name of a bank or company alone, so a product word found with it decides.
+LENDERS = ("bank", "consumer_finance", "microloan", "see_contract")
+PRODUCT = Entry({"id": ID, **FACT, "names": ListOf(STRING, 1), "platform": STRING, "lender": enum(LENDERS),
+                 "lender_name": TEXT, "institution": BOOL, "note": TEXT, "override": BOOL},
+                ("id", "names", "platform", "lender"))
+# Everyday phrases for a choice field: more words per choice, words with two meanings (asked again),
+# words that decide only when nothing else does (`weak`), and the order to pick one of several (`pick`).
+PHRASES = Entry({"choices": MapOf(ListOf(STRING, 1)), "weak": ListOf(STRING), "pick": ListOf(STRING),
+                 "ambiguous": ListOf(Entry({"words": ListOf(STRING, 1), "choices": ListOf(STRING, 2)},
+                                           ("words", "choices")))})
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
@@ -170,6 +181,10 @@ FILE = Entry({
     "answers": ListOf(ANSWER),
     "default_concerns": ListOf(DEFAULT_CONCERNS),
     "headlines": ListOf(HEADLINE),
+    "products": ListOf(PRODUCT),
+    "phrases": MapOf(PHRASES),
+    # Words that turn a found phrase around (没, 不…): an answer holding one is asked again.
+    "negations": ListOf(STRING),
 })
 
 # The keys the loader accepts, read from the forms above.
@@ -189,6 +204,8 @@ REPORT_KEYS = tuple(REPORT.keys)
 ANSWER_KEYS = tuple(ANSWER.keys)
 DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
 HEADLINE_KEYS = tuple(HEADLINE.keys)
+PRODUCT_KEYS = tuple(PRODUCT.keys)
+PHRASES_KEYS = tuple(PHRASES.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
@@ -213,6 +230,10 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "repaid_after_as_of": ("value", "as_of"),
     "too_long": ("value", "max"),
     "bad_choice": ("value", "choices"),
+    "bad_choice_guess": ("value", "guess", "label", "choices"),
+    "choice_guess": ("guess", "label"),
+    "choice_ambiguous": ("value", "choices"),
+    "product_unknown": ("value", "choices"),
     "missing_value": (),
     "missing_flags": ("missing",),
     "bad_answers_file": ("path", "reason"),

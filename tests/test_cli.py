@@ -30,7 +30,7 @@ def test_json_follows_the_contract(runner):
     data = json.loads(result.stdout)
     assert data["schema_version"] == 1
     assert data["case"] == {"id": None, "overdue_days": 45, "amount": "5000.00",
-                            "platform": "internet_platform", "negotiation": "none"}
+                            "platform": "internet_platform", "product": "花呗", "negotiation": "none"}
     assert data["stage"] == "collection"
     assert data["severity"] in SEVERITIES
     assert data["credit_impact"]["level"] in CREDIT_LEVELS

@@ -109,7 +109,7 @@ def test_the_save_offer_asks_again_after_a_place_it_cannot_write(terminal, tmp_p
     assert result.exit_code == 0, result.stderr
     assert "无法写入" in result.stderr and "回答已保存到" in result.stderr
     assert f"advisor letter --answers {target}" in result.stderr
-    assert json.loads(target.read_text(encoding="utf-8"))["platform"] == "internet_platform"
+    assert json.loads(target.read_text(encoding="utf-8"))["platform"] == "花呗", "the product name, as typed"
 
 
 def test_repaid_in_full_is_asked_before_the_date(terminal, rules):

@@ -250,7 +250,9 @@ def _piece(name: str, value: Any) -> bytes:
         return b',"overdue_days":%d' % value
     if name == "amount":
         return b',"amount":"' + str(value).encode() + b'"'  # parsed amounts carry exactly two places
-    return b"," + dumps({name: plain(value)})[1:-1].encode()
+    piece = b"," + dumps({name: plain(value)})[1:-1].encode()
+    product = getattr(value, "product", None)  # a platform named by its product (matching.ProductChoice)
+    return piece if product is None else piece + b"," + dumps({"product": product})[1:-1].encode()
 
 
 def _id_json(case_id: str) -> bytes:

@@ -1,0 +1,176 @@
+"""What a typed answer to a choice question means: one place for every door (prompt, flag, batch cell,
+answers file, Python API).
+
+The words come from the rule files: each choice's id, labels and aliases (fields), everyday phrases
+(`phrases`), product and lender names (`products`) and the words that turn a phrase around
+(`negations`). Each field's words are indexed once per rule set, so a known answer costs one
+dictionary lookup; only an answer that is not a known word is searched for known words inside it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, NamedTuple, cast
+
+from .errors import CaseError
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+
+def fold(text: object) -> str:
+    """An answer as it is compared: NFKC (full-width letters and digits), case folded, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
+
+
+class ProductChoice(str):
+    """A platform choice id that keeps the product name it was read from, as the person typed it."""
+
+    product: str
+
+    def __new__(cls, choice: str, product: str) -> ProductChoice:
+        self = super().__new__(cls, choice)
+        self.product = product
+        return self
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # to a batch worker process and back
+        return ProductChoice, (str(self), self.product)
+
+
+class ChoiceError(CaseError):
+    """An answer that is not a choice; `guess` is a known word close to it, to ask about at the prompt."""
+
+    def __init__(self, field: str, message: str, guess: str | None = None) -> None:
+        super().__init__(field, message)
+        self.guess = guess
+
+
+class Match(NamedTuple):
+    """The choices an answer names. `unsure`: it could mean any of them (ask which). None: not
+    understood; `guess` is then a known word close to it, if any."""
+
+    choices: tuple[str, ...]
+    product: bool = False  # a product or lender was named: keep the answer as the product name
+    guess: str | None = None
+    unsure: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.choices) and not self.unsure
+
+
+def _has_han(word: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in word)
+
+
+class Index:
+    """Every word of one choice field, ready to match."""
+
+    def __init__(self, field: str, rules: RuleSet) -> None:
+        phrases = rules.data.get("phrases", {}).get(field, {})
+        self.known: dict[str, str] = {}  # answers as typed -> what they mean (read)
+        self.exact: dict[str, tuple[str, bool]] = {}  # word -> (choice, names a product)
+        self.numbers: set[str] = set()
+        for n, c in enumerate(rules.choices(field), 1):
+            self.numbers.add(str(n))
+            for word in (c["id"], *c["label"].values(), *c["aliases"], str(n)):
+                self.exact.setdefault(fold(word), (c["id"], False))
+        for choice, words in phrases.get("choices", {}).items():
+            for word in words:
+                self.exact.setdefault(fold(word), (choice, False))
+        self.weak = {fold(w) for w in phrases.get("weak", [])}
+        if field == "platform":
+            for product in rules.data.get("products", []):
+                for word in product["names"]:
+                    self.exact[fold(word)] = (product["platform"], True)  # a product name keeps the name
+                    if product["institution"]:
+                        self.weak.add(fold(word))
+        self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
+        self.pick: list[str] | None = phrases.get("pick")
+        self.negations = tuple(fold(w) for w in rules.data.get("negations", []))
+        # Chinese words of two characters or more are looked for inside a longer answer, the longest
+        # first at each place; a single character or a Latin word would be found in too many others.
+        inside = sorted((w for w in self.exact if len(w) >= 2 and _has_han(w)), key=len, reverse=True)
+        self.inside = re.compile("|".join(map(re.escape, inside))) if inside else None
+
+    def match(self, text: str, many: bool = False) -> Match:
+        """`text` folded. With `many`, every choice found inside is meant (a multi-choice field)."""
+        hit = self.exact.get(text)
+        if hit is not None:
+            return Match((hit[0],), hit[1])
+        if text in self.ambiguous:
+            return Match(self.ambiguous[text], unsure=True)
+        found = [m.group() for m in self.inside.finditer(text)] if self.inside else []
+        rest = self.inside.sub(" ", text) if found and self.inside else text
+        if not found or any(n in rest for n in self.negations):
+            return Match((), guess=self.guess(text))
+        strong = [w for w in found if w not in self.weak] or found
+        choices = tuple(dict.fromkeys(self.exact[w][0] for w in strong))
+        if len(choices) > 1 and any(n in w for w in strong for n in self.negations):
+            return Match(choices, unsure=True)  # "没有收到律师函": a denial and what it denies
+        if len(choices) > 1 and not many and self.pick:
+            choices = tuple(c for c in self.pick if c in choices)[:1] or choices
+        return Match(choices, True, unsure=len(choices) > 1 and not many)
+
+    def guess(self, text: str) -> str | None:
+        """The known word closest to a near miss (花贝 → 花呗), if one is close enough to ask about."""
+        from difflib import SequenceMatcher  # only on a miss
+
+        cutoff = 0.5 if len(text) <= 3 else 0.6
+        best: tuple[float, bool, bool] = (cutoff, False, False)
+        found = None
+        seq = SequenceMatcher(b=text, autojunk=False)
+        for word in self.exact:
+            if word in self.numbers or len(word) < 2:
+                continue
+            seq.set_seq1(word)
+            if seq.real_quick_ratio() < cutoff or seq.quick_ratio() < cutoff:
+                continue
+            # On a tie: a word starting as the answer does (微利贷 → 微粒贷), then a product name.
+            score = (seq.ratio(), word[0] == text[:1], self.exact[word][1])
+            if score >= best and score[0] >= cutoff and (found is None or score > best):
+                best, found = score, word
+        return found
+
+
+KNOWN_LIMIT = 100_000  # answers kept, as typed, with what they mean: a batch repeats the same few
+
+
+def index(field: str, rules: RuleSet) -> Index:
+    found = rules.matchers.get(field)
+    if found is None:
+        found = rules.matchers[field] = Index(field, rules)
+    return found
+
+
+def match(field: str, raw: object, rules: RuleSet, many: bool = False) -> Match:
+    return index(field, rules).match(fold(raw), many)
+
+
+def read(field: str, raw: object, rules: RuleSet) -> str | Match:
+    """The choice a one-choice answer means, or the Match saying why it is not one. An answer seen
+    before, as typed, costs one dictionary lookup."""
+    idx = index(field, rules)
+    typed = raw.__class__ is str  # faster than isinstance, and a str subclass is not memoised
+    if typed:
+        hit = idx.known.get(cast(str, raw))
+        if hit is not None:
+            return hit
+    found = idx.match(fold(raw))
+    if not found.ok:
+        return found
+    value = understood(field, raw, found)
+    if typed:
+        if len(idx.known) >= KNOWN_LIMIT:
+            idx.known.clear()
+        idx.known[cast(str, raw)] = value
+    return value
+
+
+def understood(field: str, raw: object, found: Match) -> str:
+    """The one choice of a match, keeping a platform's product name as typed."""
+    choice = found.choices[0]
+    if field == "platform" and found.product:
+        return ProductChoice(choice, " ".join(str(raw).split()))
+    return choice

@@ -1,0 +1,183 @@
+"""Everyday answers to the choice questions (rules/catalog/phrases.yaml), through flags, a batch file,
+the prompt and the Python API: what each phrase means, what is asked again, what is split."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import advisor
+from advisor import cli
+from advisor.errors import CaseError, RuleSetError
+from advisor.ruleset import load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+PHRASES = yaml.safe_load((ROOT / "rules" / "catalog" / "phrases.yaml").read_text(encoding="utf-8"))["phrases"]
+CORE = {"overdue_days": 60, "amount": "5000", "platform": "花呗", "negotiation": "none"}
+AS_OF = "2026-11-22"
+
+
+def case(**answers: object):
+    return advisor.parse_case({**CORE, **answers})
+
+
+def flags(*more: str) -> tuple[int, dict, str]:
+    args = ["assess", "-d", "60", "-a", "5000", "-p", "花呗", "--format", "json", "--as-of", AS_OF, *more]
+    if "-n" not in more:
+        args += ["-n", "none"]
+    result = CliRunner().invoke(cli.app, args, catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout) if result.exit_code == 0 else {}, result.stderr
+
+
+# How people put it, and what they mean (issue #13).
+SAID = [
+    ("-n", "正在谈", "negotiation", "in_progress"),
+    ("-n", "在谈", "negotiation", "in_progress"),
+    ("-n", "谈崩了", "negotiation", "failed"),
+    ("-n", "被拒了", "negotiation", "failed"),
+    ("-n", "他们不同意", "negotiation", "failed"),
+    ("-n", "谈好了在还", "negotiation", "agreed"),
+    ("-n", "谈好了没还上", "negotiation", "breached"),
+    ("-n", "没谈过", "negotiation", "none"),
+    ("--legal-status", "收到律师函了", "legal_status", "demand_letter"),
+    ("--legal-status", "被起诉了", "legal_status", "sued"),
+    ("--legal-status", "收到传票", "legal_status", "sued"),
+    ("--legal-status", "判了", "legal_status", "judgment"),
+    ("--legal-status", "被执行了", "legal_status", "enforcement"),
+    ("--legal-status", "上了失信", "legal_status", "dishonest_listed"),
+    ("--hardship", "丢了工作", "hardship", "unemployment"),
+    ("--hardship", "失业", "hardship", "unemployment"),
+    ("--hardship", "生病住院", "hardship", "illness"),
+    ("--hardship", "生意赔了", "hardship", "business_failure"),
+]
+
+
+@pytest.mark.parametrize("flag, said, field, meant", SAID)
+def test_everyday_answers_as_flags(flag, said, field, meant):
+    code, out, err = flags(flag, said)
+    assert code == 0, err
+    assert out["case"][field] == meant
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("打给我同事", {"contacts_third_parties"}),
+    ("爆通讯录", {"contacts_third_parties"}),
+    ("半夜打电话", {"night_calls"}),
+    ("骂人", {"threats"}),
+    ("上门", {"home_visit"}),  # a visit alone is not violence (audit: separate them)
+    ("打我同事电话还半夜打", {"contacts_third_parties", "night_calls"}),  # one sentence, two practices
+    ("骂我，还找上门", {"threats", "home_visit"}),
+])
+def test_collection_phrases_are_split_into_what_they_name(said, meant):
+    code, out, err = flags("--collection", said)
+    assert code == 0, err
+    assert set(out["case"]["collection"]) == meant
+
+
+def test_every_phrase_in_the_data_means_its_choice():
+    for field, spec in PHRASES.items():
+        for choice, words in spec.get("choices", {}).items():
+            for word in words:
+                value = getattr(case(**{field: word}), field)
+                assert (choice in value) if isinstance(value, frozenset) else value == choice, (field, word)
+
+
+def test_every_word_with_two_meanings_is_asked_about_naming_each():
+    rules = load_ruleset()
+    for field, spec in PHRASES.items():
+        for item in spec.get("ambiguous", []):
+            for word in item["words"]:
+                with pytest.raises(CaseError) as err:
+                    case(**{field: word})
+                for choice in item["choices"]:
+                    assert rules.label(field, choice, "zh") in err.value.message, (word, choice)
+
+
+def test_ambiguous_negotiation_is_an_error_naming_both_as_a_flag_and_in_a_batch(tmp_path):
+    code, _, err = flags("-n", "已协商")
+    assert code == 2 and "协商中" in err and "已达成协议并按约履行" in err
+    source = tmp_path / "cases.csv"
+    source.write_text("逾期天数,金额,平台,协商情况\n100,5000,花呗,已协商\n100,5000,花呗,正在谈\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["batch", str(source), "--as-of", AS_OF, "-q", "--lang", "en"],
+                                catch_exceptions=False)
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["error"]["field"] == "negotiation"
+    assert "Negotiating now" in first["error"]["message"] and "Agreed and keeping to it" in first["error"]["message"]
+    assert second["case"]["negotiation"] == "in_progress"
+
+
+def test_the_most_serious_court_stage_is_taken_where_the_rules_say_how_to_pick():
+    assert case(legal_status="判了还被执行了").legal_status == "enforcement"
+    assert case(legal_status="收到律师函和传票").legal_status == "sued"
+
+
+def test_two_hardships_are_asked_again_since_the_rules_name_no_order():
+    with pytest.raises(CaseError) as err:
+        case(hardship="丢了工作又生病住院")
+    assert "失业" in err.value.message and "疾病或受伤" in err.value.message
+
+
+@pytest.mark.parametrize("field, said", [
+    ("legal_status", "没有收到律师函"),  # a negation around a known word: never read as that word
+    ("negotiation", "不是在谈"),
+    ("collection", "没有上门"),
+])
+def test_a_negated_phrase_is_not_read_as_what_it_denies(field, said):
+    with pytest.raises(CaseError):
+        case(**{field: said})
+
+
+def test_the_prompt_asks_again_with_both_meanings_of_yixieshang():
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="40", ADVISOR_LANG="zh")
+    child = pexpect.spawn(sys.executable, ["-m", "advisor", "assess", "-d", "100", "-a", "5000", "-p", "花呗",
+                                           "--quick", "--format", "json", "--as-of", AS_OF], env=env,
+                          encoding="utf-8", timeout=20, dimensions=(40, 80))
+    child.expect_exact("你和对方协商过还款吗？")
+    child.expect_exact("> ")
+    child.sendline("已协商")
+    child.expect_exact("可能有几种意思")
+    child.expect_exact("协商中")
+    child.expect_exact("已达成协议并按约履行")
+    child.expect_exact("> ")
+    child.sendline("2")
+    child.expect_exact("要把这些回答保存到文件吗")
+    child.expect_exact("> ")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    assert '"negotiation": "in_progress"' in child.before
+
+
+def test_rule_files_are_checked_for_phrases(tmp_path):
+    (tmp_path / "extra.yaml").write_text("""
+phrases:
+  overdue_days: {}
+  hardship:
+    choices: {no_such: [某词], illness: [失业]}
+    pick: [nope]
+    ambiguous:
+      - {words: [生病], choices: [illness, unemployment]}
+      - {words: [某某], choices: [illness]}
+negations: not a list
+""", encoding="utf-8")
+    with pytest.raises(RuleSetError) as err:
+        load_ruleset(["builtin", tmp_path / "extra.yaml"], cache=False)
+    problems = str(err.value)
+    for expected in ('"overdue_days" is not a choice field', 'unknown choice "no_such"', 'unknown choice "nope"',
+                     '"失业" names both', '"生病" is listed as having two meanings', "needs two or more choices",
+                     '"negations" must be a list of words'):
+        assert expected in problems, expected
+
+
+def test_a_later_file_adds_phrases(tmp_path):
+    (tmp_path / "extra.yaml").write_text("phrases:\n  hardship:\n    choices: {disaster: [房子被冲了]}\n",
+                                         encoding="utf-8")
+    rules = load_ruleset(["builtin", tmp_path / "extra.yaml"], cache=False)
+    assert advisor.parse_case({**CORE, "hardship": "房子被冲了"}, rules).hardship == "disaster"
+    assert advisor.parse_case({**CORE, "hardship": "丢了工作"}, rules).hardship == "unemployment"
