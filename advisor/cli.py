@@ -345,13 +345,14 @@ def rules_check(
 def rules_list(
     paths: RulePaths = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    rule_paths: RulesOpt = None,
 ) -> None:
     """List the rules: id, where each is defined, what it sets, and when it is in force."""
 
     def body() -> None:
         from .describe import list_lines, rule_row
 
-        rules = _load(paths)
+        rules = _load([*(paths or []), *(rule_paths or [])])
         if as_json:
             write_json([rule_row(r) for r in rules.rules])
         else:
@@ -365,6 +366,7 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule to show.")],
     paths: RulePaths = None,
     lang: LangOpt = None,
+    rule_paths: RulesOpt = None,
 ) -> None:
     """Show one rule: its conditions, what it sets and adds, its texts, references and examples."""
 
@@ -372,7 +374,7 @@ def rules_show(
         from .describe import show_lines
 
         language = _lang(lang)
-        rules = _load(paths)
+        rules = _load([*(paths or []), *(rule_paths or [])])
         found = next((r for r in rules.rules if r["id"] == rule_id), None)
         if found is None:
             raise UsageError(f'no rule "{rule_id}"{suggest(rule_id, [r["id"] for r in rules.rules])}; '

@@ -46,10 +46,10 @@ def _finish(m: Merge) -> dict[str, Any]:
     """Everything that needs the whole set: disabled rules, what must be there, and each rule."""
     check = m.check
     data = m.data
-    for file, rid, doc in m.disabled:
+    for file, rid, doc, key in m.disabled:
         if rid not in m.rules:
-            check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{suggest(rid, m.rules)}')
-    gone = {rid for _, rid, _ in m.disabled}
+            check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{suggest(rid, m.rules)}', key)
+    gone = {rid for _, rid, _, _ in m.disabled}
     rules = [r for rid, r in m.rules.items() if rid not in gone]
     if not data["stages"]:
         check.add("(rule set)", None, None, '"stages" is missing: the day bands of each stage')

@@ -57,6 +57,10 @@ def _yaml_loader() -> Any:
                 )
             mapping[key] = build(loader, value_node)
             positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if value_node.tag == seq_tag:  # each item of a list of words (`disable: [a, b]`) has its own place
+                for n, item in enumerate(value_node.value):
+                    if isinstance(item, yaml.ScalarNode):
+                        positions[(key, n)] = (item.start_mark.line + 1, item.start_mark.column + 1)
         mapping[LINE] = node.start_mark.line + 1
         mapping[POS] = positions
         return mapping

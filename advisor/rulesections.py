@@ -14,13 +14,11 @@ from typing import Any
 
 from .answerrules import read_answers, read_list
 from .errors import suggest
-from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
+from .models import STAGES, URGENCIES
+from .rulefields import read_fields
 from .rulespec import (
-    ASKABLE,
-    CHOICE_KEYS,
     ENTRY_KEYS,
     ENTRY_NAMES,
-    FIELD_KEYS,
     INTEREST_KEYS,
     LABEL_GROUPS,
     LINE,
@@ -52,7 +50,7 @@ class Merge:
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
         # By id while merging, so an override replaces its rule in constant time, not by a scan of all.
         self.rules: dict[str, dict[str, Any]] = {}
-        self.disabled: list[tuple[str, str, Any]] = []
+        self.disabled: list[tuple[str, str, Any, tuple[str, int]]] = []  # file, rule id, the file, key
         # Read in the second pass: (file, node) of each field's `ask_when` and of each paragraph.
         self.ask_when: dict[str, tuple[str, Any]] = {}
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
@@ -112,7 +110,7 @@ def read_disable(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         m.check.add(file, doc, None, '"disable" must be a list of rule ids')
         return
-    m.disabled.extend((file, v, doc) for v in value)
+    m.disabled.extend((file, v, doc, ("disable", n)) for n, v in enumerate(value))
 
 
 def read_ui(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
@@ -179,59 +177,6 @@ def read_labels(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
             text = m.check.text(file, node, vid, None)
             if text:
                 out[vid] = text
-
-
-def read_fields(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    if not isinstance(value, dict):
-        m.check.add(file, doc, None, '"fields" must be a mapping')
-        return
-    for name, node in value.items():
-        if name in META:
-            continue
-        if name not in ASKABLE:
-            m.check.add(file, value, None, f'unknown field "{name}"{suggest(str(name), ASKABLE)}', name)
-            continue
-        if not isinstance(node, dict):
-            m.check.add(file, value, None, f'field "{name}" must be a mapping')
-            continue
-        m.check.keys(file, node, FIELD_KEYS, None, f'field "{name}"')
-        entry: dict[str, Any] = {}
-        for key in ("question", "why", "hint"):
-            if key in node or key != "hint":
-                entry[key] = m.check.text(file, node, key, None)
-        if name in CHOICE_FIELDS:
-            entry["choices"] = choices(m, file, name, node)
-        elif "choices" in node:
-            m.check.add(file, node, None, f'field "{name}" takes no choices', "choices")
-        m.ask_when.pop(name, None)  # a field defined again keeps only its own condition
-        if "ask_when" in node:
-            if name in CORE_FIELDS:
-                m.check.add(file, node, None, f'field "{name}" is always asked: drop "ask_when"', "ask_when")
-            m.ask_when[name] = (file, node["ask_when"])
-        m.data["fields"][name] = entry
-
-
-def choices(m: Merge, file: str, field: str, node: dict[str, Any]) -> list[dict[str, Any]]:
-    raw = node.get("choices")
-    if not isinstance(raw, list) or not raw:
-        m.check.add(file, node, None, f'field "{field}" needs a list of "choices"')
-        return []
-    out = []
-    for c in raw:
-        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
-            m.check.add(file, c if isinstance(c, dict) else node, None, f'each "{field}" choice needs an "id"')
-            continue
-        m.check.keys(file, c, CHOICE_KEYS, None, f'choice "{c["id"]}"')
-        aliases = c.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
-            m.check.add(file, c, None, f'choice "{c["id"]}": "aliases" must be a list of words')
-            aliases = []
-        entry = {"id": c["id"], "label": m.check.text(file, c, "label", None),
-                 "aliases": [str(a) for a in aliases]}
-        if "note" in c:
-            entry["note"] = m.check.text(file, c, "note", None)
-        out.append(entry)
-    return out
 
 
 def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:

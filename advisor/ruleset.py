@@ -139,6 +139,38 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
     The interface texts (`ui`) of the built-in set are always the base layer, so a replacement
     rule set need only carry rules and catalogs.
     """
+    try:
+        return _load(paths, cache)
+    except RuleSetError as exc:
+        if not paths or any(_is_builtin(p) for p in paths):
+            raise
+        hint = _builtin_hint(paths, exc)
+        if hint is None:
+            raise
+        raise hint from None
+
+
+def _is_builtin(path: str | os.PathLike[str]) -> bool:
+    return str(path) == "builtin" or Path(path).resolve() == builtin_rules_dir()
+
+
+def _builtin_hint(paths: Sequence[str | os.PathLike[str]], failed: RuleSetError) -> RuleSetError | None:
+    """A layer written to go on top of the built-in set, given alone, fails on everything it leaves to
+    that set: if putting `builtin` first leaves fewer problems, say that once, with only those."""
+    try:
+        _load(["builtin", *paths], False)
+        left: list[RuleProblem] = []
+    except RuleSetError as stacked:
+        left = stacked.problems
+    if len(left) >= len(failed.problems):
+        return None
+    names = " ".join(f"--rules {Path(p).name}" for p in paths)
+    hint = RuleProblem(Path(paths[0]).name, None, None, "this layer builds on the built-in rules: add `builtin` "
+                       f"before it (--rules builtin {names}; `rules check builtin …`)")
+    return RuleSetError([hint, *left])
+
+
+def _load(paths: Sequence[str | os.PathLike[str]] | None, cache: bool) -> RuleSet:
     builtin = builtin_rules_dir()
     # `builtin` names the shipped set, so a layer can go on top of it from any install.
     roots = [builtin if str(p) == "builtin" and not Path(p).exists() else Path(p) for p in paths or [builtin]]

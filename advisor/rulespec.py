@@ -92,9 +92,10 @@ STAGE = Entry({"id": enum(STAGES), "days": Entry({"gte": Scalar({"type": "intege
                                                   "lte": Scalar({"type": "integer", "minimum": 0})}, ("gte",)),
                "label": TEXT, "description": TEXT}, ("id", "label"))
 CHOICE = Entry({"id": STRING, "label": TEXT, "note": TEXT,
-                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id", "label"))
-FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION},
-              ("question", "why"))
+                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id",))  # a new choice needs a label
+# A field restated with `override: true` changes only what it states: choices merge by id, aliases are added.
+FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION,
+               "override": BOOL}, ("question", "why"), ("question", "why"))
 
 
 def field_form(name: str) -> Entry:
@@ -106,7 +107,7 @@ def field_form(name: str) -> Entry:
 
 # Where a fact was read (a URL or a repository path) and when: a list when it rests on several sources.
 SOURCE = OneOf((STRING, ListOf(STRING, 1)))
-FACT = {"source": SOURCE, "checked": DATE}
+FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
     "steps": Entry({"id": ID, **FACT, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
