@@ -445,7 +445,7 @@ def batch(
 
     def body() -> int:
         from .answers import as_of_day
-        from .batch import Options, run, text
+        from .batch import Options, run
 
         language = _lang(lang)
         rule_set = _load(rules)
@@ -459,17 +459,10 @@ def batch(
             show_progress = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):
             show_progress = False
-        summary = run(options, rule_set, warn=say, progress=show_progress)
-        if summary.stopped is not None:
-            row, field, message = summary.stopped
-            say(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
-            if output not in (None, "-"):
-                say(text(rule_set, "not_written", language, path=output))
-        if not quiet:
-            rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
-            say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
-                     seconds=summary.seconds, rate=rate))
-        return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
+        totals = run(options, rule_set, warn=say, progress=show_progress)
+        for line in totals.lines(rule_set, language, output, quiet):
+            say(line)
+        return int(ExitCode.REJECTED) if totals.rejected else int(ExitCode.OK)
 
     _guard(lang if lang in LANGS else "zh", body)
 

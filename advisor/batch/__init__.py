@@ -18,6 +18,6 @@ The modules, each importing only those above it:
 
 from .records import Summary
 from .rows import text
-from .run import Options, assess_many, run
+from .run import Options, Totals, assess_many, run
 
-__all__ = ["Options", "Summary", "assess_many", "run", "text"]
+__all__ = ["Options", "Summary", "Totals", "assess_many", "run", "text"]

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from ..engine import evaluate
 from ..errors import UsageError
@@ -21,7 +21,7 @@ from ..safetext import printable
 from .csv_rows import Columns, damage, read_header, split, values_stay_on_their_line
 from .parallel import Job, Plan, run_parallel
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
-from .records import Assessor, Summary, process
+from .records import Assessor, Stop, Summary, process
 from .rows import MAX_COLUMNS, MAX_ROW_CHARS, BrokenInput, RowError, damaged, text
 from .sinks import OUTPUT_FORMATS, UTF8_BOM, Format, Progress, Target, make_format
 
@@ -49,7 +49,40 @@ class Options:
     as_of: date = field(default_factory=date.today)
 
 
-def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
+class Totals(NamedTuple):
+    """What a finished run came to, for the CLI to print (the stderr summary) and scripts to read.
+
+    A caseload summary of the records themselves (how many at each severity, …) belongs beside this,
+    computed while the records are written, not here: these are the run's own counts."""
+
+    rows: int
+    assessed: int
+    rejected: int
+    seconds: float
+    stopped: Stop | None  # where --fail-fast stopped the run, if it did
+    written: bool  # the output was kept: False when a stopped run leaves no partial file
+
+    @property
+    def rate(self) -> float:
+        """Rows per second, 0 for a run too quick to time."""
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def lines(self, rules: RuleSet, lang: str, output: str | None, quiet: bool) -> list[str]:
+        """The lines the CLI writes on stderr: why the run stopped, if it did, then the counts unless quiet."""
+        out = []
+        if self.stopped is not None:
+            row, field_name, message = self.stopped
+            out.append(text(rules, "stopped", lang, row=row, field=f"{field_name}: " if field_name else "",
+                            message=message))
+            if output not in (None, "-"):
+                out.append(text(rules, "not_written", lang, path=output))
+        if not quiet:
+            out.append(text(rules, "summary", lang, rows=self.rows, ok=self.assessed, bad=self.rejected,
+                            seconds=self.seconds, rate=self.rate))
+        return out
+
+
+def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Totals:
     """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
     encoding of the first megabyte; during the run only for an input that breaks later on."""
     started = time.perf_counter()
@@ -84,8 +117,8 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         inp.close()
     if summary.unknown and inp.format != "csv":
         warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, summary.unknown))))
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started,
+                  summary.stopped, summary.written)
 
 
 def _some(names: Iterable[str], limit: int = 20) -> str:
@@ -325,8 +358,11 @@ def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]
     fmt = make_format("jsonl", False)
     keys = KeyMap(assessor.rules, assessor.lang)
     rules, as_of, lang = assessor.rules, assessor.as_of, assessor.lang
+    warned: set[str] = set()
     for n, item in enumerate(rows, 1):
         row = keys.row(item)
+        if len(keys.unknown) > len(warned):  # each unknown key named once, when first met: not once a row
+            _warn_unknown(keys, warned)
         try:
             if isinstance(row, RowError):
                 raise row
@@ -336,3 +372,15 @@ def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]
             yield json.loads(b"%s%d%s" % (before, n, after))
             continue
         yield cached_record(evaluate(case, rules, as_of), rules, lang)
+
+
+def _warn_unknown(keys: KeyMap, warned: set[str]) -> None:
+    import warnings
+
+    from ..errors import UnknownKeysWarning, suggest
+    from ..parsing import KEYS
+
+    new = [name for name in keys.unknown if name not in warned]
+    warned.update(new)
+    named = ", ".join(f'"{printable(name)}"{suggest(name, KEYS)}' for name in new[:20])
+    warnings.warn(UnknownKeysWarning(f"assess_many: left out, naming no field: {named}", new), stacklevel=3)
