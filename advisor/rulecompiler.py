@@ -10,11 +10,10 @@ from typing import Any
 from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .errors import RuleSetError, suggest
-from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
-    CATALOGS,
     DROPPABLE,
     DROPS,
     ENTRY_NAMES,

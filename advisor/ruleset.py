@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import Condition, Tester, build, tester
 from .errors import RuleProblem, RuleSetError
+from .models import CATALOGS
 from .rulecache import cache_dir, content_key, read_cache, write_cache
 from .rulefiles import Source, read_source, rule_files
-from .rulespec import CATALOGS
 
 if TYPE_CHECKING:
     from .engine import Lookup

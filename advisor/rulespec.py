@@ -14,10 +14,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, Union
 
 from .errors import RuleProblem, suggest
-from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 LANGS = ("zh", "en")
-CATALOGS = ("steps", "consequences", "references")
 # The keys of a rule that take outcomes away, and the catalogs whose ids they may name.
 DROPS = ("replaces", "removes")
 DROPPABLE = ("steps", "consequences")
