@@ -18,14 +18,18 @@ from .rulespec import (
     DROPS,
     ENTRY_NAMES,
     EXAMPLE_KEYS,
+    EXPECT,
     EXPECT_KEYS,
     LABEL_GROUPS,
     LINE,
     META,
+    ORDERED,
     PARAGRAPH_KEYS,
     POS,
     RULE_STEP_KEYS,
+    URGENCY,
     as_date,
+    conforms,
     strip_lines,
 )
 
@@ -105,7 +109,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
                 continue
             if key not in ORDERED_OUTPUTS:
                 check.add(file, sets, rid, f'unknown key "{key}" in "set"{suggest(key, ORDERED_OUTPUTS)}', key)
-            elif val not in ORDERED_OUTPUTS[key]:
+            elif not conforms(ORDERED.keys[key], val):
                 check.add(file, sets, rid, f'{key} "{val}" is not one of {", ".join(ORDERED_OUTPUTS[key])}'
                           f'{suggest(str(val), ORDERED_OUTPUTS[key])}', key)
             else:
@@ -118,7 +122,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
             if section == "steps" and isinstance(item, dict):
                 check.keys(file, item, RULE_STEP_KEYS, rid, "a step")
                 urgency = item.get("urgency")
-                if urgency not in URGENCIES:
+                if not conforms(URGENCY, urgency):
                     check.add(file, item, rid, f'urgency must be one of {", ".join(URGENCIES)}')
                     urgency = None
                 item = item.get("id")
@@ -187,7 +191,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
             expect = {}
         m.check.keys(file, expect, EXPECT_KEYS, rid, '"expect"')
         for key in ORDERED_OUTPUTS:
-            if key in expect and expect[key] not in ORDERED_OUTPUTS[key]:
+            if key in expect and not conforms(EXPECT.keys[key], expect[key]):
                 m.check.add(file, expect, rid, f'expect {key} "{expect[key]}" is not one of '
                                f'{", ".join(ORDERED_OUTPUTS[key])}')
         entry["expect"] = strip_lines(expect)

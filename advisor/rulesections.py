@@ -17,21 +17,26 @@ from .errors import suggest
 from .models import STAGES, URGENCIES
 from .rulefields import read_fields
 from .rulespec import (
+    BOOL,
+    DAY,
     ENTRY_KEYS,
     ENTRY_NAMES,
     INTEREST_KEYS,
     LABEL_GROUPS,
     LINE,
     META,
+    MONTHS,
     PLAN_KEYS,
     POS,
     RULE_KEYS,
     SECTIONS,
     STAGE_KEYS,
     UI_PLACEHOLDERS,
+    URGENCY,
     Checker,
     as_date,
     as_decimal,
+    conforms,
 )
 
 
@@ -153,7 +158,7 @@ def day_band(m: Merge, file: str, node: Any, stage: str) -> dict[str, int] | Non
         m.check.add(file, node, None, f'stage "{stage}": "days" must be {{gte: N}} or {{gte: N, lte: M}}')
         return None
     band = {k: v for k, v in node.items() if k not in META}
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in band.values()):
+    if not all(conforms(DAY, v) for v in band.values()):
         m.check.add(file, node, None, f'stage "{stage}": day bounds must be whole numbers >= 0')
         return None
     return band
@@ -203,17 +208,17 @@ def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, A
         entry: dict[str, Any] = {"id": eid, "text": m.check.text(file, node, "text", eid)}
         if section == "steps":
             urgency = node.get("urgency")
-            if urgency not in URGENCIES:
+            if not conforms(URGENCY, urgency):
                 m.check.add(file, node, eid, f"urgency must be one of {', '.join(URGENCIES)}"
                                f"{suggest(str(urgency), URGENCIES)}", "urgency")
             entry["urgency"] = urgency
         if section == "consequences" and "legal" in node:
-            if not isinstance(node["legal"], bool):
+            if not conforms(BOOL, node["legal"]):
                 m.check.add(file, node, eid, '"legal" must be true or false', "legal")
             entry["legal"] = node["legal"] is True
         if section == "references":
             entry["title"] = m.check.text(file, node, "title", eid)
-            if not isinstance(node.get("verbatim"), bool):
+            if not conforms(BOOL, node.get("verbatim")):
                 m.check.add(file, node, eid, '"verbatim" must be true or false', "verbatim")
             entry["verbatim"] = node.get("verbatim") is True
             if "confidence" in node:
@@ -303,7 +308,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         share = Decimal(1)
     months = value.get("max_months", {})
     if not isinstance(months, dict) or "default" not in months or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v > 0 for k, v in months.items() if k not in META
+        conforms(MONTHS, v) for k, v in months.items() if k not in META
     ):
         check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
         months = {"default": 60}
