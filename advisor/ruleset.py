@@ -151,7 +151,10 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
 
 
 def _is_builtin(path: str | os.PathLike[str]) -> bool:
-    return str(path) == "builtin" or Path(path).resolve() == builtin_rules_dir()
+    try:
+        return str(path) == "builtin" or Path(path).resolve() == builtin_rules_dir()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop: not the built-in set
+        return False
 
 
 # What a layer meant for the built-in set runs into alone: ids and values only that set defines.
