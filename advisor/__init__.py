@@ -165,6 +165,9 @@ def assess_many(
     Keys are field ids or the batch column names (逾期天数, 金额…); an optional "id" is echoed. A row
     that cannot be assessed yields {"row": N, "id": …, "error": {"field": …, "message": …}} and the
     rest go on. NaN counts as an empty cell, so `df.to_dict("records")` from pandas works as it is.
+    A key that names no field (a frame's other columns) is left out and named once, when first met, in
+    an `advisor.errors.UnknownKeysWarning` (with the closest name); make it an error with
+    `warnings.simplefilter("error", UnknownKeysWarning)`. `assess` and `parse_case` refuse such a key.
     """
     from .batch import assess_many as _assess_many
 

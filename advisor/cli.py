@@ -345,13 +345,14 @@ def rules_check(
 def rules_list(
     paths: RulePaths = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    rule_paths: RulesOpt = None,
 ) -> None:
     """List the rules: id, where each is defined, what it sets, and when it is in force."""
 
     def body() -> None:
         from .describe import list_lines, rule_row
 
-        rules = _load(paths)
+        rules = _load([*(paths or []), *(rule_paths or [])])
         if as_json:
             write_json([rule_row(r) for r in rules.rules])
         else:
@@ -365,6 +366,7 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule to show.")],
     paths: RulePaths = None,
     lang: LangOpt = None,
+    rule_paths: RulesOpt = None,
 ) -> None:
     """Show one rule: its conditions, what it sets and adds, its texts, references and examples."""
 
@@ -372,7 +374,7 @@ def rules_show(
         from .describe import show_lines
 
         language = _lang(lang)
-        rules = _load(paths)
+        rules = _load([*(paths or []), *(rule_paths or [])])
         found = next((r for r in rules.rules if r["id"] == rule_id), None)
         if found is None:
             raise UsageError(f'no rule "{rule_id}"{suggest(rule_id, [r["id"] for r in rules.rules])}; '
@@ -455,7 +457,7 @@ def batch(
 
     def body() -> int:
         from .answers import as_of_day
-        from .batch import DeskOptions, Options, run, text
+        from .batch import DeskOptions, Options, run
 
         language = _lang(lang)
         rule_set = _load(rules)
@@ -471,21 +473,10 @@ def batch(
             show_progress = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):
             show_progress = False
-        summary = run(options, rule_set, warn=say, progress=show_progress)
-        if summary.stopped is not None:
-            row, field, message = summary.stopped
-            say(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
-            if output not in (None, "-"):
-                say(text(rule_set, "not_written", language, path=output))
-        if not quiet:
-            rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
-            say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
-                     seconds=summary.seconds, rate=rate))
-            if summary.caseload is not None and show_progress:
-                say(summary.caseload.shown(rule_set, language).short())
-            if summary_file is not None and summary.stopped is None:
-                say(text(rule_set, "summary_saved", language, path=summary_file))
-        return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
+        totals = run(options, rule_set, warn=say, progress=show_progress)
+        for line in totals.lines(rule_set, language, output, quiet, terminal=show_progress, summary=summary_file):
+            say(line)
+        return int(ExitCode.REJECTED) if totals.rejected else int(ExitCode.OK)
 
     _guard(lang if lang in LANGS else "zh", body)
 

@@ -50,6 +50,16 @@ class WriteError(UsageError):
         self.reason = reason
 
 
+class UnknownKeysWarning(UserWarning):
+    """`assess_many` met keys that name no field (a frame's extra columns, or a misspelt one): they are
+    left out, and named once in this warning, not once per row. `warnings.simplefilter("error",
+    UnknownKeysWarning)` makes them an error; `"ignore"` silences them. `names` lists the keys."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
+
+
 class Interrupted(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised where the signal lands so that the clean-up Ctrl-C gets runs too."""
 

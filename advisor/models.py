@@ -21,6 +21,8 @@ SEVERITIES = ("none", "low", "medium", "high", "critical")
 CREDIT_LEVELS = ("none", "minor", "moderate", "serious", "severe")
 REPORTING = ("none", "unlikely", "possible", "likely", "confirmed")
 URGENCIES = ("now", "soon", "ongoing")  # most urgent first
+# The catalogs of a rule set, whose entries rules name by id; their written order is the display order.
+CATALOGS = ("steps", "consequences", "references")
 
 # The ordered outputs a rule may set, and the vocabulary each one takes.
 ORDERED_OUTPUTS: dict[str, tuple[str, ...]] = {

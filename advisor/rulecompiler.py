@@ -10,24 +10,27 @@ from typing import Any
 from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .errors import RuleSetError, suggest
-from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 from .phraserules import compile_phrases
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
-    CATALOGS,
     DROPPABLE,
     DROPS,
     ENTRY_NAMES,
     EXAMPLE_KEYS,
+    EXPECT,
     EXPECT_KEYS,
     LABEL_GROUPS,
     LINE,
     META,
+    ORDERED,
     PARAGRAPH_KEYS,
     POS,
     RULE_STEP_KEYS,
+    URGENCY,
     as_date,
+    conforms,
     strip_lines,
 )
 
@@ -47,10 +50,10 @@ def _finish(m: Merge) -> dict[str, Any]:
     """Everything that needs the whole set: disabled rules, what must be there, and each rule."""
     check = m.check
     data = m.data
-    for file, rid, doc in m.disabled:
+    for file, rid, doc, key in m.disabled:
         if rid not in m.rules:
-            check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{suggest(rid, m.rules)}')
-    gone = {rid for _, rid, _ in m.disabled}
+            check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{suggest(rid, m.rules)}', key)
+    gone = {rid for _, rid, _, _ in m.disabled}
     rules = [r for rid, r in m.rules.items() if rid not in gone]
     if not data["stages"]:
         check.add("(rule set)", None, None, '"stages" is missing: the day bands of each stage')
@@ -112,7 +115,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
                 continue
             if key not in ORDERED_OUTPUTS:
                 check.add(file, sets, rid, f'unknown key "{key}" in "set"{suggest(key, ORDERED_OUTPUTS)}', key)
-            elif val not in ORDERED_OUTPUTS[key]:
+            elif not conforms(ORDERED.keys[key], val):
                 check.add(file, sets, rid, f'{key} "{val}" is not one of {", ".join(ORDERED_OUTPUTS[key])}'
                           f'{suggest(str(val), ORDERED_OUTPUTS[key])}', key)
             else:
@@ -125,7 +128,7 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
             if section == "steps" and isinstance(item, dict):
                 check.keys(file, item, RULE_STEP_KEYS, rid, "a step")
                 urgency = item.get("urgency")
-                if urgency not in URGENCIES:
+                if not conforms(URGENCY, urgency):
                     check.add(file, item, rid, f'urgency must be one of {", ".join(URGENCIES)}')
                     urgency = None
                 item = item.get("id")
@@ -194,7 +197,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
             expect = {}
         m.check.keys(file, expect, EXPECT_KEYS, rid, '"expect"')
         for key in ORDERED_OUTPUTS:
-            if key in expect and expect[key] not in ORDERED_OUTPUTS[key]:
+            if key in expect and not conforms(EXPECT.keys[key], expect[key]):
                 m.check.add(file, expect, rid, f'expect {key} "{expect[key]}" is not one of '
                                f'{", ".join(ORDERED_OUTPUTS[key])}')
         entry["expect"] = strip_lines(expect)

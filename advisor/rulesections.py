@@ -13,14 +13,14 @@ from typing import Any
 
 from .answerrules import read_answers, read_list
 from .errors import suggest
-from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
+from .models import STAGES, URGENCIES
 from .phraserules import read_negations, read_phrases, read_products
+from .rulefields import read_fields
 from .rulespec import (
-    ASKABLE,
-    CHOICE_KEYS,
+    BOOL,
+    DAY,
     ENTRY_KEYS,
     ENTRY_NAMES,
-    FIELD_KEYS,
     INTEREST_KEYS,
     LABEL_GROUPS,
     LINE,
@@ -30,9 +30,11 @@ from .rulespec import (
     SECTIONS,
     STAGE_KEYS,
     UI_PLACEHOLDERS,
+    URGENCY,
     Checker,
     as_date,
     as_decimal,
+    conforms,
 )
 from .settingsections import REPORT_DEFAULTS, read_plan, read_report
 
@@ -52,7 +54,7 @@ class Merge:
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
         # By id while merging, so an override replaces its rule in constant time, not by a scan of all.
         self.rules: dict[str, dict[str, Any]] = {}
-        self.disabled: list[tuple[str, str, Any]] = []
+        self.disabled: list[tuple[str, str, Any, tuple[str, int]]] = []  # file, rule id, the file, key
         # Read in the second pass: (file, node) of each field's `ask_when` and of each paragraph.
         self.ask_when: dict[str, tuple[str, Any]] = {}
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
@@ -112,7 +114,7 @@ def read_disable(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         m.check.add(file, doc, None, '"disable" must be a list of rule ids')
         return
-    m.disabled.extend((file, v, doc) for v in value)
+    m.disabled.extend((file, v, doc, ("disable", n)) for n, v in enumerate(value))
 
 
 def read_ui(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
@@ -155,7 +157,7 @@ def day_band(m: Merge, file: str, node: Any, stage: str) -> dict[str, int] | Non
         m.check.add(file, node, None, f'stage "{stage}": "days" must be {{gte: N}} or {{gte: N, lte: M}}')
         return None
     band = {k: v for k, v in node.items() if k not in META}
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in band.values()):
+    if not all(conforms(DAY, v) for v in band.values()):
         m.check.add(file, node, None, f'stage "{stage}": day bounds must be whole numbers >= 0')
         return None
     return band
@@ -179,59 +181,6 @@ def read_labels(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
             text = m.check.text(file, node, vid, None)
             if text:
                 out[vid] = text
-
-
-def read_fields(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    if not isinstance(value, dict):
-        m.check.add(file, doc, None, '"fields" must be a mapping')
-        return
-    for name, node in value.items():
-        if name in META:
-            continue
-        if name not in ASKABLE:
-            m.check.add(file, value, None, f'unknown field "{name}"{suggest(str(name), ASKABLE)}', name)
-            continue
-        if not isinstance(node, dict):
-            m.check.add(file, value, None, f'field "{name}" must be a mapping')
-            continue
-        m.check.keys(file, node, FIELD_KEYS, None, f'field "{name}"')
-        entry: dict[str, Any] = {}
-        for key in ("question", "why", "hint"):
-            if key in node or key != "hint":
-                entry[key] = m.check.text(file, node, key, None)
-        if name in CHOICE_FIELDS:
-            entry["choices"] = choices(m, file, name, node)
-        elif "choices" in node:
-            m.check.add(file, node, None, f'field "{name}" takes no choices', "choices")
-        m.ask_when.pop(name, None)  # a field defined again keeps only its own condition
-        if "ask_when" in node:
-            if name in CORE_FIELDS:
-                m.check.add(file, node, None, f'field "{name}" is always asked: drop "ask_when"', "ask_when")
-            m.ask_when[name] = (file, node["ask_when"])
-        m.data["fields"][name] = entry
-
-
-def choices(m: Merge, file: str, field: str, node: dict[str, Any]) -> list[dict[str, Any]]:
-    raw = node.get("choices")
-    if not isinstance(raw, list) or not raw:
-        m.check.add(file, node, None, f'field "{field}" needs a list of "choices"')
-        return []
-    out = []
-    for c in raw:
-        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
-            m.check.add(file, c if isinstance(c, dict) else node, None, f'each "{field}" choice needs an "id"')
-            continue
-        m.check.keys(file, c, CHOICE_KEYS, None, f'choice "{c["id"]}"')
-        aliases = c.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
-            m.check.add(file, c, None, f'choice "{c["id"]}": "aliases" must be a list of words')
-            aliases = []
-        entry = {"id": c["id"], "label": m.check.text(file, c, "label", None),
-                 "aliases": [str(a) for a in aliases]}
-        if "note" in c:
-            entry["note"] = m.check.text(file, c, "note", None)
-        out.append(entry)
-    return out
 
 
 def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
@@ -258,17 +207,17 @@ def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, A
         entry: dict[str, Any] = {"id": eid, "text": m.check.text(file, node, "text", eid)}
         if section == "steps":
             urgency = node.get("urgency")
-            if urgency not in URGENCIES:
+            if not conforms(URGENCY, urgency):
                 m.check.add(file, node, eid, f"urgency must be one of {', '.join(URGENCIES)}"
                                f"{suggest(str(urgency), URGENCIES)}", "urgency")
             entry["urgency"] = urgency
         if section == "consequences" and "legal" in node:
-            if not isinstance(node["legal"], bool):
+            if not conforms(BOOL, node["legal"]):
                 m.check.add(file, node, eid, '"legal" must be true or false', "legal")
             entry["legal"] = node["legal"] is True
         if section == "references":
             entry["title"] = m.check.text(file, node, "title", eid)
-            if not isinstance(node.get("verbatim"), bool):
+            if not conforms(BOOL, node.get("verbatim")):
                 m.check.add(file, node, eid, '"verbatim" must be true or false', "verbatim")
             entry["verbatim"] = node.get("verbatim") is True
             if "confidence" in node:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import Condition, Tester, build, tester
 from .errors import RuleProblem, RuleSetError
+from .models import CATALOGS
 from .rulecache import cache_dir, content_key, read_cache, write_cache
 from .rulefiles import Source, read_source, rule_files
-from .rulespec import CATALOGS
 
 if TYPE_CHECKING:
     from .engine import Lookup
@@ -141,6 +141,49 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
     The interface texts (`ui`) of the built-in set are always the base layer, so a replacement
     rule set need only carry rules and catalogs.
     """
+    try:
+        return _load(paths, cache)
+    except RuleSetError as exc:
+        if not paths or any(_is_builtin(p) for p in paths):
+            raise
+        hint = _builtin_hint(paths, exc)
+        if hint is None:
+            raise
+        raise hint from None
+
+
+def _is_builtin(path: str | os.PathLike[str]) -> bool:
+    try:
+        return str(path) == "builtin" or Path(path).resolve() == builtin_rules_dir()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop: not the built-in set
+        return False
+
+
+# What a layer meant for the built-in set runs into alone: ids and values only that set defines.
+_LEANS_ON_BUILTIN = ("unknown step", "unknown consequence", "unknown reference", "unknown value", "no such rule",
+                     "is missing")
+
+
+def _builtin_hint(paths: Sequence[str | os.PathLike[str]], failed: RuleSetError) -> RuleSetError | None:
+    """A layer written to go on top of the built-in set, given alone, fails on everything it leaves to
+    that set: if putting `builtin` first leaves fewer problems, say that once, with only those."""
+    if not any(p.file == "(rule set)" or any(sign in p.message for sign in _LEANS_ON_BUILTIN)
+               for p in failed.problems):
+        return None  # nothing missing that the built-in set has: no second, slower load to find out
+    try:
+        _load(["builtin", *paths], False)
+        left: list[RuleProblem] = []
+    except RuleSetError as stacked:
+        left = stacked.problems
+    if len(left) >= len(failed.problems):
+        return None
+    names = " ".join(f"--rules {Path(p).name}" for p in paths)
+    hint = RuleProblem(Path(paths[0]).name, None, None, "this layer builds on the built-in rules: add `builtin` "
+                       f"before it (--rules builtin {names}; `rules check builtin …`)")
+    return RuleSetError([hint, *left])
+
+
+def _load(paths: Sequence[str | os.PathLike[str]] | None, cache: bool) -> RuleSet:
     builtin = builtin_rules_dir()
     # `builtin` names the shipped set, so a layer can go on top of it from any install.
     roots = [builtin if str(p) == "builtin" and not Path(p).exists() else Path(p) for p in paths or [builtin]]

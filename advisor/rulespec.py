@@ -8,16 +8,16 @@ Checker collects every problem with its file, line and column.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, Union
 
 from .errors import RuleProblem, suggest
-from .models import CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 LANGS = ("zh", "en")
-CATALOGS = ("steps", "consequences", "references")
 # The keys of a rule that take outcomes away, and the catalogs whose ids they may name.
 DROPS = ("replaces", "removes")
 DROPPABLE = ("steps", "consequences")
@@ -88,13 +88,16 @@ def enum(values: Iterable[str]) -> Scalar:
 
 
 ORDERED = Entry({key: enum(values) for key, values in ORDERED_OUTPUTS.items()})
-STAGE = Entry({"id": enum(STAGES), "days": Entry({"gte": Scalar({"type": "integer", "minimum": 0}),
-                                                  "lte": Scalar({"type": "integer", "minimum": 0})}, ("gte",)),
+DAY = Scalar({"type": "integer", "minimum": 0})
+MONTHS = Scalar({"type": "integer", "minimum": 1})
+URGENCY = enum(URGENCIES)
+STAGE = Entry({"id": enum(STAGES), "days": Entry({"gte": DAY, "lte": DAY}, ("gte",)),
                "label": TEXT, "description": TEXT}, ("id", "label"))
 CHOICE = Entry({"id": STRING, "label": TEXT, "note": TEXT,
-                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id", "label"))
-FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION},
-              ("question", "why"))
+                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id",))  # a new choice needs a label
+# A field restated with `override: true` changes only what it states: choices merge by id, aliases are added.
+FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION,
+               "override": BOOL}, ("question", "why"), ("question", "why"))
 
 
 def field_form(name: str) -> Entry:
@@ -109,13 +112,13 @@ SOURCE = OneOf((STRING, ListOf(STRING, 1)))
 FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
-    "steps": Entry({"id": ID, **FACT, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
+    "steps": Entry({"id": ID, **FACT, "urgency": URGENCY, "text": TEXT, "override": BOOL},
                    ("id", "text", "urgency"), ("text", "urgency")),
     "consequences": Entry({"id": ID, **FACT, "text": TEXT, "legal": BOOL, "override": BOOL}, ("id", "text"), ("text",)),
     "references": Entry({"id": ID, **FACT, "title": TEXT, "text": TEXT, "verbatim": BOOL, "confidence": STRING,
                          "override": BOOL}, ("id", "title", "text", "verbatim"), ("title", "text", "verbatim")),
 }
-RULE_STEP = Entry({"id": STRING, "urgency": enum(URGENCIES)}, ("id", "urgency"))
+RULE_STEP = Entry({"id": STRING, "urgency": URGENCY}, ("id", "urgency"))
 EXPECT = Entry({**ORDERED.keys, "includes": IDS, "excludes": IDS})
 EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EXPECT}, ("case",))
 RULE = Entry({
@@ -136,7 +139,7 @@ INTEREST = Entry({
     "bases": MapOf(TEXT),
     "notes": MapOf(TEXT),
 })
-PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(Scalar({"type": "integer", "minimum": 1}), ("default",)),
+PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(MONTHS, ("default",)),
               "texts": MapOf(TEXT)})
 # What the short terminal report shows: at most `steps` steps of each urgency, `consequences`
 # consequences, `conditions` conditions under a lone answer (`conditions_when_several` under each of
@@ -351,6 +354,34 @@ class Checker:
             self.add(file, owner, rule, f'"{key}" must be a list')
             return []
         return value
+
+
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+def conforms(form: Form, value: Any) -> bool:
+    """Whether a value has the form a Scalar describes: the loader's value checks read the same
+    description (type, enum, minimum, minLength, pattern) that `schema.py` writes into schema.json."""
+    if not isinstance(form, Scalar):
+        raise TypeError(f"only a plain value's form is checked here, not {type(form).__name__}")
+    schema = form.schema
+    if "enum" in schema:
+        return any(value == v and type(value) is type(v) for v in schema["enum"])
+    kinds = schema.get("type", ())
+    if not any(_JSON_TYPES[kind](value) for kind in ([kinds] if isinstance(kinds, str) else kinds)):
+        return False
+    if "minimum" in schema and not value >= schema["minimum"]:
+        return False
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        return False
+    return "pattern" not in schema or re.search(schema["pattern"], value) is not None
 
 
 def as_decimal(value: Any) -> Decimal | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .rulespec import META, PLAN_KEYS, REPORT_KEYS, as_decimal
+from .rulespec import META, MONTHS, PLAN_KEYS, REPORT_KEYS, as_decimal, conforms
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -32,7 +32,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         share = Decimal(1)
     months = value.get("max_months", {})
     if not isinstance(months, dict) or "default" not in months or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v > 0 for k, v in months.items() if k not in META
+        conforms(MONTHS, v) for k, v in months.items() if k not in META
     ):
         check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
         months = {"default": 60}

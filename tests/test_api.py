@@ -61,6 +61,30 @@ def test_an_unknown_key_is_an_error_naming_it(call):
     assert '"overdue_day"' in str(err.value) and 'did you mean "overdue_days"' in str(err.value)
 
 
+def test_assess_many_names_unknown_keys_once_in_a_warning_and_assesses_every_row():
+    import warnings
+
+    from advisor.errors import UnknownKeysWarning
+
+    rows = [{**CHINESE, "备注": "x"}, {**CHINESE, "备注": "y"}, {**CORE, "备注": "z", "overdue_day": 3}]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = list(advisor.assess_many(rows, as_of=date(2026, 5, 1), lang="en"))
+    assert [r["stage"] for r in records] == ["collection"] * 3  # a frame's extra columns change nothing
+    found = [w for w in caught if issubclass(w.category, UnknownKeysWarning)]
+    # one warning per key first met, not one per row; it points at the caller's line
+    assert [w.message.names for w in found] == [["备注"], ["overdue_day"]]
+    assert 'did you mean "overdue_days"' in str(found[1].message)
+    assert all(w.filename == __file__ for w in found)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownKeysWarning)  # a script that wants the strictness of `assess`
+        with pytest.raises(UnknownKeysWarning):
+            list(advisor.assess_many(rows, as_of=date(2026, 5, 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(list(advisor.assess_many([CHINESE, CORE], as_of=date(2026, 5, 1)))) == 2  # no warning
+
+
 def test_a_field_given_twice_is_an_error():
     with pytest.raises(CaseError) as err:
         advisor.assess({**CORE, "逾期天数": 4}, lang="en")

@@ -449,3 +449,18 @@ def test_every_mistake_is_named(tmp_path, text, message):
     result = run(["rules", "check", MINI, layer(tmp_path, text + "\n")])
     assert result.exit_code == 3, result.stdout
     assert message in result.stderr, result.stderr
+
+
+def test_the_loaders_value_checks_and_the_schema_read_one_description():
+    Draft202012Validator = pytest.importorskip("jsonschema").Draft202012Validator  # noqa: N806
+
+    from advisor.rulespec import BOOL, DATE, DAY, ID, MONTHS, NUMBER, ORDERED, STRING, URGENCY, conforms
+    from advisor.schema import schema_of
+
+    forms = [BOOL, DATE, DAY, ID, MONTHS, NUMBER, STRING, URGENCY, *ORDERED.keys.values()]
+    values = [None, True, False, 0, 1, -1, 2.5, "", "now", "soon", "later", "high", "severe", "2026-03-31",
+              "2026-3-31", [], {}, ["now"]]
+    for form in forms:
+        validator = Draft202012Validator(schema_of(form))
+        for value in values:
+            assert conforms(form, value) == validator.is_valid(value), (form, value)

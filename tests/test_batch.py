@@ -68,6 +68,26 @@ def test_csv_in_jsonl_out_equals_assess(tmp_path):
     assert "3" in result.stderr and "Traceback" not in result.stderr  # the summary
 
 
+def test_the_run_returns_its_totals_and_the_cli_prints_them(tmp_path):
+    from advisor.batch import Options, Totals
+    from advisor.batch import run as run_batch
+
+    path = tmp_path / "cases.csv"
+    path.write_text("逾期天数,金额,平台,协商情况\n45,5000,花呗,未协商\n3,abc,花呗,未协商\n0,100,银行,none\n",
+                    encoding="utf-8")
+    rules = advisor.load_ruleset()
+    totals = run_batch(Options(input=str(path), output=str(tmp_path / "out.jsonl"), lang="en",
+                               as_of=date(2026, 5, 1)), rules, warn=print)
+    assert isinstance(totals, Totals) and isinstance(totals, tuple)
+    assert (totals.rows, totals.assessed, totals.rejected, totals.stopped, totals.written) == (3, 2, 1, None, True)
+    assert totals.seconds > 0 and totals.rate == pytest.approx(3 / totals.seconds)
+    assert totals.lines(rules, "en", None, quiet=True) == []
+    [line] = totals.lines(rules, "en", None, quiet=False)
+    assert "3 rows: 2 assessed, 1 rejected" in line
+    printed = run([str(path), "--lang", "en", "--as-of", AS_OF])
+    assert printed.exit_code == 1 and printed.stderr.splitlines()[-1].startswith(line.split(" in ")[0])
+
+
 def test_chinese_headers_with_bom_and_unknown_column_warned_once(tmp_path):
     path = tmp_path / "导出.csv"
     text = "编号,逾期天数,逾期金额,平台类型,协商情况,备注,联系人\n" + "\n".join(

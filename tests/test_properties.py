@@ -61,3 +61,34 @@ def test_larger_amount_never_lowers_severity(d, a1, a2, p, n):
 def test_evaluation_is_deterministic(d, a, p, n):
     c = case(d, a, p, n)
     assert evaluate(c, RULES, AS_OF) == evaluate(c, RULES, AS_OF)
+
+
+# The batch reads plain amounts (5000, 1234.5) without the general parser; it must give what the parser
+# gives for every text it takes, and leave every other text to the parser.
+plain_like = st.from_regex(r"\A[0-9]{1,11}(\.[0-9]{0,3})?\Z") | st.text(alphabet="0123456789.,+-e 万", max_size=14)
+
+
+@given(plain_like)
+def test_the_batch_reading_of_a_plain_amount_is_the_parsers(raw):
+    from advisor.batch.records import plain_amount
+    from advisor.errors import CaseError
+    from advisor.parsing import parse_answer
+
+    fast = plain_amount(raw)
+    if fast is None:
+        return
+    try:
+        slow = parse_answer("amount", raw, RULES, "en")
+    except CaseError as exc:
+        raise AssertionError(f"the batch took {raw!r} as {fast}, the parser refuses it: {exc}") from None
+    assert fast == slow and str(fast) == str(slow)
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 9, places=2, allow_nan=False))
+def test_every_amount_in_range_written_plainly_is_read_by_both_alike(amount):
+    from advisor.batch.records import plain_amount
+    from advisor.parsing import parse_answer
+
+    for raw in (f"{amount}", f"{amount:f}".rstrip("0").rstrip("."), str(int(amount)) if amount >= 1 else "1"):
+        fast = plain_amount(raw)
+        assert fast is None or str(fast) == str(parse_answer("amount", raw, RULES, "zh"))

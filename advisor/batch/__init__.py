@@ -16,12 +16,14 @@ The modules, each importing only those above it:
     sheets     .xlsx sheets and UTF-16 files, read as the UTF-8 CSV they hold
     caseload   counts for a caseload summary
     desk       the counsellor's run: labels, kept columns, the summary, a report and letter per client, .xlsx out
-    run        options, the opened input, one process or many; `assess_many` for the Python API
+    inputs     the options, the opened input (format, encoding, spreadsheets), the CSV header
+    run        one process or many, the counsellor's run or the plain one; `assess_many` for the Python API
 """
 
 from .desk import DeskOptions
+from .inputs import Options
 from .records import Summary
 from .rows import text
-from .run import Options, assess_many, run
+from .run import Totals, assess_many, run
 
-__all__ = ["DeskOptions", "Options", "Summary", "assess_many", "run", "text"]
+__all__ = ["DeskOptions", "Options", "Summary", "Totals", "assess_many", "run", "text"]

@@ -9,11 +9,14 @@ exactly what `assess` does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from .. import fields
 from ..engine import evaluate, lookup
 from ..errors import CaseError
 from ..models import CORE_FIELDS, FIELD_KINDS, Case, plain
@@ -32,6 +35,24 @@ BY_VALUE_KINDS = ("money", "percent", "date")
 PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
 RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
 RESULT_CACHE_BYTES = 24 << 20  # and their records' bytes: a large rule set makes every record large
+
+
+# A plain amount as spreadsheets write it (5000, 1234.5): most amounts in a caseload are distinct, so
+# the memo misses and each would take the general parser's walk (NFKC, units, thousands separators).
+# For these the parser's value is the number itself, to the cent; tests/test_properties.py checks
+# that the two agree on every such text, and anything else goes to the parser.
+_PLAIN_AMOUNT = re.compile(r"[1-9][0-9]{0,8}(?:\.[0-9]{1,2})?\Z")
+_AMOUNT = ALL_FIELDS.index("amount")
+_MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
+_CENT = Decimal("0.01")
+
+
+def plain_amount(raw: str) -> Decimal | None:
+    """The amount a plain decimal text stands for, or None when it is not one (or out of range)."""
+    if _PLAIN_AMOUNT.match(raw) is None:
+        return None
+    value = Decimal(raw).quantize(_CENT)
+    return value if value <= _MAX_AMOUNT else None
 
 
 class Parsed(NamedTuple):
@@ -136,6 +157,10 @@ class Assessor:
     def _parse(self, n: int, raw: Any) -> Parsed | CaseError:
         """Field number n's raw answer parsed, or the CaseError saying why it cannot be."""
         name = ALL_FIELDS[n]
+        if n == _AMOUNT and raw.__class__ is str:
+            value = plain_amount(raw)
+            if value is not None:
+                return Parsed(_piece(name, value), self.partition.part(name, value), value)
         try:
             value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
@@ -255,8 +280,11 @@ def _piece(name: str, value: Any) -> bytes:
     return piece if product is None else piece + b"," + dumps({"product": product})[1:-1].encode()
 
 
+_PLAIN_ID = re.compile(r'[ !#-\[\]-~]*\Z')  # printable ASCII but " and \: JSON as it is
+
+
 def _id_json(case_id: str) -> bytes:
-    if case_id.isascii() and case_id.isprintable() and '"' not in case_id and "\\" not in case_id:
+    if _PLAIN_ID.match(case_id):
         return b'"' + case_id.encode() + b'"'
     return dumps(case_id).encode()
 

@@ -2,69 +2,90 @@
 
 from __future__ import annotations
 
-import codecs
 import itertools
 import json
 import os
-import stat
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine import evaluate
 from ..errors import UsageError
 from ..render.record import cached_record
 from ..safetext import printable
-from .csv_rows import Columns, damage, read_header, sniff_separator, split, values_stay_on_their_line
-from .desk import DeskOptions, run_desk
+from .caseload import Caseload
+from .csv_rows import Columns, values_stay_on_their_line
+from .desk import run_desk
+from .inputs import Input, Options, read_csv_header, refuse_to_replace_the_input
 from .parallel import Job, Plan, run_parallel
-from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
-from .records import Assessor, Summary, process
-from .rows import MAX_COLUMNS, MAX_ROW_CHARS, BrokenInput, RowError, damaged, text
-from .sheets import is_utf16, is_xlsx, utf16_as_utf8, xlsx_as_csv
-from .sinks import OUTPUT_FORMATS, UTF8_BOM, Format, Progress, Target, make_format
+from .readers import KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
+from .records import Assessor, Stop, Summary, process
+from .rows import BrokenInput, RowError, text
+from .sinks import OUTPUT_FORMATS, Format, Progress, Target, make_format
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
-HEAD_BYTES = 1 << 20  # read before any output: format sniffing, the header, an early encoding check
 MIN_PARALLEL_BYTES = 256 << 10  # below this, starting processes costs more than it saves
 # Codecs in which b"\n" and b'"' never occur inside a multi-byte character, so a file can be cut at b"\n".
 SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "iso8859-1"}
 
 
-@dataclass
-class Options:
-    input: str
-    input_format: str | None = None
-    encoding: str | None = None
-    output: str | None = None
-    output_format: str | None = None
-    excel: bool = False
-    jobs: int | None = None
-    fail_fast: bool = False
-    lang: str = "zh"
-    rule_paths: list[str] | None = None
-    as_of: date = field(default_factory=date.today)
-    desk: DeskOptions = field(default_factory=DeskOptions)
+class Totals(NamedTuple):
+    """What a finished run came to, for the CLI to print (the stderr summary) and scripts to read.
+
+    A caseload summary of the records themselves (how many at each severity, …) belongs beside this,
+    computed while the records are written, not here: these are the run's own counts."""
+
+    rows: int
+    assessed: int
+    rejected: int
+    seconds: float
+    stopped: Stop | None  # where --fail-fast stopped the run, if it did
+    written: bool  # the output was kept: False when a stopped run leaves no partial file
+    caseload: Caseload | None = None  # the records' own counts (stages, why rows were rejected…)
+
+    @property
+    def rate(self) -> float:
+        """Rows per second, 0 for a run too quick to time."""
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def lines(self, rules: RuleSet, lang: str, output: str | None, quiet: bool, *, terminal: bool = False,
+              summary: str | None = None) -> list[str]:
+        """The lines the CLI writes on stderr: why the run stopped, if it did, then the counts unless quiet;
+        on a terminal, the caseload in short; and where the summary file went."""
+        out = []
+        if self.stopped is not None:
+            row, field_name, message = self.stopped
+            out.append(text(rules, "stopped", lang, row=row, field=f"{field_name}: " if field_name else "",
+                            message=message))
+            if output not in (None, "-"):
+                out.append(text(rules, "not_written", lang, path=output))
+        if not quiet:
+            out.append(text(rules, "summary", lang, rows=self.rows, ok=self.assessed, bad=self.rejected,
+                            seconds=self.seconds, rate=self.rate))
+            if terminal and self.caseload is not None:
+                out.append(self.caseload.shown(rules, lang).short())
+            if summary is not None and self.stopped is None:
+                out.append(text(rules, "summary_saved", lang, path=summary))
+        return out
 
 
-def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
+def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Totals:
     """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
     encoding of the first megabyte; during the run only for an input that breaks later on."""
     started = time.perf_counter()
     fmt = make_format(_output_format(opts, rules), opts.excel)
     jobs = _jobs(opts.jobs, rules, opts.lang)
     desk = opts.desk.active or fmt.name == "xlsx"
-    inp = _Input(opts, rules)
+    inp = Input(opts, rules)
     try:
-        _refuse_to_replace_the_input(inp, opts.output, rules, opts.lang)
+        refuse_to_replace_the_input(inp, opts.output, rules, opts.lang)
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
-            columns, data_start, first_line = _header(inp, rules, opts.lang, opts.desk.keep, desk)
+            columns, data_start, first_line = read_csv_header(inp, rules, opts.lang, opts.desk.keep, desk)
             if columns is not None and columns.unknown:
                 warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, columns.unknown))))
             if columns is not None:
@@ -94,8 +115,8 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         inp.close()
     if summary.unknown and inp.format != "csv":
         warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, summary.unknown))))
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started,
+                  summary.stopped, summary.written, summary.caseload)
 
 
 def _some(names: Iterable[str], limit: int = 20) -> str:
@@ -136,166 +157,7 @@ def _jobs(jobs: int | None, rules: RuleSet, lang: str) -> int:
     return jobs
 
 
-class _Input:
-    """The opened input: what it is, its first bytes, and how to read it."""
-
-    def __init__(self, opts: Options, rules: RuleSet) -> None:
-        self.name = "stdin" if opts.input == "-" else opts.input
-        self.owned = opts.input != "-"  # a file this run opened, and so closes
-        self.path: str | None = None
-        self.size: int | None = None
-        if opts.input == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            if stream is None:
-                raise UsageError(text(rules, "stdin_not_bytes", opts.lang))
-            self.stream: BinaryIO = stream
-            head = b""
-            while len(head) < HEAD_BYTES:
-                chunk = stream.read1(HEAD_BYTES - len(head)) if hasattr(stream, "read1") else stream.read(HEAD_BYTES)
-                if not chunk:
-                    break
-                head += chunk
-                if head.strip() and b"\n" in head:
-                    break
-            self.head = head
-        else:
-            try:
-                self.stream = open(opts.input, "rb")  # noqa: SIM115 - closed by close()
-                info = os.fstat(self.stream.fileno())
-                # A pipe or a device (<(…), /dev/zero) has no size: it is read as a stream, like stdin.
-                self.size = info.st_size if stat.S_ISREG(info.st_mode) else None
-                self.head = self.stream.read(HEAD_BYTES)
-            except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
-                raise UsageError(text(rules, "cannot_read", opts.lang, path=opts.input,
-                                      reason=getattr(exc, "strerror", None) or exc)) from None
-            self.path = opts.input
-        self.file = self.stream  # the file itself, whatever reads it below
-        try:
-            self._convert(opts, rules)
-            self.format = self._format(opts, rules)
-            self.encoding = self._encoding(opts, rules)
-        except BaseException:
-            self.close()
-            raise
-
-    def _convert(self, opts: Options, rules: RuleSet) -> None:
-        """A spreadsheet or a UTF-16 file is read as the UTF-8 CSV it holds: one reader for every input.
-        Its size is then unknown, so it runs in one process."""
-        sheet = opts.input_format is None and is_xlsx(self.name, self.head)
-        if sheet or (opts.input_format or "").strip().lower() == "xlsx":
-            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang)
-        elif is_utf16(self.head) and opts.encoding in (None, "utf-16", "utf16", "UTF-16"):
-            self.stream = utf16_as_utf8(self.stream, self.head)
-        else:
-            return
-        self.path, self.size = None, None
-        self.head = self.stream.read(HEAD_BYTES)
-        opts.input_format, opts.encoding = "csv", None
-
-    def _format(self, opts: Options, rules: RuleSet) -> str:
-        if opts.input_format is not None:
-            fmt = opts.input_format.strip().lower()
-            if fmt not in INPUT_FORMATS:
-                raise UsageError(text(rules, "bad_input_format", opts.lang, value=opts.input_format,
-                                      choices=", ".join((*INPUT_FORMATS, "xlsx"))))
-            return fmt
-        suffix = os.path.splitext(self.name)[1].lower()
-        first = self.head.lstrip(UTF8_BOM).lstrip()[:1]
-        if suffix in (".jsonl", ".ndjson"):
-            return "jsonl"
-        if suffix == ".csv" or (suffix not in (".json",) and first not in (b"[", b"{")):
-            return "csv"
-        return "jsonl" if first == b"{" else "json"
-
-    def _encoding(self, opts: Options, rules: RuleSet) -> str:
-        name = opts.encoding or "utf-8"
-        try:
-            info = codecs.lookup(name)
-        except LookupError:
-            raise UsageError(text(rules, "unknown_encoding", opts.lang, name=name)) from None
-        if not info._is_text_encoding:  # rot13, base64, zlib…: they do not turn bytes into text
-            raise UsageError(text(rules, "not_an_encoding", opts.lang, name=name))
-        codec = info.name
-        if self.head.startswith(UTF8_BOM) or codec == "utf-8":
-            codec = "utf-8-sig"  # a BOM says UTF-8 whatever the flag says; Excel writes one
-        decoder = codecs.getincrementaldecoder(codec)()
-        try:
-            decoder.decode(self.head, final=len(self.head) < HEAD_BYTES and self.size is not None)
-        except UnicodeDecodeError as exc:
-            if not self._only_damaged_rows(codec):
-                raise decode_error(rules, opts.lang, self.name, codec, exc) from None
-        except UnicodeError as exc:  # the codec refuses the file as a whole (UTF-16 with no BOM, "undefined")
-            raise UsageError(text(rules, "encoding_refuses", opts.lang, name=name, path=self.name, error=exc)) from None
-        return codec
-
-    def _only_damaged_rows(self, codec: str) -> bool:
-        """Is the file in this encoding with a few damaged lines (error records), or in another one?
-
-        A wrong encoding shows in the header or in many lines; a damaged line is rare.
-        """
-        lines = self.head.split(b"\n")
-        if len(self.head) >= HEAD_BYTES:
-            lines = lines[:-1]  # the last one may be cut in the middle of a character
-        bad = 0
-        for n, line in enumerate(lines):
-            try:
-                line.decode(codec)
-            except UnicodeDecodeError:
-                if n == 0:
-                    return False
-                bad += 1
-        return bad == 1 or bad * 100 <= len(lines)
-
-    def close(self) -> None:
-        if self.owned:
-            self.file.close()
-
-
-def _header(inp: _Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False
-            ) -> tuple[Columns | None, int, int]:
-    """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
-    first data line. The header is one line; one that cannot be read is a usage error."""
-    decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
-    start, number = 0, 1
-    while True:
-        end = decoded.find("\n", start)
-        line = decoded[start:] if end < 0 else decoded[start:end + 1]
-        if line.strip():
-            break
-        if end < 0:
-            return None, len(inp.head), number
-        start, number = end + 1, number + 1
-    body = line.rstrip("\n").removesuffix("\r")
-    if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
-        raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
-    sep = sniff_separator(body)
-    found = damage(body) or split(body, sep)
-    if isinstance(found, tuple):
-        raise UsageError(f"{inp.name}: " + text(rules, "bad_header", lang, problem=damaged(rules, lang, number, *found)))
-    if len(found) > MAX_COLUMNS:
-        raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
-                                                limit=f"{MAX_COLUMNS:,}"))
-    columns = read_header(found, inp.name, rules, lang, sep, keep, lines)
-    # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
-    consumed = decoded[:start + len(line)]
-    bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
-    return columns, bom + len(consumed.encode(no_sig(inp.encoding), errors="surrogateescape")), number + 1
-
-
-def _refuse_to_replace_the_input(inp: _Input, output: str | None, rules: RuleSet, lang: str) -> None:
-    """-o naming the input (by any path, a symlink or a hard link) would replace the cases with the results."""
-    if output in (None, "-"):
-        return
-    try:
-        target = os.stat(output)
-        same = stat.S_ISREG(target.st_mode) and os.path.samestat(os.fstat(inp.file.fileno()), target)
-    except (OSError, ValueError, AttributeError):  # no such file yet, or an input with no descriptor
-        return
-    if same:
-        raise UsageError(text(rules, "output_is_input", lang, path=output))
-
-
-def _plan(inp: _Input, columns: Columns | None, data_start: int, first_line: int, jobs: int, target: Target
+def _plan(inp: Input, columns: Columns | None, data_start: int, first_line: int, jobs: int, target: Target
           ) -> Plan | None:
     """Whether to run in parallel, and how. One process whenever shards cannot be cut safely."""
     if jobs < 2 or inp.path is None or inp.size is None or inp.format == "json":
@@ -311,7 +173,7 @@ def _plan(inp: _Input, columns: Columns | None, data_start: int, first_line: int
     return Plan.for_rows(jobs, data_start, inp.size, first_line, inp.head)
 
 
-def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
+def _run_single(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
                 first_line: int, target: Target, bar_factory: Callable[[], Progress] | None) -> Summary:
     if inp.size is not None:
         raw = RangeReader(inp.stream, data_start, inp.size)
@@ -346,7 +208,7 @@ def _run_single(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns
     return summary
 
 
-def _run_desk(inp: _Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
+def _run_desk(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
               first_line: int, target: Target) -> Summary:
     """The counsellor's outputs (desk.py): one process, records built whole; the summary file last."""
     if inp.size is not None:
@@ -384,8 +246,11 @@ def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]
     fmt = make_format("jsonl", False)
     keys = KeyMap(assessor.rules, assessor.lang)
     rules, as_of, lang = assessor.rules, assessor.as_of, assessor.lang
+    warned: set[str] = set()
     for n, item in enumerate(rows, 1):
         row = keys.row(item)
+        if len(keys.unknown) > len(warned):  # each unknown key named once, when first met: not once a row
+            _warn_unknown(keys, warned)
         try:
             if isinstance(row, RowError):
                 raise row
@@ -395,3 +260,15 @@ def _records(rows: Iterable[Any], assessor: Assessor) -> Iterator[dict[str, Any]
             yield json.loads(b"%s%d%s" % (before, n, after))
             continue
         yield cached_record(evaluate(case, rules, as_of), rules, lang)
+
+
+def _warn_unknown(keys: KeyMap, warned: set[str]) -> None:
+    import warnings
+
+    from ..errors import UnknownKeysWarning, suggest
+    from ..parsing import KEYS
+
+    new = [name for name in keys.unknown if name not in warned]
+    warned.update(new)
+    named = ", ".join(f'"{printable(name)}"{suggest(name, KEYS)}' for name in new[:20])
+    warnings.warn(UnknownKeysWarning(f"assess_many: left out, naming no field: {named}", new), stacklevel=3)

@@ -1,0 +1,200 @@
+"""The input: the run's options, the opened file (or stdin) with its first bytes, its format and
+encoding (a spreadsheet or UTF-16 file read as the UTF-8 CSV it holds), and the CSV header."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, BinaryIO
+
+from ..errors import UsageError
+from .csv_rows import Columns, damage, read_header, sniff_separator, split
+from .desk import DeskOptions
+from .readers import INPUT_FORMATS, decode_error, no_sig
+from .rows import MAX_COLUMNS, MAX_ROW_CHARS, damaged, text
+from .sheets import is_utf16, is_xlsx, utf16_as_utf8, xlsx_as_csv
+from .sinks import UTF8_BOM
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+HEAD_BYTES = 1 << 20  # read before any output: format sniffing, the header, an early encoding check
+
+
+@dataclass
+class Options:
+    input: str
+    input_format: str | None = None
+    encoding: str | None = None
+    output: str | None = None
+    output_format: str | None = None
+    excel: bool = False
+    jobs: int | None = None
+    fail_fast: bool = False
+    lang: str = "zh"
+    rule_paths: list[str] | None = None
+    as_of: date = field(default_factory=date.today)
+    desk: DeskOptions = field(default_factory=DeskOptions)
+
+
+class Input:
+    """The opened input: what it is, its first bytes, and how to read it."""
+
+    def __init__(self, opts: Options, rules: RuleSet) -> None:
+        self.name = "stdin" if opts.input == "-" else opts.input
+        self.owned = opts.input != "-"  # a file this run opened, and so closes
+        self.path: str | None = None
+        self.size: int | None = None
+        if opts.input == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                raise UsageError(text(rules, "stdin_not_bytes", opts.lang))
+            self.stream: BinaryIO = stream
+            head = b""
+            while len(head) < HEAD_BYTES:
+                chunk = stream.read1(HEAD_BYTES - len(head)) if hasattr(stream, "read1") else stream.read(HEAD_BYTES)
+                if not chunk:
+                    break
+                head += chunk
+                if head.strip() and b"\n" in head:
+                    break
+            self.head = head
+        else:
+            try:
+                self.stream = open(opts.input, "rb")  # noqa: SIM115 - closed by close()
+                info = os.fstat(self.stream.fileno())
+                # A pipe or a device (<(…), /dev/zero) has no size: it is read as a stream, like stdin.
+                self.size = info.st_size if stat.S_ISREG(info.st_mode) else None
+                self.head = self.stream.read(HEAD_BYTES)
+            except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+                raise UsageError(text(rules, "cannot_read", opts.lang, path=opts.input,
+                                      reason=getattr(exc, "strerror", None) or exc)) from None
+            self.path = opts.input
+        self.file = self.stream  # the file itself, whatever reads it below
+        try:
+            self._convert(opts, rules)
+            self.format = self._format(opts, rules)
+            self.encoding = self._encoding(opts, rules)
+        except BaseException:
+            self.close()
+            raise
+
+    def _convert(self, opts: Options, rules: RuleSet) -> None:
+        """A spreadsheet or a UTF-16 file is read as the UTF-8 CSV it holds: one reader for every input.
+        Its size is then unknown, so it runs in one process."""
+        sheet = opts.input_format is None and is_xlsx(self.name, self.head)
+        if sheet or (opts.input_format or "").strip().lower() == "xlsx":
+            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang)
+        elif is_utf16(self.head) and opts.encoding in (None, "utf-16", "utf16", "UTF-16"):
+            self.stream = utf16_as_utf8(self.stream, self.head)
+        else:
+            return
+        self.path, self.size = None, None
+        self.head = self.stream.read(HEAD_BYTES)
+        opts.input_format, opts.encoding = "csv", None
+
+    def _format(self, opts: Options, rules: RuleSet) -> str:
+        if opts.input_format is not None:
+            fmt = opts.input_format.strip().lower()
+            if fmt not in INPUT_FORMATS:
+                raise UsageError(text(rules, "bad_input_format", opts.lang, value=opts.input_format,
+                                      choices=", ".join((*INPUT_FORMATS, "xlsx"))))
+            return fmt
+        suffix = os.path.splitext(self.name)[1].lower()
+        first = self.head.lstrip(UTF8_BOM).lstrip()[:1]
+        if suffix in (".jsonl", ".ndjson"):
+            return "jsonl"
+        if suffix == ".csv" or (suffix not in (".json",) and first not in (b"[", b"{")):
+            return "csv"
+        return "jsonl" if first == b"{" else "json"
+
+    def _encoding(self, opts: Options, rules: RuleSet) -> str:
+        name = opts.encoding or "utf-8"
+        try:
+            info = codecs.lookup(name)
+        except LookupError:
+            raise UsageError(text(rules, "unknown_encoding", opts.lang, name=name)) from None
+        if not info._is_text_encoding:  # rot13, base64, zlib…: they do not turn bytes into text
+            raise UsageError(text(rules, "not_an_encoding", opts.lang, name=name))
+        codec = info.name
+        if self.head.startswith(UTF8_BOM) or codec == "utf-8":
+            codec = "utf-8-sig"  # a BOM says UTF-8 whatever the flag says; Excel writes one
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            decoder.decode(self.head, final=len(self.head) < HEAD_BYTES and self.size is not None)
+        except UnicodeDecodeError as exc:
+            if not self._only_damaged_rows(codec):
+                raise decode_error(rules, opts.lang, self.name, codec, exc) from None
+        except UnicodeError as exc:  # the codec refuses the file as a whole (UTF-16 with no BOM, "undefined")
+            raise UsageError(text(rules, "encoding_refuses", opts.lang, name=name, path=self.name, error=exc)) from None
+        return codec
+
+    def _only_damaged_rows(self, codec: str) -> bool:
+        """Is the file in this encoding with a few damaged lines (error records), or in another one?
+
+        A wrong encoding shows in the header or in many lines; a damaged line is rare.
+        """
+        lines = self.head.split(b"\n")
+        if len(self.head) >= HEAD_BYTES:
+            lines = lines[:-1]  # the last one may be cut in the middle of a character
+        bad = 0
+        for n, line in enumerate(lines):
+            try:
+                line.decode(codec)
+            except UnicodeDecodeError:
+                if n == 0:
+                    return False
+                bad += 1
+        return bad == 1 or bad * 100 <= len(lines)
+
+    def close(self) -> None:
+        if self.owned:
+            self.file.close()
+
+
+def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False
+            ) -> tuple[Columns | None, int, int]:
+    """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
+    first data line. The header is one line; one that cannot be read is a usage error."""
+    decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
+    start, number = 0, 1
+    while True:
+        end = decoded.find("\n", start)
+        line = decoded[start:] if end < 0 else decoded[start:end + 1]
+        if line.strip():
+            break
+        if end < 0:
+            return None, len(inp.head), number
+        start, number = end + 1, number + 1
+    body = line.rstrip("\n").removesuffix("\r")
+    if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
+        raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
+    sep = sniff_separator(body)
+    found = damage(body) or split(body, sep)
+    if isinstance(found, tuple):
+        raise UsageError(f"{inp.name}: " + text(rules, "bad_header", lang, problem=damaged(rules, lang, number, *found)))
+    if len(found) > MAX_COLUMNS:
+        raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
+                                                limit=f"{MAX_COLUMNS:,}"))
+    columns = read_header(found, inp.name, rules, lang, sep, keep, lines)
+    # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
+    consumed = decoded[:start + len(line)]
+    bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
+    return columns, bom + len(consumed.encode(no_sig(inp.encoding), errors="surrogateescape")), number + 1
+
+
+def refuse_to_replace_the_input(inp: Input, output: str | None, rules: RuleSet, lang: str) -> None:
+    """-o naming the input (by any path, a symlink or a hard link) would replace the cases with the results."""
+    if output in (None, "-"):
+        return
+    try:
+        target = os.stat(output)
+        same = stat.S_ISREG(target.st_mode) and os.path.samestat(os.fstat(inp.file.fileno()), target)
+    except (OSError, ValueError, AttributeError):  # no such file yet, or an input with no descriptor
+        return
+    if same:
+        raise UsageError(text(rules, "output_is_input", lang, path=output))
