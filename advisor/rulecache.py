@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import WriteError
 
-CACHE_FORMAT = "advisor-rules-8"  # bump when the compiled shape or its validation changes
+CACHE_FORMAT = "advisor-rules-9"  # bump when the compiled shape or its validation changes
 MAX_CACHE_BYTES = 64 << 20
 _CACHE_SECTIONS = {"stages": list, "labels": dict, "fields": dict, "steps": dict, "consequences": dict,
                    "references": dict, "rules": list, "ui": dict, "interest": dict, "plan": dict,

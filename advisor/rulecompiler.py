@@ -11,6 +11,7 @@ from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .errors import RuleSetError, suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .priorityrules import compile_priorities
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
@@ -71,6 +72,7 @@ def _finish(m: Merge) -> dict[str, Any]:
     for section, paragraphs in m.paragraphs.items():
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
     compile_answers(m, _condition)
+    compile_priorities(m, _condition)
     return data
 
 

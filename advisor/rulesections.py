@@ -1,9 +1,7 @@
 """Reading the sections of each rule file into one merged rule set (the loader's first pass).
 
 Each section has its reader in READERS; an id defined twice must say `override: true`. What needs the
-whole set (rule conditions, references to catalog entries, examples) waits for the second pass in
-rulecompiler.
-"""
+whole set (rule conditions, references to catalog entries, examples) waits for rulecompiler's pass."""
 
 from __future__ import annotations
 
@@ -15,6 +13,7 @@ from typing import Any
 from .answerrules import read_answers, read_list
 from .errors import suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS, STAGES, URGENCIES
+from .priorityrules import read_priorities
 from .rulespec import (
     ASKABLE,
     CHOICE_KEYS,
@@ -57,7 +56,7 @@ class Merge:
         self.ask_when: dict[str, tuple[str, Any]] = {}
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
         # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
-        self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}}
+        self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}, "priorities": {}}
 
 
 def _place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
@@ -395,6 +394,6 @@ READERS: dict[str, Reader] = {
     "script": partial(read_paragraphs, "script"),
     "answers": read_answers,
     "default_concerns": partial(read_list, "default_concerns"),
-    "headlines": partial(read_list, "headlines"),
+    "headlines": partial(read_list, "headlines"), "priorities": read_priorities,
 }
 assert tuple(READERS) == SECTIONS

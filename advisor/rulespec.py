@@ -106,7 +106,7 @@ def field_form(name: str) -> Entry:
 
 # Where a fact was read (a URL or a repository path) and when: a list when it rests on several sources.
 SOURCE = OneOf((STRING, ListOf(STRING, 1)))
-FACT = {"source": SOURCE, "checked": DATE}
+FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
     "steps": Entry({"id": ID, **FACT, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},
@@ -145,6 +145,9 @@ ANSWER = Entry({"id": ID, **FACT, "concern": STRING, "when": CONDITION, "verdict
 DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(STRING, 1)}, ("concerns",))
 # The report's first sentence: the first entry whose stages hold the case's stage and whose `when` holds.
 HEADLINE = Entry({**FACT, "stage": ListOf(enum(STAGES), 1), "when": CONDITION, "text": TEXT}, ("text",))
+# A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
+PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION, "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"])),
+                  "clearable": BOOL, "reason": TEXT, "override": BOOL}, ("id", "reason"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
@@ -161,6 +164,7 @@ FILE = Entry({
     "answers": ListOf(ANSWER),
     "default_concerns": ListOf(DEFAULT_CONCERNS),
     "headlines": ListOf(HEADLINE),
+    "priorities": ListOf(PRIORITY),
 })
 
 # The keys the loader accepts, read from the forms above.
@@ -179,6 +183,7 @@ PLAN_KEYS = tuple(PLAN.keys)
 ANSWER_KEYS = tuple(ANSWER.keys)
 DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
 HEADLINE_KEYS = tuple(HEADLINE.keys)
+PRIORITY_KEYS = tuple(PRIORITY.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
@@ -224,6 +229,20 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_csv_error": ("error",),
     "batch_bad_bytes": (),
     "batch_width": ("count", "width"),
+    # Several debts at once (household.py and its renderer).
+    "household_debt_error": ("n", "message"),
+    "household_too_many": ("count", "max"),
+    "household_debt_field": ("name",),
+    "household_person_field": ("name",),
+    "household_headline": ("count", "total", "first", "platform"),
+    **dict.fromkeys(("household_plan", "household_plan_none"), ("margin", "available")),
+    **dict.fromkeys(("household_share_plan", "household_share_partial", "household_share_pause"),
+                    ("debt", "monthly_payment", "months", "last_payment", "max_months")),
+    "household_debt_label": ("n",),
+    "household_debt_line": ("platform", "amount", "days", "stage", "severity", "reporting"),
+    "household_next_debt": ("n",),
+    "household_debt_form": ("value",),
+    "household_debt_flag": ("flag", "field"),
 }
 
 
