@@ -27,7 +27,6 @@ from .render import write_json
 from .streams import quiet_stdout, read_line, say, standard_streams, writing_stdout
 
 if TYPE_CHECKING:
-    from .models import Case
     from .ruleset import RuleSet
 
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
@@ -159,6 +158,9 @@ RulesOpt = Annotated[
 ]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never ask; a missing answer is an error.")]
+DebtOpt = Annotated[Optional[list[str]], typer.Option(
+    "--debt", help='One of several debts, repeatable: "lender,amount,days,negotiation[,field=value…]", '
+    'e.g. "花呗,3800,12天,未协商" (amounts without thousands commas).')]
 
 
 def _path(value: str | None) -> Path | None:
@@ -191,14 +193,16 @@ def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
     return with_answers
 
 
-def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, quick: bool, no_input: bool,
-          lang: str, rules: "RuleSet", as_of: date, ask: bool = False) -> "Case":
-    from .answers import Sources, gather
+def _gathered(flags: dict[str, Any], debts: "list[str] | None", answers: str | None, save_answers: str | None,
+              quick: bool, no_input: bool, lang: str, rules: "RuleSet", as_of: date, ask: bool = False) -> Any:
+    """One debt's Case, or a household_input.Household when several debts are given or asked about."""
+    from .answers import Sources
+    from .household_input import gather_any
     from .interview import line_reader
 
     sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty(),
                       ask=ask)
-    return gather(sources, rules, lang, as_of, line_reader(read_line), say)
+    return gather_any(sources, debts or [], rules, lang, as_of, line_reader(read_line), say)
 
 
 @app.command()
@@ -217,6 +221,7 @@ def assess(
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as a web page, FILE.html.")] = None,
+    debt: DebtOpt = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal; with all four given, it answers at once."""
 
@@ -235,8 +240,13 @@ def assess(
             raise UsageError(f'--save: "{save}" must end in .html')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
-        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when, ask)
-        saved = report(case, rule_set, when, output_format, language, explain, save_to, full=full)
+        case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
+        if hasattr(case, "overdue_days"):
+            saved = report(case, rule_set, when, output_format, language, explain, save_to, full=full)
+        else:  # several debts: one household report
+            from .render.household import household_report
+
+            saved = household_report(case, rule_set, when, output_format, language, save_to, full=full or explain)
         if saved is not None:
             say(rule_set.message("saved", language, path=saved))
 
@@ -260,6 +270,7 @@ def letter(
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
+    debt: DebtOpt = None,
 ) -> None:
     """Write a negotiation request (协商还款申请书) from your answers, or with --script a phone script."""
 
@@ -273,9 +284,14 @@ def letter(
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
-        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when, ask)
-        text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
+        case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
         target = _path(output)
+        if not hasattr(case, "overdue_days"):  # several debts: one letter each
+            from .household_input import write_letters
+
+            write_letters(case, rule_set, when, language, target, script=script, markdown=chosen == "markdown")
+            return
+        text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
         if target is None:
             sys.stdout.write(text)
             return

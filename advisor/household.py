@@ -161,7 +161,9 @@ def _plan(person: dict[str, Any], cases: list[Case], order: list[dict[str, Any]]
         values = {"debt": o["debt"], "monthly_payment": f"{share.monthly_payment:.2f}", "months": share.months,
                   "last_payment": None if share.last_payment is None else f"{share.last_payment:.2f}",
                   "max_months": term}
-        text = rules.message(f"household_share_{share.status}", lang, **values)
+        shown = {**values, **{k: f"{v:,.2f}" for k, v in (("monthly_payment", share.monthly_payment),
+                                                           ("last_payment", share.last_payment)) if v is not None}}
+        text = rules.message(f"household_share_{share.status}", lang, **shown)
         allocations[o["debt"] - 1] = {**values, "status": share.status, "affordable": share.status == "plan",
                                       "margin": f"{margin:.2f}", "text": text}
     affordable = budget > 0
