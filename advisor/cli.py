@@ -454,6 +454,9 @@ def batch(
     lang: LangOpt = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
+    group_by: Annotated[Optional[str], typer.Option(
+        "--group-by", help="Rows sharing this column's value are one person's debts: one household record "
+        "each (default: a client or 客户编号 column, when the file has one).")] = None,
 ) -> None:
     """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
 
@@ -464,6 +467,17 @@ def batch(
         language = _lang(lang)
         rule_set = _load(rules)
         day = as_of_day(as_of, rule_set, language)
+        from .batch.groups import group_column, run_grouped
+
+        column = group_by or group_column(input_path, input_format, encoding)
+        if column is not None:  # several debts per client: one household record each
+            summary = run_grouped(input_path, column, rules=rule_set, as_of=day, lang=language, output=output,
+                                  output_format=output_format, input_format=input_format, encoding=encoding, warn=say)
+            if not quiet:
+                rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
+                say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
+                         seconds=summary.seconds, rate=rate))
+            return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
         options = Options(
             input=input_path, input_format=input_format, encoding=encoding, output=output,
             output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,
