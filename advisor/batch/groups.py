@@ -51,17 +51,19 @@ def group_column(opts_input: str, input_format: str | None, encoding: str | None
     try:
         with open(opts_input, encoding=encoding or "utf-8-sig", errors="replace", newline="") as fh:
             first = fh.readline(1 << 20)
-    except OSError:
+    except (OSError, LookupError):  # an unknown --encoding: the ordinary batch run says so
         return None
+    if not any(name in first.casefold() for name in DEFAULT_COLUMNS):
+        return None  # the common case, without parsing a line that may be huge or damaged
     fmt = _format(opts_input, input_format, first)
-    if fmt == "csv":
-        names = next(csv.reader([first]), [])
-    else:
-        try:
+    try:
+        if fmt == "csv":
+            names = next(csv.reader([first]), [])
+        else:
             obj = json.loads(first)
-        except ValueError:
-            return None
-        names = list(obj) if isinstance(obj, dict) else []
+            names = list(obj) if isinstance(obj, dict) else []
+    except (csv.Error, ValueError, RecursionError):  # the ordinary batch run reports the damage
+        return None
     wanted = {key_name(c) for c in DEFAULT_COLUMNS}
     return next((n for n in names if key_name(n) in wanted), None)
 
