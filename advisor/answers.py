@@ -76,8 +76,10 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
             answered.append(read(prompt))
             return answered[-1]
 
+        # With the loop over other debts to come, their count is not asked: it follows from the loop.
+        counted_later = {"other_debts"} if household is not None and not sources.quick else set()
         parsed = complete(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of, quick=sources.quick,
-                          given=frozenset(raw), width=width)
+                          given=frozenset(raw) | counted_later, width=width)
         if household is not None and not sources.quick:  # --quick: the four questions of one debt, no more
             from .household_interview import more_debts
 
