@@ -81,9 +81,9 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
                      household_id: str | None = None) -> dict[str, Any]:
     """The household record (README "Several debts"): the order, the plan, each debt's own record."""
     from .engine import evaluate
-    from .render.record import to_record
+    from .render.record import cached_record
 
-    records = [to_record(evaluate(case, rules, as_of), rules, lang) for case in cases]
+    records = [cached_record(evaluate(case, rules, as_of), rules, lang) for case in cases]
     budget = _budget(person, rules)
     order = _order(cases, records, rules, as_of, lang, budget)
     plan, shares = _plan(person, cases, order, rules, lang, budget)
