@@ -51,7 +51,7 @@ def group_column(opts_input: str, input_format: str | None, encoding: str | None
     try:
         with open(opts_input, encoding=encoding or "utf-8-sig", errors="replace", newline="") as fh:
             first = fh.readline(1 << 20)
-    except (OSError, LookupError):  # an unknown --encoding: the ordinary batch run says so
+    except (OSError, LookupError, ValueError):  # a bad --encoding: the ordinary batch run says so
         return None
     if not any(name in first.casefold() for name in DEFAULT_COLUMNS):
         return None  # the common case, without parsing a line that may be huge or damaged
