@@ -6,12 +6,20 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import subprocess
 import sys
+from typing import NamedTuple
 
 import pytest
+from typer.testing import CliRunner
 
 import advisor
+from advisor import cli
+
+
+class Done(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
 
 AS_OF = "2026-11-22"
 DEBTS = [
@@ -29,11 +37,10 @@ def expected() -> dict:
     return advisor.assess_household(DEBTS, PERSON, as_of=datetime.date.fromisoformat(AS_OF))
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "ADVISOR_LANG": ""}
-    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, env=env,
-                          check=False, timeout=120)
-
+def run(*args: str) -> Done:
+    """The command in this process (so its code is measured), at 80 columns without colour."""
+    result = CliRunner().invoke(cli.app, list(args), env={"COLUMNS": "80", "NO_COLOR": "1", "ADVISOR_LANG": "zh"})
+    return Done(result.exit_code, result.stdout, result.stderr)
 
 def test_flags(expected):
     done = run("assess", *FLAGS, "--format", "json", "--as-of", AS_OF, "--no-input")
