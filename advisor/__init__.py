@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .models import Assessment, Case
     from .ruleset import RuleSet
 
-__all__ = ["__version__", "assess", "assess_many", "evaluate", "load_ruleset", "parse_case"]
+__all__ = ["__version__", "assess", "assess_household", "assess_many", "evaluate", "load_ruleset", "parse_case"]
 
 
 def load_ruleset(paths: list[Any] | None = None) -> RuleSet:
@@ -174,3 +174,30 @@ def assess_many(
     _language(lang)
     as_of = _day(as_of)
     return _assess_many(rows, rules=rules or default_ruleset(), as_of=as_of, lang=lang)
+
+
+def assess_household(
+    debts: Iterable[Mapping[str, Any]],
+    person: Mapping[str, Any] | None = None,
+    *,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    lang: str = "zh",
+    household_id: str | None = None,
+) -> dict[str, Any]:
+    """Several debts of one person: the household record (README "Several debts"), with the order to
+    deal with them, one plan that adds up and each debt's own record.
+
+    `debts` holds each debt's answers (keys as for `assess`); `person` the answers about the person,
+    given once (income, expenses, hardship, concerns…). A bad answer raises CaseError, its message
+    naming the debt ("第2笔欠款：…") and its `debt` the debt's number from 1."""
+    from .errors import ArgumentError
+    from .household import assess_household as _assess
+
+    if isinstance(debts, (str, bytes, Mapping)):
+        raise ArgumentError(f"debts must be a list of mappings, not {type(debts).__name__}")
+    if person is not None and not isinstance(person, Mapping):
+        raise ArgumentError(f"person must be a mapping of field names to answers, not {type(person).__name__}")
+    _language(lang)
+    return _assess(list(debts), person, rules=rules or default_ruleset(), as_of=_day(as_of), lang=lang,
+                   household_id=household_id)

@@ -42,8 +42,11 @@ def as_of_day(text: str | None, rules: RuleSet, lang: str) -> date:
 
 
 def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
-           read: Callable[[str], str], say: Callable[[str], None]) -> Case:
-    """The case from every source; a bad answer names its flag or file, a missing one its flag."""
+           read: Callable[[str], str], say: Callable[[str], None],
+           household: list[dict[str, Any]] | None = None) -> Case:
+    """The case from every source; a bad answer names its flag or file, a missing one its flag.
+
+    With `household`, an interview goes on to ask about other debts, whose answers it receives."""
     from .interview import complete, missing_fields, terminal_width, wrapping
     from .parsing import parse_answer
 
@@ -73,13 +76,26 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
             answered.append(read(prompt))
             return answered[-1]
 
+        # With the loop over other debts to come, their count is not asked: it follows from the loop.
+        counted_later = {"other_debts"} if household is not None and not sources.quick else set()
         parsed = complete(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of, quick=sources.quick,
-                          given=frozenset(raw), width=width)
+                          given=frozenset(raw) | counted_later, width=width)
+        if household is not None and not sources.quick:  # --quick: the four questions of one debt, no more
+            from .household_interview import more_debts
+
+            household += more_debts(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of,
+                                    quick=sources.quick, width=width)
+    saved = parsed
+    if household:
+        from .household_interview import split
+
+        found = split(parsed, household)
+        saved = {**found.person, "debts": found.debts}
     if sources.save_answers is not None:
-        write_answers(sources.save_answers, parsed)
+        write_answers(sources.save_answers, saved)
         say(rules.message("answers_saved", lang, path=sources.save_answers))
     elif answered:  # something was asked: the answers are worth keeping
-        offer_to_save(parsed, rules, lang, read, say, terminal_width())
+        offer_to_save(saved, rules, lang, read, say, terminal_width())
     return Case(**parsed)
 
 
@@ -138,7 +154,7 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
     if not isinstance(data, dict):
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
-    unknown = [k for k in data if k not in FIELD_KINDS]
+    unknown = [k for k in data if k not in FIELD_KINDS and k != "debts"]  # debts: several (household_input)
     if unknown:
         raise UsageError(rules.message("bad_answers_file", lang, path=path,
                                        reason=f"unknown fields: {', '.join(map(str, unknown))}"))
@@ -151,7 +167,8 @@ def write_answers(path: Path, answers: dict[str, Any]) -> None:
     from .models import plain
 
     # A platform named by its product is saved as that name, so the file reads back the same case.
-    data = {k: getattr(v, "product", None) or plain(v) for k, v in answers.items() if v is not None}
+    data = {k: [{n: getattr(x, "product", None) or plain(x) for n, x in d.items()} for d in v] if k == "debts"
+            else getattr(v, "product", None) or plain(v) for k, v in answers.items() if v is not None}
     if path.suffix.lower() == ".json":
         import json
 

@@ -27,7 +27,6 @@ from .render import write_json
 from .streams import quiet_stdout, read_line, say, standard_streams, writing_stdout
 
 if TYPE_CHECKING:
-    from .models import Case
     from .ruleset import RuleSet
 
 COVERAGE_LIMIT = 100_000  # situations: coverage tries a few thousand a second, so this is under a minute
@@ -159,6 +158,9 @@ RulesOpt = Annotated[
 ]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge the rules on this date (YYYY-MM-DD; default today).")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never ask; a missing answer is an error.")]
+DebtOpt = Annotated[Optional[list[str]], typer.Option(
+    "--debt", help='One of several debts, repeatable: "lender,amount,days,negotiation[,field=value…]", '
+    'e.g. "花呗,3800,12天,未协商" (amounts without thousands commas).')]
 
 
 def _path(value: str | None) -> Path | None:
@@ -191,14 +193,16 @@ def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
     return with_answers
 
 
-def _case(flags: dict[str, Any], answers: str | None, save_answers: str | None, quick: bool, no_input: bool,
-          lang: str, rules: "RuleSet", as_of: date, ask: bool = False) -> "Case":
-    from .answers import Sources, gather
+def _gathered(flags: dict[str, Any], debts: "list[str] | None", answers: str | None, save_answers: str | None,
+              quick: bool, no_input: bool, lang: str, rules: "RuleSet", as_of: date, ask: bool = False) -> Any:
+    """One debt's Case, or a household_input.Household when several debts are given or asked about."""
+    from .answers import Sources
+    from .household_input import gather_any
     from .interview import line_reader
 
     sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty(),
                       ask=ask)
-    return gather(sources, rules, lang, as_of, line_reader(read_line), say)
+    return gather_any(sources, debts or [], rules, lang, as_of, line_reader(read_line), say)
 
 
 @app.command()
@@ -217,6 +221,7 @@ def assess(
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
     save: Annotated[Optional[str], typer.Option("--save", help="Also save the report as a web page, FILE.html.")] = None,
+    debt: DebtOpt = None,
 ) -> None:
     """Assess one overdue situation. Missing answers are asked on a terminal; with all four given, it answers at once."""
 
@@ -235,8 +240,13 @@ def assess(
             raise UsageError(f'--save: "{save}" must end in .html')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
-        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when, ask)
-        saved = report(case, rule_set, when, output_format, language, explain, save_to, full=full)
+        case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
+        if hasattr(case, "overdue_days"):
+            saved = report(case, rule_set, when, output_format, language, explain, save_to, full=full)
+        else:  # several debts: one household report
+            from .render.household import household_report
+
+            saved = household_report(case, rule_set, when, output_format, language, save_to, full=full or explain)
         if saved is not None:
             say(rule_set.message("saved", language, path=saved))
 
@@ -260,6 +270,7 @@ def letter(
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
     no_input: NoInputOpt = False,
+    debt: DebtOpt = None,
 ) -> None:
     """Write a negotiation request (协商还款申请书) from your answers, or with --script a phone script."""
 
@@ -273,9 +284,14 @@ def letter(
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
         rule_set = _load(rules)
         when = as_of_day(as_of, rule_set, language)
-        case = _case(flags, answers, save_answers, quick, no_input, language, rule_set, when, ask)
-        text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
+        case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
         target = _path(output)
+        if not hasattr(case, "overdue_days"):  # several debts: one letter each
+            from .household_input import write_letters
+
+            write_letters(case, rule_set, when, language, target, script=script, markdown=chosen == "markdown")
+            return
+        text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
         if target is None:
             sys.stdout.write(text)
             return
@@ -452,6 +468,9 @@ def batch(
     lang: LangOpt = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
+    group_by: Annotated[Optional[str], typer.Option(
+        "--group-by", help="Rows sharing this column's value are one person's debts: one household record "
+        "each (default: a client or 客户编号 column, when the file has one; none: row by row).")] = None,
 ) -> None:
     """Assess every case in a file: one record per row, in input order. Exit 1 if any row was rejected."""
 
@@ -464,6 +483,23 @@ def batch(
         day = as_of_day(as_of, rule_set, language)
         desk = DeskOptions(summary=summary_file, reports=reports, reports_format=reports_format.strip().lower(),
                            letters=letters, labels=labels, keep=tuple(keep or ()), sheet=sheet)
+        from .batch.groups import group_column, run_grouped
+
+        # `--group-by none`: row by row, even where a client column is there.
+        column = None if (group_by or "").strip().lower() == "none" else (
+            group_by or group_column(input_path, input_format, encoding))
+        if column is not None and (desk.active or (output or "").lower().endswith(".xlsx")):
+            raise UsageError(rule_set.message("household_desk_row_by_row", language, column=column))
+        if column is not None:  # several debts per client: one household record each
+            summary = run_grouped(input_path, column, rules=rule_set, as_of=day, lang=language, output=output,
+                                  output_format=output_format, input_format=input_format, encoding=encoding, warn=say)
+            if not quiet:
+                from .batch import text
+
+                rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
+                say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
+                         seconds=summary.seconds, rate=rate))
+            return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
         options = Options(
             input=input_path, input_format=input_format, encoding=encoding, output=output,
             output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,

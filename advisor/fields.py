@@ -46,7 +46,9 @@ class Field(NamedTuple):
     the id (compared after NFKC, strip and casefold). required: a core answer, always asked; the others
     are asked when their rule-file `ask_when` says they matter. condition: how a rule condition compares
     it (int, decimal, choice, set, date), None when rules do not test it. domain: (lowest, highest, smallest
-    step) of a numeric answer rules test, as coverage walks it.
+    step) of a numeric answer rules test, as coverage walks it. scope: "debt" for an answer about one
+    debt (days, amount, lender…), "person" for one about the person, the same for all their debts
+    (income, costs, hardship, worries): with several debts it is asked and given once.
     """
 
     id: str
@@ -58,6 +60,7 @@ class Field(NamedTuple):
     required: bool = False
     condition: str | None = None
     domain: tuple[Any, Any, Any] | None = None
+    scope: str = "debt"
 
     @property
     def many(self) -> bool:
@@ -85,25 +88,29 @@ FIELDS: tuple[Field, ...] = (
           "How you are being collected (repeat or comma-separate): normal, night_calls, "
           "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees, home_visit.", condition="set"),
     Field("hardship", "choice", "--hardship",
-          "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.", condition="choice"),
+          "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.", condition="choice",
+          scope="person"),
     Field("apr", "percent", "--apr", "Annual rate in %, as the app or contract shows it.", condition="decimal",
           domain=("0.0001", MAX_PERCENT, "0.0001")),
     Field("contract_date", "date", "--contract-date", "Date of the loan contract, YYYY-MM-DD."),
     # Overrides the LPR table for the interest check; rules do not test it.
     Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table."),
     Field("monthly_income", "money", "--income", "Monthly income (same forms as --amount; 0 allowed).",
-          condition="decimal", domain=_MONEY),
+          condition="decimal", domain=_MONEY, scope="person"),
     Field("monthly_expenses", "money", "--expenses", "Essential monthly costs (same forms as --amount).",
-          condition="decimal", domain=_MONEY),
+          condition="decimal", domain=_MONEY, scope="person"),
     Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD.", condition="date"),
     Field("other_debts", "count", "--other-debts", "How many other debts you have.", condition="int",
-          domain=(0, MAX_COUNT, 1)),
+          domain=(0, MAX_COUNT, 1), scope="person"),
     # What the person fears most: picks the direct answers the report opens with (rules/answers.yaml).
     # Last, so the places of the other answers in a Case stay put; the interview asks it first.
     Field("concerns", "choices", "--concerns",
           "What worries you most (repeat or comma-separate): jail, credit, contacts, lawsuit, cost, "
-          "cannot_pay, time_limit.", columns=("担心", "最担心"), condition="set"),
+          "cannot_pay, time_limit.", columns=("担心", "最担心"), condition="set", scope="person"),
 )
+
+# The answers about the person, given once for all their debts (the rest are about one debt).
+PERSON_FIELDS = tuple(f.id for f in FIELDS if f.scope == "person")
 
 # The case's own id: a key and a batch column, but not an answer.
 ID_COLUMNS = ("id", "编号")

@@ -58,11 +58,15 @@ def _plain_text(markdown: str) -> str:
     return text.replace("**", "")
 
 
-def compose(case: Case, rules: RuleSet, as_of: date, lang: str, *, script: bool = False, markdown: bool = True) -> str:
+def compose(case: Case, rules: RuleSet, as_of: date, lang: str, *, script: bool = False, markdown: bool = True,
+            plan: dict[str, Any] | None = None) -> str:
+    """The letter; `plan` replaces the plan worked out from the case (one debt's share of a household's)."""
     paragraphs = rules.paragraphs["script" if script else "letter"]
     if not paragraphs:
         return rules.text("letter_empty", lang) + "\n"
     known = facts(case, rules, as_of)  # once for every paragraph's condition and the placeholders
+    if plan is not None:
+        known["plan"], known["plan_affordable"] = plan, plan["affordable"]
     values = _values(case, known, rules, as_of, lang)
     unknown = rules.text("letter_unknown", lang)  # a value nobody gave shows as a visible blank
     chosen: list[str] = []

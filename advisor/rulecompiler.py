@@ -12,6 +12,7 @@ from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .errors import RuleSetError, suggest
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 from .phraserules import compile_phrases
+from .priorityrules import compile_priorities
 from .rulefiles import Source, read_yaml
 from .rulesections import Merge, add_file
 from .rulespec import (
@@ -80,6 +81,7 @@ def _finish(m: Merge) -> dict[str, Any]:
     for section, paragraphs in m.paragraphs.items():
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
     compile_answers(m, _condition)
+    compile_priorities(m, _condition)
     return data
 
 

@@ -1,9 +1,7 @@
 """Reading the sections of each rule file into one merged rule set (the loader's first pass).
 
 Each section has its reader in READERS; an id defined twice must say `override: true`. What needs the
-whole set (rule conditions, references to catalog entries, examples) waits for the second pass in
-rulecompiler.
-"""
+whole set (rule conditions, references to catalog entries, examples) waits for rulecompiler's pass."""
 
 from __future__ import annotations
 
@@ -15,6 +13,7 @@ from .answerrules import read_answers, read_list
 from .errors import suggest
 from .models import STAGES, URGENCIES
 from .phraserules import read_negations, read_phrases, read_products
+from .priorityrules import read_priorities
 from .rulefields import read_fields
 from .rulespec import (
     BOOL,
@@ -29,7 +28,6 @@ from .rulespec import (
     RULE_KEYS,
     SECTIONS,
     STAGE_KEYS,
-    UI_PLACEHOLDERS,
     URGENCY,
     Checker,
     as_date,
@@ -37,6 +35,7 @@ from .rulespec import (
     conforms,
 )
 from .settingsections import REPORT_DEFAULTS, read_plan, read_report
+from .uiplaceholders import UI_PLACEHOLDERS
 
 
 class Merge:
@@ -59,7 +58,7 @@ class Merge:
         self.ask_when: dict[str, tuple[str, Any]] = {}
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
         # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
-        self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}}
+        self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}, "priorities": {}}
 
 
 def _place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
@@ -314,5 +313,6 @@ READERS: dict[str, Reader] = {
     "default_concerns": partial(read_list, "default_concerns"),
     "headlines": partial(read_list, "headlines"),
     "products": read_products, "phrases": read_phrases, "negations": read_negations,
+    "priorities": read_priorities,
 }
 assert tuple(READERS) == SECTIONS

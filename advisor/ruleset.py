@@ -67,6 +67,8 @@ class RuleSet:
             self.answers.setdefault(entry["concern"], []).append((entry, _when(entry)))
         self.default_concerns = [(entry, _when(entry)) for entry in data["default_concerns"]]
         self.headlines = [(entry, _when(entry)) for entry in data["headlines"]]
+        # The classes of debt in a household's order (household.py), first first.
+        self.priorities = [(entry, _when(entry)) for entry in data.get("priorities", [])]
         # Their condition trees, so the partition's bands tell apart every case they answer differently.
         self.answer_conditions = [build(e["when"]) for section in ("answers", "default_concerns", "headlines")
                                   for e in data[section] if "when" in e]

@@ -167,6 +167,9 @@ PRODUCT = Entry({"id": ID, **FACT, "names": ListOf(STRING, 1), "platform": STRIN
 PHRASES = Entry({"choices": MapOf(ListOf(STRING, 1)), "weak": ListOf(STRING), "pick": ListOf(STRING),
                  "ambiguous": ListOf(Entry({"words": ListOf(STRING, 1), "choices": ListOf(STRING, 2)},
                                            ("words", "choices")))})
+# A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
+PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION, "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"])),
+                  "clearable": BOOL, "reason": TEXT, "override": BOOL}, ("id", "reason"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
@@ -188,6 +191,7 @@ FILE = Entry({
     "phrases": MapOf(PHRASES),
     # Words that turn a found phrase around (没, 不…): an answer holding one is asked again.
     "negations": ListOf(STRING),
+    "priorities": ListOf(PRIORITY),
 })
 
 # The keys the loader accepts, read from the forms above.
@@ -209,83 +213,12 @@ DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
 HEADLINE_KEYS = tuple(HEADLINE.keys)
 PRODUCT_KEYS = tuple(PRODUCT.keys)
 PHRASES_KEYS = tuple(PHRASES.keys)
+PRIORITY_KEYS = tuple(PRIORITY.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
 META = frozenset((LINE, POS))
 
-# The names each interface text that the program fills is given (what the callers of
-# RuleSet.message pass); the other interface texts are shown as they are.
-UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
-    "verdict": ("severity", "stage"),
-    "case_line": ("days", "amount", "platform", "negotiation"),
-    "as_of": ("date",),
-    "more_in_full": ("count",),
-    "retention": ("repaid_on", "until"),
-    "interest_line": ("apr", "cap", "verdict"),
-    "interest_unknown": ("apr",),
-    **dict.fromkeys(("bad_days", "bad_amount", "amount_range", "money_range", "amount_cents", "bad_date",
-                     "bad_percent", "bad_count", "unknown_field"), ("value",)),
-    "days_range": ("value", "max"),
-    "percent_range": ("value", "max"),
-    "percent_places": ("value", "places"),
-    "date_range": ("value", "min", "max"),
-    "repaid_after_as_of": ("value", "as_of"),
-    "too_long": ("value", "max"),
-    "bad_choice": ("value", "choices"),
-    "bad_choice_guess": ("value", "guess", "label", "choices"),
-    "choice_guess": ("guess", "label"),
-    "choice_ambiguous": ("value", "choices"),
-    "product_unknown": ("value", "choices"),
-    "missing_value": (),
-    "missing_flags": ("missing",),
-    "bad_answers_file": ("path", "reason"),
-    "cannot_write": ("path", "reason"),
-    "saved": ("path",),
-    "answers_saved": ("path",),
-    "letter_saved": ("path",),
-    "prompt_intro": ("count",),
-    "prompt_intro_only": ("count",),
-    "internal_error": ("error",),
-    "rules_ok": ("rules", "examples"),
-    "batch_summary": ("rows", "ok", "bad", "seconds", "rate"),
-    "batch_unknown_columns": ("names",),
-    "batch_stopped": ("row", "field", "message"),
-    "batch_not_written": ("path",),
-    "batch_bad_json": ("error",),
-    "batch_not_object": ("type",),
-    "batch_twice": ("name",),
-    "batch_csv_error": ("error",),
-    "batch_bad_bytes": (),
-    "batch_width": ("count", "width"),
-    "batch_sheet_too_big": ("mb",),
-    "batch_bad_sheet": ("error",),
-    "batch_no_sheet": ("name", "names"),
-    "batch_cannot_make_folder": ("path", "reason"),
-    **dict.fromkeys(("batch_bad_reports_format", "batch_bad_output_format"), ("value", "choices")),
-    "batch_summary_totals": ("rows", "ok", "bad"),
-    "batch_summary_line": ("line",),
-    "batch_summary_short_stages": ("counts",),
-    "batch_summary_short_rejected": ("groups",),
-    "batch_excel_only_csv": ("format",),
-    "batch_bad_jobs": ("value",),
-    "batch_cannot_read": ("path", "reason"),
-    "batch_bad_header": ("problem",),
-    "batch_too_many_columns": ("count", "limit"),
-    **dict.fromkeys(("batch_output_is_input", "batch_summary_saved"), ("path",)),
-    "batch_documents_saved": ("count", "path"),
-    "batch_after_row": ("row",),
-    "batch_not_text": ("codec", "where", "reason", "hint"),
-    "batch_endless_line": ("line", "mb"),
-    "batch_broken_array": ("what", "count"),
-    "batch_same_field": ("first", "second", "field"),
-    "batch_no_column": ("wanted", "header"),
-    "batch_no_keep_column": ("name", "header"),
-    "batch_bad_input_format": ("value", "choices"),
-    **dict.fromkeys(("batch_unknown_encoding", "batch_not_an_encoding"), ("name",)),
-    "batch_encoding_refuses": ("name", "path", "error"),
-    "batch_long_header": ("line", "limit"),
-}
 
 
 

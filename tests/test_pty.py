@@ -24,6 +24,7 @@ def _prompts(rules) -> dict[str, str]:
     questions = {rules.fields[f]["question"]["zh"]: f for f in rules.fields}
     questions[rules.text("prompt_repaid", "zh")] = "repaid?"
     questions[_first_sentence(rules.text("prompt_save", "zh"))] = "save"  # the rest may wrap
+    questions[_first_sentence(rules.text("household_more_debts", "zh"))] = "more?"  # blank: no other debts
     return questions
 
 

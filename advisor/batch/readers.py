@@ -135,9 +135,10 @@ def _physical_lines(stream: io.TextIOWrapper, back: list[Line], line_at: Callabl
 class KeyMap:
     """Maps the keys of JSON objects and API mappings to fields, remembering the names it ignored."""
 
-    def __init__(self, rules: RuleSet, lang: str) -> None:
+    def __init__(self, rules: RuleSet, lang: str, keep: tuple[str, ...] = ()) -> None:
         self.rules = rules
         self.lang = lang
+        self.keep = keep  # keys carried through as Row.kept (a client id, a name), not answers
         self._known: dict[Any, str | None] = {}
         self.unknown: dict[str, None] = {}  # ordered set
 
@@ -152,6 +153,8 @@ class KeyMap:
                 if len(self._known) < 10_000:
                     self._known[key] = name
             if name is None:
+                if key in self.keep:
+                    continue
                 if len(self.unknown) < 100:
                     self.unknown[str(key)] = None
                 continue
@@ -165,8 +168,9 @@ class KeyMap:
                 return RowError(name, text(self.rules, "twice", self.lang, name=name), _as_id(values.get("id")))
             values[name] = value
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
+        kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
         return Row(core, _as_id(values.get("id")),
-                   tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values))
+                   tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values), kept=kept)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

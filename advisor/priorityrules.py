@@ -1,0 +1,63 @@
+"""Reading the `priorities` section: which of several debts to deal with first, and why.
+
+Each entry is a class of debt: an id, a reason in plain words, and what puts a debt in it (a
+condition on the debt's answers, the assessed chance of a credit-report entry, whether the debt can be
+cleared at once). A debt belongs to the first entry that holds; the debts are ordered by the place of
+their entry in the list, so a rule author reorders them by moving entries. As for answers, an id given
+again must say `override: true` and keeps its first place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .models import REPORTING
+from .rulespec import LINE, PRIORITY_KEYS
+
+if TYPE_CHECKING:
+    from .rulesections import Merge
+
+Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._condition
+
+
+def read_priorities(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    if not isinstance(value, list):
+        m.check.add(file, doc, None, '"priorities" must be a list', "priorities")
+        return
+    found = m.answer_nodes["priorities"]
+    for node in value:
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
+            m.check.add(file, node if isinstance(node, dict) else doc, None, 'each priority needs an "id"')
+            continue
+        pid, key = node["id"], ("priorities", node["id"])
+        if key in m.origin and node.get("override") is not True:
+            m.check.add(file, node, pid, f'priority "{pid}" is already defined at {m.origin[key]}; '
+                        "add `override: true` to replace it")
+            continue
+        m.origin[key] = f"{file}:{node.get(LINE)}"
+        found[pid] = (file, node)
+
+
+def compile_priorities(m: Merge, condition: Compile) -> None:
+    check = m.check
+    out = []
+    for pid, (file, node) in m.answer_nodes["priorities"].items():
+        check.keys(file, node, PRIORITY_KEYS, pid, f'priority "{pid}"')
+        entry: dict[str, Any] = {"id": pid, "reason": check.text(file, node, "reason", pid)}
+        if "when" in node:
+            entry["when"] = condition(m, file, node["when"], pid)
+        if "reporting" in node:
+            levels = check.id_list(file, node, "reporting", pid)
+            for level in levels:
+                if level not in REPORTING:
+                    check.add(file, node, pid, f'unknown reporting level "{level}"; one of: {", ".join(REPORTING)}',
+                              "reporting")
+            entry["reporting"] = [v for v in levels if v in REPORTING]
+        if "clearable" in node:
+            if not isinstance(node["clearable"], bool):
+                check.add(file, node, pid, '"clearable" must be true or false', "clearable")
+            else:
+                entry["clearable"] = node["clearable"]
+        out.append(entry)
+    m.data["priorities"] = out
