@@ -63,7 +63,7 @@ def _section(text: str, implied: int = 0) -> Decimal | None:
         elif token in DIGITS or token[0].isdigit():
             if digit is not None:
                 return None  # 一二, 3 5: two numbers side by side
-            digit, digit_text = Decimal(DIGITS[token] if token in DIGITS else token), token
+            digit, digit_text = Decimal(DIGITS.get(token, token)), token
         elif token in UNITS:
             unit = UNITS[token]
             if unit >= last_unit:
@@ -114,17 +114,17 @@ def number(text: str) -> Decimal | None:
         head, found, rest = text.partition(name)
         if not found:
             continue
-        value = _section(head, 0) if head else None
-        if value is None or (implied and value >= implied // unit):
+        part = _section(head, 0) if head else None
+        if part is None or (implied and part >= implied // unit):
             return None
-        total += value * unit
+        total += part * unit
         text, implied = rest, unit
     if not text:
         return total if implied else None
-    tail = _section(text, implied)
-    if tail is None or (implied and tail >= implied):
+    rest_value = _section(text, implied)
+    if rest_value is None or (implied and rest_value >= implied):
         return None
-    return total + tail
+    return total + rest_value
 
 
 def amount(text: str) -> Decimal | None:
@@ -161,10 +161,10 @@ def days(text: str) -> int | Vague | None:
     if match is None:
         if _VAGUE.search(text):
             return _vague(text, "day")
-        value = number(text)
-        if value is None or value != value.to_integral_value():
+        count = number(text)
+        if count is None or count != count.to_integral_value():
             return None
-        return int(value)
+        return int(count)
     core, unit = match.group("n").strip(), _UNIT_WORDS[match.group("unit")]
     if _VAGUE.search(core) or match.group("tail") == "多":
         return _vague(core, unit)
