@@ -81,7 +81,7 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         say("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
         raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
-        say(f"advisor: {exc}")
+        say(_fit(f"advisor: {exc}"))
         raise typer.Exit(int(exc.exit_code)) from None
     except BrokenPipeError:
         quiet_stdout()
@@ -101,6 +101,18 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
     if code:
         raise typer.Exit(code)
+
+
+def _fit(message: str) -> str:
+    """A message wrapped to the terminal it goes to; as it is for a file or a pipe (a script)."""
+    try:
+        if not sys.stderr.isatty():
+            return message
+    except (AttributeError, ValueError):
+        return message
+    from .interview import fit_message, terminal_width
+
+    return fit_message(message, terminal_width())
 
 
 _UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})",
@@ -444,6 +456,7 @@ def batch(
     def body() -> int:
         from .answers import as_of_day
         from .batch import Options, run, text
+        from .parsing import named
 
         language = _lang(lang)
         rule_set = _load(rules)
@@ -460,7 +473,7 @@ def batch(
         summary = run(options, rule_set, warn=say, progress=show_progress)
         if summary.stopped is not None:
             row, field, message = summary.stopped
-            say(text(rule_set, "stopped", language, row=row, field=f"{field}: " if field else "", message=message))
+            say(text(rule_set, "stopped", language, row=row, field="", message=named(field, message, rule_set, language)))
             if output not in (None, "-"):
                 say(text(rule_set, "not_written", language, path=output))
         if not quiet:

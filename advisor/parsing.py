@@ -134,13 +134,32 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     return value.quantize(CENT)
 
 
+def field_name(field: str, rules: RuleSet, lang: str) -> str:
+    """An answer as a message names it: in Chinese its Chinese name with the id in brackets for
+    scripts (催收方式（collection）), never a bare English id mid-sentence; in English the id."""
+    name = rules.ui.get(f"field_{field}")
+    return f"{name['zh']}（{field}）" if lang == "zh" and name else field
+
+
+def named(field: str | None, message: str, rules: RuleSet, lang: str) -> str:
+    """`message` after the name of the answer it concerns: 逾期金额（amount）：… / amount: …"""
+    if not field:
+        return message
+    return field_name(field, rules, lang) + ("：" if lang == "zh" else ": ") + message
+
+
+def choice_list(field: str, rules: RuleSet, lang: str) -> str:
+    """The numbered choices of a field, by name, the id in brackets: 1 银行贷款（bank_loan）；2 …"""
+    if lang == "zh":
+        return "；".join(f"{n} {c['label']['zh']}（{c['id']}）" for n, c in enumerate(rules.choices(field), 1))
+    return "; ".join(f"{n} {c['label'][lang]} ({c['id']})" for n, c in enumerate(rules.choices(field), 1))
+
+
 def parse_choice(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> str:
     text = _normalise(raw).casefold()
     found = rules.choice_index(field).get(text)
     if found is None:
-        choices = "; ".join(
-            f"{n} {c['id']} {c['label'][lang]}" for n, c in enumerate(rules.choices(field), 1)
-        )
+        choices = choice_list(field, rules, lang)
         raise CaseError(field, rules.message("bad_choice", lang, value=raw, choices=choices))
     return found
 
@@ -260,7 +279,7 @@ def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> di
         if field is None:
             raise CaseError(str(key), rules.message("unknown_field", lang, value=key) + suggest(key_name(key), KEYS))
         if field in out:
-            raise CaseError(field, rules.message("batch_twice", lang, name=field))
+            raise CaseError(field, rules.message("batch_twice", lang, name=field_name(field, rules, lang)))
         out[field] = value
     return out
 

@@ -49,11 +49,19 @@ class Options:
     as_of: date = field(default_factory=date.today)
 
 
+def _prefixes(rules: RuleSet, lang: str) -> dict[str, str]:
+    """How the CSV error column names each field (parsing.named)."""
+    from ..fields import FIELDS
+    from ..parsing import named
+
+    return {f.id: named(f.id, "", rules, lang) for f in FIELDS}
+
+
 def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Summary:
     """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
     encoding of the first megabyte; during the run only for an input that breaks later on."""
     started = time.perf_counter()
-    fmt = make_format(_output_format(opts), opts.excel)
+    fmt = make_format(_output_format(opts), opts.excel, _prefixes(rules, opts.lang))
     jobs = _jobs(opts.jobs)
     inp = _Input(opts)
     try:

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
 from ..errors import WriteError
@@ -61,20 +61,23 @@ class Format:
     name: str
     header: bytes
     footer: bytes
+    # How a CSV error cell names its field, by id: "逾期金额（amount）：" in Chinese, "amount: " in English.
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     def error_line(self, row: int, case_id: str | None, field_id: str | None, message: str) -> tuple[bytes, bytes]:
         """An error record around its row number: (before, after)."""
         if self.name == "csv":
-            reason = f"{field_id}: {message}" if field_id else message
+            reason = self.prefixes.get(field_id, f"{field_id}: ") + message if field_id else message
             return b"", ("," + csv_text(case_id or "") + ",,,,,,,," + csv_text(reason) + "," * _CSV_EXTRA
                          + "\r\n").encode()
         rest = b"," + dumps({"id": case_id, "error": {"field": field_id, "message": message}})[1:].encode()
         return (b'{"row":', rest + b"\n") if self.name == "jsonl" else (b',\n{"row":', rest)
 
 
-def make_format(name: str, excel: bool) -> Format:
+def make_format(name: str, excel: bool, prefixes: dict[str, str] | None = None) -> Format:
     if name == "csv":
-        return Format("csv", (UTF8_BOM if excel else b"") + (",".join(CSV_COLUMNS) + "\r\n").encode(), b"")
+        header = (UTF8_BOM if excel else b"") + (",".join(CSV_COLUMNS) + "\r\n").encode()
+        return Format("csv", header, b"", prefixes or {})
     if name == "json":
         return Format("json", b"[", b"\n]\n")
     return Format("jsonl", b"", b"")
