@@ -23,7 +23,7 @@ ZERO = ("零", "〇")
 DAYS_PER = {"day": 1, "week": 7, "month": 30, "year": 365}
 PERIODS_PER_YEAR = {"day": 365, "month": 12}
 
-_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_PLAIN = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|.")
 _CURRENCY_HEAD = re.compile(r"^(?:¥|￥|rmb|cny|人民币)\s*")
@@ -127,12 +127,21 @@ def number(text: str) -> Decimal | None:
     return total + rest_value
 
 
+_AMOUNT_HEAD = re.compile(r"^(?:一共|总共|共|还|已经|已)?(?:欠了|欠|借了|借|逾期了?|月薪|工资|收入|月入|每个?月)?\s*")
+
+
 def amount(text: str) -> Decimal | None:
-    """An amount of money: a number with 元/块/¥ around it. `text` is lower-cased."""
+    """An amount of money: a number with 元/块/¥ around it, or 欠了两万. `text` is lower-cased."""
     if _PLAIN.fullmatch(text):  # the fast path: nearly every spreadsheet cell
         return Decimal(text)
+    text = _FILLER_TAIL.sub("", _AMOUNT_HEAD.sub("", text)).strip()
     text = _CURRENCY_TAIL.sub("", _CURRENCY_HEAD.sub("", text))
     return number(text.strip())
+
+
+def is_vague(text: str) -> bool:
+    """几千, 一万多, 两三万, 5000左右: a figure given as a range, not a number."""
+    return bool(_VAGUE.search(text) or _RUN_OF_TWO.search(text) or "几" in text)
 
 
 # Durations. The count may be a numeral (三, 3), 半 or carry a vague word; the unit decides the days.
@@ -144,7 +153,7 @@ _DURATION = re.compile(
     r"(?P<unit>天|日|周|星期|礼拜|月|年|days?|d|weeks?|months?|years?)(?P<tail>半|多)?")
 _VAGUE = re.compile(r"多|几|来|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
-_FILLER_HEAD = re.compile(r"^(?:已经|已|逾期了?|都|有|是)+")
+_FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
 _FILLER_TAIL = re.compile(r"(?:了|啦|吧|的样子)+$")
 _SIGNED = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
@@ -247,6 +256,11 @@ def rate(text: str) -> tuple[Decimal, str, Decimal] | None:
     except InvalidOperation:
         return None
     return Decimal(format(annual.normalize(), "f")), period, per
+
+
+def names_period(text: str) -> bool:
+    """Whether a rate says its period in words (年化, 日息, 月利率…)."""
+    return any(text.startswith(w) for _, words in _PER for w in words)
 
 
 def needs_period(text: str) -> bool:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
 CENT = Decimal("0.01")
 
-_COUNT_RE = re.compile(r"^(\d{1,4})\s*(?:笔|个|家|项|份)?$")
+_COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 MAX_PERCENT = Decimal(fields.MAX_PERCENT)
@@ -122,7 +122,8 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
         sign = text[:1] if text[:1] in "+-" else ""
         value = numerals.amount(text[len(sign):].lstrip()) if text else None
         if value is None:
-            raise CaseError(field, rules.message("bad_amount", lang, value=raw))
+            vague = numerals.is_vague(text)  # 几千, 一万多, 两三万: asked for the exact figure
+            raise CaseError(field, rules.message("vague_amount" if vague else "bad_amount", lang, value=raw))
         if sign == "-":
             value = -value
     if not value.is_finite():
@@ -194,6 +195,8 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
         key = "rate_period" if numerals.needs_period(text) else "bad_percent"
         raise CaseError(field, rules.message(key, lang, value=raw))
     value, period, per = found
+    if period == "year" and value < 1 and not numerals.names_period(text):
+        raise CaseError(field, rules.message("rate_period", lang, value=raw))  # 0.05%: surely not a year
     if -value.as_tuple().exponent > MAX_PERCENT_PLACES:  # type: ignore[operator] # finite: from the regex
         raise CaseError(field, rules.message("percent_places", lang, value=raw, places=MAX_PERCENT_PLACES))
     if not 0 < value <= MAX_PERCENT:
@@ -204,10 +207,13 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
 def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> int:
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_count", lang, value=raw))
-    match = None if isinstance(raw, int) else _COUNT_RE.match(_normalise(raw))
-    if not isinstance(raw, int) and not match:
-        raise CaseError(field, rules.message("bad_count", lang, value=raw))
-    count = raw if isinstance(raw, int) else int(match.group(1))  # type: ignore[union-attr]
+    count = _whole(raw)
+    if count is None:
+        match = _COUNT_RE.match(_normalise(raw))
+        value = numerals.number(match.group(1)) if match else None  # 2, 2笔, 两笔, 三个
+        if value is None or value != value.to_integral_value():
+            raise CaseError(field, rules.message("bad_count", lang, value=raw))
+        count = int(value)
     if not 0 <= count <= MAX_COUNT:
         raise CaseError(field, rules.message("bad_count", lang, value=raw))
     return count

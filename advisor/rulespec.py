@@ -205,6 +205,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "bad_choice": ("value", "choices"),
     "vague_days": ("value", "choices"),
     "vague_days_none": ("value",),
+    "vague_amount": ("value",),
     "rate_period": ("value",),
     "days_n": ("n",),
     "rate_converted_day": ("rate", "apr"),
