@@ -21,6 +21,7 @@ UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG = (("亿", 10**8), ("万", 10**4))
 ZERO = ("零", "〇")
 DAYS_PER = {"day": 1, "week": 7, "month": 30, "year": 365}
+HALF = {"week": 3, "month": 15, "year": 180}  # 半个月; 半年 is six months of 30 days
 PERIODS_PER_YEAR = {"day": 365, "month": 12}
 
 _PLAIN = re.compile(r"\d+(?:\.\d*)?|\.\d+")
@@ -168,8 +169,9 @@ def days(text: str) -> int | Vague | None:
     text = _FILLER_TAIL.sub("", _FILLER_HEAD.sub("", text)).strip()
     match = _DURATION.fullmatch(text)
     if match is None:
-        if _VAGUE.search(text):
-            return _vague(text, "day")
+        if _VAGUE.search(text):  # 一个月左右, 45天上下: the vague word after the unit
+            inner = _DURATION.fullmatch(_VAGUE.sub("", text).strip())
+            return _vague(inner.group("n").strip(), _UNIT_WORDS[inner.group("unit")]) if inner else _vague(text, "day")
         count = number(text)
         if count is None or count != count.to_integral_value():
             return None
@@ -178,7 +180,7 @@ def days(text: str) -> int | Vague | None:
     if _VAGUE.search(core) or match.group("tail") == "多":
         return _vague(core, unit)
     half = match.group("half") or match.group("tail") == "半"
-    half_days = {"month": 15, "year": 180}.get(unit)  # 半个月; 半年 is six months of 30 days
+    half_days = HALF.get(unit) if unit != "week" else None
     if core == "半" or (core == "" and match.group("half")):
         return half_days if half_days and match.group("tail") is None else None
     count = number(core) if core else None
@@ -209,7 +211,7 @@ def _vague(core: str, unit: str) -> Vague:
     low = int(base * per)
     if unit == "day":
         return Vague([low, low + 5] if low >= 10 and re.search("多|几", core) else [low])
-    return Vague([low, low + per // 2, low + per])
+    return Vague([low, low + HALF[unit], low + per])
 
 
 # Rates: the annual rate in percent, and when it was given per day or per month, that period and rate.
