@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
 CENT = Decimal("0.01")
 
+# Fast paths for the spellings nearly every spreadsheet cell uses, tried on the raw text (ASCII digits
+# only: anything else, full-width digits included, takes the full path through numerals.py).
+_FAST_AMOUNT = re.compile(r"[¥￥]?([0-9]+(?:\.[0-9]*)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)([万千wWkK]?)(?:元|块钱|块)?")
+_FAST_DAYS = re.compile(r"([0-9]{1,9}) ?(?:天|日|days?)?")
+_FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
+_UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
 _COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
@@ -92,8 +98,13 @@ def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
 def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
     """Days overdue: 45, 45天, 45.0, 十二天, 两周, 半个月, 三个月, 一年. A vague answer (一个多月,
     两三个月) is refused with the nearest exact numbers of days, never guessed."""
-    if isinstance(raw, (bool, int, float, Decimal)):
-        found: int | numerals.Vague | None = _whole(raw)
+    found: int | numerals.Vague | None
+    if raw.__class__ is str and raw.isascii() and raw.isdigit() and len(raw) < 10:
+        found = int(raw)
+    elif raw.__class__ is str and (fast := _FAST_DAYS.fullmatch(raw)):
+        found = int(fast.group(1))
+    elif isinstance(raw, (bool, int, float, Decimal)):
+        found = _whole(raw)
     else:
         found = numerals.days(_normalise(raw).lower())
     if isinstance(found, numerals.Vague):
@@ -115,7 +126,10 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     if isinstance(raw, float):
         raw = repr(raw)  # a float from JSON: read its shortest decimal spelling, never its binary value
     value: Decimal | None
-    if isinstance(raw, (int, Decimal)):
+    fast = _FAST_AMOUNT.fullmatch(raw) if raw.__class__ is str else None
+    if fast:
+        value = Decimal(fast.group(1).replace(",", "")) * _UNIT[fast.group(2)]
+    elif isinstance(raw, (int, Decimal)):
         value = Decimal(raw)
     else:
         text = _normalise(raw).lower()
@@ -130,9 +144,10 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
         raise CaseError(field, rules.message("bad_amount", lang, value=raw))
     if value < 0 or (value == 0 and not zero_ok) or value > MAX_AMOUNT:
         raise CaseError(field, rules.message("money_range" if zero_ok else "amount_range", lang, value=raw))
-    if value != value.quantize(CENT):
+    cents = value.quantize(CENT)
+    if value != cents:
         raise CaseError(field, rules.message("amount_cents", lang, value=raw))
-    return value.quantize(CENT)
+    return cents
 
 
 def field_name(field: str, rules: RuleSet, lang: str) -> str:
@@ -189,8 +204,14 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
     or month (日息万分之五, 日利率0.05%: x365; 月息2分, 月利率2%: x12), read as the annual rate."""
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_percent", lang, value=raw))
-    text = repr(raw) if isinstance(raw, float) else _normalise(raw).lower().replace(" ", "")
-    found = numerals.rate(text)
+    fast = _FAST_PERCENT.fullmatch(raw) if raw.__class__ is str else None
+    found: tuple[Decimal, str, Decimal] | None
+    if fast:
+        number = Decimal(fast.group(1))
+        text, found = fast.group(0), (number, "year", number)
+    else:
+        text = repr(raw) if isinstance(raw, float) else _normalise(raw).lower().replace(" ", "")
+        found = numerals.rate(text)
     if found is None:
         key = "rate_period" if numerals.needs_period(text) else "bad_percent"
         raise CaseError(field, rules.message(key, lang, value=raw))
@@ -229,6 +250,8 @@ def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> 
 
 
 def is_blank(raw: object) -> bool:
+    if raw.__class__ is str:  # nearly every answer: decided at once
+        return not raw.strip()
     return raw is None or (isinstance(raw, float) and raw != raw) or (isinstance(raw, str) and not raw.strip()) or (
         isinstance(raw, (list, tuple, set, frozenset)) and not raw)
 
@@ -239,7 +262,8 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
     kind = FIELD_KINDS.get(field)
     if kind is None:
         raise CaseError(field, rules.message("unknown_field", lang, value=field))
-    raw = _spreadsheet(raw)
+    if raw.__class__ is not str:
+        raw = _spreadsheet(raw)
     if is_blank(raw):
         if field in CORE_FIELDS:
             raise CaseError(field, rules.message("missing_value", lang))
