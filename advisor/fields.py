@@ -87,8 +87,8 @@ FIELDS: tuple[Field, ...] = (
           "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees.", condition="set"),
     Field("hardship", "choice", "--hardship",
           "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.", condition="choice"),
-    Field("apr", "percent", "--apr", "Rate as the app or contract shows it: 36%, 年化23.9%, 日息万分之五, 月息2分.", condition="decimal",
-          domain=("0.0001", MAX_PERCENT, "0.0001")),
+    Field("apr", "percent", "--apr", "Rate as the app or contract shows it: 36%, 年化23.9%, 日息万分之五, 月息2分.",
+          condition="decimal", domain=("0.0001", MAX_PERCENT, "0.0001")),
     Field("contract_date", "date", "--contract-date", "Date of the loan contract, YYYY-MM-DD."),
     # Overrides the LPR table for the interest check; rules do not test it.
     Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table."),

@@ -56,7 +56,9 @@ def _section(text: str, implied: int = 0) -> Decimal | None:
     digit_text = ""
     last_unit = implied or 10**9
     zero = False
-    for token in tokens:
+    for n, token in enumerate(tokens):
+        if len(token) > 1 and n + 1 < len(tokens) and (total or zero or (token.count(".") and n + 2 < len(tokens))):
+            return None  # 1千25百, 2.5千3: a figure of several digits leads, and a fraction ends
         if token in ZERO:
             if digit is not None or zero:
                 return None
@@ -116,8 +118,8 @@ def number(text: str) -> Decimal | None:
         if not found:
             continue
         part = _section(head, 0) if head else None
-        if part is None or (implied and part >= implied // unit):
-            return None
+        if part is None or (implied and part >= implied // unit) or (rest and part != part.to_integral_value()):
+            return None  # 1.2万5: a fraction of 万 with more after it
         total += part * unit
         text, implied = rest, unit
     if not text:

@@ -185,3 +185,11 @@ def test_a_pandas_frame_with_a_blank_goes_in_as_it_is():
     assert records[2]["case"]["overdue_days"] == 90
     single = advisor.assess(frame.iloc[0].to_dict())
     assert single["case"]["overdue_days"] == 45 and "monthly_income" not in single["case"]
+
+
+@pytest.mark.parametrize("typed", ["2.5千3", "1.2万5", "1千25百", "3千80", "1万500", "50,00", "1,2,3", "一二三",
+                                   "百千", "万", "3万万", "两三万", "1e5", "0x10", "五毛"])
+def test_an_amount_that_could_be_read_two_ways_is_not_read(rules, typed):
+    with pytest.raises(CaseError) as err:
+        read("amount", typed, rules)
+    assert typed in err.value.message and err.value.field == "amount"
