@@ -110,7 +110,9 @@ def _wrapped(line: str, width: int, labels: tuple[str, ...] = ()) -> list[str]:
 
 # Where a message may break: after a space or a Chinese phrase's punctuation. A choice such as
 # 银行贷款（bank_loan） or a suggestion such as 30天 is one piece, never split across lines.
-_PHRASE_END = re.compile(r"(?<=[；，。、：;,！？])|(?<=\D )")  # never after "3 ": the number of a choice
+# Not after 、 or around " / ", which join the parts of one name (威胁、恐吓或辱骂, 小额贷款公司 / 网络小贷),
+# nor after "3 ", a choice's number.
+_PHRASE_END = re.compile(r"(?<=[；，。：;,！？])|(?<=[^\d/] )(?!/ )")
 
 
 def _phrases(text: str, width: int, hang: str = "") -> list[str]:
@@ -127,13 +129,30 @@ def _phrases(text: str, width: int, hang: str = "") -> list[str]:
             line = ""
             room = width - cell_len(hang)
         while cell_len(piece.rstrip()) > room:  # one piece wider than a line: cut it
-            cut = max(n for n in range(1, len(piece) + 1) if cell_len(piece[:n]) <= room)
-            lines.append(piece[:cut])
+            cut = _cut(piece, room)
+            lines.append(piece[:cut].rstrip())
             piece = piece[cut:]
         line += piece
     if line.strip() or not lines:
         lines.append(line.rstrip())
     return [lines[0], *(hang + rest for rest in lines[1:])]
+
+
+def _cut(piece: str, room: int) -> int:
+    """Where to cut a piece wider than the line: after a choice's number, else after a space that is
+    not part of a name's " / ", else before an opening bracket (a name and its id), else where it
+    must, but never so that closing punctuation starts a line."""
+    from rich.cells import cell_len
+
+    fits = max([n for n in range(1, len(piece)) if cell_len(piece[:n]) <= room] or [1])
+    numbers = [n for n in range(2, fits + 1) if piece[n - 1] == " " and piece[n - 2].isdigit()]
+    spaces = [n for n in range(fits, 1, -1) if piece[n - 1] == " " and "/" not in (piece[n - 2], piece[n])]
+    brackets = [n for n in range(fits, 1, -1) if piece[n] in "（("]
+    if numbers or spaces or brackets:
+        return (numbers or spaces or brackets)[0]
+    while fits > 1 and piece[fits] in "；，。、：）)”":
+        fits -= 1
+    return fits
 
 
 def fit_message(text: str, width: int) -> str:

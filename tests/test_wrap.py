@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -39,3 +39,28 @@ def test_no_line_is_too_wide_and_no_character_is_lost(text, width):
 def test_moving_punctuation_never_overfills_the_next_line():
     for text in ("一（abcd", "一二（abcd", "一二abcd，"):
         assert all(cell_len(line) <= 4 for line in wrap_lines(text, 4)), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(30, 120), st.sampled_from(["platform", "collection", "hardship"]), st.sampled_from(["zh", "en"]))
+def test_an_error_on_a_terminal_never_splits_a_choice(width, field, lang):
+    """A refusal listing the choices, wrapped to the terminal: every choice's name and id stay whole
+    on one line (when they fit with the indent and the separator), no line is wider than the
+    terminal, nothing is lost."""
+    from advisor.errors import CaseError
+    from advisor.interview import fit_message
+    from advisor.parsing import parse_answer
+    from advisor.ruleset import load_ruleset
+
+    rules = load_ruleset()
+    try:
+        parse_answer(field, "蚂蚁", rules, lang)
+    except CaseError as exc:
+        message = f"advisor: --{field}: {exc.message}"
+    lines = fit_message(message, width).split("\n")
+    assert all(cell_len(line) <= width for line in lines), lines
+    assert "".join(line.strip() for line in lines).replace(" ", "") == message.replace(" ", "")
+    for choice in rules.choices(field):
+        name = f"{choice['label']['zh']}（{choice['id']}）" if lang == "zh" else f"({choice['id']})"
+        if cell_len(name) + 4 <= width:
+            assert any(name in line for line in lines), (name, lines)
