@@ -48,7 +48,7 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
 
     With `household`, an interview goes on to ask about other debts, whose answers it receives."""
     from .interview import complete, missing_fields, terminal_width, wrapping
-    from .parsing import parse_answer
+    from .parsing import named, parse_answer
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
     raw = {**from_file, **sources.flags}
@@ -58,8 +58,10 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
         try:
             parsed[field] = parse_answer(field, value, rules, lang, as_of)
         except CaseError as exc:
-            source = FLAGS[field] if field in sources.flags else f"{sources.answers_file}: {field}"
-            bad.append(f"{source}: {exc.message}")
+            if field in sources.flags:
+                bad.append(f"{FLAGS[field]}: {exc.message}")
+            else:
+                bad.append(f"{sources.answers_file}: {named(field, exc.message, rules, lang)}")
     if bad:
         raise UsageError("\n  ".join(bad))
     missing = missing_fields(parsed)

@@ -80,7 +80,7 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         say("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
         raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
-        say(f"advisor: {exc}")
+        say(_fit(f"advisor: {exc}"))
         raise typer.Exit(int(exc.exit_code)) from None
     except BrokenPipeError:
         quiet_stdout()
@@ -100,6 +100,18 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
     if code:
         raise typer.Exit(code)
+
+
+def _fit(message: str) -> str:
+    """A message wrapped to the terminal it goes to; as it is for a file or a pipe (a script)."""
+    try:
+        if not sys.stderr.isatty():
+            return message
+    except (AttributeError, ValueError):
+        return message
+    from .interview import fit_message, terminal_width
+
+    return fit_message(message, terminal_width())
 
 
 _UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})",

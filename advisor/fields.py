@@ -24,15 +24,16 @@ MAX_COUNT = 1000
 # What each kind of answer accepts, for forms and scripts (`questions --json`); the parsers in
 # parsing.py are the authority.
 KINDS: dict[str, dict[str, Any]] = {
-    "days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS, "examples": ["45", "45天"]},
+    "days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS,
+             "examples": ["45", "45天", "四十五天", "两周", "半个月", "三个月", "一年"]},
     "amount": {"type": "decimal", "minimum": "0.01", "maximum": MAX_AMOUNT, "decimal_places": 2,
-               "examples": ["5000", "5,000", "5000元", "3万", "2.5万元", "8千"]},
+               "examples": ["5000", "5,000", "5000元", "3万", "2.5万元", "8千", "1.2w", "两万块", "三千八", "一万二"]},
     "money": {"type": "decimal", "minimum": "0", "maximum": MAX_AMOUNT, "decimal_places": 2,
               "examples": ["6000", "1.2万", "0"]},
     "percent": {"type": "percent", "minimum_exclusive": "0", "maximum": MAX_PERCENT,
-                "examples": ["36", "36%", "年化23.9%"]},
+                "examples": ["36", "36%", "年化23.9%", "日息万分之五", "月息2分"]},
     "date": {"type": "date", "examples": ["2024-03-01", "2024/3/1", "2024年3月1日"]},
-    "count": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "examples": ["2", "2笔"]},
+    "count": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "examples": ["2", "2笔", "两笔"]},
     "choice": {"type": "choice"},
     "choices": {"type": "choices", "separators": [",", "，", "、", ";", " "]},
 }
@@ -72,9 +73,9 @@ _MONEY = ("0", MAX_AMOUNT, "0.01")
 
 FIELDS: tuple[Field, ...] = (
     # The four core answers (CONTRACT §1), in the order they are asked.
-    Field("overdue_days", "days", "--days", "Days overdue: 45 or 45天 (0 = not yet).", short="-d",
+    Field("overdue_days", "days", "--days", "Days overdue: 45, 45天, 两周, 三个月 (0 = not yet).", short="-d",
           columns=("逾期天数",), required=True, condition="int", domain=(0, MAX_DAYS, 1)),
-    Field("amount", "amount", "--amount", "Overdue amount: 5000, 5,000, 5000元, 3万, 2.5万元, 8千.", short="-a",
+    Field("amount", "amount", "--amount", "Overdue amount: 5000, 5,000, 3万, 2.5万元, 1.2w, 两万块, 三千八.", short="-a",
           columns=("逾期金额", "金额"), required=True, condition="decimal", domain=("0.01", MAX_AMOUNT, "0.01")),
     Field("platform", "choice", "--platform", "Lender type: id, Chinese name, number or alias (花呗, 网商贷…).",
           short="-p", columns=("平台类型", "平台", "机构类型", "机构", "借款平台", "产品"), required=True, condition="choice"),
@@ -90,8 +91,8 @@ FIELDS: tuple[Field, ...] = (
     Field("hardship", "choice", "--hardship",
           "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.", condition="choice",
           scope="person"),
-    Field("apr", "percent", "--apr", "Annual rate in %, as the app or contract shows it.", condition="decimal",
-          domain=("0.0001", MAX_PERCENT, "0.0001")),
+    Field("apr", "percent", "--apr", "Rate as the app or contract shows it: 36%, 年化23.9%, 日息万分之五, 月息2分.",
+          condition="decimal", domain=("0.0001", MAX_PERCENT, "0.0001")),
     Field("contract_date", "date", "--contract-date", "Date of the loan contract, YYYY-MM-DD."),
     # Overrides the LPR table for the interest check; rules do not test it.
     Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table."),

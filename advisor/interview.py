@@ -102,8 +102,67 @@ def _wrapped(line: str, width: int, labels: tuple[str, ...] = ()) -> list[str]:
         body = _wrap(rest, room, True, labels)
         return [f"{indent}{number} {body[0]}", *(hang + r for r in body[1:])]
     hang = indent + (" " if stripped.startswith("(") else "")
+    if not indent and _PHRASE_END.search(stripped):  # a message: break between its phrases
+        return _phrases(stripped, width)
     body = _wrap(stripped, max(width - len(hang), 10), bool(indent))
     return [indent + body[0], *(hang + r for r in body[1:])]
+
+
+# Where a message may break: after a space or a Chinese phrase's punctuation. A choice such as
+# 银行贷款（bank_loan） or a suggestion such as 30天 is one piece, never split across lines.
+# Not after 、 or around " / ", which join the parts of one name (威胁、恐吓或辱骂, 小额贷款公司 / 网络小贷),
+# nor after "3 ", a choice's number.
+_PHRASE_END = re.compile(r"(?<=[；，。：;,！？])|(?<=[^\d/] )(?!/ )")
+
+
+def _phrases(text: str, width: int, hang: str = "") -> list[str]:
+    """`text` as lines of at most `width` cells, broken only between phrases (a piece longer than a
+    line is cut where it must); lines after the first start with `hang`."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line = ""
+    for piece in _PHRASE_END.split(text):
+        room = width - (cell_len(hang) if lines else 0)
+        if line and cell_len(line + piece.rstrip()) > room:
+            lines.append(line.rstrip())
+            line = ""
+            room = width - cell_len(hang)
+        while cell_len(piece.rstrip()) > room:  # one piece wider than a line: cut it
+            cut = _cut(piece, room)
+            lines.append(piece[:cut].rstrip())
+            piece = piece[cut:]
+        line += piece
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return [lines[0], *(hang + rest for rest in lines[1:])]
+
+
+def _cut(piece: str, room: int) -> int:
+    """Where to cut a piece wider than the line: after a choice's number, else after a space that is
+    not part of a name's " / ", else before an opening bracket (a name and its id), else where it
+    must, but never so that closing punctuation starts a line."""
+    from rich.cells import cell_len
+
+    fits = max([n for n in range(1, len(piece)) if cell_len(piece[:n]) <= room] or [1])
+    numbers = [n for n in range(2, fits + 1) if piece[n - 1] == " " and piece[n - 2].isdigit()]
+    spaces = [n for n in range(fits, 1, -1) if piece[n - 1] == " " and "/" not in (piece[n - 2], piece[n])]
+    brackets = [n for n in range(fits, 1, -1) if piece[n] in "（("]
+    if numbers or spaces or brackets:
+        return (numbers or spaces or brackets)[0]
+    while fits > 1 and piece[fits] in "；，。、：）)”":
+        fits -= 1
+    return fits
+
+
+def fit_message(text: str, width: int) -> str:
+    """An error message wrapped to the width with a hanging indent, no word or short name split."""
+    out = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        indent = line[: len(line) - len(stripped)]
+        out += [indent + row for row in _phrases(stripped, max(width - len(indent), 10), "  ")]
+    return "\n".join(out)
 
 
 def wrapping(say: Callable[[str], None], width: int) -> Callable[[str], None]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import fields
+from . import fields, numerals
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
 from .matching import ChoiceError, Match
@@ -23,14 +23,13 @@ if TYPE_CHECKING:
 MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
 CENT = Decimal("0.01")
 
-_DAYS_RE = re.compile(r"^\+?(\d{1,9})\s*(?:天|日|days?|d)?$", re.IGNORECASE)
-_AMOUNT_RE = re.compile(
-    r"^(?:¥|￥|rmb|cny)?\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(万|千|w|k)?\s*(?:元|块钱|块|rmb|cny)?$",
-    re.IGNORECASE,
-)
-_MULTIPLIERS = {"万": 10000, "w": 10000, "千": 1000, "k": 1000}
-_PERCENT_RE = re.compile(r"^(?:年化|年利率|apr)?\s*(\d+(?:\.\d+)?|\.\d+)\s*%?$", re.IGNORECASE)
-_COUNT_RE = re.compile(r"^(\d{1,4})\s*(?:笔|个|家|项|份)?$")
+# Fast paths for the spellings nearly every spreadsheet cell uses, tried on the raw text (ASCII digits
+# only: anything else, full-width digits included, takes the full path through numerals.py).
+_FAST_AMOUNT = re.compile(r"[¥￥]?([0-9]+(?:\.[0-9]*)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)([万千wWkK]?)(?:元|块钱|块)?")
+_FAST_DAYS = re.compile(r"([0-9]{1,9}) ?(?:天|日|days?)?")
+_FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
+_UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
+_COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 MAX_PERCENT = Decimal(fields.MAX_PERCENT)
@@ -48,55 +47,133 @@ def _normalise(raw: object) -> str:
     return unicodedata.normalize("NFKC", str(raw)).strip()
 
 
-def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
+class Rate(Decimal):
+    """An annual rate in percent that the person gave per day or per month (日息万分之五): `given` is
+    (period, rate per period), so the report can show the conversion. Equal to the plain Decimal."""
+
+    given: tuple[str, Decimal]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rate, (str(self), self.given)
+
+
+def _rate(value: str, given: tuple[str, Decimal]) -> Rate:
+    out = Rate(value)
+    out.given = given
+    return out
+
+
+def _spreadsheet(raw: object) -> object:
+    """A value as Python's own: numpy and pandas scalars unwrapped (np.float64(5000.0) is 5000.0),
+    NaN, pd.NA and NaT blank (how pandas spells an empty cell), a datetime its date."""
+    cls = raw.__class__
+    if cls is str or cls is int:
+        return raw
+    if cls.__module__.startswith(("numpy", "pandas")):
+        if cls.__name__ in ("NAType", "NaTType"):
+            return None
+        item = getattr(raw, "item", None)
+        if callable(item) and getattr(raw, "ndim", 0) == 0:
+            raw = item()
+    if isinstance(raw, float) and raw != raw:
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    return raw
+
+
+def _whole(raw: object) -> int | None:
+    """A whole number given as a number: 45, 45.0, Decimal("45"); None for anything else."""
     if isinstance(raw, bool):
-        raise CaseError("overdue_days", rules.message("bad_days", lang, value=raw))
+        return None
     if isinstance(raw, int):
-        days = raw
+        return raw
+    if isinstance(raw, (float, Decimal)):
+        value = Decimal(repr(raw)) if isinstance(raw, float) else raw
+        return int(value) if value.is_finite() and value == value.to_integral_value() else None
+    return None
+
+
+def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(rules.message("days_n", lang, n=n) for n in days)
+
+
+def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
+    """Days overdue: 45, 45天, 45.0, 十二天, 两周, 半个月, 三个月, 一年. A vague answer (一个多月,
+    两三个月) is refused with the nearest exact numbers of days, never guessed."""
+    found: int | numerals.Vague | None
+    if raw.__class__ is str and raw.isascii() and raw.isdigit() and len(raw) < 10:
+        found = int(raw)
+    elif raw.__class__ is str and (fast := _FAST_DAYS.fullmatch(raw)):
+        found = int(fast.group(1))
+    elif isinstance(raw, (bool, int, float, Decimal)):
+        found = _whole(raw)
     else:
-        match = _DAYS_RE.match(_normalise(raw))
-        if not match:
-            raise CaseError("overdue_days", rules.message("bad_days", lang, value=raw))
-        days = int(match.group(1))
-    if not 0 <= days <= MAX_DAYS:
+        found = numerals.days(_normalise(raw).lower())
+    if isinstance(found, numerals.Vague):
+        if not found.suggestions:
+            raise CaseError("overdue_days", rules.message("vague_days_none", lang, value=raw))
+        raise CaseError("overdue_days", rules.message(
+            "vague_days", lang, value=raw, choices=_days_list(found.suggestions, rules, lang)))
+    if found is None:
+        raise CaseError("overdue_days", rules.message("bad_days", lang, value=raw))
+    if not 0 <= found <= MAX_DAYS:
         raise CaseError("overdue_days", rules.message("days_range", lang, value=raw, max=MAX_DAYS))
-    return days
+    return found
 
 
 def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "amount", zero_ok: bool = False) -> Decimal:
+    """Money: 5000, 5,000, ¥12,000.00, 3万, 1.2w, 5k, 两万块, 三千八, 一万二, 十万零五百."""
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_amount", lang, value=raw))
     if isinstance(raw, float):
         raw = repr(raw)  # a float from JSON: read its shortest decimal spelling, never its binary value
-    if isinstance(raw, (int, Decimal)):
+    value: Decimal | None
+    fast = _FAST_AMOUNT.fullmatch(raw) if raw.__class__ is str else None
+    if fast:
+        value = Decimal(fast.group(1).replace(",", "")) * _UNIT[fast.group(2)]
+    elif isinstance(raw, (int, Decimal)):
         value = Decimal(raw)
     else:
-        text = _normalise(raw).replace(",", "").replace(" ", "")
-        match = _AMOUNT_RE.match(text)
-        if not match:
-            raise CaseError(field, rules.message("bad_amount", lang, value=raw))
-        try:
-            value = Decimal(match.group(1))
-        except InvalidOperation:
-            raise CaseError(field, rules.message("bad_amount", lang, value=raw)) from None
-        unit = (match.group(2) or "").lower()
-        if unit:
-            value *= _MULTIPLIERS[unit]
+        text = _normalise(raw).lower()
+        sign = text[:1] if text[:1] in "+-" else ""
+        value = numerals.amount(text[len(sign):].lstrip()) if text else None
+        if value is None:
+            vague = numerals.is_vague(text)  # 几千, 一万多, 两三万: asked for the exact figure
+            raise CaseError(field, rules.message("vague_amount" if vague else "bad_amount", lang, value=raw))
+        if sign == "-":
+            value = -value
     if not value.is_finite():
         raise CaseError(field, rules.message("bad_amount", lang, value=raw))
     if value < 0 or (value == 0 and not zero_ok) or value > MAX_AMOUNT:
         raise CaseError(field, rules.message("money_range" if zero_ok else "amount_range", lang, value=raw))
-    if value != value.quantize(CENT):
+    cents = value.quantize(CENT)
+    if value != cents:
         raise CaseError(field, rules.message("amount_cents", lang, value=raw))
-    return value.quantize(CENT)
+    return cents
+
+
+def field_name(field: str, rules: RuleSet, lang: str) -> str:
+    """An answer as a message names it: in Chinese its Chinese name with the id in brackets for
+    scripts (催收方式（collection）), never a bare English id mid-sentence; in English the id."""
+    name = rules.ui.get(f"field_{field}")
+    return f"{name['zh']}（{field}）" if lang == "zh" and name else field
+
+
+def named(field: str | None, message: str, rules: RuleSet, lang: str) -> str:
+    """`message` after the name of the answer it concerns: 逾期金额（amount）：… / amount: …"""
+    if not field:
+        return message
+    return field_name(field, rules, lang) + ("：" if lang == "zh" else ": ") + message
 
 
 def choice_list(field: str, rules: RuleSet, lang: str, only: tuple[str, ...] | None = None) -> str:
-    """The choices of a field as an error message lists them (only those in `only`, when given)."""
-    return "; ".join(
-        f"{n} {c['id']} {c['label'][lang]}" for n, c in enumerate(rules.choices(field), 1)
-        if only is None or c["id"] in only
-    )
+    """The numbered choices of a field (only those in `only`, when given), by name, the id in brackets:
+    1 银行贷款（bank_loan）；2 …"""
+    chosen = [(n, c) for n, c in enumerate(rules.choices(field), 1) if only is None or c["id"] in only]
+    if lang == "zh":
+        return "；".join(f"{n} {c['label']['zh']}（{c['id']}）" for n, c in chosen)
+    return "; ".join(f"{n} {c['label'][lang]} ({c['id']})" for n, c in chosen)
 
 
 def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: str) -> ChoiceError:
@@ -142,28 +219,41 @@ def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: 
 
 
 def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> Decimal:
-    """An annual rate in percent, as an app or contract shows it: 36, 36%, 年化36%, 23.99%."""
+    """An annual rate in percent, as an app or contract shows it: 36, 36%, 年化36%, 23.99%; or per day
+    or month (日息万分之五, 日利率0.05%: x365; 月息2分, 月利率2%: x12), read as the annual rate."""
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_percent", lang, value=raw))
-    text = repr(raw) if isinstance(raw, float) else _normalise(raw).replace(" ", "")
-    match = _PERCENT_RE.match(text)
-    if not match:
-        raise CaseError(field, rules.message("bad_percent", lang, value=raw))
-    value = Decimal(match.group(1))
+    fast = _FAST_PERCENT.fullmatch(raw) if raw.__class__ is str else None
+    found: tuple[Decimal, str, Decimal] | None
+    if fast:
+        number = Decimal(fast.group(1))
+        text, found = fast.group(0), (number, "year", number)
+    else:
+        text = repr(raw) if isinstance(raw, float) else _normalise(raw).lower().replace(" ", "")
+        found = numerals.rate(text)
+    if found is None:
+        key = "rate_period" if numerals.needs_period(text) else "bad_percent"
+        raise CaseError(field, rules.message(key, lang, value=raw))
+    value, period, per = found
+    if period == "year" and value < 1 and not numerals.names_period(text):
+        raise CaseError(field, rules.message("rate_period", lang, value=raw))  # 0.05%: surely not a year
     if -value.as_tuple().exponent > MAX_PERCENT_PLACES:  # type: ignore[operator] # finite: from the regex
         raise CaseError(field, rules.message("percent_places", lang, value=raw, places=MAX_PERCENT_PLACES))
     if not 0 < value <= MAX_PERCENT:
         raise CaseError(field, rules.message("percent_range", lang, value=raw, max=MAX_PERCENT))
-    return value
+    return value if period == "year" else _rate(str(value), (period, per))
 
 
 def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> int:
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_count", lang, value=raw))
-    match = None if isinstance(raw, int) else _COUNT_RE.match(_normalise(raw))
-    if not isinstance(raw, int) and not match:
-        raise CaseError(field, rules.message("bad_count", lang, value=raw))
-    count = raw if isinstance(raw, int) else int(match.group(1))  # type: ignore[union-attr]
+    count = _whole(raw)
+    if count is None:
+        match = _COUNT_RE.match(_normalise(raw))
+        value = numerals.number(match.group(1)) if match else None  # 2, 2笔, 两笔, 三个
+        if value is None or value != value.to_integral_value():
+            raise CaseError(field, rules.message("bad_count", lang, value=raw))
+        count = int(value)
     if not 0 <= count <= MAX_COUNT:
         raise CaseError(field, rules.message("bad_count", lang, value=raw))
     return count
@@ -185,7 +275,9 @@ def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> 
 
 
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or (
+    if raw.__class__ is str:  # nearly every answer: decided at once
+        return not raw.strip()
+    return raw is None or (isinstance(raw, float) and raw != raw) or (isinstance(raw, str) and not raw.strip()) or (
         isinstance(raw, (list, tuple, set, frozenset)) and not raw)
 
 
@@ -195,6 +287,8 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
     kind = FIELD_KINDS.get(field)
     if kind is None:
         raise CaseError(field, rules.message("unknown_field", lang, value=field))
+    if raw.__class__ is not str:
+        raw = _spreadsheet(raw)
     if is_blank(raw):
         if field in CORE_FIELDS:
             raise CaseError(field, rules.message("missing_value", lang))
@@ -240,7 +334,7 @@ def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> di
         if field is None:
             raise CaseError(str(key), rules.message("unknown_field", lang, value=key) + suggest(key_name(key), KEYS))
         if field in out:
-            raise CaseError(field, rules.message("batch_twice", lang, name=field))
+            raise CaseError(field, rules.message("batch_twice", lang, name=field_name(field, rules, lang)))
         out[field] = value
     return out
 

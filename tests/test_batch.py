@@ -158,7 +158,8 @@ def test_csv_output_columns_and_excel_bom(tmp_path):
     assert rows[0]["row"] == "1" and rows[0]["id"] == "A1" and rows[0]["stage"] == record["stage"]
     assert rows[0]["steps"] == ";".join(s["id"] for s in record["steps"]) and rows[0]["error"] == ""
     assert rows[1]["row"] == "2" and rows[1]["id"] == "B,1" and rows[1]["stage"] == ""
-    assert rows[1]["error"].startswith("amount: ")
+    # A Chinese error names the field by its Chinese name, the id in brackets for scripts.
+    assert rows[1]["error"].startswith("逾期金额（amount）：")
 
 
 def test_json_array_output(tmp_path):

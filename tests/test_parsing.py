@@ -13,13 +13,13 @@ from advisor.parsing import build_case, parse_amount, parse_answer, parse_choice
 @pytest.mark.parametrize(
     ("raw", "days"),
     [("45", 45), ("45天", 45), (" 45 天 ", 45), ("0", 0), ("４５", 45), ("45日", 45), ("45 days", 45),
-     (45, 45), ("36500", 36500), ("+3", 3)],
+     (45, 45), ("36500", 36500), ("+3", 3), ("45.0", 45), ("四十五", 45), (45.0, 45)],
 )
 def test_days_accepted(rules, raw, days):
     assert parse_days(raw, rules) == days
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "-1", "4.5", "45.0", "36501", "1e3", "四十五", True, -3, "45天天"])
+@pytest.mark.parametrize("raw", ["", "abc", "-1", "4.5", "45.5", "36501", "1e3", "四十五点五", True, -3, "45天天", 4.5])
 def test_days_rejected(rules, raw):
     with pytest.raises(CaseError) as err:
         parse_answer("overdue_days", raw, rules)

@@ -56,8 +56,9 @@ def test_interactive_assessment(rules, tmp_path):
     child.sendline("家人,坐牢")
     child.expect_exact(rules.fields["overdue_days"]["question"]["zh"])
     child.expect_exact("> ")
-    child.sendline("四十五")
-    child.expect_exact("四十五")  # the refusal quotes what was typed
+    child.sendline("一个多月")
+    child.expect_exact("一个多月")  # the refusal quotes what was typed
+    child.expect_exact("30天、45天、60天")  # and offers the nearest exact answers
     child.expect_exact("> ")
     child.sendline("45天")
     child.expect_exact(rules.fields["amount"]["question"]["zh"])

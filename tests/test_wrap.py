@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -49,3 +49,28 @@ def test_a_citation_keeps_its_law_title_and_article_numbers_whole():
         assert not any(line.startswith(("条", "、", "；")) for line in lines), (width, lines)
         joined = "|".join(lines)
         assert "《征信业管理条例》" in joined and "第一千零三十三条" in joined and "第十三条" in joined
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(30, 120), st.sampled_from(["platform", "collection", "hardship"]), st.sampled_from(["zh", "en"]))
+def test_an_error_on_a_terminal_never_splits_a_choice(width, field, lang):
+    """A refusal listing the choices, wrapped to the terminal: every choice's name and id stay whole
+    on one line (when they fit with the indent and the separator), no line is wider than the
+    terminal, nothing is lost."""
+    from advisor.errors import CaseError
+    from advisor.interview import fit_message
+    from advisor.parsing import parse_answer
+    from advisor.ruleset import load_ruleset
+
+    rules = load_ruleset()
+    try:
+        parse_answer(field, "蚂蚁", rules, lang)
+    except CaseError as exc:
+        message = f"advisor: --{field}: {exc.message}"
+    lines = fit_message(message, width).split("\n")
+    assert all(cell_len(line) <= width for line in lines), lines
+    assert "".join(line.strip() for line in lines).replace(" ", "") == message.replace(" ", "")
+    for choice in rules.choices(field):
+        name = f"{choice['label']['zh']}（{choice['id']}）" if lang == "zh" else f"({choice['id']})"
+        if cell_len(name) + 4 <= width:
+            assert any(name in line for line in lines), (name, lines)

@@ -165,7 +165,10 @@ class KeyMap:
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH))
             if name in values:
-                return RowError(name, text(self.rules, "twice", self.lang, name=name), _as_id(values.get("id")))
+                from ..parsing import field_name  # a rare mistake: named as every message names a field
+
+                said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
+                return RowError(name, said, _as_id(values.get("id")))
             values[name] = value
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
         kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()

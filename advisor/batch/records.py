@@ -196,7 +196,9 @@ class Assessor:
         if not known:
             key: tuple[Any, ...] = (core[0].key, core[1].key, core[2].key, core[3].key)
         elif any(self._by_value[n] for n, _ in known):
-            key = (core[0].value, core[1].value, core[2].value, core[3].value, *((n, p.value) for n, p in known))
+            # A rate given per day or month equals its annual value but shows its conversion: key by both.
+            key = (core[0].value, core[1].value, core[2].value, core[3].value,
+                   *((n, p.value, getattr(p.value, "given", None)) for n, p in known))
         else:
             key = (core[0].key, core[1].key, core[2].key, core[3].key, *((n, p.value) for n, p in known))
         result = self._results.get(key)

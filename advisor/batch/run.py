@@ -58,9 +58,11 @@ class Totals(NamedTuple):
         on a terminal, the caseload in short; and where the summary file went."""
         out = []
         if self.stopped is not None:
+            from ..parsing import named
+
             row, field_name, message = self.stopped
-            out.append(text(rules, "stopped", lang, row=row, field=f"{field_name}: " if field_name else "",
-                            message=message))
+            out.append(text(rules, "stopped", lang, row=row, field="",
+                            message=named(field_name, message, rules, lang)))
             if output not in (None, "-"):
                 out.append(text(rules, "not_written", lang, path=output))
         if not quiet:
@@ -73,11 +75,19 @@ class Totals(NamedTuple):
         return out
 
 
+def _prefixes(rules: RuleSet, lang: str) -> dict[str, str]:
+    """How the CSV error column names each field (parsing.named)."""
+    from ..fields import FIELDS
+    from ..parsing import named
+
+    return {f.id: named(f.id, "", rules, lang) for f in FIELDS}
+
+
 def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress: bool = False) -> Totals:
     """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
     encoding of the first megabyte; during the run only for an input that breaks later on."""
     started = time.perf_counter()
-    fmt = make_format(_output_format(opts, rules), opts.excel)
+    fmt = make_format(_output_format(opts, rules), opts.excel, _prefixes(rules, opts.lang))
     jobs = _jobs(opts.jobs, rules, opts.lang)
     desk = opts.desk.active or fmt.name == "xlsx"
     inp = Input(opts, rules)

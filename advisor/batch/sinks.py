@@ -62,21 +62,27 @@ class Format:
     header: bytes
     footer: bytes
     headers: dict[str, str] = field(default_factory=dict)  # field -> its column as the input's header names it
+    # How a CSV error cell names its field, by id: "逾期金额（amount）：" in Chinese, "amount: " in English.
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     def error_line(self, row: int, case_id: str | None, field_id: str | None, message: str) -> tuple[bytes, bytes]:
         """An error record around its row number: (before, after). The CSV names the column as the
         person's header wrote it; JSON keeps the field's id, which scripts match on."""
         if self.name == "csv":
-            reason = f"{self.headers.get(field_id, field_id)}: {message}" if field_id else message
+            # The column as the person's header wrote it, else the field's name in their language.
+            header = self.headers.get(field_id or "")
+            named = f"{header}: " if header and header != field_id else self.prefixes.get(field_id or "", f"{field_id}: ")
+            reason = named + message if field_id else message
             return b"", ("," + csv_text(case_id or "") + ",,,,,,,," + csv_text(reason) + "," * _CSV_EXTRA
                          + "\r\n").encode()
         rest = b"," + dumps({"id": case_id, "error": {"field": field_id, "message": message}})[1:].encode()
         return (b'{"row":', rest + b"\n") if self.name == "jsonl" else (b',\n{"row":', rest)
 
 
-def make_format(name: str, excel: bool) -> Format:
+def make_format(name: str, excel: bool, prefixes: dict[str, str] | None = None) -> Format:
     if name == "csv":
-        return Format("csv", (UTF8_BOM if excel else b"") + (",".join(CSV_COLUMNS) + "\r\n").encode(), b"")
+        header = (UTF8_BOM if excel else b"") + (",".join(CSV_COLUMNS) + "\r\n").encode()
+        return Format("csv", header, b"", prefixes=prefixes or {})
     if name == "json":
         return Format("json", b"[", b"\n]\n")
     if name == "xlsx":  # written whole at the end, by the counsellor's run (desk.py)

@@ -132,6 +132,9 @@ def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, An
         return None
     values = {k: v for k, v in check.items() if v is not None}
     parts = []
+    given = getattr(assessment.case.apr, "given", None)  # a rate given per day or month: show the sum
+    if given:
+        parts.append(rules.message(f"rate_converted_{given[0]}", lang, rate=given[1], apr=check["apr"]))
     if check["cap"] is not None:
         verdict = rules.text("interest_exceeds" if check["exceeds"] else "interest_within", lang)
         parts.append(rules.message("interest_line", lang, apr=check["apr"], cap=check["cap"], verdict=verdict))
@@ -148,7 +151,8 @@ def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, An
     for key in ("cap_bound", note) if check.get("bound") else (note,):
         if key and key in notes:
             parts.append(fill(notes[key][lang], {k: values.get(k, "") for k in ("lpr", "lpr_from", "cap")}))
-    return {**check, "text": ("" if lang == "zh" else " ").join(parts)}
+    apr_given = {"per": given[0], "rate": str(given[1])} if given else None
+    return {**check, "apr_given": apr_given, "text": ("" if lang == "zh" else " ").join(parts)}
 
 
 def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:

@@ -1,0 +1,272 @@
+"""Numbers as people write them: 两万, 三千八, 一万二, 1.2w, ¥12,000.00, 十二天, 半个月, 日息万分之五.
+
+Pure functions on text already NFKC-normalised and stripped; parsing.py turns their answers into
+values or messages. Each returns None when it does not understand, and `Vague` for an answer that is
+clear but not exact ("一个多月"), so it can be asked again with the nearest exact forms. Whatever
+could be read two ways is not read at all: the person is asked again.
+
+The grammar here is the language's (digits, 十百千万亿, the colloquial 三千八 = 3,800), not policy;
+the one convention, a month counted as 30 days, is the one Chinese lenders and credit reports use
+when they speak of being "three months overdue" (M3 = 90 days).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+          "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+BIG = (("亿", 10**8), ("万", 10**4))
+ZERO = ("零", "〇")
+DAYS_PER = {"day": 1, "week": 7, "month": 30, "year": 365}
+HALF = {"week": 3, "month": 15, "year": 180}  # 半个月; 半年 is six months of 30 days
+PERIODS_PER_YEAR = {"day": 365, "month": 12}
+
+_PLAIN = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|.")
+_CURRENCY_HEAD = re.compile(r"^(?:¥|￥|rmb|cny|人民币)\s*")
+_CURRENCY_TAIL = re.compile(r"\s*(?:元整|元钱|元|圆|块钱|块|rmb|cny|人民币|yuan)$")
+
+
+class Vague(ValueError):
+    """An answer that is clear but not exact. `suggestions`: the nearest exact values."""
+
+    def __init__(self, suggestions: list[int]) -> None:
+        super().__init__(suggestions)
+        self.suggestions = suggestions
+
+
+def _digit_count(unit: int) -> int:
+    return len(str(unit)) - 1
+
+
+def _section(text: str, implied: int = 0) -> Decimal | None:
+    """A number below the next big unit: 三千八, 两千五百, 一百零五, 25, 2.5千, 3千800.
+
+    `implied` is the unit before this section (万 for the 二 of 一万二): a lone digit at the start
+    then counts in the next lower place, as speakers mean it."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return None
+    total = Decimal(0)
+    digit: Decimal | None = None
+    digit_text = ""
+    last_unit = implied or 10**9
+    zero = False
+    for n, token in enumerate(tokens):
+        if len(token) > 1 and n + 1 < len(tokens) and (total or zero or (token.count(".") and n + 2 < len(tokens))):
+            return None  # 1千25百, 2.5千3: a figure of several digits leads, and a fraction ends
+        if token in ZERO:
+            if digit is not None or zero:
+                return None
+            zero = True
+        elif token in DIGITS or token[0].isdigit():
+            if digit is not None:
+                return None  # 一二, 3 5: two numbers side by side
+            digit, digit_text = Decimal(DIGITS.get(token, token)), token
+        elif token in UNITS:
+            unit = UNITS[token]
+            if unit >= last_unit:
+                return None  # 百千, 五十百: places out of order
+            if digit is None:
+                if token not in ("十", "拾") or total or zero:
+                    return None
+                digit = Decimal(1)  # 十二 = 12
+            total += digit * unit
+            digit, digit_text, last_unit, zero = None, "", unit, False
+        else:
+            return None
+    if digit is None:
+        return None if zero else total
+    if last_unit == 10**9 or zero:
+        return total + digit  # a bare number, or one after 零 (一百零五)
+    place = last_unit // 10
+    if len(digit_text) == 1:
+        return total + digit * place  # 三千八 = 3,800, 一万二 = 12,000
+    if digit_text.isdigit() and len(digit_text) == _digit_count(last_unit) and digit < last_unit:
+        return total + digit  # 3千800, 3万5000: every place written out
+    return None  # 1万500: 10,500 or 15,000? ask
+
+
+def number(text: str) -> Decimal | None:
+    """A quantity: 12345.67, 12,000, 1.2万, 1.2w, 5k, 两万, 一万二, 十万零五百, 3万5000, 一点五万."""
+    if _PLAIN.fullmatch(text):
+        return Decimal(text)
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            return None  # 50,00 or 1,2,3: not thousands groups, so not read
+        return Decimal(text.replace(",", ""))
+    text = text.replace(" ", "").replace("w", "万").replace("k", "千")
+    if "点" in text:  # 一点五万: a Chinese decimal point, then at most a big unit
+        head, _, tail = text.partition("点")
+        big = tail[-1:] if tail[-1:] in ("万", "亿") else ""
+        whole = _section(head)
+        frac = tail[: len(tail) - len(big)]
+        if whole is None or not frac or any(c not in DIGITS for c in frac):
+            return None
+        value = Decimal(f"{whole}.{''.join(str(DIGITS[c]) for c in frac)}")
+        return value * dict(BIG)[big] if big else value
+    total = Decimal(0)
+    implied = 0
+    for name, unit in BIG:
+        if text.count(name) > 1:
+            return None
+        head, found, rest = text.partition(name)
+        if not found:
+            continue
+        part = _section(head, 0) if head else None
+        if part is None or (implied and part >= implied // unit) or (rest and part != part.to_integral_value()):
+            return None  # 1.2万5: a fraction of 万 with more after it
+        total += part * unit
+        text, implied = rest, unit
+    if not text:
+        return total if implied else None
+    rest_value = _section(text, implied)
+    if rest_value is None or (implied and rest_value >= implied):
+        return None
+    return total + rest_value
+
+
+_AMOUNT_HEAD = re.compile(r"^(?:一共|总共|共|还|已经|已)?(?:欠了|欠|借了|借|逾期了?|月薪|工资|收入|月入|每个?月)?\s*")
+
+
+def amount(text: str) -> Decimal | None:
+    """An amount of money: a number with 元/块/¥ around it, or 欠了两万. `text` is lower-cased."""
+    if _PLAIN.fullmatch(text):  # the fast path: nearly every spreadsheet cell
+        return Decimal(text)
+    text = _FILLER_TAIL.sub("", _AMOUNT_HEAD.sub("", text)).strip()
+    text = _CURRENCY_TAIL.sub("", _CURRENCY_HEAD.sub("", text))
+    return number(text.strip())
+
+
+def is_vague(text: str) -> bool:
+    """几千, 一万多, 两三万, 5000左右: a figure given as a range, not a number."""
+    return bool(_VAGUE.search(text) or _RUN_OF_TWO.search(text) or "几" in text)
+
+
+# Durations. The count may be a numeral (三, 3), 半 or carry a vague word; the unit decides the days.
+_UNIT_WORDS = {"天": "day", "日": "day", "day": "day", "days": "day", "d": "day", "周": "week", "星期": "week",
+               "礼拜": "week", "week": "week", "weeks": "week", "月": "month", "month": "month",
+               "months": "month", "年": "year", "year": "year", "years": "year"}
+_DURATION = re.compile(
+    r"(?P<n>[^天日周星礼月年a-z]*?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
+    r"(?P<unit>天|日|周|星期|礼拜|月|年|days?|d|weeks?|months?|years?)(?P<tail>半|多)?")
+_VAGUE = re.compile(r"多|几|来|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
+_RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
+_FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
+_FILLER_TAIL = re.compile(r"(?:了|啦|吧|的样子)+$")
+_SIGNED = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def days(text: str) -> int | Vague | None:
+    """A number of days: 45, 45.0, 四十五, 十二天, 两周, 半个月, 一个半月, 三个月, 一年, 2 weeks."""
+    if text.isdigit():  # the fast path
+        return int(text)
+    if _SIGNED.fullmatch(text):
+        value = Decimal(text)
+        return int(value) if value == value.to_integral_value() else None
+    text = _FILLER_TAIL.sub("", _FILLER_HEAD.sub("", text)).strip()
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        if _VAGUE.search(text):  # 一个月左右, 45天上下: the vague word after the unit
+            inner = _DURATION.fullmatch(_VAGUE.sub("", text).strip())
+            return _vague(inner.group("n").strip(), _UNIT_WORDS[inner.group("unit")]) if inner else _vague(text, "day")
+        count = number(text)
+        if count is None or count != count.to_integral_value():
+            return None
+        return int(count)
+    core, unit = match.group("n").strip(), _UNIT_WORDS[match.group("unit")]
+    if _VAGUE.search(core) or match.group("tail") == "多":
+        return _vague(core, unit)
+    half = match.group("half") or match.group("tail") == "半"
+    half_days = HALF.get(unit) if unit != "week" else None
+    if core == "半" or (core == "" and match.group("half")):
+        return half_days if half_days and match.group("tail") is None else None
+    count = number(core) if core else None
+    if count is None:
+        return _vague(core, unit) if _RUN_OF_TWO.fullmatch(core) else None
+    total = count * DAYS_PER[unit]
+    if half:
+        if half_days is None:
+            return None
+        total += half_days  # 一个半月, 一年半
+    if total != total.to_integral_value():
+        return None
+    if unit == "month" and not match.group("ge") and not match.group("unit").startswith("m"):
+        return Vague([int(total)])  # 三月 is also March: ask, offering the days
+    return int(total)
+
+
+def _vague(core: str, unit: str) -> Vague:
+    """The exact answers nearest a vague one: 一个多月 -> 30, 45, 60; 两三个月 -> 60, 90; 十几天 -> 10, 15."""
+    per = DAYS_PER[unit]
+    pair = _RUN_OF_TWO.fullmatch(core)
+    if pair:
+        return Vague([DIGITS[pair.group(1)] * per, DIGITS[pair.group(2)] * per])
+    rest = _VAGUE.sub("", core).replace("个", "").strip()
+    base = Decimal("0.5") if rest == "半" else number(rest) if rest else None
+    if base is None or base <= 0:
+        return Vague([])
+    low = int(base * per)
+    if unit == "day":
+        return Vague([low, low + 5] if low >= 10 and re.search("多|几", core) else [low])
+    return Vague([low, low + HALF[unit], low + per])
+
+
+# Rates: the annual rate in percent, and when it was given per day or per month, that period and rate.
+_FRACTION = {"百分之": Decimal(1), "千分之": Decimal("0.1"), "万分之": Decimal("0.01")}
+_PER = (("day", ("日息", "日利率", "日利息", "日费率", "每天", "一天", "每日", "日")),
+        ("month", ("月息", "月利率", "月利息", "月费率", "每月", "一个月", "月")),
+        ("year", ("年化利率", "年化", "年利率", "年息", "年费率", "apr", "年")))
+
+
+def _percent(text: str, period: str) -> Decimal | None:
+    """The rate per period, in percent: 18%, 18, 百分之十八, 万分之五, 0.05%, and for a month 2分."""
+    text = text.strip().removesuffix("利息").removesuffix("利率").strip()
+    for word, scale in _FRACTION.items():
+        if text.startswith(word):
+            value = number(text[len(word):].strip())
+            return None if value is None else value * scale
+    if period == "month" and text.endswith("分"):  # 月息2分: two percent a month, as lenders say it
+        value = number(text[:-1].strip())
+        return value if value is not None and value <= 10 else None
+    text = text.removesuffix("%").strip()
+    return number(text) if text else None
+
+
+def rate(text: str) -> tuple[Decimal, str, Decimal] | None:
+    """(annual percent, period the person gave it per, the rate per that period) or None."""
+    if _PLAIN.fullmatch(text):
+        return Decimal(text), "year", Decimal(text)
+    period, rest = "year", text
+    for name, words in _PER:
+        word = next((w for w in words if text.startswith(w)), None)
+        if word:
+            period, rest = name, text[len(word):].lstrip(":：为是 ")
+            break
+    else:
+        if any(text.startswith(w) for w in _FRACTION) or text.endswith("分"):
+            return None  # 万分之五 or 2分 with no period: per day? per month? ask
+    per = _percent(rest, period)
+    if per is None or per <= 0:
+        return None
+    if period == "year":
+        return per, "year", per
+    try:
+        annual = (per * PERIODS_PER_YEAR[period]).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    except InvalidOperation:
+        return None
+    return Decimal(format(annual.normalize(), "f")), period, per
+
+
+def names_period(text: str) -> bool:
+    """Whether a rate says its period in words (年化, 日息, 月利率…)."""
+    return any(text.startswith(w) for _, words in _PER for w in words)
+
+
+def needs_period(text: str) -> bool:
+    """万分之五 or 2分 with no 日/月: a rate that cannot be read until the period is known."""
+    return any(text.startswith(w) for w in _FRACTION) or (text.endswith("分") and number(text[:-1]) is not None)

@@ -1,0 +1,195 @@
+"""Numbers as people write them: every accepted spelling of a number gives the same value, through
+the parser every door uses, and nothing that could be read two ways is read at all."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import advisor
+from advisor.errors import CaseError
+from advisor.parsing import parse_answer
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese(n: int) -> str:
+    """The written Chinese form of n (1 <= n < 10^12), as a school textbook writes it: 十万零五百."""
+    def section(n: int, lead: bool) -> str:  # n < 10000
+        out, zero = "", False
+        for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = n // unit % 10
+            if d:
+                if zero and out:
+                    out += "零"
+                out += ("" if (unit == 10 and d == 1 and lead and not out) else DIGITS[d]) + name
+                zero = False
+            else:
+                zero = True
+        return out
+
+    parts, out, zero = [(n // 10**8, "亿"), (n // 10**4 % 10**4, "万"), (n % 10**4, "")], "", False
+    for value, name in parts:
+        if value:
+            if out and (zero or value < 1000):
+                out += "零"
+            out += section(value, not out) + name
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def read(field: str, raw: object, rules) -> object:
+    return parse_answer(field, raw, rules, "zh")
+
+
+def test_the_reference_writer():
+    assert [chinese(n) for n in (10, 15, 105, 1050, 3800, 12000, 100500, 100000, 20001)] == [
+        "十", "十五", "一百零五", "一千零五十", "三千八百", "一万二千", "十万零五百", "十万", "二万零一"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10**8))
+def test_an_amount_in_every_spelling_is_the_same_amount(rules, n):
+    forms = [str(n), f"{n:,}", f"¥{n:,}.00", f"{n}元", f"{n}块钱", f"{n}.00", chinese(n), chinese(n) + "元",
+             chinese(n).replace("二", "两", 1) if chinese(n).startswith("二") else chinese(n)]
+    if n % 10000 == 0:
+        forms += [f"{n // 10000}万", f"{n // 10000}w", f"{n // 10000}W块"]
+    elif n % 1000 == 0 and n > 10000:
+        forms += [f"{Decimal(n) / 10000}万", f"{Decimal(n) / 10000}w"]
+    if n % 1000 == 0:
+        forms += [f"{n // 1000}千", f"{n // 1000}k"]
+    for form in forms:
+        assert read("amount", form, rules) == n, form
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 9), st.sampled_from([(1000, "千"), (10000, "万")]))
+def test_the_spoken_short_forms(rules, a, b, unit):
+    """三千八 = 3,800 and 一万二 = 12,000: a lone digit after a unit counts in the next place down."""
+    size, name = unit
+    value = a * size + b * size // 10
+    for form in (f"{DIGITS[a]}{name}{DIGITS[b]}", f"{a}{name}{b}", chinese(value)):
+        assert read("amount", form, rules) == value, form
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 99), st.integers(10, 999))
+def test_a_part_that_could_be_read_two_ways_is_asked_about(rules, a, b):
+    """1万500 is 10,500 or 15,000: never guessed. Written out in full (1万0500, 1万5000) it is clear."""
+    if len(str(b)) != 4:
+        with pytest.raises(CaseError):
+            read("amount", f"{a}万{b}", rules)
+    assert read("amount", f"{a}万{b:04d}", rules) == a * 10000 + b
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 36500))
+def test_days_in_every_spelling(rules, n):
+    forms = [str(n), f"{n}天", f"{n}.0", f"{n} days", f"已经{n}天了"] + ([chinese(n) + "天", chinese(n)] if n else [])
+    for form in forms:
+        assert read("overdue_days", form, rules) == n, form
+    assert read("overdue_days", float(n), rules) == n
+    assert read("overdue_days", Decimal(n), rules) == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 99), st.sampled_from([("周", 7), ("个星期", 7), ("个月", 30), ("年", 365)]))
+def test_durations(rules, k, unit):
+    name, days = unit
+    for count in (str(k), chinese(k), "两" if k == 2 else chinese(k)):
+        if k * days <= 36500:
+            assert read("overdue_days", count + name, rules) == k * days
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 9), st.sampled_from(["个多月", "多个月", "个月左右"]))
+def test_a_vague_duration_is_asked_again_with_exact_ones(rules, k, tail):
+    with pytest.raises(CaseError) as err:
+        read("overdue_days", chinese(k) + tail, rules)
+    assert f"{30 * k}天" in err.value.message and err.value.field == "overdue_days"
+
+
+@pytest.mark.parametrize(("typed", "days"), [("两三个月", (60, 90)), ("十几天", (10, 15)), ("一年多", (365, 545))])
+def test_vague_answers_name_the_nearest_exact_ones(rules, typed, days):
+    for lang, unit in (("zh", "{}天"), ("en", "{} days")):
+        with pytest.raises(CaseError) as err:
+            parse_answer("overdue_days", typed, rules, lang)
+        assert all(unit.format(d) in err.value.message for d in days), err.value.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 99))
+def test_a_daily_rate_in_every_spelling(rules, n):
+    """万分之n a day = n/100 % a day = 3.65n % a year."""
+    annual = Decimal(n) * Decimal("3.65")
+    per_day = Decimal(n) / 100
+    for form in (f"日息万分之{n}", f"日息万分之{chinese(n)}", f"日利率{per_day}%", f"日息{per_day}%", f"每天万分之{n}"):
+        value = read("apr", form, rules)
+        assert value == annual and value.given == ("day", per_day), form
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 10))
+def test_a_monthly_rate_in_every_spelling(rules, m):
+    for form in (f"月息{m}分", f"月利率{m}%", f"月息{chinese(m)}分", f"每月{m}%"):
+        value = read("apr", form, rules)
+        assert value == 12 * m and value.given[0] == "month", form
+
+
+@pytest.mark.parametrize("typed", ["万分之五", "2分", "0.05%", "千分之一"])
+def test_a_rate_without_its_period_is_asked_about(rules, typed):
+    with pytest.raises(CaseError) as err:
+        read("apr", typed, rules)
+    assert "日息" in err.value.message and "月息" in err.value.message
+
+
+def test_the_conversion_is_shown_in_the_interest_line():
+    case = {"overdue_days": 45, "amount": "两万", "platform": "花呗", "negotiation": "none", "apr": "日息万分之五"}
+    for lang, words in (("zh", ("日利率 0.05%", "18.25%")), ("en", ("0.05% a day", "18.25% a year"))):
+        check = advisor.assess(case, lang=lang)["interest_check"]
+        assert check["apr"] == "18.25" and check["apr_given"] == {"per": "day", "rate": "0.05"}
+        assert all(w in check["text"] for w in words), check["text"]
+    plain = advisor.assess({**case, "apr": "18.25"})["interest_check"]
+    assert plain["apr_given"] is None and "日利率" not in plain["text"]
+
+
+def test_spreadsheet_scalars():
+    np = pytest.importorskip("numpy")
+    rules = advisor.load_ruleset()
+    assert read("overdue_days", np.int64(45), rules) == 45
+    assert read("overdue_days", np.float64(45.0), rules) == 45
+    assert read("amount", np.float64(5000.0), rules) == Decimal("5000.00")
+    assert read("amount", np.float32(12.5), rules) == Decimal("12.50")
+    assert read("monthly_income", np.float64("nan"), rules) is None
+    with pytest.raises(CaseError) as err:
+        read("overdue_days", np.float64(4.5), rules)
+    assert "np." not in err.value.message and "4.5" in err.value.message
+
+
+def test_a_pandas_frame_with_a_blank_goes_in_as_it_is():
+    """One blank in the days column turns it into floats (45.0, NaN): the README promises the frame
+    goes in as it is. The blank row is that row's error; the others are assessed."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"逾期天数": [45, None, 90], "金额": [5000, 12000.5, 30000],
+                          "平台": ["花呗", "信用卡", "网商贷"], "协商情况": ["未协商", "协商中", "none"],
+                          "monthly_income": [pd.NA, 6000, None]})
+    assert str(frame["逾期天数"].dtype) == "float64"
+    records = list(advisor.assess_many(frame.to_dict("records"), lang="zh"))
+    assert [r.get("error", {}).get("field") for r in records] == [None, "overdue_days", None]
+    assert records[0]["case"]["overdue_days"] == 45 and records[0]["case"]["amount"] == "5000.00"
+    assert records[2]["case"]["overdue_days"] == 90
+    single = advisor.assess(frame.iloc[0].to_dict())
+    assert single["case"]["overdue_days"] == 45 and "monthly_income" not in single["case"]
+
+
+@pytest.mark.parametrize("typed", ["2.5千3", "1.2万5", "1千25百", "3千80", "1万500", "50,00", "1,2,3", "一二三",
+                                   "百千", "万", "3万万", "两三万", "1e5", "0x10", "五毛"])
+def test_an_amount_that_could_be_read_two_ways_is_not_read(rules, typed):
+    with pytest.raises(CaseError) as err:
+        read("amount", typed, rules)
+    assert typed in err.value.message and err.value.field == "amount"
