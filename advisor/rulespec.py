@@ -106,7 +106,7 @@ def field_form(name: str) -> Entry:
 
 # Where a fact was read (a URL or a repository path) and when: a list when it rests on several sources.
 SOURCE = OneOf((STRING, ListOf(STRING, 1)))
-FACT = {"source": SOURCE, "checked": DATE}
+FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
     "steps": Entry({"id": ID, **FACT, "urgency": enum(URGENCIES), "text": TEXT, "override": BOOL},

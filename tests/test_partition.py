@@ -292,7 +292,7 @@ def test_coverage_states_its_cost_and_refuses_past_the_limit(tmp_path):
     assert time.monotonic() - started < 30
     assert out.returncode == 2 and out.stdout == ""
     # (The direct answers' conditions and the no-income rule add bands of their own.)
-    assert "--coverage: 251,550 situations to check, more than the limit of 100,000" in out.stderr
+    assert "--coverage: 353,675 situations to check, more than the limit of 100,000" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
 

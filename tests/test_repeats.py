@@ -77,4 +77,4 @@ def test_the_lint_adds_little_to_the_cost_of_coverage():
     """Texts are compared once (a few thousand pairs); each situation only looks up the similar pairs."""
     rules = load_ruleset()
     assert len(similar(rules)) < 20
-    assert check_coverage(rules, date(2026, 11, 22)).points < 20_000
+    assert check_coverage(rules, date(2026, 11, 22)).points < 30_000  # a seventh lender type and the asker answer (#12)

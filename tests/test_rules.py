@@ -23,7 +23,8 @@ CONTRACT_REFERENCES = """civil_code_188 civil_code_585 civil_code_675 civil_code
 civil_code_1033 credit_reg_13 credit_reg_15 credit_reg_16 credit_reg_17 credit_reg_25 credit_reg_29
 private_lending_25 dishonest_list_1 civil_procedure_264 criminal_law_196 card_fraud_interp_6 criminal_law_293_1
 pipl_10 card_rules_70""".split()
-CONTRACT_PLATFORMS = ["bank_loan", "credit_card", "consumer_finance", "internet_platform", "microloan", "unlicensed"]
+CONTRACT_PLATFORMS = ["bank_loan", "credit_card", "consumer_finance", "internet_platform", "microloan", "unlicensed",
+                      "personal"]  # additive: loans between people (#12)
 CONTRACT_NEGOTIATIONS = ["none", "in_progress", "agreed", "breached", "failed"]
 
 
