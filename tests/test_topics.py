@@ -105,7 +105,8 @@ def test_the_short_report_stays_short_with_the_new_topics():
 STATUTES = {
     "civil_code_1064": "民法典/婚姻家庭编.md", "civil_code_1124": "民法典/继承编.md", "civil_code_1161": "民法典/继承编.md",
     "civil_code_686": "民法典/合同编.md", "civil_code_688": "民法典/合同编.md", "civil_code_692": "民法典/合同编.md",
-    "civil_code_700": "民法典/合同编.md", "civil_procedure_103": "民事诉讼法(2023-09-01).md",
+    "civil_code_693": "民法典/合同编.md", "civil_code_700": "民法典/合同编.md",
+    "civil_procedure_103": "民事诉讼法(2023-09-01).md",
     "civil_procedure_104": "民事诉讼法(2023-09-01).md", "civil_procedure_108": "民事诉讼法(2023-09-01).md",
     "civil_procedure_111": "民事诉讼法(2023-09-01).md",
 }
