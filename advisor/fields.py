@@ -103,6 +103,14 @@ FIELDS: tuple[Field, ...] = (
     Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD.", condition="date"),
     Field("other_debts", "count", "--other-debts", "How many other debts you have.", condition="int",
           domain=(0, MAX_COUNT, 1), scope="person"),
+    # Who is asking, and what the loan really was: family, guarantors and heirs owe only in their
+    # cases (rules/rules/family.yaml); interest taken out in advance is not principal (rules/rules/personal.yaml).
+    Field("asker", "choice", "--asker", "Who is asking: borrower, spouse, parent, child, guarantor, heir.",
+          columns=("提问人", "身份"), condition="choice", scope="person"),
+    Field("received", "money", "--received", "Money actually received when borrowing, if less than the contract says.",
+          columns=("到手金额", "实际到手"), condition="decimal", domain=_MONEY),
+    Field("repaid_so_far", "money", "--repaid-so-far", "How much has been repaid on this loan so far.",
+          columns=("已还金额",), condition="decimal", domain=_MONEY),
     # What the person fears most: picks the direct answers the report opens with (rules/answers.yaml).
     # Last, so the places of the other answers in a Case stay put; the interview asks it first.
     Field("concerns", "choices", "--concerns",

@@ -80,6 +80,9 @@ if TYPE_CHECKING:
         monthly_expenses: Decimal | None = None
         repaid_on: date | None = None
         other_debts: int | None = None
+        asker: str | None = None
+        received: Decimal | None = None
+        repaid_so_far: Decimal | None = None
         concerns: frozenset[str] | None = None
 
         def echo(self) -> dict[str, Any]: ...

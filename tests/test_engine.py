@@ -43,7 +43,11 @@ SEEDS = [
      "legal_risk", set(), {"criminal_risk"}),
     ("bank loan, large, long unpaid: no card-fraud risk", (120, "6万", "银行", "none"),
      "legal_risk", {"lawsuit"}, {"criminal_risk", "criminal_law_196"}),
+    # A private person is not a lender: no lenders' complaint channels (content audit A13, #12).
     ("private lender", (60, "1万", "私人", "none"),
+     "collection", {"private_lending_25", "check_private_lending_cap", "keep_iou_evidence"},
+     {"report_abusive_collection", "criminal_law_293_1"}),
+    ("unlicensed lender", (60, "1万", "高利贷", "none"),
      "collection", {"private_lending_25", "check_interest_rate", "report_abusive_collection"}, set()),
     ("agreement broken", (40, "1万", "招联", "breached"),
      "collection", {"agreement_voided", "contact_lender"}, set()),

@@ -60,7 +60,8 @@ PLATFORMS = {
     "consumer_finance": ["consumer_finance", "持牌消费金融公司", "消费金融", "招联", "马上消费", "3"],
     "internet_platform": ["internet_platform", "互联网平台信贷产品", "花呗", "借呗", "京东白条", "京东金条", "美团月付", "4"],
     "microloan": ["microloan", "小贷", "网络小贷", "5"],
-    "unlicensed": ["unlicensed", "私人", "高利贷", "非持牌", "6"],
+    "unlicensed": ["unlicensed", "私人", "高利贷", "非持牌", "6"],  # 私人 stays here: the contract lists it
+    "personal": ["personal", "私人借款", "个人借款", "借条", "朋友", "亲戚", "7"],
 }
 NEGOTIATIONS = {
     "none": ["none", "未协商", "1"],
@@ -81,7 +82,7 @@ def test_negotiation_words(rules, expected, raw):
     assert parse_choice("negotiation", raw, rules) == expected
 
 
-@pytest.mark.parametrize(("field", "raw"), [("platform", "蚂蚁"), ("platform", "0"), ("platform", "7"),
+@pytest.mark.parametrize(("field", "raw"), [("platform", "蚂蚁"), ("platform", "0"), ("platform", "8"),
                                             ("negotiation", "maybe"), ("platform", "")])
 def test_choice_rejected_lists_choices(rules, field, raw):
     with pytest.raises(CaseError) as err:

@@ -125,7 +125,8 @@ class Assessor:
     def _check_splice(self) -> bool:
         raws: dict[str, Any] = {"overdue_days": 45, "amount": "5000.5", "apr": "36%", "contract_date": "2024-03-01",
                                 "lpr": "3.45", "monthly_income": "8000", "monthly_expenses": "5000",
-                                "repaid_on": "2025-02-29", "other_debts": "2"}
+                                "repaid_on": "2025-02-29", "other_debts": "2",
+                                "received": "7000", "repaid_so_far": "3000"}
         for name in ALL_FIELDS:
             if FIELD_KINDS[name] in ("choice", "choices") and self.rules.choices(name):
                 raws[name] = self.rules.choices(name)[-1]["id"]
