@@ -218,3 +218,30 @@ def test_rules_show_and_explain_say_what_a_rule_drops():
                                    "--explain", "--as-of", AS_OF], env={"NO_COLOR": "1", "COLUMNS": "100"},
                          catch_exceptions=False).stdout
     assert "− contact_lender, propose_plan, ask_card_installment" in text
+
+
+# ------------------------------------------------------------------------------ the content audit's B6, B9–B11
+
+
+def test_talks_under_way_keep_the_plan_and_the_hardship_steps():
+    # Audit B6: while negotiating, a concrete plan and the reason for the hardship are what move the talks.
+    todo = steps(assess("-d", "45", "-a", "5000", "-p", "花呗", "-n", "in_progress"))
+    assert "propose_plan" in todo and "explain_hardship" in todo
+
+
+def test_an_agreement_being_kept_gets_no_court_reduction_step():
+    # Audit B9: no "ask the court to cut charges", and no "repay as soon as you can" beside the agreement.
+    todo = steps(assess("-d", "45", "-a", "5000", "-p", "花呗", "-n", "agreed"))
+    assert "follow_agreement" in todo
+    assert not {"ask_court_reduce_charges", "repay_now", "repay_overdue"} & set(todo)
+
+
+@pytest.mark.parametrize("args", [
+    ("-d", "2", "-a", "800", "-p", "信用卡", "-n", "none"),  # audit B10: tiny and fresh
+    ("-d", "500", "-a", "80000", "-p", "信用卡", "-n", "none", "--legal-status", "dishonest_listed",
+     "--hardship", "unemployment"),  # audit B11: after a judgment the route is enforcement settlement
+])
+def test_no_card_instalment_plan_where_it_makes_no_sense(args):
+    data = assess(*args)
+    assert "ask_card_installment" not in steps(data)
+    assert "card_installment_terms" not in {c["id"] for c in data["consequences"]}
