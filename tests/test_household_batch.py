@@ -60,7 +60,7 @@ def test_more_rows_do_not_take_more_memory(tmp_path):
     assert large < small * 1.3 + 8_000, (small, large)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy  # several minutes (each household is assessed whole): run on demand, `pytest -m heavy`
 def test_a_100000_row_grouped_batch_stays_within_bounded_memory(tmp_path):
     small, large = _peak(tmp_path, 1000, keep=False), _peak(tmp_path, 100_000, keep=False)
     assert large < small * 1.3 + 8_000, (small, large)
