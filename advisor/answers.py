@@ -47,8 +47,9 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     """The case from every source; a bad answer names its flag or file, a missing one its flag.
 
     With `household`, an interview goes on to ask about other debts, whose answers it receives."""
-    from .interview import complete, missing_fields, terminal_width, wrapping
+    from .interview import complete, missing_fields
     from .parsing import named, parse_answer
+    from .termwrap import terminal_width, wrapping
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
     raw = {**from_file, **sources.flags}
@@ -106,7 +107,7 @@ def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str, read: Call
     """At the end of an interview: save the answers to a file the person names (Enter: don't), and
     say how to write the letter from them (the command on a line of its own, never broken)."""
     from .errors import WriteError
-    from .interview import wrapping
+    from .termwrap import wrapping
 
     command = say
     say = wrapping(say, width)

@@ -109,7 +109,7 @@ def _fit(message: str) -> str:
             return message
     except (AttributeError, ValueError):
         return message
-    from .interview import fit_message, terminal_width
+    from .termwrap import fit_message, terminal_width
 
     return fit_message(message, terminal_width())
 

@@ -44,7 +44,7 @@ SEEDS = [
     ("bank loan, large, long unpaid: no card-fraud risk", (120, "6万", "银行", "none"),
      "legal_risk", {"lawsuit"}, {"criminal_risk", "criminal_law_196"}),
     # A private person is not a lender: no lenders' complaint channels (content audit A13, #12).
-    ("private lender", (60, "1万", "私人", "none"),
+    ("private lender", (60, "1万", "私人借款", "none"),
      "collection", {"private_lending_25", "check_private_lending_cap", "keep_iou_evidence"},
      {"report_abusive_collection", "criminal_law_293_1"}),
     ("unlicensed lender", (60, "1万", "高利贷", "none"),

@@ -85,7 +85,7 @@ def test_batch_grouped_by_client(expected, tmp_path):
 def test_batch_error_names_the_debt_and_its_row(tmp_path):
     path = tmp_path / "cases.jsonl"
     rows = [{"client": "A", "平台": "花呗", "金额": "1000", "逾期天数": 3, "协商情况": "none"},
-            {"client": "A", "平台": "花呗", "金额": "一千块", "逾期天数": 3, "协商情况": "none"},
+            {"client": "A", "平台": "花呗", "金额": "abc", "逾期天数": 3, "协商情况": "none"},
             {"平台": "花呗", "金额": "1000", "逾期天数": 3, "协商情况": "none"},
             "not an object"]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")

@@ -78,4 +78,4 @@ def test_the_lint_adds_little_to_the_cost_of_coverage():
     rules = load_ruleset()
     assert len(similar(rules)) < 20
     # The built-in set cuts days also at 3 years (limitation) and where the overdue began (the relief window).
-    assert check_coverage(rules, date(2026, 11, 22)).points < 40_000
+    assert check_coverage(rules, date(2026, 11, 22)).points < 50_000  # also a seventh lender type and the asker

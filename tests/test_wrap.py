@@ -58,9 +58,9 @@ def test_an_error_on_a_terminal_never_splits_a_choice(width, field, lang):
     on one line (when they fit with the indent and the separator), no line is wider than the
     terminal, nothing is lost."""
     from advisor.errors import CaseError
-    from advisor.interview import fit_message
     from advisor.parsing import parse_answer
     from advisor.ruleset import load_ruleset
+    from advisor.termwrap import fit_message
 
     rules = load_ruleset()
     try:
