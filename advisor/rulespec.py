@@ -213,6 +213,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "prompt_intro": ("count",),
     "prompt_intro_only": ("count",),
     "internal_error": ("error",),
+    "fact_unsourced": ("keys",),
+    "fact_stale": ("date", "today"),
     "rules_ok": ("rules", "examples"),
     "batch_summary": ("rows", "ok", "bad", "seconds", "rate"),
     "batch_unknown_columns": ("names",),
