@@ -52,8 +52,7 @@ def _inherits(node: dict[str, Any]) -> bool:
 
 
 def _checked_on(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
+    """The loader has refused all but a YYYY-MM-DD date, plain or quoted (then it arrives as text)."""
     if isinstance(value, datetime.date):
         return value
     try:

@@ -102,6 +102,11 @@ steps:
     checked: 2024-01-15
     urgency: soon
     text: {{zh: 先还一部分。, en: Pay part first.}}
+  - id: quoted_date
+    source: {SOURCE}
+    checked: "2025-01-01"
+    urgency: soon
+    text: {{zh: 再还一部分。, en: Pay more later.}}
 """)
     result = run(["rules", "check", MINI, extra, "--as-of", "2025-01-10"])
     assert result.exit_code == 0, result.stderr
