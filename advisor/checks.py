@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -122,6 +123,7 @@ class Report(NamedTuple):
     problems: list[RuleProblem]
     examples: int
     matrix: list[str]  # the coverage matrix as text lines, when coverage was checked
+    warnings: list[RuleProblem] = []  # facts checked over a year ago: shown, yet the set still passes
 
 
 def load_failed(problems: list[RuleProblem]) -> dict[str, Any]:
@@ -129,11 +131,16 @@ def load_failed(problems: list[RuleProblem]) -> dict[str, Any]:
     return {"ok": False, "rules": None, "examples": [], "problems": [p.to_dict() for p in problems]}
 
 
-def report(rules: RuleSet, today: date, coverage_limit: int | None = None) -> Report:
-    """Examples, lint and, with a `coverage_limit`, coverage (refused before it starts when it would
-    have to try more situations than that)."""
+def report(rules: RuleSet, today: date, coverage_limit: int | None = None,
+           paths: Sequence[str] | None = None) -> Report:
+    """Examples, lint, the sources of the facts in the files at `paths` (the built-in set when None)
+    and, with a `coverage_limit`, coverage (refused before it starts when it would have to try more
+    situations than that)."""
+    from .facts import check_sources
+
     results = example_results(rules, today)
-    problems = lint(rules) + example_problems(results)
+    unsourced, warnings = check_sources(rules, paths, today)
+    problems = lint(rules) + unsourced + example_problems(results)
     extra: dict[str, Any] = {}
     matrix: list[str] = []
     if coverage_limit is not None:
@@ -159,5 +166,5 @@ def report(rules: RuleSet, today: date, coverage_limit: int | None = None) -> Re
                          "where": list(r.where), "case": r.case.echo()} for r in cov.repeats],
         }
     data = {"ok": not problems, "rules": len(rules.rules), "examples": [r.to_dict() for r in results],
-            "problems": [p.to_dict() for p in problems], **extra}
-    return Report(data, problems, len(results), matrix)
+            "problems": [p.to_dict() for p in problems], "warnings": [w.to_dict() for w in warnings], **extra}
+    return Report(data, problems, len(results), matrix, warnings)

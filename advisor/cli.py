@@ -324,7 +324,8 @@ RulePaths = Annotated[
 @rules_app.command("check")
 def rules_check(
     paths: RulePaths = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Run examples without their own date on this date.")] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="Run examples without their own date, and judge how old each fact's check is, on this date.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="A machine-readable report on stdout.")] = False,
     coverage: Annotated[
         bool, typer.Option("--coverage", help="Also check every situation gets an answer and every rule matters.")
@@ -333,7 +334,8 @@ def rules_check(
         int, typer.Option("--coverage-limit", min=1, help="Refuse --coverage past this many situations.")
     ] = COVERAGE_LIMIT,
 ) -> None:
-    """Validate a rule set, lint its content and run every rule's examples. Exit 0 when clean, 3 otherwise."""
+    """Validate a rule set, lint its content, check every fact names its source and run every rule's
+    examples. Exit 0 when clean, 3 otherwise; facts checked over a year ago only warn."""
 
     def body() -> int:
         from .checks import load_failed, report
@@ -353,7 +355,9 @@ def rules_check(
                 raise
             write_json(load_failed(exc.problems))
             return int(ExitCode.RULES)
-        found = report(rules, today, coverage_limit if coverage else None)
+        found = report(rules, today, coverage_limit if coverage else None, paths or None)
+        for warning in found.warnings:
+            say(f"warning: {warning}")
         if as_json:
             write_json(found.data)
             return int(ExitCode.RULES) if found.problems else int(ExitCode.OK)

@@ -137,6 +137,13 @@ def compile_files(files: list[tuple[Path, str]]) -> dict[str, Any]:
     return _compile([(label, read_source(path, label)) for path, label in files])
 
 
+def rule_roots(paths: Sequence[str | os.PathLike[str]] | None) -> list[Path]:
+    """The files and folders of a rule set: the built-in folder when none are given."""
+    builtin = builtin_rules_dir()
+    # `builtin` names the shipped set, so a layer can go on top of it from any install.
+    return [builtin if str(p) == "builtin" and not Path(p).exists() else Path(p) for p in paths or [builtin]]
+
+
 def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache: bool = True) -> RuleSet:
     """Load the built-in rule set, or the given files and folders layered in order.
 
@@ -187,8 +194,7 @@ def _builtin_hint(paths: Sequence[str | os.PathLike[str]], failed: RuleSetError)
 
 def _load(paths: Sequence[str | os.PathLike[str]] | None, cache: bool) -> RuleSet:
     builtin = builtin_rules_dir()
-    # `builtin` names the shipped set, so a layer can go on top of it from any install.
-    roots = [builtin if str(p) == "builtin" and not Path(p).exists() else Path(p) for p in paths or [builtin]]
+    roots = rule_roots(paths)
     for root in roots:
         try:
             found = root.exists()

@@ -23,6 +23,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "repaid_after_as_of": ("value", "as_of"),
     "too_long": ("value", "max"),
     "bad_choice": ("value", "choices"),
+    "fact_unsourced": ("keys",),
+    "fact_stale": ("date", "today"),
     "vague_days": ("value", "choices"),
     "vague_days_none": ("value",),
     "vague_amount": ("value",),
