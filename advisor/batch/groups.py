@@ -123,8 +123,8 @@ def _read(input_path: str, column: str, input_format: str | None, encoding: str 
     """Every row into the spill, by the one reader every batch uses (so damage costs one row, never the
     rows after it, and every message is the person's language); the client column is carried as kept."""
     from .desk import DeskOptions
-    from .inputs import Input, Options, read_csv_header
-    from .readers import KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
+    from .inputs import Input, Options, read_csv_header, read_rows
+    from .readers import decode_error
     from .rows import ALL_FIELDS, BrokenInput, RowError
 
     opts = Options(input=input_path, input_format=input_format, encoding=encoding, lang=lang,
@@ -134,14 +134,10 @@ def _read(input_path: str, column: str, input_format: str | None, encoding: str 
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
             columns, data_start, first_line = read_csv_header(inp, rules, lang, (column,), True)
-        raw = (RangeReader(inp.stream, data_start, inp.size) if inp.size is not None
-               else RangeReader(inp.stream, prefix=inp.head[data_start:]))
-        stream = text_stream(raw, no_sig(inp.encoding) if data_start else inp.encoding)
-        keys = KeyMap(rules, lang, keep=(column,))
+        _, keys, rows = read_rows(inp, rules, lang, columns, data_start, first_line, keep=(column,))
         gid = 0
         try:
-            for n, item in enumerate(rows_from_file(inp.format, stream, columns, keys, inp.name,
-                                                    lambda k: first_line + k), 1):
+            for n, item in enumerate(rows, 1):
                 summary.rows = n
                 client = None if isinstance(item, RowError) or not item.kept else item.kept[0]
                 client = None if client in (None, "") else str(client).strip() or None

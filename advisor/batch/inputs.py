@@ -7,6 +7,7 @@ import codecs
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, BinaryIO
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from ..errors import UsageError
 from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import DeskOptions
-from .readers import INPUT_FORMATS, decode_error, no_sig
-from .rows import MAX_COLUMNS, MAX_ROW_CHARS, damaged, text
+from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
+from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, damaged, text
 from .sheets import is_utf16, is_xlsx, utf16_as_utf8, xlsx_as_csv
 from .sinks import UTF8_BOM
 
@@ -198,3 +199,16 @@ def refuse_to_replace_the_input(inp: Input, output: str | None, rules: RuleSet, 
         return
     if same:
         raise UsageError(text(rules, "output_is_input", lang, path=output))
+
+
+def read_rows(inp: Input, rules: RuleSet, lang: str, columns: Columns | None, data_start: int, first_line: int,
+              keep: tuple[str, ...] = ()) -> tuple[RangeReader, KeyMap, Iterator[Row | RowError]]:
+    """The rows of one process's input, after its header: the raw reader (for the progress bar), the key
+    map (for the unknown-keys warning), and the rows."""
+    if inp.size is not None:
+        raw = RangeReader(inp.stream, data_start, inp.size)
+    else:
+        raw = RangeReader(inp.stream, prefix=inp.head[data_start:])
+    stream = text_stream(raw, no_sig(inp.encoding) if data_start else inp.encoding)
+    keys = KeyMap(rules, lang, keep)
+    return raw, keys, rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: first_line + n)

@@ -18,9 +18,9 @@ from ..safetext import printable
 from .caseload import Caseload
 from .csv_rows import Columns, values_stay_on_their_line
 from .desk import run_desk
-from .inputs import Input, Options, read_csv_header, refuse_to_replace_the_input
+from .inputs import Input, Options, read_csv_header, read_rows, refuse_to_replace_the_input
 from .parallel import Job, Plan, run_parallel
-from .readers import KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
+from .readers import KeyMap, decode_error, no_sig
 from .records import Assessor, Stop, Summary, process
 from .rows import BrokenInput, RowError, text
 from .sinks import OUTPUT_FORMATS, Format, Progress, Target, make_format
@@ -185,13 +185,7 @@ def _plan(inp: Input, columns: Columns | None, data_start: int, first_line: int,
 
 def _run_single(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
                 first_line: int, target: Target, bar_factory: Callable[[], Progress] | None) -> Summary:
-    if inp.size is not None:
-        raw = RangeReader(inp.stream, data_start, inp.size)
-    else:
-        raw = RangeReader(inp.stream, prefix=inp.head[data_start:])
-    stream = text_stream(raw, no_sig(inp.encoding) if data_start else inp.encoding)
-    keys = KeyMap(rules, opts.lang)
-    rows = rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: first_line + n)
+    raw, keys, rows = read_rows(inp, rules, opts.lang, columns, data_start, first_line)
     assessor = Assessor(rules, opts.as_of, opts.lang)
     writer = target.writer(fmt)
     bar = bar_factory() if bar_factory is not None else None
@@ -221,13 +215,7 @@ def _run_single(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns:
 def _run_desk(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
               first_line: int, target: Target) -> Summary:
     """The counsellor's outputs (desk.py): one process, records built whole; the summary file last."""
-    if inp.size is not None:
-        raw = RangeReader(inp.stream, data_start, inp.size)
-    else:
-        raw = RangeReader(inp.stream, prefix=inp.head[data_start:])
-    stream = text_stream(raw, no_sig(inp.encoding) if data_start else inp.encoding)
-    keys = KeyMap(rules, opts.lang)
-    rows = rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: first_line + n)
+    raw, keys, rows = read_rows(inp, rules, opts.lang, columns, data_start, first_line)
     assessor = Assessor(rules, opts.as_of, opts.lang)
     try:
         summary, caseload = run_desk(rows, assessor, fmt, target, opts.desk, columns.headers if columns else {},
