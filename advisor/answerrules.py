@@ -22,22 +22,32 @@ if TYPE_CHECKING:
 Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._condition
 
 
-def read_answers(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+def read_entries(m: Merge, file: str, value: Any, doc: dict[str, Any], section: str, noun: str,
+                 found: dict[str, tuple[str, dict[str, Any]]], *, column: str | None = None,
+                 keys: tuple[str, ...] | None = None) -> None:
+    """A section that is a list of entries with ids (answers, priorities, products): each id defined
+    once, or replaced with `override: true`; the nodes are kept in `found`, compiled once all files are
+    read (an override keeps the place of what it replaces)."""
     if not isinstance(value, list):
-        m.check.add(file, doc, None, '"answers" must be a list')
+        m.check.add(file, doc, None, f'"{section}" must be a list', column)
         return
-    found = m.answer_nodes["answers"]
     for node in value:
         if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
-            m.check.add(file, node if isinstance(node, dict) else doc, None, 'each answer needs an "id"')
+            m.check.add(file, node if isinstance(node, dict) else doc, None, f'each {noun} needs an "id"')
             continue
-        aid, key = node["id"], ("answers", node["id"])
+        eid, key = node["id"], (section, node["id"])
+        if keys is not None:
+            m.check.keys(file, node, keys, eid, f'{noun} "{eid}"')
         if key in m.origin and node.get("override") is not True:
-            m.check.add(file, node, aid, f'answer "{aid}" is already defined at {m.origin[key]}; '
+            m.check.add(file, node, eid, f'{noun} "{eid}" is already defined at {m.origin[key]}; '
                         "add `override: true` to replace it")
             continue
         m.origin[key] = f"{file}:{node.get(LINE)}"
-        found[aid] = (file, node)  # an override keeps the place of what it replaces
+        found[eid] = (file, node)
+
+
+def read_answers(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    read_entries(m, file, value, doc, "answers", "answer", m.answer_nodes["answers"])
 
 
 def read_list(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .answerrules import read_entries
 from .errors import suggest
 from .matching import fold
 from .models import CHOICE_FIELDS
-from .rulespec import LENDERS, LINE, META, PHRASES_KEYS, PRODUCT_KEYS, strip_lines
+from .rulespec import LENDERS, META, PHRASES_KEYS, PRODUCT_KEYS, strip_lines
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -28,22 +29,7 @@ def _collected(m: Merge) -> dict[str, Any]:
 
 
 def read_products(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    if not isinstance(value, list):
-        m.check.add(file, doc, None, '"products" must be a list')
-        return
-    found = _collected(m)["products"]
-    for node in value:
-        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
-            m.check.add(file, node if isinstance(node, dict) else doc, None, 'each product needs an "id"')
-            continue
-        pid, key = node["id"], ("products", node["id"])
-        m.check.keys(file, node, PRODUCT_KEYS, pid, f'product "{pid}"')
-        if key in m.origin and node.get("override") is not True:
-            m.check.add(file, node, pid, f'product "{pid}" is already defined at {m.origin[key]}; '
-                        "add `override: true` to replace it")
-            continue
-        m.origin[key] = f"{file}:{node.get(LINE)}"
-        found[pid] = (file, node)
+    read_entries(m, file, value, doc, "products", "product", _collected(m)["products"], keys=PRODUCT_KEYS)
 
 
 def read_phrases(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:

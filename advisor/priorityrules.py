@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .answerrules import read_entries
 from .models import REPORTING
-from .rulespec import LINE, PRIORITY_KEYS
+from .rulespec import PRIORITY_KEYS
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -22,21 +23,7 @@ Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._conditi
 
 
 def read_priorities(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    if not isinstance(value, list):
-        m.check.add(file, doc, None, '"priorities" must be a list', "priorities")
-        return
-    found = m.answer_nodes["priorities"]
-    for node in value:
-        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"].strip():
-            m.check.add(file, node if isinstance(node, dict) else doc, None, 'each priority needs an "id"')
-            continue
-        pid, key = node["id"], ("priorities", node["id"])
-        if key in m.origin and node.get("override") is not True:
-            m.check.add(file, node, pid, f'priority "{pid}" is already defined at {m.origin[key]}; '
-                        "add `override: true` to replace it")
-            continue
-        m.origin[key] = f"{file}:{node.get(LINE)}"
-        found[pid] = (file, node)
+    read_entries(m, file, value, doc, "priorities", "priority", m.answer_nodes["priorities"], column="priorities")
 
 
 def compile_priorities(m: Merge, condition: Compile) -> None:
