@@ -22,7 +22,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -97,25 +97,43 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
     if fmt_out not in ("jsonl", "json"):
         raise UsageError(f"--group-by: households are written as JSONL or JSON, not {fmt_out}")
     summary = Summary()
-    with tempfile.TemporaryDirectory(prefix="advisor-groups-") as folder:
-        db = _spill(folder)
+    records = grouped_records(input_path, column, rules=rules, as_of=as_of, lang=lang, input_format=input_format,
+                              encoding=encoding, summary=summary)
+    try:
+        target = Target(output)
         try:
-            _read(input_path, column, input_format, encoding, db, summary, rules, lang)
-            target = Target(output)
-            try:
-                _write(db, target, fmt_out, rules, as_of, lang, summary)
-            except BaseException:
-                target.finish(keep=False)
-                raise
-            target.finish(keep=True)
-        finally:
-            db.close()
+            _write(records, target, fmt_out)
+        except BaseException:
+            target.finish(keep=False)
+            raise
+        target.finish(keep=True)
+    finally:
+        records.close()
     if summary.unknown:
         from .rows import text
 
         warn(text(rules, "unknown_columns", lang, names=", ".join(summary.unknown)))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str,
+                    input_format: str | None, encoding: str | None, summary: Summary) -> Generator[dict[str, Any], None, None]:
+    """One record per client (or per row that has no client), in the order each first appears; `summary`
+    counts the rows read and rejected and the unknown columns. Close the generator to end the run early."""
+    with tempfile.TemporaryDirectory(prefix="advisor-groups-") as folder:
+        db = _spill(folder)
+        try:
+            _read(input_path, column, input_format, encoding, db, summary, rules, lang)
+            unknown: dict[str, None] = {}  # column names that name no answer: ignored, named once in a warning
+            for client, members in _groups(db):
+                record = _household(client, members, rules, as_of, lang, unknown)
+                if "error" in record:
+                    summary.rejected += len(members) if client is not None else 1
+                yield record
+            summary.unknown = summary.unknown or list(unknown)
+        finally:
+            db.close()
 
 
 def _read(input_path: str, column: str, input_format: str | None, encoding: str | None, db: sqlite3.Connection,
@@ -181,15 +199,10 @@ def _groups(db: sqlite3.Connection) -> Iterator[tuple[str | None, list[tuple[int
         yield client, members
 
 
-def _write(db: sqlite3.Connection, target: Target, fmt: str, rules: RuleSet, as_of: date, lang: str,
-           summary: Summary) -> None:
+def _write(records: Iterator[dict[str, Any]], target: Target, fmt: str) -> None:
     buffer = bytearray(b"[" if fmt == "json" else b"")
     first = True
-    unknown: dict[str, None] = {}  # column names that name no answer: ignored, named once in a warning
-    for client, members in _groups(db):
-        record = _household(client, members, rules, as_of, lang, unknown)
-        if "error" in record:
-            summary.rejected += len(members) if client is not None else 1
+    for record in records:
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
         if fmt == "json":
             buffer += (b"" if first else b",") + b"\n" + text.encode()
@@ -202,7 +215,6 @@ def _write(db: sqlite3.Connection, target: Target, fmt: str, rules: RuleSet, as_
     if fmt == "json":
         buffer += b"\n]\n"
     _emit(target, bytes(buffer))
-    summary.unknown = summary.unknown or list(unknown)
 
 
 def _household(client: str | None, members: list[tuple[int, Any]], rules: RuleSet, as_of: date,
