@@ -99,9 +99,7 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
         "id": household_id,
         "person": {k: plain(v) for k, v in person.items()},
         "headline": f"{headline}{'' if lang == 'zh' else ' '}{first['headline']}",
-        "concerns": first["concerns"],
-        "concerns_source": first["concerns_source"],
-        "answers": first["answers"],
+        **household_answers(records),
         "order": order,
         "plan": plan,
         "debts": records,
@@ -110,7 +108,29 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
         "as_of": as_of.isoformat(),
         "language": lang,
         "disclaimer": rules.text("disclaimer", lang),
+        "notes": [],
     }
+
+
+def household_answers(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The worries of the whole household: every debt's concerns once, in the order the debts were given;
+    for each, every different answer the debts get (an answer once, with `debts` naming which)."""
+    concerns: list[str] = []
+    for record in records:
+        concerns += [c for c in record["concerns"] if c not in concerns]
+    found: dict[str, dict[str, Any]] = {}
+    for n, record in enumerate(records, 1):
+        for item in record["answers"]:
+            key = f'{item["concern"]}/{item["id"]}'
+            seen = found.get(key)
+            if seen is None:
+                found[key] = {**item, "debts": [n]}
+            else:
+                seen["debts"].append(n)
+    place = {c: n for n, c in enumerate(concerns)}
+    answers = sorted(found.values(), key=lambda a: place[a["concern"]])  # stable: within a worry, as given
+    given = any(r["concerns_source"] == "given" for r in records)
+    return {"concerns": concerns, "concerns_source": "given" if given else "default", "answers": answers}
 
 
 def _budget(person: dict[str, Any], rules: RuleSet) -> Decimal | None:

@@ -7,6 +7,10 @@ from __future__ import annotations
 # The names each interface text that the program fills is given (what the callers of
 # RuleSet.message pass); the other interface texts are shown as they are.
 UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "household_differs": ("row", "column", "value", "first", "first_row"),
+    "household_differs_count": ("count",),
+    "household_cannot_reread": ("name", "max"),
+    "household_input_changed": ("name",),
     "verdict": ("severity", "stage"),
     "case_line": ("days", "amount", "platform", "negotiation"),
     "as_of": ("date",),

@@ -3,10 +3,9 @@
 the same record `advisor.assess_household` returns, plus `client` and the `rows` it answers.
 
 Rows of one client need not be adjacent, so a client's debts are known only at the end of the input.
-Memory stays bounded all the same: every row is spilled, as it is read, to a temporary SQLite file
-(in a private temporary folder, removed when the run ends, however it ends), with SQLite's page cache
-capped; the households are then read back one client at a time, in the order each client first
-appears. Only one household (at most household.MAX_DEBTS rows) is ever held in memory.
+Nothing is written to disk: grouprows.py keeps a few numbers per row (25 bytes) and reads each client's
+rows back by seeking to them, so only one household is ever in memory; person answers that differ
+between a client's rows become the record's `notes` (household_person.py).
 
 Every input row is answered: by its client's record (which lists it in `rows`), or, for a row that
 cannot be read or has no client id, by an error record of its own. A bad answer in one debt makes the
@@ -19,8 +18,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
 from datetime import date
@@ -29,15 +26,18 @@ from typing import TYPE_CHECKING, Any
 from ..errors import CaseError, UsageError
 from ..fields import PERSON_FIELDS
 from ..household import MAX_DEBTS, assess_household
-from ..parsing import KEYS, key_name
+from ..household_person import merge_person
+from ..models import CORE_FIELDS
+from ..parsing import key_name
+from .grouprows import LATER, OWN, GroupedRows
 from .records import Summary
+from .rows import ALL_FIELDS, Row, RowError
 from .sinks import Target
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
 DEFAULT_COLUMNS = ("client", "客户编号")
-CACHE_KIB = 2048  # SQLite's page cache for the spill, in KiB
 FLUSH_BYTES = 1 << 16
 
 
@@ -79,16 +79,6 @@ def _format(path: str, given: str | None, first: str) -> str:
     return "jsonl" if first.lstrip().startswith("{") else "csv"
 
 
-def _spill(folder: str) -> sqlite3.Connection:
-    db = sqlite3.connect(os.path.join(folder, "rows.sqlite"))
-    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
-    db.execute("CREATE TABLE clients (name TEXT PRIMARY KEY, gid INTEGER)")
-    db.execute("CREATE TABLE rows (gid INTEGER, row INTEGER, client TEXT, data TEXT)")
-    return db
-
-
 def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str, output: str | None,
                 output_format: str | None, input_format: str | None, encoding: str | None,
                 warn: Callable[[str], None]) -> Summary:
@@ -113,6 +103,8 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
         from .rows import text
 
         warn(text(rules, "unknown_columns", lang, names=", ".join(summary.unknown)))
+    if summary.notes:
+        warn(rules.message("household_differs_count", lang, count=summary.notes))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -120,30 +112,12 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
 def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str,
                     input_format: str | None, encoding: str | None, summary: Summary) -> Generator[dict[str, Any], None, None]:
     """One record per client (or per row that has no client), in the order each first appears; `summary`
-    counts the rows read and rejected and the unknown columns. Close the generator to end the run early."""
-    with tempfile.TemporaryDirectory(prefix="advisor-groups-") as folder:
-        db = _spill(folder)
-        try:
-            _read(input_path, column, input_format, encoding, db, summary, rules, lang)
-            unknown: dict[str, None] = {}  # column names that name no answer: ignored, named once in a warning
-            for client, members in _groups(db):
-                record = _household(client, members, rules, as_of, lang, unknown)
-                if "error" in record:
-                    summary.rejected += len(members) if client is not None else 1
-                yield record
-            summary.unknown = summary.unknown or list(unknown)
-        finally:
-            db.close()
-
-
-def _read(input_path: str, column: str, input_format: str | None, encoding: str | None, db: sqlite3.Connection,
-          summary: Summary, rules: RuleSet, lang: str) -> None:
-    """Every row into the spill, by the one reader every batch uses (so damage costs one row, never the
-    rows after it, and every message is the person's language); the client column is carried as kept."""
+    counts the rows read and rejected, the notes and the unknown columns. Close the generator to end the
+    run early."""
     from .desk import DeskOptions
-    from .inputs import Input, Options, read_csv_header, read_rows
+    from .inputs import Input, Options, read_csv_header
     from .readers import decode_error
-    from .rows import ALL_FIELDS, BrokenInput, RowError
+    from .rows import BrokenInput
 
     opts = Options(input=input_path, input_format=input_format, encoding=encoding, lang=lang,
                    desk=DeskOptions(keep=(column,)))
@@ -152,51 +126,32 @@ def _read(input_path: str, column: str, input_format: str | None, encoding: str 
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
             columns, data_start, first_line = read_csv_header(inp, rules, lang, (column,), True)
-        _, keys, rows = read_rows(inp, rules, lang, columns, data_start, first_line, keep=(column,))
-        gid = 0
+        source = GroupedRows(inp, rules, lang, columns, data_start, first_line, column)
         try:
-            for n, item in enumerate(rows, 1):
-                summary.rows = n
-                client = None if isinstance(item, RowError) or not item.kept else item.kept[0]
-                client = None if client in (None, "") else str(client).strip() or None
-                if isinstance(item, RowError) or client is None:
-                    gid += 1  # an error record of its own, in its place
-                    message = item.message if isinstance(item, RowError) else \
-                        rules.message("household_no_client", lang, column=column)
-                    db.execute("INSERT INTO rows VALUES (?, ?, ?, ?)", (gid, n, None, json.dumps(message)))
-                    continue
-                answers = dict(zip(("overdue_days", "amount", "platform", "negotiation"), item.core))
-                answers.update((ALL_FIELDS[f], value) for f, value in item.extra)
-                if item.case_id is not None:
-                    answers["id"] = item.case_id
-                found = db.execute("SELECT gid FROM clients WHERE name = ?", (client,)).fetchone()
-                if found is None:
-                    gid += 1
-                    db.execute("INSERT INTO clients VALUES (?, ?)", (client, gid))
-                    found = (gid,)
-                db.execute("INSERT INTO rows VALUES (?, ?, ?, ?)",
-                           (found[0], n, client, json.dumps({k: v for k, v in answers.items() if v is not None},
-                                                            ensure_ascii=False)))
+            for summary.rows in source.index():
+                pass
         except BrokenInput as broken:
             raise decode_error(rules, lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
-        summary.unknown = list(columns.unknown) if columns is not None else list(keys.unknown)
+        summary.unknown = list(columns.unknown) if columns is not None else list(source.keys.unknown)
+        headers = columns.headers if columns is not None else {}
+        for r, kind in enumerate(source.kind):
+            if kind == LATER:
+                continue  # answered by its client's record, at the client's first row
+            if kind == OWN:
+                item = source.item(r)
+                message = item.message if isinstance(item, RowError) else \
+                    rules.message("household_no_client", lang, column=column)
+                summary.rejected += 1
+                yield {"row": r + 1, "client": None, "error": {"field": None, "message": message}}
+                continue
+            client, numbers, rows = source.household(r, MAX_DEBTS + 1)
+            record = _household(client, [n + 1 for n in numbers], rows, rules, as_of, lang, headers)
+            if "error" in record:
+                summary.rejected += len(numbers)
+            summary.notes += len(record["notes"])
+            yield record
     finally:
         inp.close()
-    db.execute("CREATE INDEX by_group ON rows (gid, row)")
-
-
-def _groups(db: sqlite3.Connection) -> Iterator[tuple[str | None, list[tuple[int, Any]]]]:
-    current, client = None, None
-    members: list[tuple[int, Any]] = []
-    for gid, row, who, data in db.execute("SELECT gid, row, client, data FROM rows ORDER BY gid, row"):
-        if gid != current and current is not None:
-            yield client, members
-            members = []
-        current, client = gid, who
-        if len(members) <= MAX_DEBTS:  # one more than allowed is enough to refuse the household
-            members.append((row, json.loads(data)))
-    if current is not None:
-        yield client, members
 
 
 def _write(records: Iterator[dict[str, Any]], target: Target, fmt: str) -> None:
@@ -217,35 +172,34 @@ def _write(records: Iterator[dict[str, Any]], target: Target, fmt: str) -> None:
     _emit(target, bytes(buffer))
 
 
-def _household(client: str | None, members: list[tuple[int, Any]], rules: RuleSet, as_of: date,
-               lang: str, unknown: dict[str, None]) -> dict[str, Any]:
-    rows = [n for n, _ in members]
-    if client is None:
-        return {"row": rows[0], "client": None, "error": {"field": None, "message": members[0][1]}}
-    if len(members) > MAX_DEBTS:
-        message = rules.message("household_too_many", lang, count=f"{MAX_DEBTS}+", max=MAX_DEBTS)
-        return {"client": client, "rows": rows, "error": {"debt": None, "row": None, "field": None, "message": message}}
+def _household(client: str, rows: list[int], members: list[Row], rules: RuleSet, as_of: date, lang: str,
+               headers: dict[str, str]) -> dict[str, Any]:
+    if len(rows) > MAX_DEBTS:
+        message = rules.message("household_too_many", lang, count=f"{len(rows):,}", max=MAX_DEBTS)
+        return {"client": client, "rows": rows, "error": {"debt": None, "row": None, "field": None,
+                                                           "message": message}, "notes": []}
     debts: list[dict[str, Any]] = []
-    person: dict[str, Any] = {}
-    for _, row in members:
-        debt: dict[str, Any] = {}
-        for key, value in row.items():
-            field = KEYS.get(key_name(key))
-            if field in PERSON_FIELDS:
-                if value not in (None, "") and field not in person:
-                    person[field] = value  # the first row that gives a person's answer gives it for all
-            elif field is not None:
-                debt[key] = value
-            elif len(unknown) < 100:
-                unknown[str(key)] = None
-        debts.append(debt)
+    given: list[tuple[int, dict[str, Any]]] = []
+    for n, item in zip(rows, members):
+        answers = dict(zip(CORE_FIELDS, item.core))
+        answers.update((ALL_FIELDS[f], value) for f, value in item.extra)
+        if item.case_id is not None:
+            answers["id"] = item.case_id
+        given.append((n, {k: v for k, v in answers.items() if k in PERSON_FIELDS}))
+        debts.append({k: v for k, v in answers.items() if k not in PERSON_FIELDS})
+    try:
+        person, notes = merge_person(given, rules, lang, headers, as_of)
+    except CaseError as exc:
+        return {"client": client, "rows": rows, "error": {"debt": None, "row": getattr(exc, "row", None),
+                                                           "field": exc.field, "message": exc.message}, "notes": []}
     try:
         record = assess_household(debts, person, rules=rules, as_of=as_of, lang=lang, household_id=client)
     except CaseError as exc:
         bad: int | None = getattr(exc, "debt", None)
         return {"client": client, "rows": rows, "error": {
-            "debt": bad, "row": rows[bad - 1] if bad else None, "field": exc.field, "message": exc.message}}
-    return {"client": client, "rows": rows, **record}
+            "debt": bad, "row": rows[bad - 1] if bad else None, "field": exc.field, "message": exc.message},
+            "notes": notes}
+    return {"client": client, "rows": rows, **record, "notes": notes}
 
 
 def _emit(target: Target, data: bytes) -> None:

@@ -100,6 +100,7 @@ class Summary:
     stopped: Stop | None = None
     written: bool = True
     caseload: Any = None  # the counts of a counsellor's run (batch.caseload.Caseload), when one was made
+    notes: int = 0  # grouped by client: person answers that differ between a client's rows
 
     @property
     def assessed(self) -> int:

@@ -32,14 +32,28 @@ def _debt_name(n: int, record: dict[str, Any], rules: RuleSet, lang: str) -> str
         f"{label} ({platform}, {money(case['amount'])} yuan)"
 
 
+def _split_concerns(answers: list[dict[str, Any]]) -> set[str]:
+    """The worries that get more than one answer (different debts, different answers)."""
+    seen: set[str] = set()
+    split: set[str] = set()
+    for item in answers:
+        (split if item["concern"] in seen else seen).add(item["concern"])
+    return split
+
+
 def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = True) -> list[Block]:
     colon = "：" if lang == "zh" else ": "
     debts = record["debts"]
     out: list[Block] = [("title", "", rules.text("household_title", lang)), ("strong", "", record["headline"])]
     if record["answers"]:
         out.append(("heading", "", rules.text("your_concerns", lang)))
+        split = _split_concerns(record["answers"])
         for item in record["answers"]:
             concern = rules.label("concerns", item["concern"], lang)
+            if item["concern"] in split:  # the debts get different answers to this worry: say which is whose
+                names = ("、" if lang == "zh" else ", ").join(
+                    rules.message("household_debt_label", lang, n=n) for n in item.get("debts", ()))
+                concern = f"{concern} · {names}"
             out.append(("item", "•", f"{concern}{colon}{item['verdict']}"))
             if full:
                 out.append(("sub", "", item["text"]))
