@@ -15,6 +15,7 @@ Output: JSONL or a JSON array.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -29,6 +30,7 @@ from ..household import MAX_DEBTS, assess_household
 from ..household_person import merge_person
 from ..models import CORE_FIELDS
 from ..parsing import key_name
+from .csv_rows import sniff_separator
 from .grouprows import LATER, OWN, GroupedRows
 from .records import Summary
 from .rows import ALL_FIELDS, Row, RowError
@@ -47,7 +49,10 @@ def group_column(opts_input: str, input_format: str | None, encoding: str | None
     if opts_input == "-" or not os.path.isfile(opts_input):
         return None
     try:
-        with open(opts_input, encoding=encoding or "utf-8-sig", errors="replace", newline="") as fh:
+        with open(opts_input, "rb") as raw:
+            utf16 = raw.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # read as the UTF-8 it holds
+        codec = "utf-16" if utf16 and encoding in (None, "utf-16", "utf16", "UTF-16") else encoding or "utf-8-sig"
+        with open(opts_input, encoding=codec, errors="replace", newline="") as fh:
             first = fh.readline(1 << 20)
     except (OSError, LookupError, ValueError):  # a bad --encoding: the ordinary batch run says so
         return None
@@ -56,7 +61,7 @@ def group_column(opts_input: str, input_format: str | None, encoding: str | None
     fmt = _format(opts_input, input_format, first)
     try:
         if fmt == "csv":
-            names = next(csv.reader([first]), [])
+            names = next(csv.reader([first], delimiter=sniff_separator(first)), [])
         else:
             obj = json.loads(first)
             names = list(obj) if isinstance(obj, dict) else []
