@@ -39,9 +39,11 @@ def merge_person(given: Sequence[tuple[int, Mapping[str, Any]]], rules: RuleSet,
             except CaseError as exc:
                 if field in first:
                     value = exc  # a bad later value differs from the first: noted below, never used
-                else:  # the value the household would use (or add up) cannot be read
-                    exc.row = row  # type: ignore[attr-defined]
-                    raise
+                else:  # the value the household would use (or add up) cannot be read: name its column
+                    column = headers.get(field) or field_name(field, rules, lang)
+                    error = CaseError(field, f"{column}{'：' if lang == 'zh' else ': '}{exc.message}")
+                    error.row = row  # type: ignore[attr-defined]
+                    raise error from None
             if field in ADDED_UP:
                 known = added.setdefault(field, [])
                 known.extend(v for v in sorted(value) if v not in known)
