@@ -259,3 +259,12 @@ def test_a_repaid_debt_among_several_is_named_repaid():
     result = CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert "已还清（逾期时到过“法律风险期”）" in result.stdout
+
+
+def test_the_counsellors_labels_name_a_repaid_debt_repaid(tmp_path):
+    rows = tmp_path / "clients.csv"
+    rows.write_text("编号,逾期天数,金额,平台,协商情况,repaid_on\nA,400,5000,网商贷,未协商,2026-02-15\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli.app, ["batch", str(rows), "--labels", "-o", str(out), "-q", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert "已还清（逾期时到过“法律风险期”）" in out.read_text(encoding="utf-8")
