@@ -131,3 +131,22 @@ def retention_until(case: Case) -> date | None:
         return paid.replace(year=paid.year + RETENTION_YEARS)
     except ValueError:
         return paid.replace(year=paid.year + RETENTION_YEARS, day=28)
+
+
+def repayment_check(case: Case) -> dict[str, Any] | None:
+    """What was repaid against what was received, when both are known: {received, repaid_so_far,
+    covered, outstanding, repaid_over}, amounts as exact strings.
+
+    The principal is what was received (民法典 第六百七十条), so the money received and not yet repaid
+    is received − repaid (`outstanding`), and a repayment beyond it went to interest and fees
+    (`repaid_over`); whether those were owed is the court's to judge, so nothing more is worked out."""
+    if case.received is None or case.repaid_so_far is None:
+        return None
+    received, repaid = case.received, case.repaid_so_far
+    return {
+        "received": f"{received:.2f}",
+        "repaid_so_far": f"{repaid:.2f}",
+        "covered": repaid >= received,
+        "outstanding": f"{max(received - repaid, Decimal(0)):.2f}",
+        "repaid_over": f"{max(repaid - received, Decimal(0)):.2f}",
+    }

@@ -18,6 +18,11 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "retention": ("repaid_on", "until"),
     "interest_line": ("apr", "cap", "verdict"),
     "interest_unknown": ("apr",),
+    # A repaid debt's stage, and what was repaid against what was received (rules/repayment.yaml).
+    "stage_settled": ("stage",),
+    "repayment_outstanding": ("received", "repaid", "left"),
+    "repayment_even": ("received", "repaid"),
+    "repayment_covered": ("received", "repaid", "over", "line"),
     **dict.fromkeys(("bad_days", "bad_amount", "amount_range", "money_range", "amount_cents", "bad_date",
                      "bad_percent", "bad_count", "unknown_field"), ("value",)),
     "days_range": ("value", "max"),

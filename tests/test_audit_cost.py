@@ -80,7 +80,8 @@ def test_the_lpr_table_starts_at_the_first_release_and_says_how_far_it_is_checke
 def test_an_illegal_app_at_400_percent_is_sent_to_count_and_report_not_to_repay():
     record = assess("-d", "20", "-a", "10000", "-p", "高炮", "-n", "none", "--apr", "400")
     found = ids(record, "consequences")
-    assert found[:3] == ["illegal_lending_crime", "unlicensed_contract_void", "upfront_interest_not_principal"]
+    assert found[:4] == ["illegal_lending_crime", "unlicensed_contract_void", "void_contract_restitution",
+                         "upfront_interest_not_principal"]  # void, and still the money received goes back
     todo = steps(record)
     assert todo["count_money_received"] == "now" and todo["report_illegal_lender_police"] == "now"
     assert "repay_now" not in todo and "repay_overdue" not in todo and "contact_lender" not in todo

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import evaluate
 from ..errors import UsageError
+from ..render.forms import stage_label
 from ..render.record import cached_record
 from .caseload import Caseload
 from .records import Assessor, Stop, Summary, serialise
@@ -89,7 +90,7 @@ def labelled(rules: RuleSet, lang: str, record: dict[str, Any]) -> list[str]:
     """A record as a person reads it: labels, the headline, the first steps' texts."""
     impact = record["credit_impact"]
     steps = [s["text"] for s in record["steps"][:STEPS_SHOWN]]
-    return [rules.label("stage", record["stage"], lang), rules.label("severity", record["severity"], lang),
+    return [stage_label(record, rules, lang), rules.label("severity", record["severity"], lang),
             rules.label("platform", record["case"]["platform"], lang),
             rules.label("credit_level", impact["level"], lang), rules.label("reporting", impact["reporting"], lang),
             record["headline"], *steps, *[""] * (STEPS_SHOWN - len(steps))]

@@ -53,3 +53,9 @@ def money(amount: str) -> str:
     """An exact amount ("62000.00") with thousands separators: 62,000.00."""
     whole, _, cents = amount.partition(".")
     return f"{int(whole):,}.{cents or '00'}"
+
+
+def stage_label(record: dict[str, Any], rules: Any, lang: str) -> str:
+    """The stage as the report names it: a debt repaid in full says so, with the stage its days reached."""
+    label = str(rules.label("stage", record["stage"], lang))
+    return str(rules.message("stage_settled", lang, stage=label)) if record.get("settled") else label

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import URGENCIES
 from ..safetext import printable
-from .forms import money
+from .forms import money, stage_label
 
 if TYPE_CHECKING:
     from datetime import date
@@ -84,7 +84,7 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
         case = debt["case"]
         line = rules.message(
             "household_debt_line", lang, platform=rules.label("platform", case["platform"], lang),
-            amount=money(case["amount"]), days=case["overdue_days"], stage=rules.label("stage", debt["stage"], lang),
+            amount=money(case["amount"]), days=case["overdue_days"], stage=stage_label(debt, rules, lang),
             severity=rules.label("severity", debt["severity"], lang),
             reporting=rules.label("reporting", debt["credit_impact"]["reporting"], lang))
         out.append(("item", f"{rules.message('household_debt_label', lang, n=n)}", line))

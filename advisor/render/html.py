@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
-from .forms import meter, money
+from .forms import meter, money, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -101,7 +101,7 @@ def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
         '<p class="verdict">' + _t(rules.message(
             "verdict", lang,
             severity=label("severity", record["severity"], lang),
-            stage=label("stage", record["stage"], lang),
+            stage=stage_label(record, rules, lang),
         )) + f' <span class="meter" aria-hidden="true">{meter(record["severity"], SEVERITIES)}</span></p>',
         '<p class="case">' + _t(rules.message(
             "case_line", lang, days=case["overdue_days"], amount=money(case["amount"]),
@@ -126,7 +126,7 @@ def to_html(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
         out.append(f"<p>{_t(credit['summary'])}</p>")
     out.append("</section>")
 
-    for key in ("interest_check", "plan"):
+    for key in ("interest_check", "plan", "repayment_check"):
         if record.get(key):
             out.append(f"<section><h2>{_t(rules.text(key, lang))}</h2><p>{_t(record[key]['text'])}</p></section>")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..conditions import statement
 from ..models import URGENCIES
 from ..safetext import printable
-from .forms import money
+from .forms import money, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -42,7 +42,7 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     out.append("**" + rules.message(
         "verdict", lang,
         severity=rules.label("severity", record["severity"], lang),
-        stage=rules.label("stage", record["stage"], lang),
+        stage=stage_label(record, rules, lang),
     ) + "**")
     out.append("")
     out.append(rules.message(
@@ -58,7 +58,7 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     out.append(f"- {rules.text('reporting', lang)}: {rules.label('reporting', credit['reporting'], lang)}")
     if credit["summary"]:
         out += ["", credit["summary"]]
-    for key in ("interest_check", "plan"):
+    for key in ("interest_check", "plan", "repayment_check"):
         if record.get(key):
             out += ["", f"## {rules.text(key, lang)}", "", record[key]["text"]]
     out += ["", f"## {rules.text('consequences', lang)}", ""]

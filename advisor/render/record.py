@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from ..concerns import answer_fields
+from ..finance import repayment_check
 from ..models import SCHEMA_VERSION, Assessment, plain
 from ..templates import fill
+from .forms import money
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -62,6 +64,8 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
         "answers": answers["answers"],
         "stage": assessment.stage,
         "severity": assessment.severity,
+        # Repaid in full, by the answers: `stage` keeps what the days reached (CONTRACT §5).
+        "settled": assessment.case.repaid_on is not None,
         "credit_impact": _credit(assessment, rules, lang),
         "consequences": [
             {"id": c, "text": rules.consequences[c]["text"][lang]} for c in assessment.consequences
@@ -73,6 +77,7 @@ def to_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain: boo
         "references": [_reference(rules.references[r], lang) for r in _references(assessment, answers, rules)],
         "interest_check": _interest(assessment, rules, lang),
         "plan": _plan(assessment, rules, lang),
+        "repayment_check": _repayment(assessment, rules, lang),
         "rules_fired": assessment.rules_fired,
         "as_of": assessment.as_of.isoformat(),
         "language": lang,
@@ -166,6 +171,20 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
     return {**proposal, "text": text}
 
 
+def _repayment(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:
+    """What was repaid against what was received, in plain numbers and words."""
+    check = repayment_check(assessment.case)
+    if check is None:
+        return None
+    over = check["repaid_over"]
+    key = "repayment_outstanding" if not check["covered"] else "repayment_covered" if over != "0.00" else "repayment_even"
+    basis = rules.interest["caps"].get(assessment.case.platform, {}).get("basis")  # the line this lender is held to
+    line = rules.ui.get(f"repayment_line_{basis}", {}).get(lang, "")
+    text = rules.message(key, lang, received=money(check["received"]), repaid=money(check["repaid_so_far"]),
+                         left=money(check["outstanding"]), over=money(over), line=line)
+    return {**check, "text": text}
+
+
 # Records repeat: every case in a band cell gets the same record apart from its echo. Kept per rule
 # set and language, a few thousand at most; past the limit the memory starts again.
 RECORD_CACHE_LIMIT = 4_000
@@ -195,6 +214,7 @@ def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain:
     # What the person fears is not part of the cell: the answers, and the references they cite, are the case's own.
     answers = answer_fields(assessment, rules, lang)
     out.update(answers)
+    out["repayment_check"] = _repayment(assessment, rules, lang)  # the case's own figures
     if answers["answers"] != body["answers"]:
         out["references"] = [_reference(rules.references[r], lang) for r in _references(assessment, answers, rules)]
     # The caller owns what it gets: copy every list and mapping, share only the strings.

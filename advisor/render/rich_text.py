@@ -22,7 +22,7 @@ from rich.text import Text
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
-from .forms import meter, money, short_titles
+from .forms import meter, money, short_titles, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -199,7 +199,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         rules.message(
             "verdict", lang,
             severity=rules.label("severity", severity, lang),
-            stage=rules.label("stage", record["stage"], lang),
+            stage=stage_label(record, rules, lang),
         ),
         style=f"bold {_SEVERITY_STYLE[severity]}",
     ))
@@ -239,7 +239,7 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
                                                      if credit["summary"] else (body,)))
     yield Text("")
 
-    for key in ("interest_check", "plan"):
+    for key in ("interest_check", "plan", "repayment_check"):
         if record.get(key):
             yield _Box(rules.text(key, lang), _Wrapped(record[key]["text"]))
             yield Text("")
@@ -346,7 +346,7 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
         # its first clause: the retention date when repaid, else how reporting works
         yield _Wrapped(_first_sentence(credit["summary"], clause=True))
     yield Text("")
-    for key in ("interest_check", "plan"):
+    for key in ("interest_check", "plan", "repayment_check"):
         if record.get(key):
             yield _Box(rules.text(key, lang), _Wrapped(record[key]["text"]))
     cited = {r for a in record.get("answers", []) for r in a["references"]}
