@@ -34,6 +34,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "bad_choice": ("value", "choices"),
     "fact_unsourced": ("keys",),
     "fact_stale": ("date", "today"),
+    "fact_source_form": ("source",),
     "vague_days": ("value", "choices"),
     "vague_days_none": ("value",),
     "vague_amount": ("value",),

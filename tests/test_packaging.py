@@ -31,6 +31,7 @@ def test_wheel_installs_and_assesses(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("advisor/rules/") and n.endswith(".yaml") for n in names), names
     assert "advisor/py.typed" in names  # type checkers read the API's annotations (PEP 561)
+    assert "advisor/rules/SOURCES.md" in names  # the rule files cite its notes as sources
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -48,3 +49,7 @@ def test_wheel_installs_and_assesses(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         data = json.loads(out.stdout)
         assert data["stage"] == "collection" and data["steps"]
+    # Installed, the built-in set still checks clean: every source it cites can be found there too.
+    out = subprocess.run([str(bindir / "advisor"), "rules", "check"],
+                         capture_output=True, text=True, cwd=elsewhere, env=env, check=False)
+    assert out.returncode == 0, out.stderr
