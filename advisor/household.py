@@ -146,11 +146,14 @@ def _order(cases: list[Case], records: list[dict[str, Any]], rules: RuleSet, as_
     one entry the smaller debt first, then the order given."""
     from .engine import facts
 
-    placed = []
+    placed: list[tuple[int, Decimal, int, str | None, str]] = []
     for n, (case, record) in enumerate(zip(cases, records)):
         known = facts(case, rules, as_of)
         clearable = budget is not None and budget > 0 and case.amount <= budget
         rank, reason, pid = len(rules.priorities), rules.text("household_no_priority", lang), None
+        if case.repaid_on is not None:  # nothing left to deal with: after every debt still owed
+            placed.append((rank + 1, case.amount, n, "settled", rules.text("household_settled", lang)))
+            continue
         for place, (entry, holds) in enumerate(rules.priorities):
             if holds is not None and not holds(known):
                 continue
@@ -173,11 +176,19 @@ def _plan(person: dict[str, Any], cases: list[Case], order: list[dict[str, Any]]
         return None, None
     margin = person["monthly_income"] - person["monthly_expenses"]
     limits = rules.plan["max_months"]
-    ordered = [cases[o["debt"] - 1] for o in order]
+    # A debt already repaid in full takes no part of the money: it is owed nothing more.
+    owed = [o for o in order if cases[o["debt"] - 1].repaid_on is None]
+    ordered = [cases[o["debt"] - 1] for o in owed]
     terms = [int(limits.get(c.platform, limits["default"])) for c in ordered]
     shares, left = allocate([(c.amount, t) for c, t in zip(ordered, terms)], budget)
     allocations: list[dict[str, Any] | None] = [None] * len(cases)
-    for o, share, term in zip(order, shares, terms):
+    for o in order:
+        if cases[o["debt"] - 1].repaid_on is not None:
+            allocations[o["debt"] - 1] = {
+                "debt": o["debt"], "monthly_payment": "0.00", "months": 0, "last_payment": None, "max_months": None,
+                "status": "settled", "affordable": True, "margin": f"{margin:.2f}",
+                "text": rules.text("household_share_settled", lang)}
+    for o, share, term in zip(owed, shares, terms):
         values = {"debt": o["debt"], "monthly_payment": f"{share.monthly_payment:.2f}", "months": share.months,
                   "last_payment": None if share.last_payment is None else f"{share.last_payment:.2f}",
                   "max_months": term}
