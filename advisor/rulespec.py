@@ -212,9 +212,19 @@ PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:plat
                 ("id", "names", "platform", "lender"), needs=(("lender_name", ("source", "checked")),))
 # Everyday phrases for a choice field: more words per choice, words with two meanings (asked again),
 # words that decide only when nothing else does (`weak`), and the order to pick one of several (`pick`).
-PHRASES = Entry({"choices": MapOf(ListOf(STRING, 1)), "weak": ListOf(STRING), "pick": ListOf(STRING),
-                 "ambiguous": ListOf(Entry({"words": ListOf(STRING, 1), "choices": ListOf(STRING, 2)},
-                                           ("words", "choices")))})
+
+
+def phrases_form(field: str | None = None) -> Entry:
+    """The phrases of one field, whose choices they name (checked once every file is read)."""
+    choice = ref(f"choices:{field}", 'unknown choice "{value}"{suggest}') if field else STRING
+    return Entry({"choices": MapOf(WORDS, key=choice if field else None,
+                                   says='"{key}" must map choice ids to lists of words'),
+                  "weak": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
+                  "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(
+                      choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices")))})
+
+
+PHRASES = phrases_form()
 # A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
 PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
                   "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"],

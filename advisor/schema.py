@@ -18,7 +18,8 @@ def schema_of(form: Form) -> dict[str, Any]:
     if isinstance(form, Ref):
         return {"$ref": f"#/$defs/{form.name}"}
     if isinstance(form, Scalar):  # a reference to another section's id is checked by the loader alone
-        return {**form.schema, "description": f"the id of a {REF_NOUNS[form.ref]}"} if form.ref else dict(form.schema)
+        noun = REF_NOUNS.get(form.ref or "", "choice")
+        return {**form.schema, "description": f"the id of a {noun}"} if form.ref else dict(form.schema)
     if isinstance(form, OneOf):
         return {"oneOf": [schema_of(f) for f in form.forms]}
     if isinstance(form, ListOf):

@@ -114,8 +114,9 @@ def _wording(form: Scalar) -> str:
     kinds = schema.get("type")
     if kinds == "boolean":
         return '"{key}" must be true or false'
-    bounds = [f"{schema['minimum']} or more" if kinds == "integer" else f"at least {schema['minimum']}"]
-    bounds = bounds if "minimum" in schema else []
+    bounds = []
+    if "minimum" in schema:
+        bounds.append(f"{schema['minimum']} or more" if kinds == "integer" else f"at least {schema['minimum']}")
     bounds += [f"above {schema['exclusiveMinimum']}"] if "exclusiveMinimum" in schema else []
     bounds += [f"at most {schema['maximum']}"] if "maximum" in schema else []
     if kinds == "integer":
