@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .rulespec import ANSWER, ANSWER_KEYS, DEFAULT_CONCERNS, DEFAULT_CONCERNS_KEYS, HEADLINE, HEADLINE_KEYS, LINE
+from .rulespec import ANSWER, DEFAULT_CONCERNS, HEADLINE, LINE, Entry
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -22,7 +22,7 @@ Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._conditi
 
 def read_entries(m: Merge, file: str, value: Any, doc: dict[str, Any], section: str, noun: str,
                  found: dict[str, tuple[str, dict[str, Any]]], *, column: str | None = None,
-                 keys: tuple[str, ...] | None = None) -> None:
+                 keys: Entry | None = None) -> None:
     """A section that is a list of entries with ids (answers, priorities, products): each id defined
     once, or replaced with `override: true`; the nodes are kept in `found`, compiled once all files are
     read (an override keeps the place of what it replaces)."""
@@ -60,7 +60,7 @@ def compile_answers(m: Merge, condition: Compile) -> None:
     check, data = m.check, m.data
     answers = []
     for aid, (file, node) in m.answer_nodes["answers"].items():
-        check.keys(file, node, ANSWER_KEYS, aid, f'answer "{aid}"')
+        check.keys(file, node, ANSWER, aid, f'answer "{aid}"')
         good = m.values(file, node, ANSWER, aid)
         entry: dict[str, Any] = {"id": aid, "concern": node.get("concern")}
         if "when" in node:
@@ -74,7 +74,7 @@ def compile_answers(m: Merge, condition: Compile) -> None:
     data["default_concerns"] = []
     for file, node in m.answer_nodes["default_concerns"].values():
         where = f"default_concerns:{node.get(LINE)}"
-        check.keys(file, node, DEFAULT_CONCERNS_KEYS, where, "a default_concerns entry")
+        check.keys(file, node, DEFAULT_CONCERNS, where, "a default_concerns entry")
         default: dict[str, Any] = {"concerns": m.values(file, node, DEFAULT_CONCERNS, where).get("concerns", [])}
         if "when" in node:
             default["when"] = condition(m, file, node["when"], where)
@@ -82,7 +82,7 @@ def compile_answers(m: Merge, condition: Compile) -> None:
     data["headlines"] = []
     for file, node in m.answer_nodes["headlines"].values():
         where = f"headlines:{node.get(LINE)}"
-        check.keys(file, node, HEADLINE_KEYS, where, "a headline")
+        check.keys(file, node, HEADLINE, where, "a headline")
         headline: dict[str, Any] = {"text": check.text(file, node, "text", where)}
         good = m.values(file, node, HEADLINE, where)
         if "stage" in node:

@@ -15,7 +15,7 @@ from .answerrules import read_entries
 from .errors import suggest
 from .matching import fold
 from .models import CHOICE_FIELDS
-from .rulespec import META, PHRASES_KEYS, PRODUCT, PRODUCT_KEYS, Entry, ListOf, phrases_form
+from .rulespec import META, PHRASES, PRODUCT, Entry, ListOf, phrases_form
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -29,7 +29,7 @@ def _collected(m: Merge) -> dict[str, Any]:
 
 
 def read_products(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    read_entries(m, file, value, doc, "products", "product", _collected(m)["products"], keys=PRODUCT_KEYS)
+    read_entries(m, file, value, doc, "products", "product", _collected(m)["products"], keys=PRODUCT)
 
 
 def read_phrases(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
@@ -46,7 +46,7 @@ def read_phrases(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         if not isinstance(node, dict):
             m.check.add(file, value, None, f'phrases "{field}" must be a mapping', field)
             continue
-        m.check.keys(file, node, PHRASES_KEYS, None, f'phrases "{field}"')
+        m.check.keys(file, node, PHRASES, None, f'phrases "{field}"')
         _collected(m)["phrases"].setdefault(field, []).append((file, node))
 
 

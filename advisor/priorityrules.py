@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .answerrules import read_entries
-from .rulespec import PRIORITY, PRIORITY_KEYS
+from .rulespec import PRIORITY
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -29,7 +29,7 @@ def compile_priorities(m: Merge, condition: Compile) -> None:
     check = m.check
     out = []
     for pid, (file, node) in m.answer_nodes["priorities"].items():
-        check.keys(file, node, PRIORITY_KEYS, pid, f'priority "{pid}"')
+        check.keys(file, node, PRIORITY, pid, f'priority "{pid}"')
         entry: dict[str, Any] = {"id": pid, "reason": check.text(file, node, "reason", pid)}
         if "when" in node:
             entry["when"] = condition(m, file, node["when"], pid)

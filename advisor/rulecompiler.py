@@ -9,6 +9,7 @@ from typing import Any
 
 from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
+from .declared import compile_declared
 from .errors import RuleSetError, suggest
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, STAGES
 from .phraserules import compile_phrases
@@ -19,19 +20,16 @@ from .rulespec import (
     DROPPABLE,
     DROPS,
     EXAMPLE,
-    EXAMPLE_KEYS,
     EXPECT,
-    EXPECT_KEYS,
     FILE,
     LABEL_GROUPS,
     LINE,
     META,
     ORDERED,
-    PARAGRAPH_KEYS,
+    PARAGRAPH,
     POS,
     RULE,
     RULE_STEP,
-    RULE_STEP_KEYS,
     ListOf,
     Scalar,
     as_date,
@@ -87,6 +85,7 @@ def _finish(m: Merge) -> dict[str, Any]:
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
     compile_answers(m, _condition)
     compile_priorities(m, _condition)
+    compile_declared(m, _condition)
     return data
 
 
@@ -144,7 +143,7 @@ def _steps(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[list[Any
     out = []
     for item in steps:
         if isinstance(item, dict):
-            m.check.keys(file, item, RULE_STEP_KEYS, rid, "a step")
+            m.check.keys(file, item, RULE_STEP, rid, "a step")
             good = m.values(file, item, RULE_STEP, rid)
             if "id" in good:
                 out.append([good["id"], good.get("urgency")])
@@ -180,7 +179,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
         if not isinstance(ex, dict) or not isinstance(ex.get("case"), dict):
             m.check.add(file, ex if isinstance(ex, dict) else node, rid, 'an example needs a "case" mapping')
             continue
-        m.check.keys(file, ex, EXAMPLE_KEYS, rid, "the example")
+        m.check.keys(file, ex, EXAMPLE, rid, "the example")
         entry: dict[str, Any] = {"line": ex.get(LINE), "column": ex.get(POS, {}).get("", (0, None))[1],
                                  "case": strip_lines(ex["case"])}
         if "as_of" in ex:
@@ -189,7 +188,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
         if not isinstance(expect, dict):
             m.check.add(file, ex, rid, '"expect" must be a mapping')
             expect = {}
-        m.check.keys(file, expect, EXPECT_KEYS, rid, '"expect"')
+        m.check.keys(file, expect, EXPECT, rid, '"expect"')
         m.values(file, expect, EXPECT, rid)
         entry["expect"] = strip_lines(expect)
         out.append(entry)
@@ -198,7 +197,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
 
 def _paragraph(m: Merge, file: str, node: Any, section: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"text": m.check.text(file, node, "text", section)}
-    m.check.keys(file, node, PARAGRAPH_KEYS, section, f"a {section} paragraph")
+    m.check.keys(file, node, PARAGRAPH, section, f"a {section} paragraph")
     if "when" in node:
         entry["when"] = _condition(m, file, node["when"], section)
     if entry["text"]:

@@ -255,26 +255,11 @@ FILE = Entry({
     "priorities": ListOf(PRIORITY),
 })
 
-# The keys the loader accepts, read from the forms above.
+# The keys of the file, of a rule and of each catalog entry, for readers outside the loader (the loader
+# reads each form's keys when it checks, so a key declared above is accepted at once).
 SECTIONS = tuple(FILE.keys)
 RULE_KEYS = tuple(RULE.keys)
 ENTRY_KEYS = {section: tuple(form.keys) for section, form in CATALOG.items()}
-STAGE_KEYS = tuple(STAGE.keys)
-FIELD_KEYS = tuple(FIELD.keys)
-CHOICE_KEYS = tuple(CHOICE.keys)
-EXAMPLE_KEYS = tuple(EXAMPLE.keys)
-EXPECT_KEYS = tuple(EXPECT.keys)
-RULE_STEP_KEYS = tuple(RULE_STEP.keys)
-PARAGRAPH_KEYS = tuple(PARAGRAPH.keys)
-INTEREST_KEYS = tuple(INTEREST.keys)
-PLAN_KEYS = tuple(PLAN.keys)
-REPORT_KEYS = tuple(REPORT.keys)
-ANSWER_KEYS = tuple(ANSWER.keys)
-DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
-HEADLINE_KEYS = tuple(HEADLINE.keys)
-PRODUCT_KEYS = tuple(PRODUCT.keys)
-PHRASES_KEYS = tuple(PHRASES.keys)
-PRIORITY_KEYS = tuple(PRIORITY.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .rulespec import META, PLAN, PLAN_KEYS, REPORT, REPORT_KEYS, as_decimal
+from .rulespec import META, PLAN, REPORT, as_decimal
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -25,7 +25,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "plan", '"plan" must be a mapping', "plan")
         return
-    check.keys(file, value, PLAN_KEYS, "plan", '"plan"')
+    check.keys(file, value, PLAN, "plan", '"plan"')
     good = m.values(file, value, PLAN, "plan")
     share = as_decimal(good.get("share_of_margin")) or Decimal(1)
     months = good.get("max_months", {})
@@ -51,7 +51,7 @@ def read_report(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "report", '"report" must be a mapping', "report")
         return
-    check.keys(file, value, REPORT_KEYS, "report", '"report"')
+    check.keys(file, value, REPORT, "report", '"report"')
     good = m.values(file, value, REPORT, "report")
     names = good.pop("law_names", {})
     m.data["report"] = {**m.data["report"], **good, "law_names": {**m.data["report"]["law_names"], **names}}

@@ -28,7 +28,10 @@ class Checker:
             line, column = node[POS].get(key) or node[POS][""]
         self.problems.append(RuleProblem(file, line, rule, message, column))
 
-    def keys(self, file: str, node: dict[str, Any], allowed: Sequence[str], rule: str | None, what: str) -> None:
+    def keys(self, file: str, node: dict[str, Any], allowed: Sequence[str] | Entry, rule: str | None,
+             what: str) -> None:
+        """Keys the form (or the list) does not name; a form's keys are read when called."""
+        allowed = tuple(allowed.keys) if isinstance(allowed, Entry) else allowed
         for key in node:
             if key not in META and key not in allowed:
                 self.add(file, node, rule, f'unknown key "{key}" in {what}{suggest(str(key), allowed)}', key)
