@@ -15,7 +15,7 @@ from .answerrules import read_entries
 from .errors import suggest
 from .matching import fold
 from .models import CHOICE_FIELDS
-from .rulespec import META, PHRASES, PRODUCT, Entry, ListOf, phrases_form
+from .rulespec import FILE, META, PHRASES, PRODUCT, Entry, ListOf, phrases_form
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -51,10 +51,8 @@ def read_phrases(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
 
 
 def read_negations(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        m.check.add(file, doc, None, '"negations" must be a list of words')
-        return
-    _collected(m)["negations"].extend(value)
+    good = m.values(file, doc, Entry({"negations": FILE.keys["negations"]}), None)
+    _collected(m)["negations"].extend(good.get("negations", []))
 
 
 def _product(m: Merge, file: str, node: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """The rule-file format, described once: the vocabulary, and the form of every section and entry.
 
 The forms (Entry, ListOf, MapOf, Scalar, Ref, OneOf) say which keys each mapping takes and what each
-value is. The loader (rulesections, rulecompiler) reads its key lists from them and `schema.py` builds
-the JSON Schema from them, so a new key is added here once, then checked where it is read. The
-Checker collects every problem with its file, line and column.
+value is: its type, enum, bounds, pattern or date, the id of what it names elsewhere (`ref`), and the
+words a wrong value is told (`says`). The loader reads its keys from them and checks every plain value
+with the one checker (specchecks), and `schema.py` builds the JSON Schema from them, so a new key or
+section is declared here once.
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ FILE = Entry({
     "products": ListOf(PRODUCT),
     "phrases": MapOf(PHRASES),
     # Words that turn a found phrase around (没, 不…): an answer holding one is asked again.
-    "negations": ListOf(STRING),
+    "negations": ListOf(WORD._replace(schema={"type": "string", "pattern": r"\S"}), says=WORD.says),
     "priorities": ListOf(PRIORITY),
 })
 
