@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import suggest
-from .models import STAGES
-from .rulespec import ANSWER_KEYS, DEFAULT_CONCERNS_KEYS, HEADLINE_KEYS, LINE
+from .rulespec import ANSWER, DEFAULT_CONCERNS, HEADLINE, LINE, Entry
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -24,7 +22,7 @@ Compile = Callable[["Merge", str, Any, str], list[Any]]  # rulecompiler._conditi
 
 def read_entries(m: Merge, file: str, value: Any, doc: dict[str, Any], section: str, noun: str,
                  found: dict[str, tuple[str, dict[str, Any]]], *, column: str | None = None,
-                 keys: tuple[str, ...] | None = None) -> None:
+                 keys: Entry | None = None) -> None:
     """A section that is a list of entries with ids (answers, priorities, products): each id defined
     once, or replaced with `override: true`; the nodes are kept in `found`, compiled once all files are
     read (an override keeps the place of what it replaces)."""
@@ -60,51 +58,35 @@ def read_list(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]
 def compile_answers(m: Merge, condition: Compile) -> None:
     """The three sections, checked, into the rule set's data."""
     check, data = m.check, m.data
-    concerns = [c["id"] for c in data["fields"].get("concerns", {}).get("choices", [])]
     answers = []
     for aid, (file, node) in m.answer_nodes["answers"].items():
-        check.keys(file, node, ANSWER_KEYS, aid, f'answer "{aid}"')
+        check.keys(file, node, ANSWER, aid, f'answer "{aid}"')
+        good = m.values(file, node, ANSWER, aid)
         entry: dict[str, Any] = {"id": aid, "concern": node.get("concern")}
-        if entry["concern"] not in concerns:
-            check.add(file, node, aid, f'unknown concern "{entry["concern"]}"'
-                      f'{suggest(str(entry["concern"]), concerns)}', "concern")
         if "when" in node:
             entry["when"] = condition(m, file, node["when"], aid)
         entry["verdict"] = check.text(file, node, "verdict", aid)
         entry["text"] = check.text(file, node, "text", aid)
         entry["conditions"] = [_text(m, file, c, aid, "conditions") for c in check.id_list(file, node, "conditions", aid)]
-        entry["references"] = []
-        for ref in check.id_list(file, node, "references", aid):
-            if ref not in data["references"]:
-                check.add(file, node, aid, f'unknown reference "{ref}"{suggest(str(ref), data["references"])}',
-                          "references")
-            else:
-                entry["references"].append(ref)
+        entry["references"] = good.get("references", [])
         answers.append(entry)
     data["answers"] = answers
     data["default_concerns"] = []
     for file, node in m.answer_nodes["default_concerns"].values():
         where = f"default_concerns:{node.get(LINE)}"
-        check.keys(file, node, DEFAULT_CONCERNS_KEYS, where, "a default_concerns entry")
-        picked = check.id_list(file, node, "concerns", where)
-        for c in picked:
-            if c not in concerns:
-                check.add(file, node, where, f'unknown concern "{c}"{suggest(str(c), concerns)}', "concerns")
-        default: dict[str, Any] = {"concerns": [c for c in picked if c in concerns]}
+        check.keys(file, node, DEFAULT_CONCERNS, where, "a default_concerns entry")
+        default: dict[str, Any] = {"concerns": m.values(file, node, DEFAULT_CONCERNS, where).get("concerns", [])}
         if "when" in node:
             default["when"] = condition(m, file, node["when"], where)
         data["default_concerns"].append(default)
     data["headlines"] = []
     for file, node in m.answer_nodes["headlines"].values():
         where = f"headlines:{node.get(LINE)}"
-        check.keys(file, node, HEADLINE_KEYS, where, "a headline")
+        check.keys(file, node, HEADLINE, where, "a headline")
         headline: dict[str, Any] = {"text": check.text(file, node, "text", where)}
+        good = m.values(file, node, HEADLINE, where)
         if "stage" in node:
-            stages = check.id_list(file, node, "stage", where)
-            for s in stages:
-                if s not in STAGES:
-                    check.add(file, node, where, f'unknown stage "{s}"{suggest(str(s), STAGES)}', "stage")
-            headline["stage"] = [s for s in stages if s in STAGES]
+            headline["stage"] = good.get("stage", [])
         if "when" in node:
             headline["when"] = condition(m, file, node["when"], where)
         data["headlines"].append(headline)

@@ -76,13 +76,15 @@ def questions(rules: RuleSet) -> list[dict[str, Any]]:
     """Every input field, so scripts and forms can discover what to ask and what is accepted.
 
     The four core answers are required; the others are optional (blank = unknown) and carry the
-    condition under which the interview asks them.
+    condition under which the interview asks them. `scope`: "debt" for an answer about one debt,
+    "person" for one given once for all of a person's debts.
     """
     out = []
     for field in FIELDS:
         name = field.id
         spec = rules.fields.get(name, {})
-        entry: dict[str, Any] = {"id": name, "flag": field.flag, "required": field.required, **KINDS[field.kind]}
+        entry: dict[str, Any] = {"id": name, "flag": field.flag, "required": field.required, "scope": field.scope,
+                                 **KINDS[field.kind]}
         for key in ("question", "why", "hint"):
             if spec.get(key):
                 entry[key] = spec[key]

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .answerrules import read_entries
-from .models import REPORTING
-from .rulespec import PRIORITY_KEYS
+from .rulespec import PRIORITY
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -30,21 +29,11 @@ def compile_priorities(m: Merge, condition: Compile) -> None:
     check = m.check
     out = []
     for pid, (file, node) in m.answer_nodes["priorities"].items():
-        check.keys(file, node, PRIORITY_KEYS, pid, f'priority "{pid}"')
+        check.keys(file, node, PRIORITY, pid, f'priority "{pid}"')
         entry: dict[str, Any] = {"id": pid, "reason": check.text(file, node, "reason", pid)}
         if "when" in node:
             entry["when"] = condition(m, file, node["when"], pid)
-        if "reporting" in node:
-            levels = check.id_list(file, node, "reporting", pid)
-            for level in levels:
-                if level not in REPORTING:
-                    check.add(file, node, pid, f'unknown reporting level "{level}"; one of: {", ".join(REPORTING)}',
-                              "reporting")
-            entry["reporting"] = [v for v in levels if v in REPORTING]
-        if "clearable" in node:
-            if not isinstance(node["clearable"], bool):
-                check.add(file, node, pid, '"clearable" must be true or false', "clearable")
-            else:
-                entry["clearable"] = node["clearable"]
+        good = m.values(file, node, PRIORITY, pid)
+        entry.update((key, good[key]) for key in ("reporting", "clearable") if key in good)
         out.append(entry)
     m.data["priorities"] = out

@@ -9,8 +9,9 @@ from typing import Any
 
 from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
+from .declared import compile_declared
 from .errors import RuleSetError, suggest
-from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, STAGES
 from .phraserules import compile_phrases
 from .priorityrules import compile_priorities
 from .rulefiles import Source, read_yaml
@@ -18,22 +19,23 @@ from .rulesections import Merge, add_file
 from .rulespec import (
     DROPPABLE,
     DROPS,
-    ENTRY_NAMES,
-    EXAMPLE_KEYS,
+    EXAMPLE,
     EXPECT,
-    EXPECT_KEYS,
+    FILE,
     LABEL_GROUPS,
     LINE,
     META,
     ORDERED,
-    PARAGRAPH_KEYS,
+    PARAGRAPH,
     POS,
-    RULE_STEP_KEYS,
-    URGENCY,
+    RULE,
+    RULE_STEP,
+    ListOf,
+    Scalar,
     as_date,
-    conforms,
     strip_lines,
 )
+from .specchecks import check_value
 
 
 def compile_sources(sources: list[tuple[str, Source]]) -> dict[str, Any]:
@@ -51,9 +53,10 @@ def _finish(m: Merge) -> dict[str, Any]:
     """Everything that needs the whole set: disabled rules, what must be there, and each rule."""
     check = m.check
     data = m.data
+    disable = FILE.keys["disable"]
+    assert isinstance(disable, ListOf) and isinstance(disable.item, Scalar)
     for file, rid, doc, key in m.disabled:
-        if rid not in m.rules:
-            check.add(file, doc, rid, f'cannot disable "{rid}": no such rule{suggest(rid, m.rules)}', key)
+        check_value(check, file, doc, "disable", disable.item, rid, rid, m.ids, at=key)
     gone = {rid for _, rid, _, _ in m.disabled}
     rules = [r for rid, r in m.rules.items() if rid not in gone]
     if not data["stages"]:
@@ -82,6 +85,7 @@ def _finish(m: Merge) -> dict[str, Any]:
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
     compile_answers(m, _condition)
     compile_priorities(m, _condition)
+    compile_declared(m, _condition)
     return data
 
 
@@ -112,42 +116,17 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(sets, dict):
         check.add(file, node, rid, '"set" must be a mapping')
     else:
-        for key, val in sets.items():
-            if key in META:
-                continue
-            if key not in ORDERED_OUTPUTS:
-                check.add(file, sets, rid, f'unknown key "{key}" in "set"{suggest(key, ORDERED_OUTPUTS)}', key)
-            elif not conforms(ORDERED.keys[key], val):
-                check.add(file, sets, rid, f'{key} "{val}" is not one of {", ".join(ORDERED_OUTPUTS[key])}'
-                          f'{suggest(str(val), ORDERED_OUTPUTS[key])}', key)
-            else:
-                out["set"][key] = val
+        check.keys(file, sets, tuple(ORDERED.keys), rid, '"set"')
+        out["set"] = m.values(file, sets, ORDERED, rid)
     out["summary"] = check.text(file, node, "summary", rid, required=False)
-    for section in CATALOGS:
-        ids = []
-        for item in check.id_list(file, node, section, rid):
-            urgency = None
-            if section == "steps" and isinstance(item, dict):
-                check.keys(file, item, RULE_STEP_KEYS, rid, "a step")
-                urgency = item.get("urgency")
-                if not conforms(URGENCY, urgency):
-                    check.add(file, item, rid, f'urgency must be one of {", ".join(URGENCIES)}')
-                    urgency = None
-                item = item.get("id")
-            if item not in m.data[section]:
-                check.add(file, node, rid, f'unknown {ENTRY_NAMES[section]} "{item}"'
-                          f'{suggest(str(item), m.data[section])}', section)
-                continue
-            ids.append([item, urgency] if section == "steps" else item)
-        out[section] = ids
-    _drops(m, file, node, rid, out)
+    good = m.values(file, node, RULE, rid)  # the ids it names, its dates and their order
+    out["steps"] = _steps(m, file, node, rid)
+    for section in ("consequences", "references"):
+        out[section] = good.get(section, [])
+    _drops(m, file, node, rid, out, good)
     for key in ("valid_from", "valid_until"):
         if key in node:
-            out[key] = as_date(node[key])
-            if out[key] is None:
-                check.add(file, node, rid, f'"{key}" must be a date like 2026-03-31')
-    if out.get("valid_from") and out.get("valid_until") and out["valid_from"] > out["valid_until"]:
-        check.add(file, node, rid, '"valid_from" is after "valid_until"')
+            out[key] = good.get(key)
     if not any(out[k] for k in ("set", "summary", *CATALOGS, *DROPS)):
         check.add(file, node, rid, "the rule sets nothing: give set, summary, consequences, steps, references, "
                   "replaces or removes")
@@ -155,18 +134,32 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _drops(m: Merge, file: str, node: dict[str, Any], rid: str, out: dict[str, Any]) -> None:
-    """`replaces` and `removes`: ids of steps or consequences that exist, and that the rule does not add
-    itself; `replaces` only on a rule with steps or consequences of its own to take their place."""
+def _steps(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[list[Any]]:
+    """A rule's steps: ids of steps, or {id, urgency} to show one at another urgency."""
+    steps = node.get("steps", [])
+    if not isinstance(steps, list):
+        m.check.add(file, node, rid, '"steps" must be a list', "steps")
+        return []
+    out = []
+    for item in steps:
+        if isinstance(item, dict):
+            m.check.keys(file, item, RULE_STEP, rid, "a step")
+            good = m.values(file, item, RULE_STEP, rid)
+            if "id" in good:
+                out.append([good["id"], good.get("urgency")])
+        elif check_value(m.check, file, node, "steps", RULE_STEP.keys["id"], item, rid, m.ids):  # type: ignore[arg-type]
+            out.append([item, None])
+    return out
+
+
+def _drops(m: Merge, file: str, node: dict[str, Any], rid: str, out: dict[str, Any], good: dict[str, Any]) -> None:
+    """`replaces` and `removes`: ids of steps or consequences (their form checks that they exist) that
+    the rule does not add itself; `replaces` only on a rule with steps or consequences of its own."""
     own = {s for s, _ in out["steps"]} | set(out["consequences"])
-    known = {eid for section in DROPPABLE for eid in m.data[section]}
     for key in DROPS:
         ids = []
-        for item in m.check.id_list(file, node, key, rid):
-            if item not in known:
-                m.check.add(file, node, rid, f'{key}: unknown step or consequence "{item}"'
-                            f'{suggest(str(item), known)}', key)
-            elif item in own:
+        for item in good.get(key, []):
+            if item in own:
                 m.check.add(file, node, rid, f'{key}: "{item}" is one of this rule\'s own outcomes', key)
             elif item not in ids:
                 ids.append(item)
@@ -186,22 +179,17 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
         if not isinstance(ex, dict) or not isinstance(ex.get("case"), dict):
             m.check.add(file, ex if isinstance(ex, dict) else node, rid, 'an example needs a "case" mapping')
             continue
-        m.check.keys(file, ex, EXAMPLE_KEYS, rid, "the example")
+        m.check.keys(file, ex, EXAMPLE, rid, "the example")
         entry: dict[str, Any] = {"line": ex.get(LINE), "column": ex.get(POS, {}).get("", (0, None))[1],
                                  "case": strip_lines(ex["case"])}
         if "as_of" in ex:
-            entry["as_of"] = as_date(ex["as_of"])
-            if entry["as_of"] is None:
-                m.check.add(file, ex, rid, '"as_of" must be a date like 2026-01-15')
+            entry["as_of"] = m.values(file, ex, EXAMPLE, rid).get("as_of")
         expect = ex.get("expect", {})
         if not isinstance(expect, dict):
             m.check.add(file, ex, rid, '"expect" must be a mapping')
             expect = {}
-        m.check.keys(file, expect, EXPECT_KEYS, rid, '"expect"')
-        for key in ORDERED_OUTPUTS:
-            if key in expect and not conforms(EXPECT.keys[key], expect[key]):
-                m.check.add(file, expect, rid, f'expect {key} "{expect[key]}" is not one of '
-                               f'{", ".join(ORDERED_OUTPUTS[key])}')
+        m.check.keys(file, expect, EXPECT, rid, '"expect"')
+        m.values(file, expect, EXPECT, rid)
         entry["expect"] = strip_lines(expect)
         out.append(entry)
     return out
@@ -209,7 +197,7 @@ def _examples(m: Merge, file: str, node: dict[str, Any], rid: str) -> list[dict[
 
 def _paragraph(m: Merge, file: str, node: Any, section: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"text": m.check.text(file, node, "text", section)}
-    m.check.keys(file, node, PARAGRAPH_KEYS, section, f"a {section} paragraph")
+    m.check.keys(file, node, PARAGRAPH, section, f"a {section} paragraph")
     if "when" in node:
         entry["when"] = _condition(m, file, node["when"], section)
     if entry["text"]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import suggest
 from .models import CHOICE_FIELDS, CORE_FIELDS
-from .rulespec import ASKABLE, CHOICE_KEYS, FIELD_KEYS, LANGS, LINE, META
+from .rulespec import ASKABLE, CHOICE, FIELD, LANGS, LINE, META
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -33,7 +33,7 @@ def read_fields(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         if not isinstance(node, dict):
             m.check.add(file, value, None, f'field "{name}" must be a mapping')
             continue
-        m.check.keys(file, node, FIELD_KEYS, None, f'field "{name}"')
+        m.check.keys(file, node, FIELD, None, f'field "{name}"')
         earlier = m.data["fields"].get(name)
         key = ("fields", name)
         if key in m.origin and node.get("override") is not True:
@@ -88,11 +88,8 @@ def _choices(m: Merge, file: str, field: str, node: dict[str, Any],
         if not isinstance(c, dict) or not isinstance(c.get("id"), str):
             m.check.add(file, c if isinstance(c, dict) else node, None, f'each "{field}" choice needs an "id"')
             continue
-        m.check.keys(file, c, CHOICE_KEYS, None, f'choice "{c["id"]}"')
-        aliases = c.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
-            m.check.add(file, c, None, f'choice "{c["id"]}": "aliases" must be a list of words')
-            aliases = []
+        m.check.keys(file, c, CHOICE, None, f'choice "{c["id"]}"')
+        aliases = m.values(file, c, CHOICE, f'{field}.{c["id"]}').get("aliases", [])
         old = before.get(c["id"])
         entry = dict(old) if old else {"id": c["id"]}
         if old is None or "label" in c:  # a new choice needs a label; a known one keeps its own

@@ -24,6 +24,14 @@ def _yaml_loader() -> Any:
     class LineLoader(base):  # type: ignore[misc, valid-type]
         """Safe loader that records each mapping's line and refuses duplicate keys."""
 
+    def timestamp(loader: Any, node: Any) -> Any:
+        """A date that does not exist (2027-02-30) stays the text it is, for its form to refuse by name."""
+        try:
+            return base.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    LineLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
     scalars = LineLoader.yaml_constructors
     seq_tag, map_tag = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 

@@ -10,31 +10,30 @@ from functools import partial
 from typing import Any
 
 from .answerrules import read_answers, read_list
-from .errors import suggest
-from .models import STAGES, URGENCIES
+from .declared import read_declared
+from .models import STAGES
 from .phraserules import read_negations, read_phrases, read_products
 from .priorityrules import read_priorities
 from .rulefields import read_fields
 from .rulespec import (
-    BOOL,
-    DAY,
-    ENTRY_KEYS,
+    CAP,
+    CATALOG,
     ENTRY_NAMES,
-    INTEREST_KEYS,
+    FILE,
+    INTEREST,
     LABEL_GROUPS,
     LINE,
     META,
     POS,
-    RULE_KEYS,
-    SECTIONS,
-    STAGE_KEYS,
-    URGENCY,
-    Checker,
-    as_date,
+    RULE,
+    STAGE,
+    STAGE_ID,
+    Entry,
+    ListOf,
     as_decimal,
-    conforms,
 )
 from .settingsections import REPORT_DEFAULTS, read_plan, read_report
+from .specchecks import Checker, check_entry, check_value, ids_of
 from .uiplaceholders import UI_PLACEHOLDERS
 
 
@@ -59,6 +58,15 @@ class Merge:
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
         # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
         self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}, "priorities": {}}
+        self.declared: dict[str, dict[str, Any]] = {}  # section -> id -> (file, node): sections without a reader
+
+    def ids(self, target: str) -> list[str]:
+        """The ids a `ref` of rulespec names in what is merged so far."""
+        return ids_of(self.data, self.rules, target)
+
+    def values(self, file: str, node: dict[str, Any], form: Entry, owner: str | None) -> dict[str, Any]:
+        """An entry's plain values checked against its form (specchecks); those that pass."""
+        return check_entry(self.check, file, node, form, owner, self.ids)
 
 
 def _place(m: Merge, section: str, entry_id: str, file: str, node: Any, rule: str | None) -> bool:
@@ -102,16 +110,19 @@ def add_file(m: Merge, file: str, doc: Any) -> None:
     if not isinstance(doc, dict):
         check.add(file, None, None, "a rule file must be a mapping of sections (rules:, steps:, …)")
         return
-    check.keys(file, doc, SECTIONS, None, "the file")
+    check.keys(file, doc, tuple(FILE.keys), None, "the file")
     _find_unsafe(m, file, doc, (doc[LINE], 1))
-    for section, read in READERS.items():
+    for section in FILE.keys:  # read when called: a section declared in rulespec alone is read too (declared.py)
         if section in doc:
-            read(m, file, doc[section], doc)
+            READERS.get(section, partial(read_declared, section))(m, file, doc[section], doc)
 
 
 def read_disable(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    """Rule ids, each checked once every file is read (rulecompiler), at its own place in the list."""
+    form = FILE.keys["disable"]
+    assert isinstance(form, ListOf)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        m.check.add(file, doc, None, '"disable" must be a list of rule ids')
+        m.check.add(file, doc, None, str(form.says))
         return
     m.disabled.extend((file, v, doc, ("disable", n)) for n, v in enumerate(value))
 
@@ -135,11 +146,12 @@ def read_stages(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         return
     stages = []
     for node in value:
-        if not isinstance(node, dict) or node.get("id") not in STAGES:
-            got = node.get("id") if isinstance(node, dict) else node
-            m.check.add(file, node, None, f'unknown stage "{got}"{suggest(str(got), STAGES)}')
+        if not isinstance(node, dict):
+            check_value(m.check, file, node, "id", STAGE_ID, node, None)
             continue
-        m.check.keys(file, node, STAGE_KEYS, None, f'stage "{node["id"]}"')
+        if "id" not in m.values(file, node, STAGE, None):
+            continue
+        m.check.keys(file, node, STAGE, None, f'stage "{node["id"]}"')
         entry: dict[str, Any] = {"id": node["id"], "label": m.check.text(file, node, "label", None)}
         if "description" in node:
             entry["description"] = m.check.text(file, node, "description", None)
@@ -152,14 +164,13 @@ def read_stages(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
 
 
 def day_band(m: Merge, file: str, node: Any, stage: str) -> dict[str, int] | None:
-    if not isinstance(node, dict) or not {"gte"} <= set(node) - META <= {"gte", "lte"}:
+    form = STAGE.keys["days"]
+    assert isinstance(form, Entry)
+    if not isinstance(node, dict) or not {"gte"} <= set(node) - META <= set(form.keys):
         m.check.add(file, node, None, f'stage "{stage}": "days" must be {{gte: N}} or {{gte: N, lte: M}}')
         return None
-    band = {k: v for k, v in node.items() if k not in META}
-    if not all(conforms(DAY, v) for v in band.values()):
-        m.check.add(file, node, None, f'stage "{stage}": day bounds must be whole numbers >= 0')
-        return None
-    return band
+    band = m.values(file, node, form, stage)
+    return band if len(band) == len(set(node) - META) else None
 
 
 def read_labels(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
@@ -192,7 +203,7 @@ def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, A
                            f'each entry of "{section}" needs an "id"')
             continue
         eid = node["id"]
-        m.check.keys(file, node, ENTRY_KEYS[section], eid, f'{section} entry "{eid}"')
+        m.check.keys(file, node, CATALOG[section], eid, f'{section} entry "{eid}"')
         earlier = m.data[section].get(eid)
         if not _place(m, section, eid, file, node, eid):
             continue
@@ -204,20 +215,13 @@ def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, A
                     merged[key] = {**earlier[key], **node[key]}
             node = merged
         entry: dict[str, Any] = {"id": eid, "text": m.check.text(file, node, "text", eid)}
+        m.values(file, node, CATALOG[section], eid)
         if section == "steps":
-            urgency = node.get("urgency")
-            if not conforms(URGENCY, urgency):
-                m.check.add(file, node, eid, f"urgency must be one of {', '.join(URGENCIES)}"
-                               f"{suggest(str(urgency), URGENCIES)}", "urgency")
-            entry["urgency"] = urgency
+            entry["urgency"] = node.get("urgency")
         if section == "consequences" and "legal" in node:
-            if not conforms(BOOL, node["legal"]):
-                m.check.add(file, node, eid, '"legal" must be true or false', "legal")
             entry["legal"] = node["legal"] is True
         if section == "references":
             entry["title"] = m.check.text(file, node, "title", eid)
-            if not conforms(BOOL, node.get("verbatim")):
-                m.check.add(file, node, eid, '"verbatim" must be true or false', "verbatim")
             entry["verbatim"] = node.get("verbatim") is True
             if "confidence" in node:
                 entry["confidence"] = str(node["confidence"])
@@ -234,7 +238,7 @@ def read_rules(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
             m.check.add(file, node if isinstance(node, dict) else doc, None, 'each rule needs an "id"')
             continue
         rid = node["id"]
-        m.check.keys(file, node, RULE_KEYS, rid, "the rule")
+        m.check.keys(file, node, RULE, rid, "the rule")
         if not _place(m, "rules", rid, file, node, rid):
             continue
         m.rules.pop(rid, None)  # an override moves to its new place in the order
@@ -253,33 +257,28 @@ def read_interest(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "interest", '"interest" must be a mapping', "interest")
         return
-    check.keys(file, value, INTEREST_KEYS, "interest", '"interest"')
+    check.keys(file, value, INTEREST, "interest", '"interest"')
     out = m.data["interest"]
+    good = m.values(file, value, INTEREST, "interest")
+    rows = INTEREST.keys["lpr"]
+    assert isinstance(rows, ListOf) and isinstance(rows.item, Entry)
     for row in value.get("lpr", []) if isinstance(value.get("lpr", []), list) else []:
-        when = as_date(row.get("from")) if isinstance(row, dict) else None
-        rate = as_decimal(row.get("rate")) if isinstance(row, dict) else None
-        if when is None or rate is None or rate <= 0:
-            check.add(file, row if isinstance(row, dict) else value, "interest",
-                      "each LPR entry needs `from: YYYY-MM-DD` and a positive `rate` in percent")
+        if not isinstance(row, dict):
+            check.add(file, value, "interest", str(rows.item.keys["from"].says), "lpr")  # type: ignore[union-attr]
             continue
-        out["lpr"].append({"from": when, "rate": str(rate)})
+        lpr = m.values(file, row, rows.item, "interest")
+        if len(lpr) == 2:
+            out["lpr"].append({"from": lpr["from"], "rate": str(as_decimal(lpr["rate"]))})
     out["lpr"].sort(key=lambda r: r["from"])
-    caps = value.get("caps", {})
-    platforms = [c["id"] for c in m.data["fields"].get("platform", {}).get("choices", [])]
-    for platform, cap in caps.items() if isinstance(caps, dict) else []:
-        if platform in META:
+    for platform, cap in good.get("caps", {}).items():
+        if not isinstance(cap, dict):
+            check.add(file, value["caps"], "interest", f'"{platform}" must be a mapping', platform)
             continue
-        if platform not in platforms:
-            check.add(file, caps, "interest", f'unknown platform "{platform}"{suggest(str(platform), platforms)}',
-                      platform)
-            continue
-        rate, multiple = as_decimal(cap.get("rate")), as_decimal(cap.get("lpr_multiple"))
-        if not isinstance(cap.get("basis"), str) or (rate is None) == (multiple is None):
-            check.add(file, caps, "interest", f"{platform}: give a `basis` and either `rate` (percent) or "
-                      "`lpr_multiple`", platform)
-            continue
-        out["caps"][platform] = {"basis": cap["basis"], "rate": rate and str(rate),
-                                 "lpr_multiple": multiple and str(multiple), "transition": as_date(cap.get("transition"))}
+        known = m.values(file, cap, CAP, "interest")
+        rate, multiple = as_decimal(known.get("rate")), as_decimal(known.get("lpr_multiple"))
+        if "basis" in known and (rate is None) != (multiple is None):
+            out["caps"][platform] = {"basis": known["basis"], "rate": rate and str(rate),
+                                     "lpr_multiple": multiple and str(multiple), "transition": known.get("transition")}
     from .render.record import INTEREST_PLACEHOLDERS
 
     for group in ("bases", "notes"):
@@ -315,4 +314,4 @@ READERS: dict[str, Reader] = {
     "products": read_products, "phrases": read_phrases, "negations": read_negations,
     "priorities": read_priorities,
 }
-assert tuple(READERS) == SECTIONS
+assert set(READERS) <= set(FILE.keys)  # a section with no reader here is read from its form (declared.py)

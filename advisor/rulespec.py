@@ -1,20 +1,20 @@
 """The rule-file format, described once: the vocabulary, and the form of every section and entry.
 
 The forms (Entry, ListOf, MapOf, Scalar, Ref, OneOf) say which keys each mapping takes and what each
-value is. The loader (rulesections, rulecompiler) reads its key lists from them and `schema.py` builds
-the JSON Schema from them, so a new key is added here once, then checked where it is read. The
-Checker collects every problem with its file, line and column.
+value is: its type, enum, bounds, pattern or date, the id of what it names elsewhere (`ref`), and the
+words a wrong value is told (`says`). The loader reads its keys from them and checks every plain value
+with the one checker (specchecks), and `schema.py` builds the JSON Schema from them, so a new key or
+section is declared here once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, Union
 
-from .errors import RuleProblem, suggest
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
 LANGS = ("zh", "en")
@@ -41,34 +41,49 @@ class Ref(NamedTuple):
 
 
 class Scalar(NamedTuple):
-    """A plain value, as its JSON Schema says: {"type": "string"}, {"enum": [...]}, …"""
+    """A plain value, as its JSON Schema says: {"type": "string"}, {"enum": [...]}, {"format": "date"}, …
+    `ref`: the value is the id of an entry elsewhere in the rule set (a key of REF_NOUNS), checked once
+    every file is read. `says`: what a wrong value is told, with {key}, {value}, {values} (the enum),
+    {noun} (what a ref names) and {suggest} filled in; without it, a wording that follows from the form."""
 
     schema: dict[str, Any]
+    ref: str | None = None
+    says: str | None = None
 
 
 class ListOf(NamedTuple):
     item: Form
     min_items: int = 0
+    says: str | None = None  # what a value that is no list, or too short a list, is told
 
 
 class MapOf(NamedTuple):
-    """A mapping of names the author chooses, each to a value of one form."""
+    """A mapping of names the author chooses, each to a value of one form; `key`, the form of each name
+    when the names are ids of something (a platform's choices, …)."""
 
     value: Form
     required: tuple[str, ...] = ()
+    key: Scalar | None = None
+    says: str | None = None  # what a value that is no mapping, or lacks a required name, is told
 
 
 class Entry(NamedTuple):
     """A mapping of known keys, in the order the loader reads them; any other key is refused.
-    `lenient` names the keys an `override: true` may leave out."""
+    `lenient` names the keys an `override: true` may leave out; `one_of`, keys of which exactly one is
+    given; `needs`, (key, keys it needs beside it); `order`, (earlier, later): pairs of keys whose values,
+    when both are given, must not run backwards (valid_from before valid_until)."""
 
     keys: dict[str, Form]
     required: tuple[str, ...] = ()
     lenient: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
+    needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    order: tuple[tuple[str, str], ...] = ()
 
 
 class OneOf(NamedTuple):
     forms: tuple[Form, ...]
+    says: str | None = None  # what a value of none of the forms is told
 
 
 Form = Union[Ref, Scalar, ListOf, MapOf, Entry, OneOf]
@@ -78,23 +93,43 @@ CONDITION = Ref("condition")
 STRING = Scalar({"type": "string"})
 ID = Scalar({"type": "string", "minLength": 1})
 BOOL = Scalar({"type": "boolean"})
-DATE = Scalar({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+DATE = Scalar({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"})
 NUMBER = Scalar({"type": ["number", "string"]})
 IDS = ListOf(STRING)
+# A number, or a text that reads as one ("4.25"); bounds (minimum, exclusiveMinimum, maximum) hold for both.
+DECIMAL_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
+# What a `ref` may name: the entries of a section by id, a field's choices ("choices:platform"), or
+# either of two ("steps+consequences"); and what a message calls one of them.
+REF_NOUNS = {**ENTRY_NAMES, "steps+consequences": "step or consequence", "choices:platform": "platform",
+             "choices:concerns": "concern"}
 
 
-def enum(values: Iterable[str]) -> Scalar:
-    return Scalar({"enum": list(values)})
+def enum(values: Iterable[str], says: str | None = None) -> Scalar:
+    return Scalar({"enum": list(values)}, says=says)
 
 
-ORDERED = Entry({key: enum(values) for key, values in ORDERED_OUTPUTS.items()})
+def ref(target: str, says: str | None = None) -> Scalar:
+    """The id of an entry elsewhere in the rule set: checked once every file is read."""
+    return Scalar({"type": "string"}, ref=target, says=says)
+
+
+def decimal(says: str | None = None, **bounds: int) -> Scalar:
+    return Scalar({"type": ["number", "string"], "pattern": DECIMAL_TEXT, **bounds}, says=says)
+
+
+ORDERED = Entry({key: enum(values, '{key} "{value}" is not one of {values}{suggest}')
+                 for key, values in ORDERED_OUTPUTS.items()})
 DAY = Scalar({"type": "integer", "minimum": 0})
 MONTHS = Scalar({"type": "integer", "minimum": 1})
 URGENCY = enum(URGENCIES)
-STAGE = Entry({"id": enum(STAGES), "days": Entry({"gte": DAY, "lte": DAY}, ("gte",)),
+STAGE_ID = enum(STAGES, 'unknown stage "{value}"{suggest}')
+STAGE = Entry({"id": STAGE_ID, "days": Entry({"gte": DAY, "lte": DAY}, ("gte",)),
                "label": TEXT, "description": TEXT}, ("id", "label"))
+WORD = Scalar({"type": ["string", "integer"], "pattern": r"\S"}, says='"{key}" must be a list of words')
+WORDS = ListOf(WORD, 1, says='"{key}" must be a list of words')
 CHOICE = Entry({"id": STRING, "label": TEXT, "note": TEXT,
-                "aliases": ListOf(Scalar({"type": ["string", "integer"]}))}, ("id",))  # a new choice needs a label
+                "aliases": ListOf(WORD._replace(schema={"type": ["string", "integer"]}),
+                                  says='"{key}" must be a list of words')}, ("id",))  # a new choice needs a label
 # A field restated with `override: true` changes only what it states: choices merge by id, aliases are added.
 FIELD = Entry({"question": TEXT, "why": TEXT, "hint": TEXT, "choices": ListOf(CHOICE, 1), "ask_when": CONDITION,
                "override": BOOL}, ("question", "why"), ("question", "why"))
@@ -108,7 +143,7 @@ def field_form(name: str) -> Entry:
 
 
 # Where a fact was read (a URL or a repository path) and when: a list when it rests on several sources.
-SOURCE = OneOf((STRING, ListOf(STRING, 1)))
+SOURCE = OneOf((STRING, ListOf(STRING, 1)), '"{key}" must be a text or a list of texts')
 FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
@@ -118,57 +153,83 @@ CATALOG = {  # an entry of a catalog; an override may restate only what it chang
     "references": Entry({"id": ID, **FACT, "title": TEXT, "text": TEXT, "verbatim": BOOL, "confidence": STRING,
                          "override": BOOL}, ("id", "title", "text", "verbatim"), ("title", "text", "verbatim")),
 }
-RULE_STEP = Entry({"id": STRING, "urgency": URGENCY}, ("id", "urgency"))
-EXPECT = Entry({**ORDERED.keys, "includes": IDS, "excludes": IDS})
+RULE_STEP = Entry({"id": ref("steps"), "urgency": URGENCY}, ("id", "urgency"))
+EXPECT = Entry({**{key: enum(values, 'expect {key} "{value}" is not one of {values}')
+                   for key, values in ORDERED_OUTPUTS.items()}, "includes": IDS, "excludes": IDS})
 EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EXPECT}, ("case",))
+# Steps or consequences (by id) that must not show when a rule fires, whichever rule adds them.
+DROP = ListOf(ref("steps+consequences", '{key}: unknown step or consequence "{value}"{suggest}'))
 RULE = Entry({
-    "id": ID, **FACT, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT, "consequences": IDS,
-    "steps": ListOf(OneOf((STRING, RULE_STEP))), "references": IDS,
-    # Steps or consequences (by id) that must not show when this rule fires, whichever rule adds them:
+    "id": ID, **FACT, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT,
+    "consequences": ListOf(ref("consequences")), "steps": ListOf(OneOf((ref("steps"), RULE_STEP))),
+    "references": ListOf(ref("references")),
     # `replaces` when this rule's own steps take their place, `removes` when nothing does.
-    "replaces": IDS, "removes": IDS, "valid_from": DATE, "valid_until": DATE,
+    "replaces": DROP, "removes": DROP, "valid_from": DATE, "valid_until": DATE,
     "examples": ListOf(EXAMPLE, 1), "override": BOOL,
-}, ("id", "when", "examples"))
+}, ("id", "when", "examples"), order=(("valid_from", "valid_until"),))
 PARAGRAPH = Entry({"when": CONDITION, "text": TEXT}, ("text",))
+LPR_SAYS = "each LPR entry needs `from: YYYY-MM-DD` and a positive `rate` in percent"
+RATE = decimal(exclusiveMinimum=0)
+# transition: contracts formed before this date follow a transitional rule, so no exact cap is computed
+CAP = Entry({**FACT, "basis": Scalar({"type": "string"}, says="give a `basis` and either `rate` (percent) or "
+                                     "`lpr_multiple`"),
+             "rate": RATE, "lpr_multiple": RATE, "transition": DATE}, ("basis",), one_of=("rate", "lpr_multiple"))
 INTEREST = Entry({
     **FACT,
-    "lpr": ListOf(Entry({"from": DATE, "rate": NUMBER}, ("from", "rate"))),
-    # transition: contracts formed before this date follow a transitional rule, so no exact cap is computed
-    "caps": MapOf(Entry({**FACT, "basis": STRING, "rate": NUMBER, "lpr_multiple": NUMBER, "transition": DATE},
-                        ("basis",))),
+    "lpr": ListOf(Entry({"from": DATE._replace(says=LPR_SAYS), "rate": RATE._replace(says=LPR_SAYS)},
+                        ("from", "rate"))),
+    "caps": MapOf(CAP, key=ref("choices:platform")),
     "bases": MapOf(TEXT),
     "notes": MapOf(TEXT),
 })
-PLAN = Entry({"share_of_margin": NUMBER, "max_months": MapOf(MONTHS, ("default",)),
-              "texts": MapOf(TEXT)})
+MAX_MONTHS = "max_months needs a `default` and whole numbers of months"
+PLAN = Entry({"share_of_margin": decimal(exclusiveMinimum=0, maximum=1),
+              "max_months": MapOf(MONTHS._replace(says=MAX_MONTHS), ("default",), says=MAX_MONTHS),
+              "texts": MapOf(TEXT)}, ("share_of_margin", "max_months"))
 # What the short terminal report shows: at most `steps` steps of each urgency, `consequences`
 # consequences, `conditions` conditions under a lone answer (`conditions_when_several` under each of
 # several); `law_names` shortens a law's full name in its citations ("full name": "short name").
 COUNT = Scalar({"type": "integer", "minimum": 0})
+LAW_NAMES = "law_names maps a law's full name to a shorter one"
 REPORT = Entry({"steps": COUNT, "consequences": COUNT, "conditions": COUNT, "conditions_when_several": COUNT,
-                "law_names": MapOf(STRING)})
+                "law_names": MapOf(Scalar({"type": "string", "pattern": r"\S"}, says=LAW_NAMES),
+                                   key=Scalar({"type": "string"}, says=LAW_NAMES), says=LAW_NAMES)})
 # A direct answer to one worry (a `concerns` choice): per concern the first whose `when` holds is shown,
 # so each concern ends with one that has no `when`.
-ANSWER = Entry({"id": ID, **FACT, "concern": STRING, "when": CONDITION, "verdict": TEXT, "text": TEXT,
-                "conditions": ListOf(TEXT), "references": IDS, "override": BOOL},
+CONCERN = ref("choices:concerns")
+ANSWER = Entry({"id": ID, **FACT, "concern": CONCERN, "when": CONDITION, "verdict": TEXT, "text": TEXT,
+                "conditions": ListOf(TEXT), "references": ListOf(ref("references")), "override": BOOL},
                ("id", "concern", "verdict", "text"))
 # The concerns answered when the person named none: the first entry whose `when` holds.
-DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(STRING, 1)}, ("concerns",))
+DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(CONCERN, 1)}, ("concerns",))
 # The report's first sentence: the first entry whose stages hold the case's stage and whose `when` holds.
-HEADLINE = Entry({**FACT, "stage": ListOf(enum(STAGES), 1), "when": CONDITION, "text": TEXT}, ("text",))
+HEADLINE = Entry({**FACT, "stage": ListOf(STAGE_ID, 1), "when": CONDITION, "text": TEXT}, ("text",))
 # A product or lender people name (matching.py): the `platform` choice it is, and who lends, when known.
 # `institution`: the name of a bank or company alone, so a product word found with it decides.
+# A product that names its lender says where that was read.
 LENDERS = ("bank", "consumer_finance", "microloan", "see_contract")
-PRODUCT = Entry({"id": ID, **FACT, "names": ListOf(STRING, 1), "platform": STRING, "lender": enum(LENDERS),
+PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:platform"), "lender": enum(LENDERS),
                  "lender_name": TEXT, "institution": BOOL, "note": TEXT, "override": BOOL},
-                ("id", "names", "platform", "lender"))
+                ("id", "names", "platform", "lender"), needs=(("lender_name", ("source", "checked")),))
 # Everyday phrases for a choice field: more words per choice, words with two meanings (asked again),
 # words that decide only when nothing else does (`weak`), and the order to pick one of several (`pick`).
-PHRASES = Entry({"choices": MapOf(ListOf(STRING, 1)), "weak": ListOf(STRING), "pick": ListOf(STRING),
-                 "ambiguous": ListOf(Entry({"words": ListOf(STRING, 1), "choices": ListOf(STRING, 2)},
-                                           ("words", "choices")))})
+
+
+def phrases_form(field: str | None = None) -> Entry:
+    """The phrases of one field, whose choices they name (checked once every file is read)."""
+    choice = ref(f"choices:{field}", 'unknown choice "{value}"{suggest}') if field else STRING
+    return Entry({"choices": MapOf(WORDS, key=choice if field else None,
+                                   says='"{key}" must map choice ids to lists of words'),
+                  "weak": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
+                  "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(
+                      choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices")))})
+
+
+PHRASES = phrases_form()
 # A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
-PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION, "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"])),
+PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
+                  "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"],
+                                           'unknown reporting level "{value}"; one of: {values}')),
                   "clearable": BOOL, "reason": TEXT, "override": BOOL}, ("id", "reason"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
@@ -178,7 +239,8 @@ FILE = Entry({
     **{section: ListOf(CATALOG[section]) for section in CATALOGS},
     "rules": ListOf(Ref("rule")),
     "ui": MapOf(TEXT),
-    "disable": ListOf(STRING),
+    "disable": ListOf(ref("rules", 'cannot disable "{value}": no such rule{suggest}'),
+                      says='"disable" must be a list of rule ids'),
     "interest": INTEREST,
     "plan": PLAN,
     "report": REPORT,
@@ -190,103 +252,21 @@ FILE = Entry({
     "products": ListOf(PRODUCT),
     "phrases": MapOf(PHRASES),
     # Words that turn a found phrase around (没, 不…): an answer holding one is asked again.
-    "negations": ListOf(STRING),
+    "negations": ListOf(WORD._replace(schema={"type": "string", "pattern": r"\S"}), says=WORD.says),
     "priorities": ListOf(PRIORITY),
 })
 
-# The keys the loader accepts, read from the forms above.
+# The keys of the file, of a rule and of each catalog entry, for readers outside the loader (the loader
+# reads each form's keys when it checks, so a key declared above is accepted at once).
 SECTIONS = tuple(FILE.keys)
 RULE_KEYS = tuple(RULE.keys)
 ENTRY_KEYS = {section: tuple(form.keys) for section, form in CATALOG.items()}
-STAGE_KEYS = tuple(STAGE.keys)
-FIELD_KEYS = tuple(FIELD.keys)
-CHOICE_KEYS = tuple(CHOICE.keys)
-EXAMPLE_KEYS = tuple(EXAMPLE.keys)
-EXPECT_KEYS = tuple(EXPECT.keys)
-RULE_STEP_KEYS = tuple(RULE_STEP.keys)
-PARAGRAPH_KEYS = tuple(PARAGRAPH.keys)
-INTEREST_KEYS = tuple(INTEREST.keys)
-PLAN_KEYS = tuple(PLAN.keys)
-REPORT_KEYS = tuple(REPORT.keys)
-ANSWER_KEYS = tuple(ANSWER.keys)
-DEFAULT_CONCERNS_KEYS = tuple(DEFAULT_CONCERNS.keys)
-HEADLINE_KEYS = tuple(HEADLINE.keys)
-PRODUCT_KEYS = tuple(PRODUCT.keys)
-PHRASES_KEYS = tuple(PHRASES.keys)
-PRIORITY_KEYS = tuple(PRIORITY.keys)
 ASKABLE = tuple(FIELD_KINDS)
 LINE = "__line__"
 POS = "__pos__"  # {"": (line, column) of the mapping, key: (line, column) of that key}
 META = frozenset((LINE, POS))
 
 
-
-
-class Checker:
-    """Collects every problem instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[RuleProblem] = []
-
-    def add(self, file: str, node: Any, rule: str | None, message: str, key: Any = None) -> None:
-        line = column = None
-        if isinstance(node, dict) and POS in node:
-            line, column = node[POS].get(key) or node[POS][""]
-        self.problems.append(RuleProblem(file, line, rule, message, column))
-
-    def keys(self, file: str, node: dict[str, Any], allowed: Sequence[str], rule: str | None, what: str) -> None:
-        for key in node:
-            if key not in META and key not in allowed:
-                self.add(file, node, rule, f'unknown key "{key}" in {what}{suggest(str(key), allowed)}', key)
-
-    def text(self, file: str, owner: dict[str, Any], key: str, rule: str | None, required: bool = True) -> Any:
-        value = owner.get(key)
-        if value is None:
-            if required:
-                self.add(file, owner, rule, f'"{key}" is missing: give a text in zh and en')
-            return None
-        if not isinstance(value, dict):
-            self.add(file, owner, rule, f'"{key}" must be a mapping with zh and en texts')
-            return None
-        out = {}
-        for lang in LANGS:
-            t = value.get(lang)
-            if not isinstance(t, str) or not t.strip():
-                self.add(file, value, rule, f'"{key}" needs a non-empty "{lang}" text')
-            else:
-                out[lang] = t.strip()
-        self.keys(file, value, LANGS, rule, f'"{key}"')
-        return out if len(out) == len(LANGS) else None
-
-    def template(self, file: str, owner: dict[str, Any], key: str, rule: str | None, names: Collection[str]) -> None:
-        """Each placeholder of a text is a name it is filled with, in a form `templates.fill` fills."""
-        from .templates import parse
-
-        value = owner.get(key)
-        if not isinstance(value, dict):
-            return
-        for lang in LANGS:
-            text = value.get(lang)
-            parts = parse(text) if isinstance(text, str) else []
-            if parts is None:
-                self.add(file, value, rule, f'{lang} text: a lone "{{" or "}}": write "{{{{" or "}}}}" for a brace', lang)
-            for part in parts or []:
-                if isinstance(part, str) or part.safe and part.name in names:
-                    continue
-                if not part.name.isidentifier():
-                    problem = f'placeholder "{part}" is not a name; this text may use: {", ".join(names) or "none"}'
-                elif part.name not in names:
-                    problem = f'unknown placeholder "{part}"{suggest(part.name, names)}'
-                else:
-                    problem = f'placeholder "{part}" may carry only "," and a precision such as ".2f"'
-                self.add(file, value, rule, f"{lang} text: {problem}", lang)
-
-    def id_list(self, file: str, owner: dict[str, Any], key: str, rule: str | None) -> list[Any]:
-        value = owner.get(key, [])
-        if not isinstance(value, list):
-            self.add(file, owner, rule, f'"{key}" must be a list')
-            return []
-        return value
 
 
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
@@ -301,20 +281,34 @@ _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
 
 def conforms(form: Form, value: Any) -> bool:
     """Whether a value has the form a Scalar describes: the loader's value checks read the same
-    description (type, enum, minimum, minLength, pattern) that `schema.py` writes into schema.json."""
+    description (type, enum, bounds, minLength, pattern, format) that `schema.py` writes into
+    schema.json, with JSON Schema's meaning: a bound holds for numbers, a pattern for texts. Beyond
+    what JSON Schema checks, a date must exist, and a text that reads as a number keeps the bounds."""
     if not isinstance(form, Scalar):
         raise TypeError(f"only a plain value's form is checked here, not {type(form).__name__}")
     schema = form.schema
+    if isinstance(value, date):  # YAML reads 2026-03-31 as a date; a JSON reader sees the text
+        value = value.isoformat()
     if "enum" in schema:
         return any(value == v and type(value) is type(v) for v in schema["enum"])
     kinds = schema.get("type", ())
     if not any(_JSON_TYPES[kind](value) for kind in ([kinds] if isinstance(kinds, str) else kinds)):
         return False
-    if "minimum" in schema and not value >= schema["minimum"]:
-        return False
-    if "minLength" in schema and len(value) < schema["minLength"]:
-        return False
-    return "pattern" not in schema or re.search(schema["pattern"], value) is not None
+    number = value if _JSON_TYPES["number"](value) else None
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            return False
+        if "pattern" in schema and re.search(schema["pattern"], value) is None:
+            return False
+        if schema.get("format") == "date" and as_date(value) is None:
+            return False
+        number = as_decimal(value) if "pattern" in schema else None
+    return number is None or all(test(number, schema[bound]) for bound, test in _BOUNDS.items() if bound in schema)
+
+
+_BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
+    "minimum": lambda v, b: v >= b, "exclusiveMinimum": lambda v, b: v > b, "maximum": lambda v, b: v <= b,
+}
 
 
 def as_decimal(value: Any) -> Decimal | None:

@@ -10,15 +10,16 @@ from typing import Any
 
 from .conditions import CONDITION_FIELDS, OPERATORS
 from .models import STAGES
-from .rulespec import CONDITION, FILE, LANGS, RULE, Form, ListOf, MapOf, OneOf, Ref, Scalar
+from .rulespec import CONDITION, FILE, LANGS, REF_NOUNS, RULE, Form, ListOf, MapOf, OneOf, Ref, Scalar
 
 
 def schema_of(form: Form) -> dict[str, Any]:
     """The JSON Schema of one form of rulespec."""
     if isinstance(form, Ref):
         return {"$ref": f"#/$defs/{form.name}"}
-    if isinstance(form, Scalar):
-        return dict(form.schema)
+    if isinstance(form, Scalar):  # a reference to another section's id is checked by the loader alone
+        noun = REF_NOUNS.get(form.ref or "", "choice")
+        return {**form.schema, "description": f"the id of a {noun}"} if form.ref else dict(form.schema)
     if isinstance(form, OneOf):
         return {"oneOf": [schema_of(f) for f in form.forms]}
     if isinstance(form, ListOf):
@@ -30,6 +31,8 @@ def schema_of(form: Form) -> dict[str, Any]:
         out = {"type": "object"}
         if form.required:
             out["required"] = list(form.required)
+        if form.key is not None:
+            out["propertyNames"] = schema_of(form.key)
         return {**out, "additionalProperties": schema_of(form.value)}
     out = {"type": "object"}
     required = [k for k in form.required if k not in form.lenient]
@@ -39,6 +42,10 @@ def schema_of(form: Form) -> dict[str, Any]:
     if form.lenient:  # an override may restate only what it changes
         out["if"] = {"not": {"properties": {"override": {"const": True}}, "required": ["override"]}}
         out["then"] = {"required": list(form.lenient)}
+    if form.one_of:
+        out["oneOf"] = [{"required": [key]} for key in form.one_of]
+    if form.needs:
+        out["dependentRequired"] = {key: list(others) for key, others in form.needs}
     return out
 
 

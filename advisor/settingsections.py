@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .rulespec import META, MONTHS, PLAN_KEYS, REPORT_KEYS, as_decimal, conforms
+from .rulespec import META, PLAN, REPORT, as_decimal
 
 if TYPE_CHECKING:
     from .rulesections import Merge
@@ -25,16 +25,11 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "plan", '"plan" must be a mapping', "plan")
         return
-    check.keys(file, value, PLAN_KEYS, "plan", '"plan"')
-    share = as_decimal(value.get("share_of_margin"))
-    if share is None or not 0 < share <= 1:
-        check.add(file, value, "plan", "share_of_margin must be a number above 0 and at most 1", "share_of_margin")
-        share = Decimal(1)
-    months = value.get("max_months", {})
-    if not isinstance(months, dict) or "default" not in months or not all(
-        conforms(MONTHS, v) for k, v in months.items() if k not in META
-    ):
-        check.add(file, value, "plan", "max_months needs a `default` and whole numbers of months", "max_months")
+    check.keys(file, value, PLAN, "plan", '"plan"')
+    good = m.values(file, value, PLAN, "plan")
+    share = as_decimal(good.get("share_of_margin")) or Decimal(1)
+    months = good.get("max_months", {})
+    if "default" not in months:
         months = {"default": 60}
     texts = value.get("texts", {})
     if isinstance(texts, dict):
@@ -45,7 +40,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
                 check.template(file, texts, key, "plan", PLAN_PLACEHOLDERS)
     m.data["plan"] = {
         "share_of_margin": str(share),
-        "max_months": {k: v for k, v in months.items() if k not in META},
+        "max_months": months,
         "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
         if isinstance(texts, dict) else {},
     }
@@ -56,19 +51,7 @@ def read_report(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, dict):
         check.add(file, doc, "report", '"report" must be a mapping', "report")
         return
-    check.keys(file, value, REPORT_KEYS, "report", '"report"')
-    out = m.data["report"]
-    for key in ("steps", "consequences", "conditions", "conditions_when_several"):
-        if key not in value:
-            continue
-        n = value[key]
-        if isinstance(n, int) and not isinstance(n, bool) and n >= 0:
-            out[key] = n
-        else:
-            check.add(file, value, "report", f"{key} must be a whole number, 0 or more", key)
-    names = value.get("law_names", {})
-    if isinstance(names, dict) and all(isinstance(k, str) and isinstance(v, str) and v.strip()
-                                       for k, v in names.items() if k not in META):
-        out["law_names"] = {**out["law_names"], **{k: v for k, v in names.items() if k not in META}}
-    else:
-        check.add(file, value, "report", "law_names maps a law's full name to a shorter one", "law_names")
+    check.keys(file, value, REPORT, "report", '"report"')
+    good = m.values(file, value, REPORT, "report")
+    names = good.pop("law_names", {})
+    m.data["report"] = {**m.data["report"], **good, "law_names": {**m.data["report"]["law_names"], **names}}

@@ -223,6 +223,15 @@ def test_questions_json_lists_every_field_with_choices_and_aliases():
     assert run(["questions"]).stdout.count("--") >= 4
 
 
+def test_questions_json_says_whether_each_answer_is_about_one_debt_or_the_person():
+    from advisor.fields import FIELDS, PERSON_FIELDS
+
+    fields = {f["id"]: f for f in json.loads(run(["questions", "--json"]).stdout)}
+    assert {name for name, f in fields.items() if f["scope"] == "person"} == set(PERSON_FIELDS)
+    assert {f["scope"] for f in fields.values()} == {"debt", "person"} and len(fields) == len(FIELDS)
+    assert fields["overdue_days"]["scope"] == "debt" and fields["monthly_income"]["scope"] == "person"
+
+
 # ---------------------------------------------------------------- layering
 
 
