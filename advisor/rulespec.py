@@ -168,8 +168,9 @@ PHRASES = Entry({"choices": MapOf(ListOf(STRING, 1)), "weak": ListOf(STRING), "p
                  "ambiguous": ListOf(Entry({"words": ListOf(STRING, 1), "choices": ListOf(STRING, 2)},
                                            ("words", "choices")))})
 # A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
+# `label`: a few words naming the class, for the caseload summary's count of households by priority.
 PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION, "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"])),
-                  "clearable": BOOL, "reason": TEXT, "override": BOOL}, ("id", "reason"))
+                  "clearable": BOOL, "label": TEXT, "reason": TEXT, "override": BOOL}, ("id", "reason"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
