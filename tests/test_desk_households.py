@@ -279,3 +279,40 @@ def test_keep_names_a_missing_column_before_any_output(clients: Path) -> None:
     done = run(str(clients), "--keep", "电话", "-o", "x.csv", cwd=clients.parent)
     assert done.returncode == 2 and "电话" in done.stderr
     assert not (clients.parent / "x.csv").exists()
+
+
+def test_a_bad_answer_about_the_person_names_its_column_on_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("client,逾期天数,逾期金额,平台,协商情况,monthly_income\nK1,12,3800,花呗,未协商,很多\n"
+                    "K1,40,6万,信用卡,未协商,\n", encoding="utf-8")
+    done = run(str(path), "--output-format", "csv", "--lang", "en", "-q", cwd=tmp_path)
+    assert done.returncode == 1
+    rows = table(done.stdout)
+    assert [r["row"] for r in rows] == ["1", "2"]
+    assert all(r["error"].startswith("monthly_income: ") and r["stage"] == "" for r in rows)
+
+
+def test_tab_separated_file_is_grouped_by_its_client_column(tmp_path: Path) -> None:
+    path = tmp_path / "c.txt"
+    path.write_text("客户编号\t逾期天数\t逾期金额\t平台\t协商情况\nK1\t12\t3800\t花呗\t未协商\nK1\t40\t6万\t信用卡\t未协商\n",
+                    encoding="utf-8")
+    done = run(str(path), "--summary", "s.json", "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["rows"] for line in done.stdout.decode().splitlines()] == [[1, 2]]
+
+
+def test_short_summary_on_a_terminal_counts_households(clients: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    import sys
+
+    out = clients.parent / "out.jsonl"
+    child = pexpect.spawn(sys.executable, ["-m", "advisor", "batch", str(clients), "-o", str(out), "--as-of", AS_OF],
+                          cwd=str(clients.parent), env={**os.environ, "COLUMNS": "100"}, encoding="utf-8",
+                          timeout=120)
+    child.expect(pexpect.EOF)
+    said = child.before
+    labels = {entry["id"]: entry["label"]["zh"] for entry, _ in advisor.default_ruleset().priorities}
+    assert "按户，最先处理的欠款：" in said
+    assert all(labels[r["order"][0]["priority"]] in said for r in households().values())
+    assert "按阶段：" in said and "无法评估的原因：" in said
+    assert out.read_text(encoding="utf-8").count("\n") == 4

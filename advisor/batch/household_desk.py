@@ -26,7 +26,7 @@ from ..fields import PERSON_FIELDS
 from ..parsing import key_name
 from .caseload import Caseload
 from .csv_rows import sniff_separator, split
-from .desk import STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled
+from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled
 from .inputs import Input, Options, read_csv_header, read_rows, refuse_to_replace_the_input
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
@@ -112,8 +112,8 @@ class HouseholdDocuments(Documents):
             from ..render.household import to_html, to_markdown
 
             render = to_html if self.desk.reports_format == "html" else to_markdown
-            kind = ".html" if self.desk.reports_format == "html" else ".md"
-            write_file(os.path.join(self.desk.reports, base + kind), render(record, rules, lang))
+            name = base + REPORT_KINDS[self.desk.reports_format]
+            write_file(os.path.join(self.desk.reports, name), render(record, rules, lang))
         if self.desk.letters is not None:
             from ..household_input import letters
 
@@ -144,8 +144,8 @@ class Desk:
         self.opts, self.column, self.rules, self.lang, self.index = opts, column, rules, opts.lang, index
         self.caseload = Caseload()
         desk = opts.desk
-        assessor = Assessor(rules, opts.as_of, opts.lang)
-        self.docs = HouseholdDocuments(desk, assessor) if desk.reports or desk.letters else None
+        self.docs = HouseholdDocuments(desk, Assessor(rules, opts.as_of, opts.lang)) \
+            if desk.reports or desk.letters else None
         self.keep = desk.keep
 
     def line(self, row: int | None) -> int | None:
@@ -181,8 +181,8 @@ class Desk:
         column = self.index.headers.get(error["field"] or "", error["field"] or "") if self.index else \
             error["field"] or ""
         bad = error.get("row")
-        if bad is None:  # the household as a whole (too many debts)
-            return [(row, self.column, message) for row in record["rows"]]
+        if bad is None:  # the household as a whole (too many debts) or an answer about the person
+            return [(row, column or self.column, message) for row in record["rows"]]
         # The message names the debt; on its own row, the row does.
         head = self.rules.message("household_debt_error", self.lang, n=error.get("debt"), message="")
         own = message[len(head):] if error.get("debt") and message.startswith(head) else message
