@@ -5,8 +5,8 @@ The household records come from `groups.grouped_records`, which names each clien
 only. The spreadsheet line of each row and the kept columns (`--keep`, from the client's first row)
 are found by reading the input once ahead with the same reader, keeping only what is needed: the
 points where the line number stops being the row number plus a fixed offset (a blank line, a value
-over several lines), and one tuple of kept values per client. So memory stays bounded by the number
-of clients, as grouping's own is.
+over several lines), one tuple of kept values per client and one per row that answers alone (an
+error). So memory grows with the clients and the rejected rows, not with every row.
 
 Every input row is answered: a household's rows by one CSV row per debt (or, for a household in
 error, one error row per input row, each saying why), a row without a client by its own error row.
@@ -52,7 +52,7 @@ class RowIndex:
     def __init__(self, opts: Options, column: str, rules: RuleSet) -> None:
         lang, keep = opts.lang, opts.desk.keep
         self.starts: list[int] = []  # rows from which line = row + shift
-        self.shifts: list[int] = []
+        self.shifts: list[int | None] = []  # None: no line known (JSON)
         self.kept: dict[str, tuple[Any, ...]] = {}
         self.alone: dict[int, tuple[Any, ...]] = {}  # a row in error or without a client: its own values
         self.headers: dict[str, str] = {}
@@ -66,7 +66,8 @@ class RowIndex:
             columns, start, first = (None, 0, 1)
             if inp.format == "csv":
                 columns, start, first = read_csv_header(inp, rules, lang, wanted, True)
-                self.headers, self.unknown = columns.headers if columns else {}, list(columns.unknown) if columns else []
+                if columns is not None:
+                    self.headers, self.unknown = columns.headers, list(columns.unknown)
             elif keep:
                 raise UsageError(text(rules, "keep_needs_columns", lang))
             _, keys, rows = read_rows(inp, rules, lang, columns, start, first, keep=wanted)
@@ -85,7 +86,7 @@ class RowIndex:
             shift = line - n if line else None
             if not self.shifts or shift != self.shifts[-1]:
                 self.starts.append(n)
-                self.shifts.append(shift)  # type: ignore[arg-type]  # None: no line known from here
+                self.shifts.append(shift)
             kept = tuple(item.kept) if item.kept else ()
             client = None if isinstance(item, RowError) or not kept else str(kept[0] or "").strip() or None
             if client is None:
@@ -95,9 +96,8 @@ class RowIndex:
 
     def line(self, row: int | None) -> int | None:
         at = bisect.bisect_right(self.starts, row or 0) - 1
-        if row is None or at < 0 or self.shifts[at] is None:
-            return None
-        return row + self.shifts[at]
+        shift = self.shifts[at] if row is not None and at >= 0 else None
+        return None if shift is None or row is None else row + shift
 
 
 class HouseholdDocuments(Documents):
