@@ -472,9 +472,9 @@ def batch(
     summary_file: Annotated[
         Optional[str], typer.Option("--summary", help="Write a caseload summary: Markdown, or JSON for FILE.json.")
     ] = None,
-    reports: Annotated[Optional[str], typer.Option("--reports", help="Write one report per row into DIR.")] = None,
+    reports: Annotated[Optional[str], typer.Option("--reports", help="Write one report per row (or household) into DIR.")] = None,
     reports_format: Annotated[str, typer.Option("--reports-format", help="html (default) or markdown.")] = "html",
-    letters: Annotated[Optional[str], typer.Option("--letters", help="Write one letter per row into DIR.")] = None,
+    letters: Annotated[Optional[str], typer.Option("--letters", help="Write one letter per row (or debt) into DIR.")] = None,
     labels: Annotated[bool, typer.Option("--labels", help="Labels and step texts instead of ids, for people.")] = False,
     keep: Annotated[
         Optional[list[str]], typer.Option("--keep", help="Carry this input column through (repeatable), e.g. 姓名.")
@@ -499,34 +499,25 @@ def batch(
         day = as_of_day(as_of, rule_set, language)
         desk = DeskOptions(summary=summary_file, reports=reports, reports_format=reports_format.strip().lower(),
                            letters=letters, labels=labels, keep=tuple(keep or ()), sheet=sheet)
-        from .batch.groups import group_column, run_grouped
+        from .batch.household_desk import client_column, run_households
 
-        # `--group-by none`: row by row, even where a client column is there.
-        column = None if (group_by or "").strip().lower() == "none" else (
-            group_by or group_column(input_path, input_format, encoding))
-        if column is not None and (desk.active or (output or "").lower().endswith(".xlsx")):
-            raise UsageError(rule_set.message("household_desk_row_by_row", language, column=column))
-        if column is not None:  # several debts per client: one household record each
-            summary = run_grouped(input_path, column, rules=rule_set, as_of=day, lang=language, output=output,
-                                  output_format=output_format, input_format=input_format, encoding=encoding, warn=say)
-            if not quiet:
-                from .batch import text
-
-                rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
-                say(text(rule_set, "summary", language, rows=summary.rows, ok=summary.assessed, bad=summary.rejected,
-                         seconds=summary.seconds, rate=rate))
-            return int(ExitCode.REJECTED) if summary.rejected else int(ExitCode.OK)
         options = Options(
             input=input_path, input_format=input_format, encoding=encoding, output=output,
             output_format=output_format, excel=excel, jobs=jobs, fail_fast=fail_fast, lang=language,
             rule_paths=[str(p) for p in rules] if rules else None, as_of=day, desk=desk,
         )
+        # `--group-by none`: row by row, even where a client column is there.
+        column = None if (group_by or "").strip().lower() == "none" else (
+            group_by or client_column(options, rule_set))
         try:
-            show_progress = not quiet and sys.stderr.isatty()
+            terminal = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):
-            show_progress = False
-        totals = run(options, rule_set, warn=say, progress=show_progress)
-        for line in totals.lines(rule_set, language, output, quiet, terminal=show_progress, summary=summary_file):
+            terminal = False
+        if column is not None:  # several debts per client: one household record each
+            totals = run_households(options, column, rule_set, warn=say)
+        else:
+            totals = run(options, rule_set, warn=say, progress=terminal)
+        for line in totals.lines(rule_set, language, output, quiet, terminal=terminal, summary=summary_file):
             say(line)
         return int(ExitCode.REJECTED) if totals.rejected else int(ExitCode.OK)
 

@@ -31,6 +31,8 @@ def compile_priorities(m: Merge, condition: Compile) -> None:
     for pid, (file, node) in m.answer_nodes["priorities"].items():
         check.keys(file, node, PRIORITY, pid, f'priority "{pid}"')
         entry: dict[str, Any] = {"id": pid, "reason": check.text(file, node, "reason", pid)}
+        if "label" in node:
+            entry["label"] = check.text(file, node, "label", pid)
         if "when" in node:
             entry["when"] = condition(m, file, node["when"], pid)
         good = m.values(file, node, PRIORITY, pid)

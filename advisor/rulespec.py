@@ -227,10 +227,11 @@ def phrases_form(field: str | None = None) -> Entry:
 
 PHRASES = phrases_form()
 # A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
+# `label`: a few words naming the class, for the caseload summary's count of households by priority.
 PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
                   "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"],
                                            'unknown reporting level "{value}"; one of: {values}')),
-                  "clearable": BOOL, "reason": TEXT, "override": BOOL}, ("id", "reason"))
+                  "clearable": BOOL, "label": TEXT, "reason": TEXT, "override": BOOL}, ("id", "reason"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),

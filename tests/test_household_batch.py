@@ -96,10 +96,15 @@ def test_grouped_rows_are_read_by_the_one_reader(tmp_path: Path) -> None:
     assert next(r for r in records if r.get("client") == "C2")["rows"] == [5]
 
 
-def test_desk_outputs_need_row_by_row(tmp_path: Path) -> None:
+def test_desk_outputs_work_per_household_and_group_by_none_row_by_row(tmp_path: Path) -> None:
+    """With a client column the counsellor's summary counts households; `--group-by none` keeps rows apart."""
     path = tmp_path / "c.csv"
-    path.write_text("客户编号,逾期天数,金额,平台,协商情况\nC1,12,3800,花呗,未协商\n", encoding="utf-8")
-    refused = _advisor(str(path), "--summary", "s.md", cwd=tmp_path)
-    assert refused.returncode == 2 and "--group-by none" in refused.stderr
-    done = _advisor(str(path), "--summary", "s.md", "--group-by", "none", "-q", cwd=tmp_path)
-    assert done.returncode == 0 and (tmp_path / "s.md").exists()
+    path.write_text("客户编号,逾期天数,金额,平台,协商情况\nC1,12,3800,花呗,未协商\nC1,40,6万,信用卡,none\n",
+                    encoding="utf-8")
+    grouped = _advisor(str(path), "--summary", "s.json", "-q", cwd=tmp_path)
+    assert grouped.returncode == 0, grouped.stderr
+    assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["households"]["count"] == 1
+    done = _advisor(str(path), "--summary", "r.json", "--group-by", "none", "-q", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "households" not in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert done.stdout.count("\n") == 2  # a record per row

@@ -18,6 +18,8 @@ The modules, each importing only those above it:
     desk       the counsellor's run: labels, kept columns, the summary, a report and letter per client, .xlsx out
     inputs     the options, the opened input (format, encoding, spreadsheets), the CSV header
     run        one process or many, the counsellor's run or the plain one; `assess_many` for the Python API
+    groups     rows sharing a client id as one household record each (`--group-by`)
+    household_desk  the counsellor's outputs for households: summary by priority, reports, letters, CSV, .xlsx
 """
 
 from .desk import DeskOptions

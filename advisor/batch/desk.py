@@ -112,9 +112,9 @@ class _Sink:
 
 def _sink(fmt: Format, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> _Sink:
     if fmt.name == "xlsx":
-        return _Workbook(target, desk, rules, lang)
+        return Workbook(target, desk, rules, lang)
     if desk.labels or desk.keep:
-        return _PeopleCsv(fmt, target, desk, rules, lang) if fmt.name == "csv" else _Json(fmt, target, desk)
+        return PeopleCsv(fmt, target, desk, rules, lang) if fmt.name == "csv" else _Json(fmt, target, desk)
     return _Plain(fmt, target)
 
 
@@ -169,16 +169,22 @@ class _Json(_Plain):
                    "error": {"field": field, "column": column or None, "message": message}})
 
 
-class _PeopleCsv(_Sink):
-    def __init__(self, fmt: Format, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> None:
+class PeopleCsv(_Sink):
+    """A CSV for people: labels and texts, one line of cells per record (`columns`: the header's names)."""
+
+    def __init__(self, fmt: Format, target: Target, desk: DeskOptions, rules: RuleSet, lang: str,
+                 columns: list[str] | None = None) -> None:
         self.rules, self.lang, self.keep = rules, lang, desk.keep
         self.writer = target.writer(fmt)
         bom = fmt.header[:3] if fmt.header.startswith(b"\xef\xbb\xbf") else b""
-        self.writer.raw(bom + self._line(label_columns(rules, lang, desk.keep)))
+        self.writer.raw(bom + self._line(columns or label_columns(rules, lang, desk.keep)))
 
     @staticmethod
     def _line(cells: list[Any]) -> bytes:
         return (",".join(csv_text(str(c)) for c in cells) + "\r\n").encode()
+
+    def put(self, cells: list[Any]) -> None:
+        self.writer.line(b"", self._line(cells))
 
     def _kept(self, kept: tuple[Any, ...]) -> list[Any]:
         return list(kept) if kept else [""] * len(self.keep)
@@ -198,16 +204,20 @@ class _PeopleCsv(_Sink):
         self.writer.flush()
 
 
-class _Workbook(_Sink):
+class Workbook(_Sink):
     """An .xlsx: the records with labels on the first sheet, the caseload summary on the second."""
 
-    def __init__(self, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> None:
+    def __init__(self, target: Target, desk: DeskOptions, rules: RuleSet, lang: str,
+                 columns: list[str] | None = None) -> None:
         library = openpyxl(rules, lang)
         self.rules, self.lang, self.keep, self.target = rules, lang, desk.keep, target
         self.book = library.Workbook(write_only=True)
         self.sheet = self.book.create_sheet(text(rules, "sheet_records", lang))
         self._cell = library.cell.WriteOnlyCell
-        self._row(label_columns(rules, lang, desk.keep), self.sheet)
+        self._row(columns or label_columns(rules, lang, desk.keep), self.sheet)
+
+    def put(self, cells: list[Any]) -> None:
+        self._row(cells, self.sheet)
 
     def _row(self, values: list[Any], sheet: Any) -> None:
         cells = []
@@ -257,8 +267,11 @@ class Documents:
                                   choices=", ".join(REPORT_KINDS)))
 
     def name(self, row: int, case_id: str | None, kept: tuple[Any, ...]) -> str:
-        parts = [f"{row:04d}", *(safe_name(str(v)) for v in (case_id, *kept[:1]) if v)]
-        base = "-".join(p for p in parts if p)
+        return self.unique(f"{row:04d}", case_id, *kept[:1])
+
+    def unique(self, *parts: Any) -> str:
+        """A file name (without its extension) from outside values, made safe, never one given before."""
+        base = "-".join(p for p in (safe_name(str(v)) for v in parts if v) if p) or "_"
         name, n = base, 1
         while name in self.used:
             n += 1

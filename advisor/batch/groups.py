@@ -86,18 +86,20 @@ def _format(path: str, given: str | None, first: str) -> str:
 
 def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str, output: str | None,
                 output_format: str | None, input_format: str | None, encoding: str | None,
-                warn: Callable[[str], None]) -> Summary:
+                warn: Callable[[str], None], each: Callable[[dict[str, Any]], None] | None = None,
+                sheet: str | None = None) -> Summary:
+    """Households as JSONL or JSON; `each` sees every record first (the counsellor's summary and documents)."""
     started = time.perf_counter()
     fmt_out = (output_format or ("json" if (output or "").lower().endswith(".json") else "jsonl")).lower()
     if fmt_out not in ("jsonl", "json"):
         raise UsageError(f"--group-by: households are written as JSONL or JSON, not {fmt_out}")
     summary = Summary()
     records = grouped_records(input_path, column, rules=rules, as_of=as_of, lang=lang, input_format=input_format,
-                              encoding=encoding, summary=summary)
+                              encoding=encoding, summary=summary, sheet=sheet)
     try:
         target = Target(output)
         try:
-            _write(records, target, fmt_out)
+            _write(records if each is None else _seen(records, each), target, fmt_out)
         except BaseException:
             target.finish(keep=False)
             raise
@@ -114,8 +116,15 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
     return summary
 
 
+def _seen(records: Iterator[dict[str, Any]], each: Callable[[dict[str, Any]], None]) -> Iterator[dict[str, Any]]:
+    for record in records:
+        each(record)
+        yield record
+
+
 def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str,
-                    input_format: str | None, encoding: str | None, summary: Summary) -> Generator[dict[str, Any], None, None]:
+                    input_format: str | None, encoding: str | None, summary: Summary,
+                    sheet: str | None = None) -> Generator[dict[str, Any], None, None]:
     """One record per client (or per row that has no client), in the order each first appears; `summary`
     counts the rows read and rejected, the notes and the unknown columns. Close the generator to end the
     run early."""
@@ -125,7 +134,7 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
     from .rows import BrokenInput
 
     opts = Options(input=input_path, input_format=input_format, encoding=encoding, lang=lang,
-                   desk=DeskOptions(keep=(column,)))
+                   desk=DeskOptions(keep=(column,), sheet=sheet))
     inp = Input(opts, rules)
     try:
         columns, data_start, first_line = (None, 0, 1)

@@ -87,7 +87,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
     """Run a batch. Usage errors raise UsageError: before any output for a bad flag, header or
     encoding of the first megabyte; during the run only for an input that breaks later on."""
     started = time.perf_counter()
-    fmt = make_format(_output_format(opts, rules), opts.excel, _prefixes(rules, opts.lang))
+    fmt = make_format(output_format(opts, rules), opts.excel, _prefixes(rules, opts.lang))
     jobs = _jobs(opts.jobs, rules, opts.lang)
     desk = opts.desk.active or fmt.name == "xlsx"
     inp = Input(opts, rules)
@@ -137,7 +137,7 @@ def _some(names: Iterable[str], limit: int = 20) -> str:
     return ", ".join(shown[:limit]) + ", …"
 
 
-def _output_format(opts: Options, rules: RuleSet) -> str:
+def output_format(opts: Options, rules: RuleSet) -> str:
     formats = (*OUTPUT_FORMATS, "xlsx")
     if opts.output_format is not None:
         name = opts.output_format.strip().lower()

@@ -1,0 +1,375 @@
+"""The counsellor's outputs for a batch grouped by client: the caseload summary counting households by
+priority, a report and letters per household, and CSV or .xlsx with one row per debt.
+
+The household records come from `groups.grouped_records`, which names each client's rows by number
+only. The spreadsheet line of each row and the kept columns (`--keep`, from the client's first row)
+are found by reading the input once ahead with the same reader, keeping only what is needed: the
+points where the line number stops being the row number plus a fixed offset (a blank line, a value
+over several lines), one tuple of kept values per client and one per row that answers alone (an
+error). So memory grows with the clients and the rejected rows, not with every row.
+
+Every input row is answered: a household's rows by one CSV row per debt (or, for a household in
+error, one error row per input row, each saying why), a row without a client by its own error row.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..fields import PERSON_FIELDS
+from ..parsing import key_name
+from .caseload import Caseload
+from .csv_rows import sniff_separator, split
+from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled
+from .inputs import Input, Options, read_csv_header, read_rows, refuse_to_replace_the_input
+from .readers import decode_error
+from .records import Assessor, Summary, serialise
+from .rows import BrokenInput, RowError, text
+from .sheets import is_utf16, is_xlsx
+from .sinks import CSV_COLUMNS, Format, Target, csv_text, dumps, make_format
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+    from .run import Totals
+
+# The CSV with ids: who and where, the debt's place in the household, then the row-by-row CSV's columns
+# from `stage` on (its plan columns are that debt's share of the household plan).
+CSV_HEAD = ("client", "row", "line", "id", "debt", "place", "priority", "household_headline", "plan_status")
+CSV_DEBT = CSV_COLUMNS[2:]
+_ERROR_AT = CSV_DEBT.index("error")
+
+
+class RowIndex:
+    """Each row's spreadsheet line, the kept columns of each client's first row (and of rows that answer
+    alone), and the header as the person wrote it, read ahead of the households."""
+
+    def __init__(self, opts: Options, column: str, rules: RuleSet) -> None:
+        lang, keep = opts.lang, opts.desk.keep
+        self.starts: list[int] = []  # rows from which line = row + shift
+        self.shifts: list[int | None] = []  # None: no line known (JSON)
+        self.kept: dict[str, tuple[Any, ...]] = {}
+        self.alone: dict[int, tuple[Any, ...]] = {}  # a row in error or without a client: its own values
+        self.headers: dict[str, str] = {}
+        self.unknown: list[str] = []
+        if opts.input == "-":
+            raise UsageError(text(rules, "household_needs_file", lang))
+        wanted = (column, *keep)
+        inp = Input(replace(opts, desk=DeskOptions(keep=wanted, sheet=opts.desk.sheet)), rules)
+        try:
+            refuse_to_replace_the_input(inp, opts.output, rules, lang)
+            columns, start, first = (None, 0, 1)
+            if inp.format == "csv":
+                columns, start, first = read_csv_header(inp, rules, lang, wanted, True)
+                if columns is not None:
+                    self.headers, self.unknown = columns.headers, list(columns.unknown)
+            elif keep:
+                raise UsageError(text(rules, "keep_needs_columns", lang))
+            _, keys, rows = read_rows(inp, rules, lang, columns, start, first, keep=wanted)
+            try:
+                self._read(rows)
+            except BrokenInput as broken:
+                raise decode_error(rules, lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
+            if columns is None:
+                self.unknown = list(keys.unknown)
+        finally:
+            inp.close()
+
+    def _read(self, rows: Iterator[Any]) -> None:
+        for n, item in enumerate(rows, 1):
+            line = item.line
+            shift = line - n if line else None
+            if not self.shifts or shift != self.shifts[-1]:
+                self.starts.append(n)
+                self.shifts.append(shift)
+            kept = tuple(item.kept) if item.kept else ()
+            client = None if isinstance(item, RowError) or not kept else str(kept[0] or "").strip() or None
+            if client is None:
+                self.alone[n] = kept[1:]
+            elif client not in self.kept:
+                self.kept[client] = kept[1:]
+
+    def line(self, row: int | None) -> int | None:
+        at = bisect.bisect_right(self.starts, row or 0) - 1
+        shift = self.shifts[at] if row is not None and at >= 0 else None
+        return None if shift is None or row is None else row + shift
+
+
+class HouseholdDocuments(Documents):
+    """A report per household, and a letter per debt with that debt's share of the household plan."""
+
+    def household(self, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+        from ..fileio import write_file
+
+        rules, lang = self.assessor.rules, self.assessor.lang
+        base = self.unique(record["client"], *kept[:1])
+        if self.desk.reports is not None:
+            from ..render.household import to_html, to_markdown
+
+            render = to_html if self.desk.reports_format == "html" else to_markdown
+            name = base + REPORT_KINDS[self.desk.reports_format]
+            write_file(os.path.join(self.desk.reports, name), render(record, rules, lang))
+        if self.desk.letters is not None:
+            from ..household_input import letters
+
+            texts = letters(answers(record), rules, self.assessor.as_of, lang, script=False, markdown=False)
+            for n, letter in enumerate(texts, 1):  # the base is unique, so base-n is too
+                write_file(os.path.join(self.desk.letters, f"{base}-{n}.txt"), letter)
+
+
+def answers(record: dict[str, Any]) -> Any:
+    """A household's answers from its record (what `advisor letter` takes): each debt's own answers, with
+    the product as the person named it, and the person's once."""
+    from ..household_interview import Household
+
+    debts = []
+    for debt in record["debts"]:
+        case = debt["case"]
+        own = {k: v for k, v in case.items() if k not in PERSON_FIELDS and k not in ("id", "product")}
+        if case.get("product"):
+            own["platform"] = case["product"]
+        debts.append(own)
+    return Household(debts, dict(record["person"]))
+
+
+class Desk:
+    """What each household record adds to the caseload and the documents, and its rows for a sheet."""
+
+    def __init__(self, opts: Options, column: str, rules: RuleSet, index: RowIndex | None) -> None:
+        self.opts, self.column, self.rules, self.lang, self.index = opts, column, rules, opts.lang, index
+        self.caseload = Caseload()
+        desk = opts.desk
+        self.docs = HouseholdDocuments(desk, Assessor(rules, opts.as_of, opts.lang)) \
+            if desk.reports or desk.letters else None
+        self.keep = desk.keep
+
+    def line(self, row: int | None) -> int | None:
+        return None if self.index is None else self.index.line(row)
+
+    def kept(self, record: dict[str, Any]) -> tuple[Any, ...]:
+        if self.index is None:
+            return ("",) * len(self.keep)
+        if record.get("client") is None:
+            found = self.index.alone.get(record["row"], ())
+        else:
+            found = self.index.kept.get(record["client"], ())
+        return tuple(found) + ("",) * (len(self.keep) - len(found))
+
+    def take(self, record: dict[str, Any]) -> None:
+        if "error" not in record:
+            self.caseload.add_household(record)
+            if self.docs is not None:
+                self.docs.household(record, self.kept(record))
+            return
+        for row, column, reason in self.reasons(record):
+            self.caseload.reject(row, self.line(row) or 0, column, reason)
+        if record.get("client") is not None:
+            self.caseload.households_rejected += 1
+
+    def reasons(self, record: dict[str, Any]) -> list[tuple[int, str, str]]:
+        """(row, column, reason) for each row a record in error answers: the row at fault with its own
+        reason, the client's other rows saying that the household was not assessed because of it."""
+        error = record["error"]
+        message = error["message"]
+        if record.get("client") is None:
+            return [(record["row"], "", message)]
+        column = self.index.headers.get(error["field"] or "", error["field"] or "") if self.index else \
+            error["field"] or ""
+        bad = error.get("row")
+        if bad is None:  # the household as a whole (too many debts) or an answer about the person
+            return [(row, column or self.column, message) for row in record["rows"]]
+        # The message names the debt; on its own row, the row does.
+        head = self.rules.message("household_debt_error", self.lang, n=error.get("debt"), message="")
+        own = message[len(head):] if error.get("debt") and message.startswith(head) else message
+        other = text(self.rules, "household_rejected_with", self.lang)
+        return [(row, column, own) if row == bad else (row, "", other) for row in record["rows"]]
+
+
+# ---------------------------------------------------------------- the rows of a CSV or sheet
+
+
+def csv_lines(desk: Desk, record: dict[str, Any]) -> Iterator[bytes]:
+    """The CSV with ids: one line per debt, or per row of a record in error."""
+    def cells(values: list[Any]) -> str:
+        return ",".join(csv_text(str(v)) if isinstance(v, str) else ("" if v is None else str(v)) for v in values)
+
+    if "error" in record:
+        for row, column, reason in desk.reasons(record):
+            head = [record.get("client") or "", row, desk.line(row), "", _debt_of(record, row), "", "", "", ""]
+            said = f"{column}: {reason}" if column else reason
+            tail = [""] * len(CSV_DEBT)
+            tail[_ERROR_AT] = said
+            yield (cells(head) + "," + cells(tail) + "\r\n").encode()
+        return
+    for place, debt, row, share in _debts(record):
+        head = [record["client"], row, desk.line(row), debt["case"]["id"] or "", place["debt"], place["place"],
+                place["priority"] or "", record["headline"], (share or {}).get("status", "")]
+        yield cells(head).encode() + serialise(debt).csv_tail
+
+
+def label_rows(desk: Desk, record: dict[str, Any]) -> Iterator[list[Any]]:
+    """The rows for people: labels and texts, the kept columns after the first four."""
+    rules, lang = desk.rules, desk.lang
+    kept = list(desk.kept(record))
+    width = 7 + 6 + STEPS_SHOWN
+    if "error" in record:
+        for row, column, reason in desk.reasons(record):
+            said = f"{column}: {reason}" if column else reason
+            yield [record.get("client") or "", row, desk.line(row) or "", "", *kept, _debt_of(record, row),
+                   *[""] * (width - 1), said]
+        return
+    for place, debt, row, share in _debts(record):
+        share = share or {}
+        yield [record["client"], row, desk.line(row) or "", debt["case"]["id"] or "", *kept, place["debt"],
+               place["place"], place["reason"], record["headline"], share.get("monthly_payment", ""),
+               share.get("months", ""), share.get("text", ""), *labelled(rules, lang, debt), ""]
+
+
+def _debts(record: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], int, dict[str, Any] | None]]:
+    """Each debt as given: its place in the order, its record, its input row, its share of the plan."""
+    places = {entry["debt"]: entry for entry in record["order"]}
+    for n, (debt, row) in enumerate(zip(record["debts"], record["rows"]), 1):
+        yield places[n], debt, row, debt.get("plan")
+
+
+def _debt_of(record: dict[str, Any], row: int) -> Any:
+    rows = record.get("rows") or []
+    return rows.index(row) + 1 if row in rows else ""
+
+
+def label_columns(rules: RuleSet, lang: str, keep: tuple[str, ...]) -> list[str]:
+    names = text(rules, "household_label_columns", lang).split(",")
+    return names[:4] + list(keep) + names[4:]
+
+
+# ---------------------------------------------------------------- the run
+
+
+def client_column(opts: Options, rules: RuleSet) -> str | None:
+    """The default client column (`client` or 客户编号) when the input has one, as `groups.group_column`
+    finds it in a text file's first line; also in a spreadsheet, a UTF-16 file or a tab- or
+    semicolon-separated header, whose first line only the one reader can read."""
+    from .groups import DEFAULT_COLUMNS, group_column
+
+    found = group_column(opts.input, opts.input_format, opts.encoding)
+    if found is not None or opts.input == "-" or not os.path.isfile(opts.input):
+        return found
+    try:
+        with open(opts.input, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None  # the run says why
+    first = head.split(b"\n", 1)[0]
+    if not (is_xlsx(opts.input, head) or is_utf16(head) or b"\t" in first or b";" in first):
+        return None
+    inp = Input(replace(opts, desk=DeskOptions(sheet=opts.desk.sheet)), rules)
+    try:
+        if inp.format != "csv":
+            return None
+        lines = inp.head.decode(inp.encoding, errors="replace").splitlines()
+        header = next((line for line in lines if line.strip()), "")
+        cells = split(header, sniff_separator(header))
+    finally:
+        inp.close()
+    wanted = {key_name(c) for c in DEFAULT_COLUMNS}
+    return None if isinstance(cells, tuple) else next((c.strip() for c in cells if key_name(c) in wanted), None)
+
+
+def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable[[str], None]) -> Totals:
+    """A batch grouped by client, with whatever the counsellor asked for."""
+    from .groups import grouped_records, run_grouped
+    from .run import Totals, output_format
+
+    started = time.perf_counter()
+    fmt = make_format(output_format(opts, rules), opts.excel)
+    desk = opts.desk
+    people = bool(desk.labels or desk.keep)
+    index = RowIndex(opts, column, rules) if desk.active or fmt.name in ("csv", "xlsx") else None
+    work = Desk(opts, column, rules, index)
+    if fmt.name in ("json", "jsonl") and not people:  # the grouped records, byte for byte as a plain run's
+        summary = run_grouped(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang, output=opts.output,
+                              output_format=fmt.name, input_format=opts.input_format, encoding=opts.encoding,
+                              warn=warn, each=work.take, sheet=desk.sheet)
+    else:
+        summary = Summary()
+        records = grouped_records(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang,
+                                  input_format=opts.input_format, encoding=opts.encoding, summary=summary,
+                                  sheet=desk.sheet)
+        try:
+            _write(records, work, fmt, Target(opts.output))
+        finally:
+            records.close()
+        unknown = index.unknown if index is not None else summary.unknown
+        if unknown:
+            warn(text(rules, "unknown_columns", opts.lang, names=", ".join(unknown)))
+    if desk.summary is not None:
+        work.caseload.shown(rules, opts.lang).write(desk.summary)
+    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, None, True,
+                  work.caseload)
+
+
+def _write(records: Generator[dict[str, Any], None, None], work: Desk, fmt: Format, target: Target) -> None:
+    try:
+        out = _sink(work, fmt, target)
+        for record in records:
+            work.take(record)
+            out(record)
+        out(None)
+    except BaseException:
+        target.finish(keep=False)
+        raise
+    target.finish(keep=True)
+
+
+def _sink(work: Desk, fmt: Format, target: Target) -> Callable[[dict[str, Any] | None], None]:
+    """Where each record goes (None: the end)."""
+    rules, lang, desk = work.rules, work.lang, work.opts.desk
+    if fmt.name == "xlsx" or (fmt.name == "csv" and (desk.labels or desk.keep)):
+        columns = label_columns(rules, lang, desk.keep)
+        book = Workbook(target, desk, rules, lang, columns) if fmt.name == "xlsx" else \
+            PeopleCsv(fmt, target, desk, rules, lang, columns)
+
+        def people(record: dict[str, Any] | None) -> None:
+            if record is None:
+                book.close(work.caseload)
+                return
+            for cells in label_rows(work, record):
+                book.put(cells)
+        return people
+    writer = target.writer(fmt)
+    if fmt.name == "csv":
+        bom = fmt.header[:3] if fmt.header.startswith(b"\xef\xbb\xbf") else b""
+        writer.raw(bom + (",".join((*CSV_HEAD, *CSV_DEBT)) + "\r\n").encode())
+
+        def plain(record: dict[str, Any] | None) -> None:
+            if record is None:
+                writer.flush()
+                return
+            for line in csv_lines(work, record):
+                writer.line(b"", line)
+        return plain
+    writer.raw(fmt.header)
+
+    def json(record: dict[str, Any] | None) -> None:
+        if record is None:
+            writer.raw(fmt.footer)
+            writer.flush()
+            return
+        extra: dict[str, Any] = {}
+        if record.get("client") is None:
+            extra["line"] = work.line(record["row"])
+        else:
+            extra["lines"] = [work.line(row) for row in record["rows"]]
+        if desk.keep:
+            extra["kept"] = dict(zip(desk.keep, work.kept(record)))
+        data = dumps({**record, **extra}).encode()
+        if fmt.name == "jsonl":
+            writer.line(data, b"\n")
+        else:
+            writer.line(b",\n" + data, b"")  # the writer drops the first comma
+    return json
