@@ -24,7 +24,7 @@ TIP = Entry({"id": ID, **FACT, "text": TEXT, "step": ref("steps"), "until": DATE
 GOOD = """\
 tips:
   - id: tip.first
-    source: tests/fixtures (made-up test data)
+    source: https://example.org/made-up-test-data
     checked: 2026-11-29
     text: {zh: 先还最急的。, en: Repay the most urgent first.}
     step: repay_now

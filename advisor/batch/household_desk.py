@@ -186,6 +186,8 @@ class Desk:
         # The message names the debt; on its own row, the row does.
         head = self.rules.message("household_debt_error", self.lang, n=error.get("debt"), message="")
         own = message[len(head):] if error.get("debt") and message.startswith(head) else message
+        for said in (f"{column}: ", f"{column}："):  # an answer about the person already names its column
+            own = own[len(said):] if column and own.startswith(said) else own
         other = text(self.rules, "household_rejected_with", self.lang)
         return [(row, column, own) if row == bad else (row, "", other) for row in record["rows"]]
 
