@@ -152,3 +152,22 @@ def test_every_flag_and_column_is_unique():
     columns = [name for f in fields.FIELDS for name in (f.id, *f.columns)] + list(fields.ID_COLUMNS)
     assert len(columns) == len(set(columns))
 
+
+
+def test_every_answer_a_counsellor_writes_in_chinese_is_a_column(tmp_path) -> None:
+    """A spreadsheet with Chinese headers for the extra answers: each one is read, none is unknown."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+
+    path = tmp_path / "zh.csv"
+    path.write_text("逾期天数,逾期金额,平台,协商情况,月收入,每月支出,诉讼情况,催收方式,困难,年化利率,合同日期,还清日期\n"
+                    "40,6万,信用卡,未协商,8000,5000,已起诉,上门,失业,24%,2024-01-05,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["batch", str(path), "--as-of", "2026-11-29", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "unknown" not in result.stderr.lower()
+    case = json.loads(result.stdout.splitlines()[0])["case"]
+    assert case["legal_status"] == "sued" and case["hardship"] == "unemployment"
+    assert case["monthly_income"] is not None and case["contract_date"] == "2024-01-05"
