@@ -91,7 +91,8 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
         record["plan"] = shares[n] if shares else None
     first = records[order[0]["debt"] - 1]
     total = sum((c.amount for c in cases), Decimal(0))
-    headline = rules.message("household_headline", lang, count=len(cases), total=f"{total:,.2f}",
+    key = "household_headline" if len(cases) > 1 else "household_headline_one"
+    headline = rules.message(key, lang, count=len(cases), total=f"{total:,.2f}",
                              first=order[0]["debt"], platform=rules.label("platform", cases[order[0]["debt"] - 1].platform, lang))
     return {
         "schema_version": SCHEMA_VERSION,

@@ -99,7 +99,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "household_too_many": ("count", "max"),
     "household_debt_field": ("name",),
     "household_person_field": ("name",),
-    "household_headline": ("count", "total", "first", "platform"),
+    **dict.fromkeys(("household_headline", "household_headline_one"), ("count", "total", "first", "platform")),
     **dict.fromkeys(("household_plan", "household_plan_none"), ("margin", "available")),
     **dict.fromkeys(("household_share_plan", "household_share_partial", "household_share_pause"),
                     ("debt", "monthly_payment", "months", "last_payment", "max_months")),

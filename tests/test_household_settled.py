@@ -59,3 +59,10 @@ def test_api_agrees_with_the_flags() -> None:
                                       as_of=date(2026, 11, 29))
     flags = _household(REPAID, OWED)
     assert record["order"] == flags["order"] and record["plan"] == flags["plan"]
+
+
+def test_a_household_of_one_debt_is_not_called_several() -> None:
+    for lang, never in (("en", "1 debts"), ("zh", "最先处理第")):
+        record = _household("花呗,3800,12天,未协商", lang=lang)
+        assert never not in record["headline"], record["headline"]
+    assert "You have one debt" in _household("花呗,3800,12天,未协商", lang="en")["headline"]
