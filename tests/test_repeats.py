@@ -93,3 +93,11 @@ def test_the_lint_adds_little_to_the_cost_of_coverage():
     # The built-in set cuts days also at 3 years (limitation) and where the overdue began (the relief window).
     # The situations `rules check --coverage` counted are check_coverage's points.
     assert _builtin_check("2026-11-22")["coverage"]["situations"] < 50_000  # also a seventh lender type and the asker
+
+
+def test_on_a_date_the_day_bands_are_also_cut_where_the_overdue_began(rules):
+    """The built-in relief window is a rule on when the overdue began: on a given date it cuts the days
+    too (coverage.bands). Traced here, as the whole-set checks above run without line tracing."""
+    from advisor.coverage import bands
+
+    assert len(bands(rules, date(2026, 11, 22))["overdue_days"]) > len(bands(rules)["overdue_days"])
