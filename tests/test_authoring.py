@@ -135,6 +135,7 @@ def test_builtin_rules_pass_the_lint():
 # ---------------------------------------------------------------- coverage
 
 
+@pytest.mark.untraced  # every situation of the built-in set (conftest.untraced)
 def test_builtin_rules_cover_every_situation():
     result = run(["rules", "check", "--coverage"])
     assert result.exit_code == 0, result.stderr

@@ -164,6 +164,7 @@ def same_as_reference(case: Case, rules, as_of: date) -> None:
     assert evaluate(case, rules, as_of, trace=True) == evaluate_reference(case, rules, as_of, trace=True)
 
 
+@pytest.mark.untraced  # 250 cases and their neighbours, each evaluated twice (conftest.untraced)
 @settings(settings.get_profile("partition"))
 @given(data=st.data())
 def test_lookup_matches_the_rule_by_rule_interpreter_on_the_builtin_rules(data):
@@ -171,6 +172,7 @@ def test_lookup_matches_the_rule_by_rule_interpreter_on_the_builtin_rules(data):
     same_as_reference(case, BUILTIN, as_of)
 
 
+@pytest.mark.untraced  # 250 cases and their neighbours, each evaluated twice (conftest.untraced)
 @settings(settings.get_profile("partition"))
 @given(data=st.data())
 def test_lookup_matches_the_rule_by_rule_interpreter_on_every_operator_and_field(stress, data):

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,8 @@ amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 10, pl
 dates = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 settings.register_profile("advisor", max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 settings.load_profile("advisor")
+# Hundreds of evaluations per test, on lines the other tests reach: without line tracing (conftest.untraced).
+pytestmark = pytest.mark.untraced
 
 
 def case(d: int, a: Decimal, p: str, n: str) -> Case:

@@ -9,6 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from advisor.checks import example_results, lint
@@ -50,6 +51,7 @@ def _timed(fn, *args, **kwargs):
     return value, time.process_time() - start
 
 
+@pytest.mark.untraced  # ten thousand rules, loaded and checked twice over (conftest.untraced)
 def test_ten_thousand_rules_load_and_check_in_linear_time(tmp_path: Path):
     small, big = _rule_set(tmp_path / "small", 1_000), _rule_set(tmp_path / "big", 10_000)
     builtin = len(load_ruleset(cache=False).rules)
