@@ -23,8 +23,8 @@ AS_OF = date(2026, 11, 22)
 days = st.integers(min_value=0, max_value=36500)
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 10, places=2, allow_nan=False)
 dates = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
-settings.register_profile("advisor", max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-settings.load_profile("advisor")
+# This module's own settings: a profile loaded here would apply to every test collected after it.
+PROPERTY = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 # Hundreds of evaluations per test, on lines the other tests reach: without line tracing (conftest.untraced).
 pytestmark = pytest.mark.untraced
 
@@ -33,6 +33,7 @@ def case(d: int, a: Decimal, p: str, n: str) -> Case:
     return Case(overdue_days=d, amount=a, platform=p, negotiation=n)
 
 
+@PROPERTY
 @given(days, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS), dates)
 def test_every_valid_case_gets_a_full_answer(d, a, p, n, as_of):
     result = evaluate(case(d, a, p, n), RULES, as_of)
@@ -42,6 +43,7 @@ def test_every_valid_case_gets_a_full_answer(d, a, p, n, as_of):
     assert json.loads(json.dumps(record, ensure_ascii=False)) == record
 
 
+@PROPERTY
 @given(days, days, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS))
 def test_more_days_never_lowers_stage_severity_or_credit(d1, d2, a, p, n):
     lo, hi = sorted((d1, d2))
@@ -52,6 +54,7 @@ def test_more_days_never_lowers_stage_severity_or_credit(d1, d2, a, p, n):
     assert CREDIT_LEVELS.index(r2.credit_level) >= CREDIT_LEVELS.index(r1.credit_level)
 
 
+@PROPERTY
 @given(days, amounts, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS))
 def test_larger_amount_never_lowers_severity(d, a1, a2, p, n):
     lo, hi = sorted((a1, a2))
@@ -60,6 +63,7 @@ def test_larger_amount_never_lowers_severity(d, a1, a2, p, n):
     assert SEVERITIES.index(r2.severity) >= SEVERITIES.index(r1.severity)
 
 
+@PROPERTY
 @given(days, amounts, st.sampled_from(PLATFORMS), st.sampled_from(NEGOTIATIONS))
 def test_evaluation_is_deterministic(d, a, p, n):
     c = case(d, a, p, n)
@@ -71,6 +75,7 @@ def test_evaluation_is_deterministic(d, a, p, n):
 plain_like = st.from_regex(r"\A[0-9]{1,11}(\.[0-9]{0,3})?\Z") | st.text(alphabet="0123456789.,+-e 万", max_size=14)
 
 
+@PROPERTY
 @given(plain_like)
 def test_the_batch_reading_of_a_plain_amount_is_the_parsers(raw):
     from advisor.batch.records import plain_amount
@@ -87,6 +92,7 @@ def test_the_batch_reading_of_a_plain_amount_is_the_parsers(raw):
     assert fast == slow and str(fast) == str(slow)
 
 
+@PROPERTY
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 9, places=2, allow_nan=False))
 def test_every_amount_in_range_written_plainly_is_read_by_both_alike(amount):
     from advisor.batch.records import plain_amount
