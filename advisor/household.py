@@ -152,10 +152,9 @@ def _order(cases: list[Case], records: list[dict[str, Any]], rules: RuleSet, as_
         known = facts(case, rules, as_of)
         clearable = budget is not None and budget > 0 and case.amount <= budget
         rank, reason, pid = len(rules.priorities), rules.text("household_no_priority", lang), None
-        if case.repaid_on is not None:  # nothing left to deal with: after every debt still owed
-            placed.append((rank + 1, case.amount, n, "settled", rules.text("household_settled", lang)))
-            continue
         for place, (entry, holds) in enumerate(rules.priorities):
+            if bool(entry.get("settled")) != (case.repaid_on is not None):  # repaid in full: only its own entries
+                continue
             if holds is not None and not holds(known):
                 continue
             if "reporting" in entry and record["credit_impact"]["reporting"] not in entry["reporting"]:

@@ -36,6 +36,6 @@ def compile_priorities(m: Merge, condition: Compile) -> None:
         if "when" in node:
             entry["when"] = condition(m, file, node["when"], pid)
         good = m.values(file, node, PRIORITY, pid)
-        entry.update((key, good[key]) for key in ("reporting", "clearable") if key in good)
+        entry.update((key, good[key]) for key in ("reporting", "clearable", "settled") if key in good)
         out.append(entry)
     m.data["priorities"] = out

@@ -231,7 +231,7 @@ PHRASES = phrases_form()
 PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
                   "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"],
                                            'unknown reporting level "{value}"; one of: {values}')),
-                  "clearable": BOOL, "label": TEXT, "reason": TEXT, "override": BOOL}, ("id", "reason"))
+                  "clearable": BOOL, "settled": BOOL, "label": TEXT, "reason": TEXT, "override": BOOL}, ("id", "reason"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),

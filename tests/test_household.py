@@ -40,6 +40,8 @@ ONE_EACH = {
     "credit_reported": {"platform": "花呗", "amount": "5000", "overdue_days": 12, "negotiation": "none"},
     "other_licensed": {"platform": "网商贷", "amount": "3万", "overdue_days": 0, "negotiation": "in_progress"},
     "unlicensed_interest": {"platform": "私人", "amount": "800", "overdue_days": 30, "negotiation": "none"},
+    "settled": {"platform": "花呗", "amount": "500", "overdue_days": 400, "negotiation": "none",
+                "repaid_on": "2026-02-15"},
 }
 
 
@@ -66,8 +68,8 @@ def test_each_priority_alone_decides_a_debt(priority, rules):
     the unlicensed lender, after it)."""
     record = household([ONE_EACH["other_licensed"], ONE_EACH[priority]])
     order = [o["priority"] for o in record["order"]]
-    if priority == "unlicensed_interest":
-        assert order == ["other_licensed", "unlicensed_interest"]
+    if priority in ("unlicensed_interest", "settled"):
+        assert order == ["other_licensed", priority]
     elif priority != "other_licensed":
         assert order == [priority, "other_licensed"]
 
