@@ -64,6 +64,8 @@ def _literal(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
         return str(value)
+    if isinstance(value, date):
+        return f'd"{value.isoformat()}"'  # rule-engine's date literal; it compares date facts with it
     if isinstance(value, frozenset):
         return "[" + ", ".join(_literal(v) for v in sorted(value, key=str)) + "]"
     return json.dumps(value, ensure_ascii=False)
