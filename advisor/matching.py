@@ -89,10 +89,18 @@ class Index:
         self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
         self.pick: list[str] | None = phrases.get("pick")
         self.negations = tuple(fold(w) for w in rules.data.get("negations", []))
-        # Chinese words of two characters or more are looked for inside a longer answer, the longest
-        # first at each place; a single character or a Latin word would be found in too many others.
-        inside = sorted((w for w in self.exact if len(w) >= 2 and _has_han(w)), key=len, reverse=True)
-        self.inside = re.compile("|".join(map(re.escape, inside))) if inside else None
+        self._inside: re.Pattern[str] | None | bool = False  # False: not compiled yet
+
+    @property
+    def inside(self) -> re.Pattern[str] | None:
+        """Chinese words of two characters or more, looked for inside a longer answer, the longest first
+        at each place; a single character or a Latin word would be found in too many others. Compiled on
+        the first answer that is not a known word (tens of ms for the platform's product names): a batch
+        or a prompt answered with known words never needs it."""
+        if self._inside is False:
+            words = sorted((w for w in self.exact if len(w) >= 2 and _has_han(w)), key=len, reverse=True)
+            self._inside = re.compile("|".join(map(re.escape, words))) if words else None
+        return self._inside if isinstance(self._inside, re.Pattern) else None
 
     def match(self, text: str, many: bool = False) -> Match:
         """`text` folded. With `many`, every choice found inside is meant (a multi-choice field)."""
@@ -101,8 +109,9 @@ class Index:
             return Match((hit[0],), hit[1])
         if text in self.ambiguous:
             return Match(self.ambiguous[text], unsure=True)
-        found = [m.group() for m in self.inside.finditer(text)] if self.inside else []
-        rest = self.inside.sub(" ", text) if found and self.inside else text
+        inside = self.inside
+        found = [m.group() for m in inside.finditer(text)] if inside else []
+        rest = inside.sub(" ", text) if found and inside else text
         if not found or any(n in rest for n in self.negations):
             return Match((), guess=self.guess(text))
         strong = [w for w in found if w not in self.weak] or found

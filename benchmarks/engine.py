@@ -10,9 +10,13 @@ both sides of it alike.
                 given each case's facts ready-made and only says which rules fire; evaluate also
                 merges, orders and builds the whole assessment.
   assess        `advisor.assess(mapping)` in a loop, and `assess_many` over the same mappings;
-  batch         `advisor batch --jobs 1` against a passthrough (csv in, json lines of the same size out),
-                both written to a pipe this process drains;
-  load          a warm rule load in a fresh process, import included; a cold load of 10,000 rules.
+  batch         `advisor batch --jobs 1` against a passthrough (csv in, json lines of the same size out:
+                most of its time is json escaping each line's long text), and a copy that writes the
+                same bytes with that text encoded once (the file work alone, a floor, not a goal),
+                all written to a pipe this process drains;
+  load          a warm rule load in fresh processes, import included (median and fastest), against the
+                JSON floor (import json, read and parse the same cache file) measured in turn with it;
+                a cold load of 10,000 rules.
 
 Rates are per CPU second, the best of several interleaved rounds. Every case is also checked against the reference
 (and rule-engine's fired rules against ours): a mismatch is reported, and makes the exit code 1.
@@ -26,6 +30,7 @@ import os
 import platform
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +64,8 @@ def _literal(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
         return str(value)
+    if isinstance(value, date):
+        return f'd"{value.isoformat()}"'  # rule-engine's date literal; it compares date facts with it
     if isinstance(value, frozenset):
         return "[" + ", ".join(_literal(v) for v in sorted(value, key=str)) + "]"
     return json.dumps(value, ensure_ascii=False)
@@ -149,13 +156,30 @@ def best_rate(rounds: int, runs: dict[str, tuple[int, Callable[[], object]]]) ->
     return best
 
 
-def warm_load_ms(rounds: int, cache: str) -> float:
-    code = ("import time; t = time.process_time(); import advisor.ruleset as r; r.load_ruleset(); "
-            "print((time.process_time() - t) * 1000)")
+_WARM_LOAD = ("import time; t = time.process_time(); import advisor.ruleset as r; r.load_ruleset(); "
+              "print((time.process_time() - t) * 1000)")
+# The floor of any warm load from a JSON cache: import json, read the cache file and parse it.
+_JSON_FLOOR = ("import time, sys; t = time.process_time(); import json; "
+               "json.loads(open(sys.argv[1], 'rb').read().partition(b'\\n')[2]); print((time.process_time() - t) * 1000)")
+
+
+def warm_loads(rounds: int, cache: str) -> dict[str, float]:
+    """CPU ms of a warm rule load in fresh processes, import included, interleaved with the JSON floor
+    (import json, read and parse the same cache file): medians, the fastest, and the ratio of medians."""
     env = dict(os.environ, ADVISOR_CACHE_DIR=cache)
-    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
-                                  cwd=HERE.parent).stdout) for _ in range(rounds + 1)]
-    return min(times[1:])  # the first run fills the cache
+
+    def run(*cmd: str) -> float:
+        return float(subprocess.run([sys.executable, *cmd], capture_output=True, text=True, check=True, env=env,
+                                    cwd=HERE.parent).stdout)
+
+    run("-c", _WARM_LOAD)  # fills the cache
+    cached = str(next(Path(cache).glob("rules-*.json")))
+    loads, floors = [], []
+    for _ in range(rounds):
+        loads.append(run("-c", _WARM_LOAD))
+        floors.append(run("-c", _JSON_FLOOR, cached))
+    return {"median_ms": statistics.median(loads), "min_ms": min(loads), "floor_median_ms": statistics.median(floors),
+            "vs_floor": statistics.median(loads) / statistics.median(floors)}
 
 
 def big_rule_set_seconds(n: int, folder: str) -> float:
@@ -197,7 +221,8 @@ def batch_vs_passthrough(rows: int, folder: str, rounds: int) -> dict[str, float
     batch_bench.generate(cases, rows)
     batch_bench.record_sizes(cases, sizes)
     runs = {"passthrough": [sys.executable, str(HERE / "batch.py"), "--baseline", cases, sizes],
-            "batch": [sys.executable, "-m", "advisor", "batch", cases, "-q", "--jobs", "1"]}
+            "batch": [sys.executable, "-m", "advisor", "batch", cases, "-q", "--jobs", "1"],
+            "copy": [sys.executable, str(HERE / "batch.py"), "--copy", cases, sizes]}
     best = dict.fromkeys(runs, 0.0)
     written = {}
     for _ in range(rounds):
@@ -205,6 +230,7 @@ def batch_vs_passthrough(rows: int, folder: str, rounds: int) -> dict[str, float
             seconds, written[name] = drain_seconds(cmd)
             best[name] = max(best[name], rows / seconds)
     best["bytes_ratio"] = written["passthrough"] / written["batch"]
+    assert written["copy"] == written["passthrough"], "the copy floor writes what the passthrough writes"
     return best
 
 
@@ -254,12 +280,14 @@ def main() -> int:
     report["rates"] = rates
     report["mismatches"] = mismatches
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as folder:
-        report["warm_load_ms"] = warm_load_ms(rounds, os.path.join(folder, "cache"))
+        report["warm_load"] = warm_loads(5 if args.quick else 21, os.path.join(folder, "cache"))
         report["rules_10k_load_s"] = big_rule_set_seconds(1_000 if args.quick else 10_000, folder)
         report["batch"] = batch_vs_passthrough(batch_rows, folder, rounds)
     ratios = {"evaluate / reference": rates["evaluate"] / rates["reference"],
               "assess_many / assess": rates["assess_many"] / rates["assess"],
-              "batch / passthrough": report["batch"]["batch"] / report["batch"]["passthrough"]}
+              "batch / passthrough": report["batch"]["batch"] / report["batch"]["passthrough"],
+              "batch / copy": report["batch"]["batch"] / report["batch"]["copy"],
+              "warm load / JSON floor": report["warm_load"]["vs_floor"]}
     if "rule_engine" in rates:
         ratios["evaluate / rule-engine"] = rates["evaluate"] / rates["rule_engine"]
     report["ratios"] = ratios
@@ -270,8 +298,11 @@ def main() -> int:
         for name, rate in rates.items():
             print(f"  {name:16} {rate:12,.0f} /s")
         print(f"  batch --jobs 1   {report['batch']['batch']:12,.0f} rows/s; passthrough "
-              f"{report['batch']['passthrough']:,.0f} rows/s (same bytes within {report['batch']['bytes_ratio']:.3f}x)")
-        print(f"  warm rule load   {report['warm_load_ms']:12.1f} ms (fresh process, import included)")
+              f"{report['batch']['passthrough']:,.0f} rows/s (same bytes within {report['batch']['bytes_ratio']:.3f}x); "
+              f"copy {report['batch']['copy']:,.0f} rows/s")
+        load = report["warm_load"]
+        print(f"  warm rule load   {load['median_ms']:12.1f} ms median, {load['min_ms']:.1f} fastest (fresh process, "
+              f"import included); JSON floor {load['floor_median_ms']:.1f} ms median")
         print(f"  {'1,000' if args.quick else '10,000'} rules      {report['rules_10k_load_s']:12.2f} s (cold load)")
         for name, ratio in ratios.items():
             print(f"  {name:24} {ratio:8.1f}x")

@@ -273,6 +273,8 @@ def test_the_benchmark_runs_in_quick_mode():
     report = json.loads(out.stdout)
     assert report["mismatches"] == 0
     assert {"evaluate", "reference", "assess", "assess_many"} <= set(report["rates"])
+    assert {"batch", "passthrough", "copy"} <= set(report["batch"]) and report["batch"]["bytes_ratio"] == 1
+    assert report["warm_load"]["median_ms"] >= report["warm_load"]["min_ms"] > 0
     assert time.monotonic() - started < 120
 
 

@@ -32,16 +32,18 @@ if TYPE_CHECKING:
 # Answers of these kinds feed arithmetic (interest check, repayment plan, how long a record stays)
 # whose exact figures are in the record: a row with any of them is keyed by its whole case.
 BY_VALUE_KINDS = ("money", "percent", "date")
-PARSE_CACHE_LIMIT = 20_000  # distinct raw values remembered per field
+# Distinct raw values remembered per field, about 350 bytes each. Money, rates and dates are mostly
+# distinct, so each such column fills its memo: eight memos of 20,000 took 50 MB, of 4,096 about 11.
+PARSE_CACHE_LIMIT = 4_096
 RESULT_CACHE_LIMIT = 10_000  # distinct band keys remembered
 RESULT_CACHE_BYTES = 24 << 20  # and their records' bytes: a large rule set makes every record large
 
 
-# A plain amount as spreadsheets write it (5000, 1234.5): most amounts in a caseload are distinct, so
-# the memo misses and each would take the general parser's walk (NFKC, units, thousands separators).
-# For these the parser's value is the number itself, to the cent; tests/test_properties.py checks
-# that the two agree on every such text, and anything else goes to the parser.
-_PLAIN_AMOUNT = re.compile(r"[1-9][0-9]{0,8}(?:\.[0-9]{1,2})?\Z")
+# A plain amount as spreadsheets write it (5000, 1234.5, 12,345): most amounts in a caseload are
+# distinct, so the memo misses and each would take the general parser's walk (NFKC, units). For these
+# the parser's value is the number itself, to the cent; tests/test_properties.py checks that the two
+# agree on every such text, and anything else goes to the parser.
+_PLAIN_AMOUNT = re.compile(r"(?:[1-9][0-9]{0,8}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,2})(?:\.[0-9]{1,2})?\Z")
 _AMOUNT = ALL_FIELDS.index("amount")
 _MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)
 _CENT = Decimal("0.01")
@@ -51,7 +53,7 @@ def plain_amount(raw: str) -> Decimal | None:
     """The amount a plain decimal text stands for, or None when it is not one (or out of range)."""
     if _PLAIN_AMOUNT.match(raw) is None:
         return None
-    value = Decimal(raw).quantize(_CENT)
+    value = Decimal(raw.replace(",", "") if "," in raw else raw).quantize(_CENT)
     return value if value <= _MAX_AMOUNT else None
 
 
@@ -114,6 +116,8 @@ class Assessor:
         self.rules, self.as_of, self.lang = rules, as_of, lang
         self.partition = lookup(rules).partition
         self._caches = tuple(_Memo(n, self._parse) for n in range(len(ALL_FIELDS)))
+        self._core_caches = self._caches[:4]
+        self._amount_band = self.partition.parts["amount"]  # amount is a core answer: rules always test it
         self._results: dict[tuple[Any, ...], Result] = {}
         self._results_bytes = 0
         self._by_value = tuple(FIELD_KINDS[name] in BY_VALUE_KINDS for name in ALL_FIELDS)
@@ -161,8 +165,8 @@ class Assessor:
         name = ALL_FIELDS[n]
         if n == _AMOUNT and raw.__class__ is str:
             value = plain_amount(raw)
-            if value is not None:
-                return Parsed(_piece(name, value), self.partition.part(name, value), value)
+            if value is not None:  # the common miss: one call each for the value, its echo and its band
+                return Parsed(_piece(name, value), self._amount_band(value), value)
         try:
             value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
@@ -219,12 +223,12 @@ class Assessor:
         raws, case_id = row.core, row.case_id
         if raws[0].__class__ is raws[1].__class__ is raws[2].__class__ is raws[3].__class__ is str:
             # CSV cells, the common case: four dictionary lookups, a miss parsed by _Memo.__missing__.
-            c0, c1, c2, c3 = self._caches[:4]
+            c0, c1, c2, c3 = self._core_caches
             found = [c0[raws[0]], c1[raws[1]], c2[raws[2]], c3[raws[3]]]
             for p in found:
-                if isinstance(p, CaseError):
-                    raise RowError(p.field, p.message, case_id)
-            core = cast(list[Parsed], found)  # every CaseError was raised above
+                if p.__class__ is not Parsed:  # a CaseError (or its subclass): the row is rejected
+                    raise _rejected(p, case_id)
+            core = cast("list[Parsed]", found)  # as text: no type object built per row
         else:
             core = [self._answer(n, raw, case_id) for n, raw in enumerate(raws)]
         if not row.extra:
@@ -237,6 +241,10 @@ class Assessor:
         values = {name: p.value for name, p in zip(CORE_FIELDS, core)}
         values.update((ALL_FIELDS[n], p.value) for n, p in known)
         return Case(id=case_id, **values)
+
+
+def _rejected(error: Any, case_id: str | None) -> RowError:
+    return RowError(error.field, error.message, case_id)
 
 
 class _Memo(dict[Any, "Parsed | CaseError"]):
