@@ -31,7 +31,7 @@ from .inputs import Input, Options, read_csv_header, read_rows, refuse_to_replac
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
 from .rows import BrokenInput, RowError, text
-from .sheets import is_utf16, is_xlsx
+from .sheets import is_xlsx
 from .sinks import CSV_COLUMNS, Format, Target, csv_text, dumps, make_format
 
 if TYPE_CHECKING:
@@ -254,8 +254,8 @@ def label_columns(rules: RuleSet, lang: str, keep: tuple[str, ...]) -> list[str]
 
 def client_column(opts: Options, rules: RuleSet) -> str | None:
     """The default client column (`client` or 客户编号) when the input has one, as `groups.group_column`
-    finds it in a text file's first line; also in a spreadsheet, a UTF-16 file or a tab- or
-    semicolon-separated header, whose first line only the one reader can read."""
+    finds it in a text file's first line; also in a spreadsheet, whose first row only the one reader
+    can read."""
     from .groups import DEFAULT_COLUMNS, group_column
 
     found = group_column(opts.input, opts.input_format, opts.encoding)
@@ -266,8 +266,7 @@ def client_column(opts: Options, rules: RuleSet) -> str | None:
             head = fh.read(1 << 16)
     except OSError:
         return None  # the run says why
-    first = head.split(b"\n", 1)[0]
-    if not (is_xlsx(opts.input, head) or is_utf16(head) or b"\t" in first or b";" in first):
+    if not is_xlsx(opts.input, head):
         return None
     inp = Input(replace(opts, desk=DeskOptions(sheet=opts.desk.sheet)), rules)
     try:
