@@ -90,9 +90,13 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
     for n, record in enumerate(records):
         record["plan"] = shares[n] if shares else None
     first = records[order[0]["debt"] - 1]
-    total = sum((c.amount for c in cases), Decimal(0))
-    key = "household_headline" if len(cases) > 1 else "household_headline_one"
-    headline = rules.message(key, lang, count=len(cases), total=f"{total:,.2f}",
+    # A debt repaid in full is not counted in what is still owed.
+    owed = [c for c in cases if c.repaid_on is None]
+    total = sum((c.amount for c in owed), Decimal(0))
+    settled = len(cases) - len(owed)
+    key = "household_headline_all_settled" if not owed else "household_headline_some_settled" if settled else \
+        "household_headline" if len(cases) > 1 else "household_headline_one"
+    headline = rules.message(key, lang, count=len(owed) or len(cases), total=f"{total:,.2f}", settled=settled,
                              first=order[0]["debt"], platform=rules.label("platform", cases[order[0]["debt"] - 1].platform, lang))
     return {
         "schema_version": SCHEMA_VERSION,

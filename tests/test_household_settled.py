@@ -66,3 +66,11 @@ def test_a_household_of_one_debt_is_not_called_several() -> None:
         record = _household("花呗,3800,12天,未协商", lang=lang)
         assert never not in record["headline"], record["headline"]
     assert "You have one debt" in _household("花呗,3800,12天,未协商", lang="en")["headline"]
+
+
+def test_the_headline_counts_only_what_is_still_owed() -> None:
+    record = _household(REPAID, OWED)
+    assert record["headline"].startswith("你还欠着 1 笔，共 60,000.00 元（另有 1 笔已还清）")
+    assert _household(REPAID, OWED, lang="en")["headline"].startswith("You still owe 1 of these debts, 60,000.00 yuan")
+    alone = _household(REPAID, lang="en")["headline"]
+    assert alone.startswith("Every debt you gave (1) is repaid in full.") and "deal with" not in alone
