@@ -32,7 +32,7 @@ from ..models import CORE_FIELDS
 from ..parsing import key_name
 from .csv_rows import sniff_separator
 from .grouprows import LATER, OWN, GroupedRows
-from .records import Summary
+from .records import Stop, Summary
 from .rows import ALL_FIELDS, Row, RowError
 from .sinks import Target
 
@@ -87,7 +87,7 @@ def _format(path: str, given: str | None, first: str) -> str:
 def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str, output: str | None,
                 output_format: str | None, input_format: str | None, encoding: str | None,
                 warn: Callable[[str], None], each: Callable[[dict[str, Any]], None] | None = None,
-                sheet: str | None = None) -> Summary:
+                sheet: str | None = None, fail_fast: bool = False) -> Summary:
     """Households as JSONL or JSON; `each` sees every record first (the counsellor's summary and documents)."""
     started = time.perf_counter()
     fmt_out = (output_format or ("json" if (output or "").lower().endswith(".json") else "jsonl")).lower()
@@ -95,7 +95,7 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
         raise UsageError(f"--group-by: households are written as JSONL or JSON, not {fmt_out}")
     summary = Summary()
     records = grouped_records(input_path, column, rules=rules, as_of=as_of, lang=lang, input_format=input_format,
-                              encoding=encoding, summary=summary, sheet=sheet)
+                              encoding=encoding, summary=summary, sheet=sheet, fail_fast=fail_fast)
     try:
         target = Target(output)
         try:
@@ -103,7 +103,7 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
         except BaseException:
             target.finish(keep=False)
             raise
-        target.finish(keep=True)
+        finish(target, summary)
     finally:
         records.close()
     if summary.unknown:
@@ -116,6 +116,12 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
     return summary
 
 
+def finish(target: Target, summary: Summary) -> None:
+    """Keep the output, unless --fail-fast stopped the run: then, as row by row, no partial file is left."""
+    summary.written = summary.stopped is None
+    target.finish(keep=summary.written)
+
+
 def _seen(records: Iterator[dict[str, Any]], each: Callable[[dict[str, Any]], None]) -> Iterator[dict[str, Any]]:
     for record in records:
         each(record)
@@ -124,10 +130,11 @@ def _seen(records: Iterator[dict[str, Any]], each: Callable[[dict[str, Any]], No
 
 def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str,
                     input_format: str | None, encoding: str | None, summary: Summary,
-                    sheet: str | None = None) -> Generator[dict[str, Any], None, None]:
+                    sheet: str | None = None, fail_fast: bool = False) -> Generator[dict[str, Any], None, None]:
     """One record per client (or per row that has no client), in the order each first appears; `summary`
     counts the rows read and rejected, the notes and the unknown columns. Close the generator to end the
-    run early."""
+    run early. With `fail_fast`, the first record in error is not given: it ends the run, and `summary`
+    says where (`stopped`) and counts only the rows answered up to it."""
     from .desk import DeskOptions
     from .inputs import Input, Options, read_csv_header
     from .readers import decode_error
@@ -148,6 +155,19 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
             raise decode_error(rules, lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
         summary.unknown = list(columns.unknown) if columns is not None else list(source.keys.unknown)
         headers = columns.headers if columns is not None else {}
+        answered = 0
+
+        def stops(record: dict[str, Any], rows: int) -> bool:
+            nonlocal answered
+            answered += rows
+            if not (fail_fast and "error" in record):
+                return False
+            error = record["error"]
+            summary.stopped = Stop(error.get("row") or record.get("row") or record["rows"][0], error.get("field"),
+                                   error["message"])
+            summary.rows = answered
+            return True
+
         for r, kind in enumerate(source.kind):
             if kind == LATER:
                 continue  # answered by its client's record, at the client's first row
@@ -156,13 +176,18 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
                 message = item.message if isinstance(item, RowError) else \
                     rules.message("household_no_client", lang, column=column)
                 summary.rejected += 1
-                yield {"row": r + 1, "client": None, "error": {"field": None, "message": message}}
+                own = {"row": r + 1, "client": None, "error": {"field": None, "message": message}}
+                if stops(own, 1):
+                    return
+                yield own
                 continue
             client, numbers, rows = source.household(r, MAX_DEBTS + 1)
             record = _household(client, [n + 1 for n in numbers], rows, rules, as_of, lang, headers)
             if "error" in record:
                 summary.rejected += len(numbers)
             summary.notes += len(record["notes"])
+            if stops(record, len(numbers)):
+                return
             yield record
     finally:
         inp.close()

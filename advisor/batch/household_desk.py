@@ -283,10 +283,12 @@ def client_column(opts: Options, rules: RuleSet) -> str | None:
 
 def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable[[str], None]) -> Totals:
     """A batch grouped by client, with whatever the counsellor asked for."""
-    from .groups import grouped_records, run_grouped
+    from .groups import finish, grouped_records, run_grouped
     from .run import Totals, output_format
 
     started = time.perf_counter()
+    if opts.jobs is not None and opts.jobs > 1:
+        warn(rules.message("household_one_process", opts.lang))
     fmt = make_format(output_format(opts, rules), opts.excel)
     desk = opts.desk
     people = bool(desk.labels or desk.keep)
@@ -295,26 +297,27 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
     if fmt.name in ("json", "jsonl") and not people:  # the grouped records, byte for byte as a plain run's
         summary = run_grouped(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang, output=opts.output,
                               output_format=fmt.name, input_format=opts.input_format, encoding=opts.encoding,
-                              warn=warn, each=work.take, sheet=desk.sheet)
+                              warn=warn, each=work.take, sheet=desk.sheet, fail_fast=opts.fail_fast)
     else:
         summary = Summary()
         records = grouped_records(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang,
                                   input_format=opts.input_format, encoding=opts.encoding, summary=summary,
-                                  sheet=desk.sheet)
+                                  sheet=desk.sheet, fail_fast=opts.fail_fast)
         try:
-            _write(records, work, fmt, Target(opts.output))
+            _write(records, work, fmt, Target(opts.output), lambda target: finish(target, summary))
         finally:
             records.close()
         unknown = index.unknown if index is not None else summary.unknown
         if unknown:
             warn(text(rules, "unknown_columns", opts.lang, names=", ".join(unknown)))
-    if desk.summary is not None:
+    if desk.summary is not None and summary.stopped is None:
         work.caseload.shown(rules, opts.lang).write(desk.summary)
-    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, None, True,
-                  work.caseload)
+    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, summary.stopped,
+                  summary.written, work.caseload)
 
 
-def _write(records: Generator[dict[str, Any], None, None], work: Desk, fmt: Format, target: Target) -> None:
+def _write(records: Generator[dict[str, Any], None, None], work: Desk, fmt: Format, target: Target,
+           done: Callable[[Target], None]) -> None:
     try:
         out = _sink(work, fmt, target)
         for record in records:
@@ -324,7 +327,7 @@ def _write(records: Generator[dict[str, Any], None, None], work: Desk, fmt: Form
     except BaseException:
         target.finish(keep=False)
         raise
-    target.finish(keep=True)
+    done(target)
 
 
 def _sink(work: Desk, fmt: Format, target: Target) -> Callable[[dict[str, Any] | None], None]:
