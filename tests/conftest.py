@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -71,3 +72,22 @@ def _untraced_marker(request: pytest.FixtureRequest) -> Iterator[None]:
     else:
         with untraced():
             yield
+
+
+def assess_json(*args: str, as_of: str = "2026-11-29") -> dict[str, Any]:
+    """`advisor assess … --format json --no-input` run in this process (so coverage sees it): its record.
+    The language is the default (zh) unless the arguments give `--lang`."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    result = CliRunner().invoke(cli.app, ["assess", *args, "--format", "json", "--no-input", "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def shown_ids(record: dict[str, Any]) -> set[str]:
+    """Every consequence, step and reference a record shows, by id."""
+    return {item["id"] for key in ("consequences", "steps", "references") for item in record[key]}

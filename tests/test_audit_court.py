@@ -9,6 +9,7 @@ import sys
 from datetime import date, timedelta
 
 import pytest
+from conftest import assess_json, shown_ids
 from typer.testing import CliRunner
 
 from advisor.cli import app
@@ -17,17 +18,14 @@ runner = CliRunner()
 
 
 def assess(*args: str, as_of: str = "2026-11-29") -> dict:
-    result = runner.invoke(app, ["assess", *args, "--format", "json", "--no-input", "--as-of", as_of])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return assess_json(*args, as_of=as_of)
 
 
 def ids(record: dict, key: str) -> list[str]:
     return [item["id"] for item in record[key]]
 
 
-def everything(record: dict) -> set[str]:
-    return {*ids(record, "steps"), *ids(record, "consequences"), *ids(record, "references")}
+everything = shown_ids
 
 
 # ---------------------------------------------------------------- A1, C1: payment orders and court

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 
 import pytest
+from conftest import assess_json, shown_ids
 from typer.testing import CliRunner
 
 import advisor
@@ -23,21 +24,14 @@ LENDER_ONLY = {"criminal_law_293_1", "illegal_debt_collection_crime", "report_to
 
 
 def assess(*args: str) -> dict:
-    result = CliRunner().invoke(cli.app, ["assess", *args, "--format", "json", "--no-input", "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def ids(record: dict) -> set[str]:
-    return ({c["id"] for c in record["consequences"]} | {s["id"] for s in record["steps"]}
-            | {r["id"] for r in record["references"]})
+    return assess_json(*args, as_of=AS_OF)
 
 
 @pytest.mark.parametrize("alias", ["personal", "私人借款", "个人借款", "借条", "朋友"])
 def test_b3_a_friends_loan_not_yet_due_gets_no_police_and_no_criminal_law(alias):
     record = assess("-d", "0", "-a", "2000", "-p", alias, "-n", "none")
     assert record["case"]["platform"] == "personal"
-    found = ids(record)
+    found = shown_ids(record)
     assert not found & LENDER_ONLY, found & LENDER_ONLY
     assert "call_police" not in found and "collection_contact" not in found
     assert {"keep_iou_evidence", "talk_to_personal_creditor", "personal_creditor"} <= found
@@ -47,7 +41,7 @@ def test_b3_a_friends_loan_not_yet_due_gets_no_police_and_no_criminal_law(alias)
 @pytest.mark.parametrize("alias", ["personal", "私人借款"])
 def test_b4_night_calls_from_a_private_creditor_are_not_a_crime_or_a_nifa_matter(alias):
     record = assess("-d", "10", "-a", "3000", "-p", alias, "-n", "none", "--collection", "night_calls")
-    found = ids(record)
+    found = shown_ids(record)
     assert not found & LENDER_ONLY, found & LENDER_ONLY
     assert "call_police" not in found
     assert {"ask_for_quiet", "keep_collection_evidence", "civil_code_1033"} <= found
@@ -57,15 +51,15 @@ def test_b4_night_calls_from_a_private_creditor_are_not_a_crime_or_a_nifa_matter
 def test_real_threats_or_violence_from_a_private_creditor_still_mean_110():
     threats = assess("-d", "10", "-a", "3000", "-p", "personal", "-n", "none", "--collection", "threats")
     assert ("call_police", "now") in {(s["id"], s["urgency"]) for s in threats["steps"]}
-    assert not ids(threats) & LENDER_ONLY
+    assert not shown_ids(threats) & LENDER_ONLY
     violence = assess("-d", "10", "-a", "3000", "-p", "私人借款", "-n", "none", "--collection", "violence")
-    assert {"call_police", "protect_safety", "criminal_law_238_3"} <= ids(violence)
+    assert {"call_police", "protect_safety", "criminal_law_238_3"} <= shown_ids(violence)
 
 
 @pytest.mark.parametrize("alias", ["personal", "私人借款", "个人借款"])
 def test_b14_a_private_creditors_demand_letter_gets_no_institution_advice(alias):
     record = assess("-d", "40", "-a", "8000", "-p", alias, "-n", "none", "--legal-status", "demand_letter")
-    found = ids(record)
+    found = shown_ids(record)
     assert not found & LENDER_ONLY, found & LENDER_ONLY
     assert "verify_lawyer_letter" not in found  # its text sends you to the lender's official channels
     assert {"personal_demand_letter", "keep_iou_evidence", "check_private_lending_cap", "private_lending_25"} <= found
@@ -75,7 +69,7 @@ def test_b14_a_private_creditors_demand_letter_gets_no_institution_advice(alias)
 
 def test_b5_after_judgment_a_private_debtor_is_not_told_to_challenge_the_rate():
     record = assess("-d", "60", "-a", "5000", "-p", "personal", "-n", "none", "--legal-status", "judgment")
-    found = ids(record)
+    found = shown_ids(record)
     assert "settle_enforcement" in found
     assert not {"check_private_lending_cap", "check_interest_rate", "pay_only_official_channels"} & found
 
@@ -83,7 +77,7 @@ def test_b5_after_judgment_a_private_debtor_is_not_told_to_challenge_the_rate():
 def test_unlicensed_lenders_keep_their_own_rules():
     record = assess("-d", "10", "-a", "3000", "-p", "高炮", "-n", "none", "--collection", "night_calls")
     assert record["case"]["platform"] == "unlicensed"
-    assert {"criminal_law_293_1", "report_illegal_lending"} <= ids(record)
+    assert {"criminal_law_293_1", "report_illegal_lending"} <= shown_ids(record)
 
 
 def test_a_private_loan_is_capped_at_four_times_the_lpr():
@@ -116,9 +110,9 @@ def test_the_report_speaks_to_who_is_asking(asker, answer, consequence, referenc
     record = assess("-d", "60", "-a", "20000", "-p", "花呗", "-n", "none", "--asker", asker)
     assert record["concerns"][0] == "contacts" and record["concerns_source"] == "default"
     assert record["answers"][0]["id"] == answer
-    assert consequence in ids(record)
+    assert consequence in shown_ids(record)
     if reference:
-        assert reference in ids(record)
+        assert reference in shown_ids(record)
     assert record["headline"] != assess("-d", "60", "-a", "20000", "-p", "花呗", "-n", "none")["headline"]
 
 
@@ -133,7 +127,7 @@ def test_parents_are_never_told_they_owe_the_debt():
     record = assess("-d", "200", "-a", "30000", "-p", "信用卡", "-n", "none", "--asker", "parent", "--lang", "en")
     answer = record["answers"][0]
     assert answer["verdict"].startswith("No.")
-    assert "spouse_joint_debt" not in ids(record)
+    assert "spouse_joint_debt" not in shown_ids(record)
 
 
 def test_english_versions_exist_for_every_new_text():
@@ -180,7 +174,7 @@ def test_the_new_answers_go_through_the_api_and_batch(tmp_path):
     assert done.returncode == 1, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(rows) == 2
-    assert rows[0]["case"]["asker"] == "parent" and "family_not_liable" in ids(rows[0])
+    assert rows[0]["case"]["asker"] == "parent" and "family_not_liable" in shown_ids(rows[0])
     assert rows[1]["error"]["field"] == "asker"
 
 
@@ -222,4 +216,4 @@ def test_money_received_is_asked_for_a_cost_worry_and_repaid_after_it(terminal):
     assert "借款时实际到手多少钱" in result.stderr and "一共还了多少" in result.stderr
     record = json.loads(result.stdout)
     assert record["case"]["received"] == "7000.00" and record["case"]["repaid_so_far"] == "2000.00"
-    assert {"count_principal_received", "tally_payments"} <= ids(record)
+    assert {"count_principal_received", "tally_payments"} <= shown_ids(record)
