@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
-from . import LANGS, __version__
+from . import __version__
 from .errors import AdvisorError, ExitCode, Interrupted, UsageError, WriteError, suggest
-from .fields import FIELDS, Field
+from .fields import FIELDS, LANGS, Field
 from .render import write_json
 from .streams import quiet_stdout, read_line, say, standard_streams, writing_stdout
 

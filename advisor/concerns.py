@@ -1,8 +1,10 @@
 """What answers the person first: the headline, the concerns to answer and a direct answer to each.
 
-All of it is rule data (rules/answers.yaml). It is worked out per case from the compiled conditions,
-after the engine: the conditions test the same answers the rules do, but what a person fears is not
-part of a band cell, so the engine's band table stays exactly what the rules decide. A few tests a case.
+All of it is rule data (rules/answers.yaml). It is worked out from the compiled conditions, after the
+engine: the conditions test the same answers the rules do, and they cut the band cells too
+(partition.py), so within a cell only the concerns a person names change it; records are reused on
+that (render/record.py). What a person fears stays out of the engine's table, which holds exactly
+what the rules decide.
 
 Which concerns are answered: the ones the person named, in the order the `concerns` field lists its
 choices (`concerns_source: given`); otherwise the first `default_concerns` entry that holds for the

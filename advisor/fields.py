@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+LANGS = ("zh", "en")  # every text comes in these; zh is the default
+
 # What the parsers accept (parsing.py reads these). Text where the value is a Decimal.
 MAX_DAYS = 36500
 MAX_AMOUNT = "10000000000"

@@ -39,6 +39,7 @@ EXTENDED_FIELDS = tuple(f.id for f in FIELDS if not f.required)
 CHOICE_FIELDS = tuple(f.id for f in FIELDS if f.kind in ("choice", "choices"))
 
 SCHEMA_VERSION = 1
+_UNKNOWN = (None,) * len(EXTENDED_FIELDS)  # no extended answer given: the common case
 
 
 def _echo(case: Case) -> dict[str, Any]:
@@ -53,10 +54,11 @@ def _echo(case: Case) -> dict[str, Any]:
     if product is not None:
         out["product"] = product
     out["negotiation"] = case.negotiation
-    for name in EXTENDED_FIELDS:
-        value = getattr(case, name)
-        if value is not None:
-            out[name] = plain(value)
+    if case[5:] != _UNKNOWN:
+        for name in EXTENDED_FIELDS:
+            value = getattr(case, name)
+            if value is not None:
+                out[name] = plain(value)
     return out
 
 

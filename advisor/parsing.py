@@ -326,12 +326,12 @@ KEYS = {key_name(name): f.id for f in FIELDS for name in (f.id, *f.columns)} | {
 def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> dict[str, Any]:
     """The answers keyed by field id, from any of the names a field goes by. A key that names no field,
     or a field named twice, is a CaseError naming it (with the closest name, if one is close)."""
-    from .errors import suggest
-
     out: dict[str, Any] = {}
     for key, value in answers.items():
-        field = KEYS.get(key_name(key))
+        field = KEYS.get(key) or KEYS.get(key_name(key))  # a field id is its own key name: no need to normalise
         if field is None:
+            from .errors import suggest
+
             raise CaseError(str(key), rules.message("unknown_field", lang, value=key) + suggest(key_name(key), KEYS))
         if field in out:
             raise CaseError(field, rules.message("batch_twice", lang, name=field_name(field, rules, lang)))

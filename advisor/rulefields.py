@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import suggest
+from .fields import LANGS
 from .models import CHOICE_FIELDS, CORE_FIELDS
-from .rulespec import ASKABLE, CHOICE, FIELD, LANGS, LINE, META
+from .rulespec import ASKABLE, CHOICE, FIELD, LINE, META
 
 if TYPE_CHECKING:
     from .rulesections import Merge

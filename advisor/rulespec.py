@@ -17,7 +17,6 @@ from typing import Any, NamedTuple, Union
 
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
 
-LANGS = ("zh", "en")
 # The keys of a rule that take outcomes away, and the catalogs whose ids they may name.
 DROPS = ("replaces", "removes")
 DROPPABLE = ("steps", "consequences")

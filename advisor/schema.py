@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from .conditions import CONDITION_FIELDS, OPERATORS
+from .fields import LANGS
 from .models import STAGES
-from .rulespec import CONDITION, FILE, LANGS, REF_NOUNS, RULE, Form, ListOf, MapOf, OneOf, Ref, Scalar
+from .rulespec import CONDITION, FILE, REF_NOUNS, RULE, Form, ListOf, MapOf, OneOf, Ref, Scalar
 
 
 def schema_of(form: Form) -> dict[str, Any]:

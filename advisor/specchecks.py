@@ -10,8 +10,9 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from .errors import RuleProblem, suggest
+from .fields import LANGS
 from .models import STAGES
-from .rulespec import LANGS, META, POS, REF_NOUNS, Entry, Form, ListOf, MapOf, OneOf, Scalar, as_date, conforms
+from .rulespec import META, POS, REF_NOUNS, Entry, Form, ListOf, MapOf, OneOf, Scalar, as_date, conforms
 
 Ids = Callable[[str], Collection[str]]  # the ids a `ref` may name, once every file is read
 

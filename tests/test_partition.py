@@ -22,8 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import advisor
+import advisor.api
 from advisor.engine import evaluate, evaluate_reference, lookup
 from advisor.models import Case
+from advisor.render.record import cached_record, to_record
 from advisor.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,6 +182,25 @@ def test_lookup_matches_the_rule_by_rule_interpreter_on_every_operator_and_field
     same_as_reference(case, stress, as_of)
 
 
+CONCERNS = [c["id"] for c in BUILTIN.choices("concerns")]
+
+
+@pytest.mark.untraced  # 250 cases and their neighbours, each made into a record twice (conftest.untraced)
+@settings(settings.get_profile("partition"))
+@given(data=st.data())
+def test_a_record_reused_from_its_band_cell_is_the_record_of_the_case(data):
+    # Records are kept per band cell and the concerns named: the case's own record, built afresh,
+    # must be the same, for neighbours in the cell and for every set of concerns.
+    case, as_of = data.draw(cases(BUILTIN))
+    concerns = data.draw(st.one_of(st.none(), st.frozensets(st.sampled_from(CONCERNS), min_size=1, max_size=3)))
+    received = data.draw(st.one_of(st.none(), st.decimals(1, 10**6, places=2)))
+    lang = data.draw(st.sampled_from(["zh", "en"]))
+    for each in with_neighbours(case._replace(concerns=concerns, received=received,
+                                              repaid_so_far=received and received / 2)):
+        assessment = evaluate(each, BUILTIN, as_of)
+        assert cached_record(assessment, BUILTIN, lang) == to_record(assessment, BUILTIN, lang), each
+
+
 def test_the_stress_rules_meet_every_kind_of_band(stress):
     part = lookup(stress).partition
     assert {"overdue_days", "amount", "apr", "monthly_income", "monthly_expenses", "other_debts"} <= set(part.edges)
@@ -236,16 +257,16 @@ def test_assess_without_rules_reuses_the_builtin_set_until_a_file_changes(tmp_pa
     copy = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", copy)
     monkeypatch.setattr(ruleset_module, "builtin_rules_dir", lambda: copy)
-    monkeypatch.setattr(advisor, "_default", [])
+    monkeypatch.setattr(advisor.api, "_default", [])
     answers = {"overdue_days": 45, "amount": "5000", "platform": "bank_loan", "negotiation": "none"}
     advisor.assess(answers)
     loaded = advisor.default_ruleset()
     assert advisor.default_ruleset() is loaded
-    advisor._default[2] -= advisor.RECHECK_SECONDS  # as if a second had passed: the files are looked at
+    advisor.api._default[2] -= advisor.RECHECK_SECONDS  # as if a second had passed: the files are looked at
     assert advisor.default_ruleset() is loaded  # unchanged files: the same rule set
     ui = copy / "ui.yaml"
     ui.write_text(ui.read_text(encoding="utf-8").replace("disclaimer:", "disclaimer:", 1) + "\n", encoding="utf-8")
-    advisor._default[2] -= advisor.RECHECK_SECONDS
+    advisor.api._default[2] -= advisor.RECHECK_SECONDS
     assert advisor.default_ruleset() is not loaded
 
 

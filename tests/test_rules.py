@@ -9,10 +9,10 @@ import pytest
 from conftest import FACTS
 
 from advisor.checks import run_examples
+from advisor.fields import LANGS
 from advisor.models import STAGES
 from advisor.rulefiles import rule_files
 from advisor.ruleset import builtin_rules_dir, compile_files
-from advisor.rulespec import LANGS
 
 CONTRACT_CONSEQUENCES = """late_fees collection_contact credit_record credit_access_limited outsourced_collection
 lawsuit enforcement_measures dishonest_list consumption_restriction agreement_voided criminal_risk""".split()

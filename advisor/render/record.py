@@ -200,9 +200,11 @@ def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain:
         bodies = _bodies[rules] = {}
     # The fired rules and the starting stage decide every output. The engine hands every case of a
     # cell the same `fired` tuple, so its identity names the cell without hashing some sixty strings;
-    # the entry holds the tuple, so its id cannot be reused while the entry lives.
+    # the entry holds the tuple, so its id cannot be reused while the entry lives. The conditions of
+    # the headline and of the answers cut the cells too (partition.py), so within a cell only the
+    # concerns the person named change what answers them.
     fired = assessment.fired
-    key = (lang, assessment.as_of, assessment.stage, id(fired))
+    key = (lang, assessment.as_of, assessment.stage, id(fired), assessment.case.concerns)
     entry = bodies.get(key)
     if entry is None or entry[0] is not fired:
         if len(bodies) >= RECORD_CACHE_LIMIT:
@@ -211,16 +213,15 @@ def cached_record(assessment: Assessment, rules: RuleSet, lang: str, *, explain:
     body = entry[1]
     out = body.copy()
     out["case"] = assessment.case.echo()
-    # What the person fears is not part of the cell: the answers, and the references they cite, are the case's own.
-    answers = answer_fields(assessment, rules, lang)
-    out.update(answers)
-    out["repayment_check"] = _repayment(assessment, rules, lang)  # the case's own figures
-    if answers["answers"] != body["answers"]:
-        out["references"] = [_reference(rules.references[r], lang) for r in _references(assessment, answers, rules)]
+    # The case's own figures: what was received is not part of a cell.
+    out["repayment_check"] = None if assessment.case.received is None else _repayment(assessment, rules, lang)
     # The caller owns what it gets: copy every list and mapping, share only the strings.
+    out["concerns"] = body["concerns"].copy()
+    out["answers"] = [{**item, "conditions": item["conditions"].copy(), "references": item["references"].copy()}
+                      for item in body["answers"]]
     out["credit_impact"] = body["credit_impact"].copy()
     out["consequences"] = [item.copy() for item in body["consequences"]]
     out["steps"] = [item.copy() for item in body["steps"]]
-    out["references"] = [item.copy() for item in out["references"]]
+    out["references"] = [item.copy() for item in body["references"]]
     out["rules_fired"] = body["rules_fired"].copy()
     return out
