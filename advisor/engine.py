@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import conditions
 from .conditions import Condition, Tester
 from .finance import interest_check, plan, retention_until
-from .models import ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, FiredRule, Step
+from .models import NO_EXTENDED, ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, FiredRule, Step
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -153,7 +153,6 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
 # answers alone. Dates map to their epoch's tables.
 CELL_LIMIT = 10_000
 DATE_LIMIT = 1_000
-_UNKNOWN = (None,) * (len(Case._fields) - 5)  # no extended answer given
 _NO_FIGURES = (None, None, None)  # no interest check, no plan, no retention date
 
 
@@ -196,7 +195,7 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
     if tables is None:
         tables = found.tables(as_of)
     part = found.partition
-    if case[5:] == _UNKNOWN:  # only the four core answers: the common case
+    if case[5:] == NO_EXTENDED:  # only the four core answers: the common case
         key: tuple[Any, ...] = (part.days(case[0]), part.amount(case[1]), case[2], case[3])
         if part.start is not None:
             key += (part.start(as_of - timedelta(days=case[0])),)

@@ -39,7 +39,7 @@ EXTENDED_FIELDS = tuple(f.id for f in FIELDS if not f.required)
 CHOICE_FIELDS = tuple(f.id for f in FIELDS if f.kind in ("choice", "choices"))
 
 SCHEMA_VERSION = 1
-_UNKNOWN = (None,) * len(EXTENDED_FIELDS)  # no extended answer given: the common case
+NO_EXTENDED = (None,) * len(EXTENDED_FIELDS)  # a Case's answers after its id when none is known: the common case
 
 
 def _echo(case: Case) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def _echo(case: Case) -> dict[str, Any]:
     if product is not None:
         out["product"] = product
     out["negotiation"] = case.negotiation
-    if case[5:] != _UNKNOWN:
+    if case[5:] != NO_EXTENDED:
         for name in EXTENDED_FIELDS:
             value = getattr(case, name)
             if value is not None:

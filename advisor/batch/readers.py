@@ -143,9 +143,10 @@ class KeyMap:
         self.unknown: dict[str, None] = {}  # ordered set
 
     def row(self, obj: Any) -> Row | RowError:
-        if not isinstance(obj, Mapping):
+        if obj.__class__ is not dict and not isinstance(obj, Mapping):
             return RowError(None, text(self.rules, "not_object", self.lang, type=type(obj).__name__))
         values: dict[str, Any] = {}
+        extended = False
         for key, value in obj.items():
             name = self._known.get(key, "")
             if name == "":
@@ -160,7 +161,7 @@ class KeyMap:
                 continue
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
-            elif value.__class__ is str and BAD_BYTES.search(value):
+            elif value.__class__ is str and not value.isascii() and BAD_BYTES.search(value):
                 return RowError(name, text(self.rules, "bad_bytes", self.lang))
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH))
@@ -170,10 +171,14 @@ class KeyMap:
                 said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
                 return RowError(name, said, _as_id(values.get("id")))
             values[name] = value
+            extended = extended or name in _EXTENDED
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
         kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
-        return Row(core, _as_id(values.get("id")),
-                   tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values), kept=kept)
+        extra = tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values) if extended else ()
+        return Row(core, _as_id(values.get("id")), extra, 0, kept)
+
+
+_EXTENDED = frozenset(EXTENDED_FIELDS)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

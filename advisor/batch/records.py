@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from .. import fields
 from ..engine import evaluate, lookup
 from ..errors import CaseError
-from ..models import CORE_FIELDS, FIELD_KINDS, Case, plain
+from ..models import CORE_FIELDS, FIELD_KINDS, NO_EXTENDED, Case, plain
 from ..parsing import parse_answer
 from ..render.record import to_record
 from .caseload import Caseload
@@ -238,9 +238,14 @@ class Assessor:
 
     @staticmethod
     def case(core: list[Parsed], known: list[tuple[int, Parsed]], case_id: str | None = None) -> Case:
+        if not known:  # the core answers alone: the common case, built without keyword handling
+            return _new_tuple(Case, (core[0].value, core[1].value, core[2].value, core[3].value, case_id, *NO_EXTENDED))
         values = {name: p.value for name, p in zip(CORE_FIELDS, core)}
         values.update((ALL_FIELDS[n], p.value) for n, p in known)
         return Case(id=case_id, **values)
+
+
+_new_tuple = tuple.__new__
 
 
 def _rejected(error: Any, case_id: str | None) -> RowError:

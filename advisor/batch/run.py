@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine import evaluate
 from ..errors import UsageError
+from ..fields import LANGS
 from ..render.record import cached_record
 from ..safetext import printable
 from .caseload import Caseload
@@ -235,8 +236,8 @@ def _run_desk(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns: C
 def assess_many(rows: Iterable[Any], *, rules: RuleSet, as_of: date, lang: str) -> Iterator[dict[str, Any]]:
     """One record per input mapping, in order: the records `advisor batch` writes as JSONL lines
     (the same parsers and the same `to_record`, so the two cannot drift apart; tests compare them)."""
-    if lang not in ("zh", "en"):
-        raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
+    if lang not in LANGS:
+        raise ValueError(f'lang must be one of {", ".join(LANGS)}, not {lang!r}')
     return _records(rows, Assessor(rules, as_of, lang))
 
 
