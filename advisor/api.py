@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from .fields import LANGS
 from .models import Assessment, Case
 from .parsing import build_case, by_field
 from .render.record import cached_record
+from .rulefiles import FileStats, file_stats, rule_files
 from .ruleset import RuleSet, load_ruleset
 
 # The built-in rule set, loaded once per process: (rule set, signature of its files, when last checked).
@@ -30,10 +30,8 @@ def default_ruleset() -> RuleSet:
     if _default and now - _default[2] < RECHECK_SECONDS:
         rules: RuleSet = _default[0]
         return rules
-    from .ruleset import builtin_rules_dir  # looked up at each check: tests stand a copy of the rules in
-
-    signature = _signature(str(builtin_rules_dir()))
-    if not _default or _default[1] != signature:
+    signature = _signature()
+    if not _default or signature is None or _default[1] != signature:
         _default[:] = [load_ruleset(), signature, now]
     else:
         _default[2] = now
@@ -41,29 +39,14 @@ def default_ruleset() -> RuleSet:
     return rules
 
 
-def _signature(root: str) -> list[tuple[str, int, int, int]]:
-    """Every folder and file under the rule folder with its change time, size and inode: a file added,
-    removed, edited or replaced changes it."""
-    out = []
-    folders = [root]
-    while folders:
-        folder = folders.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            info = os.stat(folder)
-        except OSError:
-            continue  # gone: the load that follows says so
-        out.append((folder, info.st_mtime_ns, info.st_size, info.st_ino))
-        for entry in entries:
-            if entry.is_dir():
-                folders.append(entry.path)
-            else:
-                try:
-                    info = entry.stat()
-                except OSError:
-                    continue
-                out.append((entry.path, info.st_mtime_ns, info.st_size, info.st_ino))
-    return out
+def _signature() -> list[FileStats] | None:
+    """The built-in rule files and their stats: a file added, removed, edited or replaced changes it."""
+    from .ruleset import builtin_rules_dir  # looked up at each check: tests stand a copy of the rules in
+
+    try:
+        return file_stats(rule_files([builtin_rules_dir()]))
+    except OSError:
+        return None  # gone: the load that follows says so
 
 
 def _language(lang: str) -> None:

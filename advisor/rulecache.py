@@ -5,6 +5,13 @@ The cache is a file anyone with access to the folder could have put there, so it
 from others: only a regular file of bounded size that belongs to this user and that no one else may
 change, with a header naming its format, the rule files' hash and a digest of the rest. Anything
 else is rebuilt from the rule files, silently: a cache can cost speed, never a run.
+
+A warm start need not read and hash the rule files either: a small index file, named by what the
+file system says of them (path, size, inode, modification and change times), holds their content
+hash. Any write to a file changes its change time, which no program can set back, so those stats
+name its content, as they name a module's source for Python's own bytecode cache. A file changed in
+the last few seconds is not vouched for that way (a coarse clock could give two versions the same
+time), and a run then hashes the files as before.
 """
 
 from __future__ import annotations
@@ -12,13 +19,18 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import WriteError
+from .rulefiles import file_stats
 
 CACHE_FORMAT = "advisor-rules-9"  # bump when the compiled shape or its validation changes
 MAX_CACHE_BYTES = 64 << 20
+SETTLED_SECONDS = 2.0  # a rule file changed more recently than this is hashed, not vouched for by its times
+KEEP_CACHES = 16  # rule sets kept in the folder (a layer or an edit makes a new one): the newest
 _CACHE_SECTIONS = {"stages": list, "labels": dict, "fields": dict, "steps": dict, "consequences": dict,
                    "references": dict, "rules": list, "ui": dict, "interest": dict, "plan": dict, "report": dict,
                    "letter": list, "script": list}
@@ -58,7 +70,22 @@ def content_key(sources: list[tuple[str, bytes]]) -> str:
     return _digest(*parts)
 
 
-def read_cache(path: Path, key: str) -> dict[str, Any] | None:
+def stamp(files: Sequence[tuple[Path, str]]) -> str | None:
+    """What the file system says of the rule files, as a key; None when one of them changed too
+    recently for its times to vouch for its content, or cannot be looked at."""
+    try:
+        stats = file_stats(files)
+    except OSError:
+        return None
+    settled = (time.time() - SETTLED_SECONDS) * 1e9
+    if any(max(modified, changed) > settled for *_, modified, changed in stats):
+        return None
+    return _digest(CACHE_FORMAT.encode(), *(_text_bytes(" ".join(map(str, entry))) for entry in stats))
+
+
+def _private_bytes(path: Path, limit: int) -> bytes | None:
+    """A file's bytes, when it is a regular file of at most `limit` bytes that belongs to this user
+    and no one else may change; None otherwise."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:  # O_NOFOLLOW: not a symlink to a device; O_NONBLOCK: a FIFO opens at once and is refused below
         fd = os.open(path, flags)
@@ -66,13 +93,41 @@ def read_cache(path: Path, key: str) -> dict[str, Any] | None:
         return None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
-        if (not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES or st.st_mode & 0o022
+        if (not stat.S_ISREG(st.st_mode) or st.st_size > limit or st.st_mode & 0o022
                 or st.st_uid != os.geteuid()):
             return None
         try:
-            raw = fh.read(MAX_CACHE_BYTES + 1)
+            return fh.read(limit + 1)
         except OSError:
             return None
+
+
+def indexed_key(folder: Path, files_stamp: str) -> str | None:
+    """The content hash an earlier run found for rule files with these stats, if it is on record."""
+    raw = _private_bytes(folder / f"stamp-{files_stamp}", 200)
+    if raw is None:
+        return None
+    fmt, _, key = raw.partition(b" ")
+    if fmt != CACHE_FORMAT.encode() or len(key) != 64 or not key.isalnum() or not key.islower():
+        return None
+    return key.decode("ascii")
+
+
+def write_index(folder: Path, files_stamp: str, key: str) -> None:
+    from .fileio import write_file  # only when the rule files changed
+
+    try:
+        _private_dir(folder)
+        write_file(folder / f"stamp-{files_stamp}", f"{CACHE_FORMAT} {key}".encode(), private=True)
+    except (OSError, WriteError):
+        return  # an unwritable index only costs speed
+    _prune(folder, "stamp-*")
+
+
+def read_cache(path: Path, key: str) -> dict[str, Any] | None:
+    raw = _private_bytes(path, MAX_CACHE_BYTES)
+    if raw is None:
+        return None
     header, _, body = raw.partition(b"\n")
     if header != _text_bytes(f"{CACHE_FORMAT} {key} {_digest(body)}"):
         return None  # another format, another rule set, or a truncated or altered body
@@ -95,15 +150,28 @@ def _private_dir(path: Path) -> None:
         folder.mkdir(mode=0o700)
 
 
-def write_cache(path: Path, key: str, data: dict[str, Any]) -> None:
+def write_cache(path: Path, key: str, data: dict[str, Any]) -> bool:
+    """Write the cache; False when it could not be written (it only costs speed)."""
     from .fileio import write_file  # only on a cold cache
 
     body = _text_bytes(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     if len(body) > MAX_CACHE_BYTES:
-        return  # it would never be read back
+        return False  # it would never be read back
     try:
         _private_dir(path.parent)
         write_file(path, _text_bytes(f"{CACHE_FORMAT} {key} {_digest(body)}\n") + body, private=True)
     except (OSError, WriteError):
-        pass  # an unwritable cache only costs speed
+        return False
+    _prune(path.parent, "rules-*.json")
+    return True
+
+
+def _prune(folder: Path, pattern: str) -> None:
+    """Keep the newest caches (or indexes): each edit of a rule file, or another layer, makes new ones."""
+    try:
+        found = sorted(((p.lstat().st_mtime, p) for p in folder.glob(pattern)), reverse=True)
+        for _, old in found[KEEP_CACHES:]:
+            old.unlink()
+    except OSError:
+        pass  # another run removed it first, or the folder is not ours to tidy
 

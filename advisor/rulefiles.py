@@ -169,6 +169,19 @@ def read_yaml(label: str, source: Source, problems: list[RuleProblem]) -> Any:
         return None
 
 
+FileStats = tuple[str, int, int, int, int, int]  # label, size, inode, device, modified and changed (ns)
+
+
+def file_stats(files: Sequence[tuple[Path, str]]) -> list[FileStats]:
+    """What the file system says of each rule file: any write changes at least its change time, which
+    no program can set back. Raises OSError when one cannot be looked at."""
+    out = []
+    for path, label in files:
+        st = os.stat(path)
+        out.append((f"{label}\0{path}", st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns))
+    return out
+
+
 def rule_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     """Every YAML file of the given files and folders, with the name used in messages."""
     found: list[tuple[Path, str]] = []

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import Condition, Tester, build, tester
 from .errors import RuleProblem, RuleSetError
 from .models import CATALOGS
-from .rulecache import cache_dir, content_key, read_cache, write_cache
+from .rulecache import cache_dir, content_key, indexed_key, read_cache, stamp, write_cache, write_index
 from .rulefiles import Source, read_source, rule_files
 
 if TYPE_CHECKING:
@@ -211,19 +211,37 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None, cache: bool) -> RuleSe
     if not any(True for _ in files):
         raise RuleSetError([RuleProblem(str(roots[0]), None, None, "no rule files (*.yaml) found")])
     labels = [label for _, label in files]
+    folder = cache_dir()
+    # The stats are taken before the files are read: a file changed in between gets new stats, so the
+    # index can only ever send these stats to the content read after them.
+    files_stamp = stamp(files) if cache else None
+    if files_stamp is not None:
+        known = indexed_key(folder, files_stamp)
+        loaded = _cached(folder, known, labels) if known else None
+        if loaded is not None:
+            return loaded
     # Each file is read once: what is hashed is what is compiled, even if a file changes meanwhile.
     sources = [(label, read_source(path, label)) for path, label in files]
     readable = [(label, s) for label, s in sources if isinstance(s, bytes)]
     if not cache or len(readable) < len(sources):
         return RuleSet(_compile(sources), labels)
     key = content_key(readable)
-    target = cache_dir() / f"rules-{key}.json"
-    data = read_cache(target, key)
-    if data is not None:
-        try:
-            return RuleSet(data, labels)
-        except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
-            pass  # well formed, yet not a rule set this version can use: rebuild it
-    data = _compile(sources)
-    write_cache(target, key, data)
-    return RuleSet(data, labels)
+    loaded = _cached(folder, key, labels)
+    cached = loaded is not None
+    if loaded is None:
+        data = _compile(sources)
+        cached = write_cache(folder / f"rules-{key}.json", key, data)
+        loaded = RuleSet(data, labels)
+    if files_stamp is not None and cached:
+        write_index(folder, files_stamp, key)
+    return loaded
+
+
+def _cached(folder: Path, key: str, labels: list[str]) -> RuleSet | None:
+    data = read_cache(folder / f"rules-{key}.json", key)
+    if data is None:
+        return None
+    try:
+        return RuleSet(data, labels)
+    except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
+        return None  # well formed, yet not a rule set this version can use: rebuild it
