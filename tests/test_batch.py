@@ -549,3 +549,20 @@ def test_unknown_json_keys_get_one_warning_at_the_end(tmp_path):
     assert result.exit_code == 0
     assert lines(result.stdout) == [expected(c, lang="en") for c in CASES]
     assert result.stderr == "advisor: warning: ignoring unknown columns: note, source\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are a Linux setting")
+def test_output_into_a_pipe_goes_out_in_large_writes(tmp_path):
+    # A pipe holds 64 KB by default: batch widens its stdout pipe so each write of a megabyte goes at once.
+    import fcntl
+
+    from advisor.batch.sinks import PIPE_BYTES
+
+    data = tmp_path / "in.csv"
+    data.write_text("overdue_days,amount,platform,negotiation\n" + "45,5000,花呗,none\n" * 200, encoding="utf-8")
+    with subprocess.Popen([sys.executable, "-m", "advisor", "batch", str(data), "-q"], stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None
+        lines = proc.stdout.read().splitlines()
+        size = fcntl.fcntl(proc.stdout.fileno(), fcntl.F_GETPIPE_SZ)
+    assert proc.returncode == 0 and len(lines) == 200
+    assert size == PIPE_BYTES

@@ -51,10 +51,15 @@ _CENT = Decimal("0.01")
 
 def plain_amount(raw: str) -> Decimal | None:
     """The amount a plain decimal text stands for, or None when it is not one (or out of range)."""
+    if raw.isdigit() and raw.isascii() and len(raw) < 10 and raw[0] != "0":
+        return Decimal(raw + ".00")  # whole yuan, the most common: written with its two places at once
     if _PLAIN_AMOUNT.match(raw) is None:
         return None
     value = Decimal(raw.replace(",", "") if "," in raw else raw).quantize(_CENT)
     return value if value <= _MAX_AMOUNT else None
+
+
+_new_parsed = tuple.__new__  # a Parsed built without NamedTuple's argument handling: the per-row path
 
 
 class Parsed(NamedTuple):
@@ -166,7 +171,7 @@ class Assessor:
         if n == _AMOUNT and raw.__class__ is str:
             value = plain_amount(raw)
             if value is not None:  # the common miss: one call each for the value, its echo and its band
-                return Parsed(_piece(name, value), self._amount_band(value), value)
+                return _new_parsed(Parsed, (_piece(name, value), self._amount_band(value), value))
         try:
             value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
