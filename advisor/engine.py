@@ -153,6 +153,7 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
 # answers alone. Dates map to their epoch's tables.
 CELL_LIMIT = 10_000
 DATE_LIMIT = 1_000
+DAY_LIMIT = 20_000  # (as_of, days) pairs whose band is remembered: a day count is met again and again
 _NO_FIGURES = (None, None, None)  # no interest check, no plan, no retention date
 
 
@@ -168,6 +169,19 @@ class Lookup:
         self.partition = Partition(ruleset)
         self.by_date: dict[date, tuple[Table, Table]] = {}
         self._by_epoch: dict[int, tuple[Table, Table]] = {}
+        # The band of a day count on a day: of the days themselves and, when a rule tests it, of the
+        # day the overdue began. Bisecting both costs more than the rest of a lookup.
+        self.day_bands: dict[tuple[date, int], Any] = {}
+
+    def days(self, as_of: date, days: int) -> Any:
+        part = self.partition
+        found: Any = part.days(days)
+        if part.start is not None:
+            found = (found, part.start(as_of - timedelta(days=days)))
+        if len(self.day_bands) >= DAY_LIMIT:
+            self.day_bands.clear()
+        self.day_bands[as_of, days] = found
+        return found
 
     def tables(self, as_of: date) -> tuple[Table, Table]:
         """The cells of the core answers alone, and those of cases with extended answers."""
@@ -196,9 +210,10 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
         tables = found.tables(as_of)
     part = found.partition
     if case[5:] == NO_EXTENDED:  # only the four core answers: the common case
-        key: tuple[Any, ...] = (part.days(case[0]), part.amount(case[1]), case[2], case[3])
-        if part.start is not None:
-            key += (part.start(as_of - timedelta(days=case[0])),)
+        days = found.day_bands.get((as_of, case[0]))
+        if days is None:
+            days = found.days(as_of, case[0])
+        key: tuple[Any, ...] = (days, part.amount(case[1]), case[2], case[3])
         outcome = tables[0].get(key)
         if outcome is None:
             outcome = _fill(tables[0], key, case, ruleset, as_of)
