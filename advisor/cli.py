@@ -549,6 +549,18 @@ def _stdout_was_silenced(before: tuple[int, int] | None) -> bool:
     return before != now and now == (null.st_dev, null.st_ino)
 
 
+def _build_only(first: list[str]) -> None:
+    """Typer builds the options of every command at start-up, a few milliseconds of each run. A run
+    that names its command first needs that one alone; any other (no command, --help, a typo) gets
+    them all, so that listings, suggestions and errors are unchanged."""
+    commands = {c.name or (c.callback.__name__ if c.callback else ""): c for c in app.registered_commands}
+    groups = {g.name: g for g in app.registered_groups}
+    if first and first[0] in commands:
+        app.registered_commands, app.registered_groups = [commands[first[0]]], []
+    elif first and first[0] in groups:
+        app.registered_commands, app.registered_groups = [], [groups[first[0]]]
+
+
 def main() -> NoReturn:
     """Console-script entry point."""
     standard_streams()
@@ -558,6 +570,7 @@ def main() -> NoReturn:
         signal.signal(signum, _on_signal)
     code: Any = 0
     before = _stdout_identity()
+    _build_only(sys.argv[1:2])
     try:
         with writing_stdout():  # also what Click itself prints: --help, its usage errors
             try:

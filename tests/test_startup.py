@@ -58,3 +58,26 @@ def test_each_path_imports_only_what_it_needs(warm, args, forbidden):
 
 def test_pydantic_and_click_are_never_loaded(warm):
     assert not top(imported([*CASE, "--format", "json"], warm)) & {"pydantic", "click"}
+
+
+def _advisor(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def test_a_run_naming_its_command_builds_it_alone_and_every_other_run_sees_them_all():
+    # Only the named command is built at start-up; what people see must not change with it.
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    whole = CliRunner().invoke(cli.app, ["assess", "--help"], env={"COLUMNS": "80", "NO_COLOR": "1"},
+                               prog_name="advisor")
+    alone = _advisor("assess", "--help")
+    assert alone.returncode == 0 and alone.stdout == whole.output
+    listing = _advisor("--help")
+    assert all(name in listing.stdout for name in ("assess", "batch", "letter", "questions", "rules"))
+    typo = _advisor("asess")
+    assert typo.returncode == 2 and "assess" in typo.stderr
+    assert _advisor("rules", "list").returncode == 0
