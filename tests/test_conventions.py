@@ -24,7 +24,10 @@ def test_dash_h_is_help(command):
 
 
 def test_shell_completion_can_be_shown_and_completes_commands_and_options():
-    script = advisor("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    # Typer finds the shell among the command's parent processes, as it would in a terminal: run it from bash
+    # (`; exit` keeps bash from replacing itself with the command), whatever started the tests.
+    script = subprocess.run(["bash", "-c", '"$0" -m advisor --show-completion bash; exit $?', sys.executable],
+                            capture_output=True, text=True, check=False, env={**os.environ, "SHELL": "/bin/bash"})
     assert script.returncode == 0 and "complete" in script.stdout and "_ADVISOR_COMPLETE" in script.stdout
     commands = advisor(env={"_ADVISOR_COMPLETE": "complete_bash", "COMP_WORDS": "advisor as", "COMP_CWORD": "1"})
     assert commands.stdout.split() == ["assess"]
