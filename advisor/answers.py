@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import CaseError, UsageError
-from .interview import FLAGS
-from .models import FIELD_KINDS, Case
+from .fields import FLAGS
+from .models import FIELD_KINDS, Case, missing_fields
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -47,9 +47,7 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     """The case from every source; a bad answer names its flag or file, a missing one its flag.
 
     With `household`, an interview goes on to ask about other debts, whose answers it receives."""
-    from .interview import complete, missing_fields
     from .parsing import named, parse_answer
-    from .termwrap import terminal_width, wrapping
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
     raw = {**from_file, **sources.flags}
@@ -72,7 +70,10 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     # Flags mean "answer now": with every core answer given, nothing is asked unless the person asks.
     interview = sources.interactive and bool(missing or sources.ask)
     answered: list[str] = []
-    if interview:
+    if interview:  # only then: the questions and their wrapping are not imported for a run answered by flags
+        from .interview import complete
+        from .termwrap import terminal_width, wrapping
+
         width = terminal_width()
 
         def counted(prompt: str) -> str:

@@ -210,11 +210,15 @@ def _gathered(flags: dict[str, Any], debts: "list[str] | None", answers: str | N
     """One debt's Case, or a household_input.Household when several debts are given or asked about."""
     from .answers import Sources
     from .household_input import gather_any
-    from .interview import line_reader
 
     sources = Sources(flags, _path(answers), _path(save_answers), quick, interactive=not no_input and stdin_is_tty(),
                       ask=ask)
-    return gather_any(sources, debts or [], rules, lang, as_of, line_reader(read_line), say)
+    read: Callable[[str], str] = read_line
+    if sources.interactive:  # questions may come: with line editing where there is one
+        from .interview import line_reader
+
+        read = line_reader(read_line)
+    return gather_any(sources, debts or [], rules, lang, as_of, read, say)
 
 
 @app.command()

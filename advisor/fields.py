@@ -126,6 +126,7 @@ FIELDS: tuple[Field, ...] = (
 
 # The answers about the person, given once for all their debts (the rest are about one debt).
 PERSON_FIELDS = tuple(f.id for f in FIELDS if f.scope == "person")
+FLAGS = {f.id: f.flag for f in FIELDS}  # each field's long flag, as messages name it
 
 # The case's own id: a key and a batch column, but not an answer.
 ID_COLUMNS = ("id", "编号")

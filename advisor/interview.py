@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
 from .fields import FIELDS
-from .models import CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
+from .models import CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case, missing_fields
 from .parsing import parse_answer
 from .termwrap import wrapped
 
@@ -23,15 +23,10 @@ if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 # The flag that supplies each field.
-FLAGS = {f.id: f.flag for f in FIELDS}
 _DOMAINS = {f.id: f.domain for f in FIELDS if f.domain}
 # Answers that reach the rules only through a check the engine works out from them.
 _FEEDS = {"apr": "interest_exceeds", "contract_date": "interest_exceeds", "lpr": "interest_exceeds",
           "monthly_income": "plan_affordable", "monthly_expenses": "plan_affordable"}
-
-
-def missing_fields(answers: dict[str, Any]) -> list[str]:
-    return [f for f in CORE_FIELDS if answers.get(f) is None]
 
 
 def question_text(field: str, rules: RuleSet, lang: str, width: int | None = None) -> str:

@@ -39,6 +39,12 @@ EXTENDED_FIELDS = tuple(f.id for f in FIELDS if not f.required)
 CHOICE_FIELDS = tuple(f.id for f in FIELDS if f.kind in ("choice", "choices"))
 
 SCHEMA_VERSION = 1
+
+
+def missing_fields(answers: dict[str, Any]) -> list[str]:
+    """The core answers not given yet."""
+    return [f for f in CORE_FIELDS if answers.get(f) is None]
+
 NO_EXTENDED = (None,) * len(EXTENDED_FIELDS)  # a Case's answers after its id when none is known: the common case
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import fields, numerals
+from . import fields
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
 from .matching import ChoiceError, Match
@@ -101,7 +101,7 @@ def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
 def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
     """Days overdue: 45, 45天, 45.0, 十二天, 两周, 半个月, 三个月, 一年. A vague answer (一个多月,
     两三个月) is refused with the nearest exact numbers of days, never guessed."""
-    found: int | numerals.Vague | None
+    found: int | None
     if raw.__class__ is str and raw.isascii() and raw.isdigit() and len(raw) < 10:
         found = int(raw)
     elif raw.__class__ is str and (fast := _FAST_DAYS.fullmatch(raw)):
@@ -109,12 +109,15 @@ def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
     elif isinstance(raw, (bool, int, float, Decimal)):
         found = _whole(raw)
     else:
-        found = numerals.days(_normalise(raw).lower())
-    if isinstance(found, numerals.Vague):
-        if not found.suggestions:
-            raise CaseError("overdue_days", rules.message("vague_days_none", lang, value=raw))
-        raise CaseError("overdue_days", rules.message(
-            "vague_days", lang, value=raw, choices=_days_list(found.suggestions, rules, lang)))
+        from . import numerals  # only for numbers in words (十二天): its patterns take milliseconds to build
+
+        words = numerals.days(_normalise(raw).lower())
+        if isinstance(words, numerals.Vague):
+            if not words.suggestions:
+                raise CaseError("overdue_days", rules.message("vague_days_none", lang, value=raw))
+            raise CaseError("overdue_days", rules.message(
+                "vague_days", lang, value=raw, choices=_days_list(words.suggestions, rules, lang)))
+        found = words
     if found is None:
         raise CaseError("overdue_days", rules.message("bad_days", lang, value=raw))
     if not 0 <= found <= MAX_DAYS:
@@ -137,6 +140,8 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     else:
         text = _normalise(raw).lower()
         sign = text[:1] if text[:1] in "+-" else ""
+        from . import numerals  # only for numbers in words (两万块)
+
         value = numerals.amount(text[len(sign):].lstrip()) if text else None
         if value is None:
             vague = numerals.is_vague(text)  # 几千, 一万多, 两三万: asked for the exact figure
@@ -225,6 +230,8 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
         raise CaseError(field, rules.message("bad_percent", lang, value=raw))
     fast = _FAST_PERCENT.fullmatch(raw) if raw.__class__ is str else None
     found: tuple[Decimal, str, Decimal] | None
+    from . import numerals  # a rate is a rare answer, and often in words (日息万分之五)
+
     if fast:
         number = Decimal(fast.group(1))
         text, found = fast.group(0), (number, "year", number)
@@ -250,6 +257,8 @@ def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> in
     count = _whole(raw)
     if count is None:
         match = _COUNT_RE.match(_normalise(raw))
+        from . import numerals
+
         value = numerals.number(match.group(1)) if match else None  # 2, 2笔, 两笔, 三个
         if value is None or value != value.to_integral_value():
             raise CaseError(field, rules.message("bad_count", lang, value=raw))

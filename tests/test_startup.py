@@ -43,7 +43,8 @@ def top(modules: set[str]) -> set[str]:
     [
         (["--version"], {"yaml", "rich", "decimal", "json", "advisor.ruleset", "advisor.engine"}),
         (["--help"], {"yaml", "advisor.ruleset", "advisor.engine"}),
-        ([*CASE, "--format", "json"], {"yaml", "rich", "advisor.render.rich_text", "advisor.letter"}),
+        ([*CASE, "--format", "json"], {"yaml", "rich", "advisor.render.rich_text", "advisor.letter",
+                                        "advisor.numerals", "advisor.interview", "advisor.termwrap"}),
         ([*CASE, "--format", "markdown"], {"yaml", "rich"}),
         (CASE, {"yaml", "advisor.letter", "advisor.coverage"}),
         (["rules", "list"], {"yaml", "rich"}),
