@@ -241,7 +241,7 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None, cache: bool) -> RuleSe
 def _cached(folder: Path, key: str, labels: list[str]) -> RuleSet | None:
     # Reading a cache makes some hundred thousand objects that live as long as the process: the
     # collector, paused meanwhile, would walk them again and again for nothing (a fifth of the time).
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         data = read_cache(folder / f"rules-{key}.json", key)
@@ -249,5 +249,5 @@ def _cached(folder: Path, key: str, labels: list[str]) -> RuleSet | None:
     except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
         return None  # well formed, yet not a rule set this version can use: rebuild it
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()

@@ -59,9 +59,6 @@ def plain_amount(raw: str) -> Decimal | None:
     return value if value <= _MAX_AMOUNT else None
 
 
-_new_parsed = tuple.__new__  # a Parsed built without NamedTuple's argument handling: the per-row path
-
-
 class Parsed(NamedTuple):
     """One answer, parsed: its piece of the case echo, its band in the rule set, and its value."""
 
@@ -171,7 +168,7 @@ class Assessor:
         if n == _AMOUNT and raw.__class__ is str:
             value = plain_amount(raw)
             if value is not None:  # the common miss: one call each for the value, its echo and its band
-                return _new_parsed(Parsed, (_piece(name, value), self._amount_band(value), value))
+                return _new_tuple(Parsed, (_piece(name, value), self._amount_band(value), value))
         try:
             value = parse_answer(name, raw, self.rules, self.lang, self.as_of)
         except CaseError as exc:
@@ -250,7 +247,7 @@ class Assessor:
         return Case(id=case_id, **values)
 
 
-_new_tuple = tuple.__new__
+_new_tuple = tuple.__new__  # a NamedTuple's tuple built without its argument handling: the per-row path
 
 
 def _rejected(error: Any, case_id: str | None) -> RowError:
