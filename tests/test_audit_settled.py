@@ -165,13 +165,18 @@ def test_court_action_keeps_its_severity_after_repayment():
     assert (record["stage"], record["severity"]) == ("litigation", "high")
 
 
-def test_settled_through_batch_and_the_python_api(tmp_path):
+def batch_records(tmp_path, csv_text: str) -> list[dict]:
+    """The records `advisor batch` writes for a CSV file."""
     rows = tmp_path / "cases.csv"
-    rows.write_text("编号,逾期天数,金额,平台,协商情况,repaid_on\nA,400,5000,网商贷,未协商,2026-02-15\nB,400,5000,网商贷,未协商,\n",
-                    encoding="utf-8")
+    rows.write_text(csv_text, encoding="utf-8")
     result = CliRunner().invoke(cli.app, ["batch", str(rows), "-q", "--as-of", AS_OF])
     assert result.exit_code == 0, result.output
-    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_settled_through_batch_and_the_python_api(tmp_path):
+    first, second = batch_records(tmp_path, "编号,逾期天数,金额,平台,协商情况,repaid_on\n"
+                                  "A,400,5000,网商贷,未协商,2026-02-15\nB,400,5000,网商贷,未协商,\n")
     assert (first["settled"], first["severity"], first["stage"]) == (True, "low", "legal_risk")
     assert (second["settled"], second["severity"]) == (False, "high")
     api = advisor.assess({"overdue_days": 400, "amount": 5000, "platform": "网商贷", "negotiation": "none",
@@ -241,12 +246,8 @@ def test_the_comparison_fits_the_short_reports_budget_and_reaches_batch(tmp_path
     args = ("-d", "45", "-a", "5000", "-p", "花呗", "-n", "none", "--received", "4000", "--repaid-so-far", "4500")
     for lang in ("zh", "en"):
         assert len(report(*args, lang=lang).splitlines()) <= 70  # README example's 60 lines, plus one box
-    rows = tmp_path / "cases.csv"
-    rows.write_text("逾期天数,金额,平台,协商情况,到手金额,已还金额\n20,10000,私人借款,未协商,7000,3000\n20,10000,私人借款,未协商,7000,\n",
-                    encoding="utf-8")
-    result = CliRunner().invoke(cli.app, ["batch", str(rows), "-q", "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
-    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    first, second = batch_records(tmp_path, "逾期天数,金额,平台,协商情况,到手金额,已还金额\n"
+                                  "20,10000,私人借款,未协商,7000,3000\n20,10000,私人借款,未协商,7000,\n")
     assert first["repayment_check"]["outstanding"] == "4000.00"
     assert second["repayment_check"] is None
 
