@@ -151,3 +151,21 @@ def test_each_size_exception_is_explained_in_the_readme():
     assert found, "the README needs an Architecture section"
     for where in ALLOWED:
         assert f"`{where}`" in found.group(1), f"the README's Architecture section should say why {where} is so long"
+
+
+def test_every_module_has_its_line_in_the_readme():
+    """A newcomer finds the room for a change from the Architecture section: every module is named there,
+    by its file name (`engine.py`, `rows.py`) or its path in the package (`batch/groups.py`); a
+    subpackage's `__init__.py` by its folder (`batch/`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Architecture\n(.*?)(?=^## )", readme, re.M | re.S)
+    assert section, "the README needs an Architecture section"
+    unnamed = []
+    for path in modules().values():
+        inner = path.relative_to(PACKAGE)
+        names = {f"`{inner.as_posix()}`", f"`{inner.name}`"}
+        if inner.name == "__init__.py" and inner.parent.parts:
+            names = {f"`{inner.parent.as_posix()}/`"}
+        if not any(name in section.group(1) for name in names):
+            unnamed.append(inner.as_posix())
+    assert not unnamed, f"say in a line of the README's Architecture section what these modules do: {unnamed}"
