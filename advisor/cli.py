@@ -461,10 +461,11 @@ def batch(
         Optional[str], typer.Option("--output", "-o", help="Write to FILE, put in place only when the run completes.")
     ] = None,
     output_format: Annotated[
-        Optional[str], typer.Option("--output-format", help="jsonl (default), csv or json; or from the -o name.")
+        Optional[str],
+        typer.Option("--output-format", help="jsonl (default), csv, json or xlsx (the excel extra); or from the -o name."),
     ] = None,
     input_format: Annotated[
-        Optional[str], typer.Option("--input-format", help="csv, jsonl or json (default: from the name, or sniffed).")
+        Optional[str], typer.Option("--input-format", help="csv, jsonl, json or xlsx (default: from the name, or sniffed).")
     ] = None,
     encoding: Annotated[
         Optional[str], typer.Option("--encoding", help="Input encoding, e.g. gb18030 (default UTF-8, BOM or not).")

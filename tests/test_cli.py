@@ -228,6 +228,26 @@ def test_assess_help_lists_the_four_questions(runner):
         assert flag in out
 
 
+@pytest.mark.parametrize("command, option", [
+    (["assess", "-d", "1", "-a", "1", "-p", "bank_loan", "-n", "none"], "--format"),
+    (["batch", "{file}"], "--output-format"),
+    (["batch", "{file}"], "--input-format"),
+], ids=["assess --format", "batch --output-format", "batch --input-format"])
+def test_the_help_of_a_format_option_names_every_format_it_accepts(runner, tmp_path, command, option):
+    # What is accepted is what the refusal of an unknown name lists; the help must name each of them.
+    rows = tmp_path / "rows.csv"
+    rows.write_text("逾期天数,金额\n", encoding="utf-8")
+    command = [part.replace("{file}", str(rows)) for part in command]
+    refused = run(runner, [*command, option, "nope", "--lang", "en"])
+    assert refused.exit_code == 2, refused.stderr
+    accepted = refused.stderr.rpartition("is not one of:")[2].split(",")
+    assert len(accepted) >= 3, refused.stderr
+    shown = " ".join(run(runner, [command[0], "--help"], env={"COLUMNS": "300"}).stdout.split())
+    line = next(part for part in shown.split("│") if option in part)
+    for name in accepted:
+        assert name.strip() in line, (option, name, line)
+
+
 def test_stage_ids_in_output_are_known(runner):
     for days in ("0", "2", "10", "60", "200"):
         data = json.loads(run(runner, ["assess", "-d", days, "-a", "1000", "-p", "1", "-n", "1",

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from ..models import Case
     from ..ruleset import RuleSet
 
-# One assessment on stdout (`assess --format`), and many (`batch --output-format`, written by batch's
-# own byte-level writers for speed).
-REPORT_FORMATS = ("rich", "json", "markdown", "html")
+# Many assessments (`batch --output-format`), written by batch's own byte-level writers for speed.
 BATCH_FORMATS = ("jsonl", "csv", "json")
 
 
@@ -56,6 +54,7 @@ def _html(record: dict[str, Any], rules: RuleSet, lang: str, explain: bool) -> N
 
 RENDERERS: dict[str, Callable[[dict[str, Any], RuleSet, str, bool], None]] = {
     "rich": _rich, "json": _json, "markdown": _markdown, "html": _html}
+REPORT_FORMATS = tuple(RENDERERS)  # one assessment on stdout (`assess --format`)
 
 
 def report(case: Case, rules: RuleSet, as_of: date, output_format: str, lang: str, explain: bool,
