@@ -141,7 +141,9 @@ def _quoted(path: str) -> str:
 
 
 def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
-    """An answers file: a YAML or JSON mapping of field ids to raw answers."""
+    """An answers file: a YAML or JSON mapping of answers to raw answers, keyed by field id. Its keys are
+    any name an answer goes by (overdue_days, 逾期天数…), as for the API and batch, and `debts`."""
+    from .parsing import KEYS, field_name, key_name, unknown_key
     from .rulefiles import read_limited, safe_data
 
     try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
@@ -158,11 +160,18 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
     if not isinstance(data, dict):
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
-    unknown = [k for k in data if k not in FIELD_KINDS and k != "debts"]  # debts: several (household_input)
-    if unknown:
-        raise UsageError(rules.message("bad_answers_file", lang, path=path,
-                                       reason=f"unknown fields: {', '.join(map(str, unknown))}"))
-    return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        field = "debts" if key == "debts" else KEYS.get(key_name(key))  # debts: several (household_input)
+        if field != "debts" and field not in FIELD_KINDS:
+            reason = unknown_key(key, rules, lang)
+        elif field in out:
+            reason = rules.message("batch_twice", lang, name=field_name(field, rules, lang))
+        else:
+            out[field] = value
+            continue
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=reason))
+    return out
 
 
 def write_answers(path: Path, answers: dict[str, Any]) -> None:

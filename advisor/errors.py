@@ -20,12 +20,19 @@ class ExitCode(IntEnum):
     TERMINATED = 143
 
 
-def suggest(word: object, choices: Iterable[str]) -> str:
-    """` (did you mean "x"?)` naming the closest of `choices`, or nothing."""
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    """The one of `choices` closest to `word`, if any is close."""
     import difflib  # only needed when something is wrong
 
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return close[0] if close else None
+
+
+def suggest(word: object, choices: Iterable[str]) -> str:
+    """` (did you mean "x"?)` naming the closest of `choices`, or nothing: for the rule author's English
+    messages; a person's messages say it in their language (parsing.unknown_key)."""
+    close = closest(word, choices)
+    return f' (did you mean "{close}"?)' if close else ""
 
 
 class AdvisorError(Exception):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import CaseError, UsageError
 from .fields import FIELDS, PERSON_FIELDS
 from .household_interview import Household, split
-from .parsing import KEYS, key_name
+from .parsing import KEYS, key_name, unknown_key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,7 +51,7 @@ def parse_debt_flag(value: str, n: int, rules: RuleSet, lang: str) -> dict[str, 
         key, _, raw = part.partition("=")
         field = _NAMES.get(key_name(key))
         if field is None:
-            message = rules.message("unknown_field", lang, value=key.strip())
+            message = unknown_key(key.strip(), rules, lang)
             raise UsageError(rules.message("household_debt_error", lang, n=n, message=message))
         if field in PERSON_FIELDS:
             message = rules.message("household_person_field", lang, name=field)

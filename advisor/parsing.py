@@ -332,6 +332,16 @@ def key_name(name: object) -> str:
 KEYS = {key_name(name): f.id for f in FIELDS for name in (f.id, *f.columns)} | {key_name(n): "id" for n in ID_COLUMNS}
 
 
+def unknown_key(key: object, rules: RuleSet, lang: str) -> str:
+    """The message for a key that names no answer, with the closest name a key may take, if one is close."""
+    from .errors import closest  # only when something is wrong
+
+    guess = closest(key_name(key), KEYS)
+    if guess is None:
+        return rules.message("unknown_field", lang, value=key)
+    return rules.message("unknown_field_guess", lang, value=key, guess=guess)
+
+
 def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> dict[str, Any]:
     """The answers keyed by field id, from any of the names a field goes by. A key that names no field,
     or a field named twice, is a CaseError naming it (with the closest name, if one is close)."""
@@ -339,9 +349,7 @@ def by_field(answers: Mapping[Any, Any], rules: RuleSet, lang: str = "zh") -> di
     for key, value in answers.items():
         field = KEYS.get(key) or KEYS.get(key_name(key))  # a field id is its own key name: no need to normalise
         if field is None:
-            from .errors import suggest
-
-            raise CaseError(str(key), rules.message("unknown_field", lang, value=key) + suggest(key_name(key), KEYS))
+            raise CaseError(str(key), unknown_key(key, rules, lang))
         if field in out:
             raise CaseError(field, rules.message("batch_twice", lang, name=field_name(field, rules, lang)))
         out[field] = value

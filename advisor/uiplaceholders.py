@@ -49,6 +49,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "missing_value": (),
     "missing_flags": ("missing",),
     "bad_answers_file": ("path", "reason"),
+    "unknown_field_guess": ("value", "guess"),
     "cannot_write": ("path", "reason"),
     "saved": ("path",),
     "answers_saved": ("path",),

@@ -178,6 +178,36 @@ def test_bad_answers_file_is_a_usage_error(tmp_path, content):
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
+def test_an_answers_file_takes_the_names_the_api_and_batch_take(tmp_path):
+    by_id = {"overdue_days": "两个月", "amount": "两万块", "platform": "花呗", "negotiation": "没有", "apr": "36"}
+    by_name = {"逾期天数": "两个月", "金额": "两万块", "平台": "花呗", "协商": "没有", "APR": "36"}
+    records = []
+    for n, body in enumerate((by_id, by_name)):
+        source = tmp_path / f"{n}.yaml"
+        source.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        result = run(["assess", "--answers", str(source), "--format", "json", "--as-of", "2026-11-29"])
+        assert result.exit_code == 0, result.stderr
+        records.append(json.loads(result.stdout))
+    assert records[0] == records[1] and records[0]["case"]["apr"] == "36"
+
+
+@pytest.mark.parametrize(("lang", "body", "said"), [
+    ("zh", "overdue_dys: 3", "未知字段“overdue_dys”，你是不是想写“overdue_days”？"),
+    ("en", "overdue_dys: 3", 'unknown field "overdue_dys" (did you mean "overdue_days"?)'),
+    ("zh", "colour: red", "未知字段“colour”"),
+    ("zh", "逾期天数: 3\noverdue_days: 4", "逾期天数（overdue_days）重复给出"),
+    ("zh", "debts:\n  - {overdue_days: 3, amount: 1, platform: bank_loan, negotiation: none, amout: 2}",
+     "第1笔欠款：未知字段“amout”，你是不是想写“amount”？"),
+])
+def test_a_key_of_an_answers_file_that_names_no_answer_is_named_in_the_persons_language(tmp_path, lang, body, said):
+    source = tmp_path / "a.yaml"
+    source.write_text(body, encoding="utf-8")
+    result = run(["assess", "--answers", str(source), "--lang", lang, "--format", "json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert said in " ".join(result.stderr.split()), result.stderr
+    assert "did you mean" not in result.stderr or lang == "en"
+
+
 def test_missing_answers_file():
     result = run(["assess", "--answers", "/nonexistent/answers.yaml", *CORE])
     assert result.exit_code == 2 and "answers.yaml" in result.stderr
