@@ -123,15 +123,17 @@ class Index:
         return Match(choices, True, unsure=len(choices) > 1 and not many)
 
     def guess(self, text: str) -> str | None:
-        """The known word closest to a near miss (花贝 → 花呗), if one is close enough to ask about."""
+        """The known word closest to a near miss (花贝 → 花呗), if one is close enough to ask about. Never
+        one that adds or drops a negation: "有协商" is closest to "没有协商", its opposite."""
         from difflib import SequenceMatcher  # only on a miss
 
         cutoff = 0.5 if len(text) <= 3 else 0.6
         best: tuple[float, bool, bool] = (cutoff, False, False)
         found = None
         seq = SequenceMatcher(b=text, autojunk=False)
+        denies = [n in text for n in self.negations]
         for word in self.exact:
-            if word in self.numbers or len(word) < 2:
+            if word in self.numbers or len(word) < 2 or [n in word for n in self.negations] != denies:
                 continue
             seq.set_seq1(word)
             if seq.real_quick_ratio() < cutoff or seq.quick_ratio() < cutoff:

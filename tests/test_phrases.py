@@ -181,3 +181,16 @@ def test_a_later_file_adds_phrases(tmp_path):
     rules = load_ruleset(["builtin", tmp_path / "extra.yaml"], cache=False)
     assert advisor.parse_case({**CORE, "hardship": "房子被冲了"}, rules).hardship == "disaster"
     assert advisor.parse_case({**CORE, "hardship": "丢了工作"}, rules).hardship == "unemployment"
+
+
+@pytest.mark.parametrize("field, said", [
+    ("negotiation", "有协商吧"), ("negotiation", "有联系吧"), ("negotiation", "有谈吧"), ("platform", "不是银行"),
+])
+def test_a_near_miss_is_never_offered_its_opposite(field, said):
+    # "有协商" is closest, letter by letter, to "没有协商": asking "did you mean 没有协商?" would offer the
+    # person the opposite of what they said. A guess keeps the answer's negations, or is not made.
+    negations = load_ruleset().data["negations"]
+    with pytest.raises(CaseError) as err:
+        case(**{field: said})
+    guess = err.value.guess
+    assert guess is None or [n in guess for n in negations] == [n in said for n in negations], guess
