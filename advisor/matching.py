@@ -48,12 +48,14 @@ class ChoiceError(CaseError):
 
 class Match(NamedTuple):
     """The choices an answer names. `unsure`: it could mean any of them (ask which). None: not
-    understood; `guess` is then a known word close to it, if any."""
+    understood; `guess` is then a known word close to it, if any, and `outside` the text saying why,
+    when the answer names something the rules are not written for (a mortgage)."""
 
     choices: tuple[str, ...]
     product: bool = False  # a product or lender was named: keep the answer as the product name
     guess: str | None = None
     unsure: bool = False
+    outside: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -87,6 +89,7 @@ class Index:
                     if product["institution"]:
                         self.weak.add(fold(word))
         self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
+        self.outside = [(fold(w), entry["text"]) for entry in phrases.get("outside", []) for w in entry["words"]]
         self.pick: list[str] | None = phrases.get("pick")
         self.negations = tuple(fold(w) for w in rules.data.get("negations", []))
         self._inside: re.Pattern[str] | None | bool = False  # False: not compiled yet
@@ -109,6 +112,10 @@ class Index:
             return Match((hit[0],), hit[1])
         if text in self.ambiguous:
             return Match(self.ambiguous[text], unsure=True)
+        # Found anywhere in the answer ("招行房贷" names a bank too), unless something denies it ("不是房贷").
+        why = next((why for word, why in self.outside if word in text), None)
+        if why is not None and not any(n in text for n in self.negations):
+            return Match((), outside=why)
         inside = self.inside
         found = [m.group() for m in inside.finditer(text)] if inside else []
         rest = inside.sub(" ", text) if found and inside else text

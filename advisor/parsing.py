@@ -187,6 +187,8 @@ def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: st
     if found.choices:
         return ChoiceError(field, rules.message("choice_ambiguous", lang, value=raw,
                                                 choices=choice_list(field, rules, lang, found.choices)))
+    if found.outside is not None:
+        return ChoiceError(field, rules.message("choice_outside", lang, value=raw, why=found.outside[lang]))
     choices = choice_list(field, rules, lang)
     if found.guess is not None:
         meant = match_choice(field, found.guess, rules).choices[0]

@@ -72,7 +72,9 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
     form, where = phrases_form(field), f"phrases.{field}"
     ambiguous = form.keys["ambiguous"]
     assert isinstance(ambiguous, ListOf) and isinstance(ambiguous.item, Entry)
-    out: dict[str, Any] = {"choices": {}, "weak": [], "pick": None, "ambiguous": []}
+    outside = form.keys["outside"]
+    assert isinstance(outside, ListOf) and isinstance(outside.item, Entry)
+    out: dict[str, Any] = {"choices": {}, "weak": [], "pick": None, "ambiguous": [], "outside": []}
     for file, node in nodes:
         good = m.values(file, node, form, where)
         for choice, words in good.get("choices", {}).items():
@@ -80,16 +82,27 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
         out["weak"] += [str(w) for w in good.get("weak", [])]
         if "pick" in good:
             out["pick"] = good["pick"]
-        if not isinstance(node.get("ambiguous", []), list):
-            m.check.add(file, node, where, '"ambiguous" must be a list of {words, choices}', "ambiguous")
-        for item in node.get("ambiguous", []) if isinstance(node.get("ambiguous"), list) else []:
-            if not isinstance(item, dict):
-                m.check.add(file, node, where, "each ambiguous entry needs words and choices", "ambiguous")
-                continue
+        for item in _entries(m, file, node, where, "ambiguous", "words and choices"):
             meant = m.values(file, item, ambiguous.item, where)
             if len(meant.get("choices", [])) >= 2 and "words" in meant:
                 out["ambiguous"].append({"words": [str(w) for w in meant["words"]], "choices": meant["choices"]})
+        for item in _entries(m, file, node, where, "outside", "words and text"):
+            good, why = m.values(file, item, outside.item, where), m.check.text(file, item, "text", where)
+            if "words" in good and why is not None:
+                out["outside"].append({"words": [str(w) for w in good["words"]], "text": why})
     return out
+
+
+def _entries(m: Merge, file: str, node: dict[str, Any], where: str, key: str, needs: str) -> list[dict[str, Any]]:
+    """The mappings listed under `key`, each other item a problem named at its file and line."""
+    items = node.get(key, [])
+    if not isinstance(items, list):
+        m.check.add(file, node, where, f'"{key}" must be a list of mappings, each with {needs}', key)
+        return []
+    good = [item for item in items if isinstance(item, dict)]
+    if len(good) < len(items):
+        m.check.add(file, node, where, f"each {key} entry needs {needs}", key)
+    return good
 
 
 def compile_phrases(m: Merge) -> None:

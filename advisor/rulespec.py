@@ -211,7 +211,8 @@ PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:plat
                  "lender_name": TEXT, "institution": BOOL, "note": TEXT, "override": BOOL},
                 ("id", "names", "platform", "lender"), needs=(("lender_name", ("source", "checked")),))
 # Everyday phrases for a choice field: more words per choice, words with two meanings (asked again),
-# words that decide only when nothing else does (`weak`), and the order to pick one of several (`pick`).
+# words that decide only when nothing else does (`weak`), the order to pick one of several (`pick`),
+# and words naming what the rules are not written for (`outside`: refused, with its `text` saying why).
 
 
 def phrases_form(field: str | None = None) -> Entry:
@@ -221,7 +222,8 @@ def phrases_form(field: str | None = None) -> Entry:
                                    says='"{key}" must map choice ids to lists of words'),
                   "weak": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
                   "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(
-                      choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices")))})
+                      choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices"))),
+                  "outside": ListOf(Entry({"words": WORDS, "text": TEXT}, ("words", "text")))})
 
 
 PHRASES = phrases_form()

@@ -44,6 +44,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "rate_converted_month": ("rate", "apr"),
     "bad_choice_guess": ("value", "guess", "label", "choices"),
     "choice_guess": ("guess", "label"),
+    "choice_outside": ("value", "why"),
     "choice_ambiguous": ("value", "choices"),
     "product_unknown": ("value", "choices"),
     "missing_value": (),

@@ -164,6 +164,10 @@ phrases:
     ambiguous:
       - {words: [生病], choices: [illness, unemployment]}
       - {words: [某某], choices: [illness]}
+    outside:
+      - {words: [天灾]}
+      - {words: [人祸], text: {zh: 不在范围内}}
+      - just a word
 negations: not a list
 """, encoding="utf-8")
     with pytest.raises(RuleSetError) as err:
@@ -171,7 +175,8 @@ negations: not a list
     problems = str(err.value)
     for expected in ('"overdue_days" is not a choice field', 'unknown choice "no_such"', 'unknown choice "nope"',
                      '"失业" names both', '"生病" is listed as having two meanings', "needs two or more choices",
-                     '"negations" must be a list of words'):
+                     '"negations" must be a list of words', '"text" is missing', 'needs a non-empty "en" text',
+                     "each outside entry needs words and text"):
         assert expected in problems, expected
 
 
@@ -194,3 +199,52 @@ def test_a_near_miss_is_never_offered_its_opposite(field, said):
         case(**{field: said})
     guess = err.value.guess
     assert guess is None or [n in guess for n in negations] == [n in said for n in negations], guess
+
+
+SECURED = ("房贷", "招行房贷", "我的车贷", "按揭", "mortgage", "Car Loan")
+
+
+@pytest.mark.parametrize("said", SECURED)
+def test_a_secured_loan_is_refused_saying_why_never_read_as_a_bank_loan(said):
+    # These rules are for loans nothing secures: a mortgage read as a bank loan would get the answers of
+    # an unsecured one. "招行房贷" names a bank too, and is refused all the same.
+    with pytest.raises(CaseError) as err:
+        case(platform=said)
+    assert said in err.value.message and "抵押" in err.value.message and "12348" in err.value.message
+    assert err.value.guess is None  # nothing to offer instead at the prompt
+
+
+def test_a_secured_loan_is_refused_at_every_door(tmp_path):
+    code, _, err = flags("-p", "房贷", "--lang", "en")
+    assert code == 2 and "secured on a home or a car" in err
+    source = tmp_path / "cases.csv"
+    source.write_text("逾期天数,金额,平台,协商情况\n100,5000,房贷,没有\n100,5000,花呗,没有\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["batch", str(source), "--as-of", AS_OF, "-q"], catch_exceptions=False)
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["error"]["field"] == "platform" and "抵押" in first["error"]["message"]
+    assert second["case"]["platform"] == "internet_platform"
+
+
+def test_a_denied_secured_loan_is_not_refused_as_one():
+    with pytest.raises(CaseError) as err:
+        case(platform="不是房贷")
+    assert "抵押" not in err.value.message
+
+
+def test_the_prompt_says_why_a_mortgage_is_refused_and_asks_again():
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="40", ADVISOR_LANG="zh")
+    child = pexpect.spawn(sys.executable, ["-m", "advisor", "assess", "-d", "100", "-a", "5000", "-n", "none",
+                                           "--quick", "--format", "json", "--as-of", AS_OF], env=env,
+                          encoding="utf-8", timeout=20, dimensions=(40, 80))
+    child.expect_exact("> ")
+    child.sendline("建行房贷")
+    child.expect_exact("抵押")
+    child.expect_exact("12348")
+    child.expect_exact("> ")
+    child.sendline("花呗")
+    child.expect_exact("要把这些回答保存到文件吗")
+    child.expect_exact("> ")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    assert '"platform": "internet_platform"' in child.before
