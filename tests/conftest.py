@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,20 @@ def assess_json(*args: str, as_of: str = "2026-11-29") -> dict[str, Any]:
 def shown_ids(record: dict[str, Any]) -> set[str]:
     """Every consequence, step and reference a record shows, by id."""
     return {item["id"] for key in ("consequences", "steps", "references") for item in record[key]}
+
+
+def answer_prompts(args: Sequence[str], steps: Sequence[tuple[Sequence[str], str]]) -> str:
+    """`advisor` on a real pseudo-terminal, in Chinese at 80 columns: at each step, wait for each text
+    in turn and the prompt, then type the answer; at the end, keep no file of the answers. Returns
+    what it printed after that (the report)."""
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="40", ADVISOR_LANG="zh")
+    child = pexpect.spawn(sys.executable, ["-m", "advisor", *args], env=env, encoding="utf-8", timeout=20,
+                          dimensions=(40, 80))
+    for waits, typed in [*steps, (["要把这些回答保存到文件吗"], "")]:
+        for text in waits:
+            child.expect_exact(text)
+        child.expect_exact("> ")
+        child.sendline(typed)
+    child.expect(pexpect.EOF)
+    return str(child.before)

@@ -4,12 +4,11 @@ the prompt and the Python API: what each phrase means, what is asked again, what
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import answer_prompts
 from typer.testing import CliRunner
 
 import advisor
@@ -134,24 +133,10 @@ def test_a_negated_phrase_is_not_read_as_what_it_denies(field, said):
 
 
 def test_the_prompt_asks_again_with_both_meanings_of_yixieshang():
-    pexpect = pytest.importorskip("pexpect")
-    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="40", ADVISOR_LANG="zh")
-    child = pexpect.spawn(sys.executable, ["-m", "advisor", "assess", "-d", "100", "-a", "5000", "-p", "花呗",
-                                           "--quick", "--format", "json", "--as-of", AS_OF], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(40, 80))
-    child.expect_exact("你和对方协商过还款吗？")
-    child.expect_exact("> ")
-    child.sendline("已协商")
-    child.expect_exact("可能有几种意思")
-    child.expect_exact("协商中")
-    child.expect_exact("已达成协议并按约履行")
-    child.expect_exact("> ")
-    child.sendline("2")
-    child.expect_exact("要把这些回答保存到文件吗")
-    child.expect_exact("> ")
-    child.sendline("")
-    child.expect(pexpect.EOF)
-    assert '"negotiation": "in_progress"' in child.before
+    report = answer_prompts(["assess", "-d", "100", "-a", "5000", "-p", "花呗", "--quick", "--format", "json",
+                             "--as-of", AS_OF],
+                            [(["你和对方协商过还款吗？"], "已协商"), (["可能有几种意思", "协商中", "已达成协议并按约履行"], "2")])
+    assert '"negotiation": "in_progress"' in report
 
 
 def test_rule_files_are_checked_for_phrases(tmp_path):
@@ -232,19 +217,7 @@ def test_a_denied_secured_loan_is_not_refused_as_one():
 
 
 def test_the_prompt_says_why_a_mortgage_is_refused_and_asks_again():
-    pexpect = pytest.importorskip("pexpect")
-    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="40", ADVISOR_LANG="zh")
-    child = pexpect.spawn(sys.executable, ["-m", "advisor", "assess", "-d", "100", "-a", "5000", "-n", "none",
-                                           "--quick", "--format", "json", "--as-of", AS_OF], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(40, 80))
-    child.expect_exact("> ")
-    child.sendline("建行房贷")
-    child.expect_exact("抵押")
-    child.expect_exact("12348")
-    child.expect_exact("> ")
-    child.sendline("花呗")
-    child.expect_exact("要把这些回答保存到文件吗")
-    child.expect_exact("> ")
-    child.sendline("")
-    child.expect(pexpect.EOF)
-    assert '"platform": "internet_platform"' in child.before
+    report = answer_prompts(["assess", "-d", "100", "-a", "5000", "-n", "none", "--quick", "--format", "json",
+                             "--as-of", AS_OF],
+                            [(["这笔钱是从哪类机构借的？"], "建行房贷"), (["抵押", "12348"], "花呗")])
+    assert '"platform": "internet_platform"' in report

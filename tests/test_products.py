@@ -4,13 +4,12 @@ prompt and the Python API. What each name means is read from rules/catalog/produ
 from __future__ import annotations
 
 import json
-import os
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import answer_prompts
 from typer.testing import CliRunner
 
 import advisor
@@ -139,25 +138,12 @@ def test_a_product_survives_a_batch_worker_process(tmp_path):
 
 
 def test_the_prompt_asks_about_a_near_miss_and_explains_an_unknown_product():
-    pexpect = pytest.importorskip("pexpect")
-    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="40", ADVISOR_LANG="zh")
-    child = pexpect.spawn(sys.executable, ["-m", "advisor", "assess", "-d", "45", "-a", "5000", "-n", "none",
-                                           "--quick", "--format", "json", "--as-of", AS_OF], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(40, 80))
-    child.expect_exact("这笔钱是从哪类机构借的？")
-    child.expect_exact("> ")
-    child.sendline("某某借款App")
-    child.expect_exact("借款合同")  # unknown: choose the kind, and how to find who lends
-    child.expect_exact("> ")
-    child.sendline("花贝")
-    child.expect_exact("你是不是想说“花呗”")
-    child.expect_exact("> ")
-    child.sendline("1")
-    child.expect_exact("要把这些回答保存到文件吗")
-    child.expect_exact("> ")
-    child.sendline("")
-    child.expect(pexpect.EOF)
-    assert '"product": "花呗"' in child.before
+    report = answer_prompts(["assess", "-d", "45", "-a", "5000", "-n", "none", "--quick", "--format", "json",
+                             "--as-of", AS_OF],
+                            [(["这笔钱是从哪类机构借的？"], "某某借款App"),
+                             (["借款合同"], "花贝"),  # unknown: choose the kind, and how to find who lends
+                             (["你是不是想说“花呗”"], "1")])
+    assert '"product": "花呗"' in report
 
 
 def _hostile(tmp_path: Path, text: str) -> str:
