@@ -89,6 +89,8 @@ class Index:
                     if product["institution"]:
                         self.weak.add(fold(word))
         self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
+        self.alone = {fold(w) for w in phrases.get("alone", [])}
+        self.doubts = tuple(fold(w) for w in phrases.get("doubts", []))
         self.outside = [(fold(w), entry["text"]) for entry in phrases.get("outside", []) for w in entry["words"]]
         self.pick: list[str] | None = phrases.get("pick")
         self.negations = tuple(fold(w) for w in rules.data.get("negations", []))
@@ -97,11 +99,13 @@ class Index:
     @property
     def inside(self) -> re.Pattern[str] | None:
         """Chinese words of two characters or more, looked for inside a longer answer, the longest first
-        at each place; a single character or a Latin word would be found in too many others. Compiled on
-        the first answer that is not a known word (tens of ms for the platform's product names): a batch
-        or a prompt answered with known words never needs it."""
+        at each place; a single character or a Latin word would be found in too many others, and an
+        `alone` word (没有, 个人) means its choice only as the whole answer. Words with two meanings are
+        looked for too. Compiled on the first answer that is not a known word (tens of ms for the
+        platform's product names): a batch or a prompt answered with known words never needs it."""
         if self._inside is False:
-            words = sorted((w for w in self.exact if len(w) >= 2 and _has_han(w)), key=len, reverse=True)
+            words = sorted((w for w in (*self.exact, *self.ambiguous) if len(w) >= 2 and _has_han(w)
+                            and w not in self.alone), key=len, reverse=True)
             self._inside = re.compile("|".join(map(re.escape, words))) if words else None
         return self._inside if isinstance(self._inside, re.Pattern) else None
 
@@ -119,8 +123,17 @@ class Index:
         inside = self.inside
         found = [m.group() for m in inside.finditer(text)] if inside else []
         rest = inside.sub(" ", text) if found and inside else text
+        if found and any(d in rest for d in self.doubts):
+            return Match(())  # a threat, a fear, a question or a fake ("说要起诉我"): not what it names
         if not found or any(n in rest for n in self.negations):
             return Match((), guess=self.guess(text))
+        two = [c for w in found if w in self.ambiguous for c in self.ambiguous[w]]
+        if two:  # a word with two meanings: another word found with it may settle which ("建行个人消费贷")
+            named = [w for w in found if w in self.exact and self.exact[w][0] in two]
+            if len({self.exact[w][0] for w in named}) != 1:
+                return Match(tuple(dict.fromkeys([*two, *(self.exact[w][0] for w in found if w in self.exact)])),
+                             unsure=True)
+            found = named
         strong = [w for w in found if w not in self.weak] or found
         choices = tuple(dict.fromkeys(self.exact[w][0] for w in strong))
         if len(choices) > 1 and any(n in w for w in strong for n in self.negations):

@@ -74,12 +74,14 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
     assert isinstance(ambiguous, ListOf) and isinstance(ambiguous.item, Entry)
     outside = form.keys["outside"]
     assert isinstance(outside, ListOf) and isinstance(outside.item, Entry)
-    out: dict[str, Any] = {"choices": {}, "weak": [], "pick": None, "ambiguous": [], "outside": []}
+    out: dict[str, Any] = {"choices": {}, "weak": [], "pick": None, "ambiguous": [], "outside": [], "alone": [],
+                           "doubts": []}
     for file, node in nodes:
         good = m.values(file, node, form, where)
         for choice, words in good.get("choices", {}).items():
             out["choices"].setdefault(choice, []).extend(str(w) for w in words)
-        out["weak"] += [str(w) for w in good.get("weak", [])]
+        for key in ("weak", "alone", "doubts"):
+            out[key] += [str(w) for w in good.get(key, [])]
         if "pick" in good:
             out["pick"] = good["pick"]
         for item in _entries(m, file, node, where, "ambiguous", "words and choices"):
@@ -134,3 +136,6 @@ def _one_meaning(m: Merge, field: str) -> None:
             if fold(word) in seen:
                 m.check.add("(rule set)", None, None,
                             f'{field}: "{word}" is listed as having two meanings, yet also names "{seen[fold(word)]}"')
+    for word in phrases.get("alone", []):
+        if fold(word) not in seen:
+            m.check.add("(rule set)", None, None, f'{field}: "{word}" is listed as alone, yet names no choice')

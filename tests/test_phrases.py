@@ -146,6 +146,7 @@ phrases:
   hardship:
     choices: {no_such: [某词], illness: [失业]}
     pick: [nope]
+    alone: [不存在的词]
     ambiguous:
       - {words: [生病], choices: [illness, unemployment]}
       - {words: [某某], choices: [illness]}
@@ -161,7 +162,7 @@ negations: not a list
     for expected in ('"overdue_days" is not a choice field', 'unknown choice "no_such"', 'unknown choice "nope"',
                      '"失业" names both', '"生病" is listed as having two meanings', "needs two or more choices",
                      '"negations" must be a list of words', '"text" is missing', 'needs a non-empty "en" text',
-                     "each outside entry needs words and text"):
+                     "each outside entry needs words and text", '"不存在的词" is listed as alone, yet names no choice'):
         assert expected in problems, expected
 
 
