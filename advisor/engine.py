@@ -126,6 +126,7 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
         consequences -= gone
         steps = {s: u for s, u in steps.items() if s not in gone}
     order = ruleset.order
+    first = {s for s, u in steps.items() if u == "now" and ruleset.steps[s].get("first")}
     return Assessment(
         case=case,
         as_of=as_of,
@@ -137,7 +138,8 @@ def evaluate_reference(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool
         consequences=tuple(sorted(consequences, key=order["consequences"].__getitem__)),
         steps=tuple(
             Step(s, u)
-            for s, u in sorted(steps.items(), key=lambda su: (_URGENCY_RANK[su[1]], order["steps"][su[0]]))
+            for s, u in sorted(steps.items(),
+                               key=lambda su: (_URGENCY_RANK[su[1]], su[0] not in first, order["steps"][su[0]]))
         ),
         references=tuple(sorted(references, key=order["references"].__getitem__)),
         fired=tuple(fired),

@@ -218,6 +218,8 @@ def read_catalog(section: str, m: Merge, file: str, value: Any, doc: dict[str, A
         m.values(file, node, CATALOG[section], eid)
         if section == "steps":
             entry["urgency"] = node.get("urgency")
+            if node.get("first") is True:
+                entry["first"] = True
         if section == "consequences" and "legal" in node:
             entry["legal"] = node["legal"] is True
         if section == "references":

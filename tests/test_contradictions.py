@@ -245,3 +245,21 @@ def test_no_card_instalment_plan_where_it_makes_no_sense(args):
     data = assess(*args)
     assert "ask_card_installment" not in steps(data)
     assert "card_installment_terms" not in {c["id"] for c in data["consequences"]}
+
+
+@pytest.mark.parametrize("platform", ["bank_loan", "credit_card", "consumer_finance", "internet_platform",
+                                      "microloan", "unlicensed", "personal"])
+@pytest.mark.parametrize("collection", ["violence", "threats"])
+def test_someone_in_danger_is_told_to_call_the_police_first(platform, collection):
+    # The short report shows three steps due now; repaying and talking came first, and 110 was cut.
+    data = assess("-d", "200", "-a", "20000", "-p", platform, "-n", "none", "--collection", collection)
+    shown = [s["id"] for s in sorted((s for s in data["steps"] if s["priority"]), key=lambda s: s["priority"])]
+    assert "call_police" in shown[:2], shown
+    if collection == "violence":
+        assert set(shown[:2]) == {"call_police", "protect_safety"}, shown
+
+
+def test_the_police_step_stays_in_its_place_when_no_one_is_in_danger():
+    data = assess("-d", "60", "-a", "20000", "-p", "internet_platform", "-n", "none")
+    police = [s for s in data["steps"] if s["id"] == "call_police"]
+    assert police and police[0]["urgency"] == "ongoing" and police[0]["priority"] is None
