@@ -263,3 +263,15 @@ def test_the_police_step_stays_in_its_place_when_no_one_is_in_danger():
     data = assess("-d", "60", "-a", "20000", "-p", "internet_platform", "-n", "none")
     police = [s for s in data["steps"] if s["id"] == "call_police"]
     assert police and police[0]["urgency"] == "ongoing" and police[0]["priority"] is None
+
+
+@pytest.mark.parametrize("lang, enforced", [("zh", "已进入强制执行"), ("en", "being enforced")])
+def test_a_judgment_in_force_is_not_reported_as_enforcement_under_way(lang, enforced):
+    # The answer below the headline said "the lender can apply for enforcement"; the headline said it
+    # was under way.
+    judgment = assess("-d", "200", "-a", "50000", "-p", "consumer_finance", "-n", "none", "--legal-status", "judgment",
+                      "--lang", lang)
+    enforcement = assess("-d", "200", "-a", "50000", "-p", "consumer_finance", "-n", "none",
+                         "--legal-status", "enforcement", "--lang", lang)
+    assert enforced not in judgment["headline"] and enforced in enforcement["headline"]
+    assert judgment["stage"] == enforcement["stage"] == "enforcement"  # the stage ids are the contract's
