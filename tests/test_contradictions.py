@@ -275,3 +275,20 @@ def test_a_judgment_in_force_is_not_reported_as_enforcement_under_way(lang, enfo
                          "--legal-status", "enforcement", "--lang", lang)
     assert enforced not in judgment["headline"] and enforced in enforcement["headline"]
     assert judgment["stage"] == enforcement["stage"] == "enforcement"  # the stage ids are the contract's
+
+
+@pytest.mark.parametrize("days", ["3", "15", "60"])
+def test_an_unlicensed_lenders_headline_does_not_promise_a_credit_record_the_report_denies(days):
+    data = assess("-d", days, "-a", "3000", "-p", "unlicensed", "-n", "none")
+    assert data["credit_impact"]["reporting"] == "none"
+    assert "可能已经或即将上征信" not in data["headline"] and "征信可能已受影响" not in data["headline"]
+    assert "一般不会上人民银行征信" in data["headline"]
+
+
+def test_a_debt_the_credit_database_never_sees_gets_no_retention_date():
+    owed_to_a_friend = assess("-d", "61", "-a", "8000", "-p", "personal", "-n", "none", "--repaid-on", "2026-10-01")
+    card = assess("-d", "61", "-a", "8000", "-p", "credit_card", "-n", "none", "--repaid-on", "2026-10-01")
+    assert owed_to_a_friend["credit_impact"]["reporting"] == "none"
+    assert owed_to_a_friend["credit_impact"]["retention_until"] is None
+    assert "2031" not in owed_to_a_friend["credit_impact"]["summary"]
+    assert card["credit_impact"]["retention_until"] == "2031-10-01"

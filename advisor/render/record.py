@@ -114,7 +114,8 @@ def _plain(value: Any) -> Any:
 
 def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]:
     summary = summary_text(assessment, rules, lang)
-    until = assessment.retention_until
+    # An overdue that never reaches the credit database (a loan between people) is kept there for no time.
+    until = assessment.retention_until if assessment.reporting != "none" else None
     if until is not None:
         sentence = rules.message("retention", lang, repaid_on=assessment.case.repaid_on, until=until)
         summary = f"{sentence}{'' if lang == 'zh' else ' '}{summary}" if summary else sentence
