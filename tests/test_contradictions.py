@@ -292,3 +292,13 @@ def test_a_debt_the_credit_database_never_sees_gets_no_retention_date():
     assert owed_to_a_friend["credit_impact"]["retention_until"] is None
     assert "2031" not in owed_to_a_friend["credit_impact"]["summary"]
     assert card["credit_impact"]["retention_until"] == "2031-10-01"
+
+
+@pytest.mark.parametrize("platform", ["internet_platform", "credit_card", "personal"])
+def test_an_heir_is_not_told_to_repay_before_deciding_on_the_inheritance(platform):
+    # Step 1 said "repay as soon as you can", step 3 "do not pay from your own money before deciding".
+    data = assess("-d", "200", "-a", "20000", "-p", platform, "-n", "none", "--asker", "heir")
+    ids = [s["id"] for s in data["steps"]]
+    assert ids[0] == "heir_decide_first"
+    assert not {"repay_now", "repay_overdue", "contact_lender", "propose_plan"} & set(ids)
+    assert "遗产" in data["headline"] and "借款人本人" not in data["headline"]
