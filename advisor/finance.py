@@ -89,9 +89,9 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     """Equal monthly payments from what is left after essential costs, or an honest "not affordable".
 
     Only a share of the margin is proposed, so an unexpected bill does not break the plan; interest and
-    fees are not added (a negotiated plan may add or waive them).
+    fees are not added (a negotiated plan may add or waive them). A repaid debt needs no plan.
     """
-    if case.monthly_income is None or case.monthly_expenses is None:
+    if case.monthly_income is None or case.monthly_expenses is None or case.repaid_on is not None:
         return None
     settings = rules.plan
     limit = int(settings["max_months"].get(case.platform, settings["max_months"]["default"]))

@@ -302,3 +302,20 @@ def test_an_heir_is_not_told_to_repay_before_deciding_on_the_inheritance(platfor
     assert ids[0] == "heir_decide_first"
     assert not {"repay_now", "repay_overdue", "contact_lender", "propose_plan"} & set(ids)
     assert "遗产" in data["headline"] and "借款人本人" not in data["headline"]
+
+
+def test_a_repaid_debt_gets_no_repayment_plan():
+    data = assess("-d", "100", "-a", "20000", "-p", "credit_card", "-n", "none", "--income", "8000",
+                  "--expenses", "3000", "--repaid-on", "2026-10-01")
+    assert data["plan"] is None and "propose_computed_plan" not in steps(data)
+    owing = assess("-d", "100", "-a", "20000", "-p", "credit_card", "-n", "none", "--income", "8000",
+                   "--expenses", "3000")
+    assert owing["plan"]["affordable"] is True
+
+
+@pytest.mark.parametrize("status", ["sued", "judgment", "enforcement"])
+def test_a_debt_repaid_while_in_court_is_not_told_to_repay(status):
+    data = assess("-d", "300", "-a", "30000", "-p", "credit_card", "-n", "none", "--legal-status", status,
+                  "--repaid-on", "2026-10-01")
+    assert not {"repay_now", "repay_overdue", "propose_plan", "ask_card_installment"} & set(steps(data))
+    assert data["headline"].startswith("你已经还清")

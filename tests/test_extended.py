@@ -130,9 +130,12 @@ def test_extended_flags_reach_the_json(rules):
     assert data["case"]["collection"] == ["contacts_third_parties", "threats"]
     assert data["stage"] == "litigation"
     assert data["interest_check"]["exceeds"] is True and data["interest_check"]["cap"] == "24"
-    assert data["plan"]["affordable"] is True and data["plan"]["months"] == 13
+    assert data["plan"] is None  # repaid: no plan to offer (the same answers owing still get one, below)
     assert data["credit_impact"]["retention_until"] == "2031-01-10"
     assert "2031-01-10" in data["credit_impact"]["summary"]
+    owing = run(["assess", *CORE, "--income", "8000", "--expenses", "6000", "--format", "json", "--as-of", "2026-11-22"])
+    plan = json.loads(owing.stdout)["plan"]
+    assert plan["affordable"] is True and plan["months"] == 13
 
 
 def test_collection_flag_repeats_and_commas_mix():
