@@ -174,6 +174,8 @@ def days(text: str) -> int | Vague | None:
         if _VAGUE.search(text):  # 一个月左右, 45天上下: the vague word after the unit
             inner = _DURATION.fullmatch(_VAGUE.sub("", text).strip())
             return _vague(inner.group("n").strip(), _UNIT_WORDS[inner.group("unit")]) if inner else _vague(text, "day")
+        if "w" in text or "k" in text:  # 1w is 一万 in an amount, a week to some: never 10,000 days
+            return None
         count = number(text)
         if count is None or count != count.to_integral_value():
             return None
