@@ -246,6 +246,8 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
     value, period, per = found
     if period == "year" and value < 1 and not numerals.names_period(text):
         raise CaseError(field, rules.message("rate_period", lang, value=raw))  # 0.05%: surely not a year
+    if value < 1 and not any(sign in text for sign in ("%", "分", "厘")):
+        raise CaseError(field, rules.message("rate_fraction", lang, value=raw))  # 年化0.24: 24% or 0.24%?
     if -value.as_tuple().exponent > MAX_PERCENT_PLACES:  # type: ignore[operator] # finite: from the regex
         raise CaseError(field, rules.message("percent_places", lang, value=raw, places=MAX_PERCENT_PLACES))
     if not 0 < value <= MAX_PERCENT:

@@ -39,6 +39,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "vague_days_none": ("value",),
     "vague_amount": ("value",),
     "rate_period": ("value",),
+    "rate_fraction": ("value",),
     "days_n": ("n",),
     "rate_converted_day": ("rate", "apr"),
     "rate_converted_month": ("rate", "apr"),
