@@ -328,3 +328,14 @@ def test_the_answer_that_only_a_court_can_take_your_assets_cites_the_articles_th
     assert answer["references"] == ["civil_procedure_254", "civil_procedure_255"]
     titles = {r["id"]: r["title"] for r in data["references"]}
     assert "第二百五十四条" in titles["civil_procedure_254"] and "第二百五十五条" in titles["civil_procedure_255"]
+
+
+@pytest.mark.parametrize("extra, gone", [
+    (["--repaid-on", "2026-11-01"], "card_pay_minimum"),
+    (["--legal-status", "judgment"], "card_pay_minimum"),
+    (["-n", "agreed", "--repaid-on", "2026-11-01"], "follow_agreement"),
+    (["-n", "failed", "--repaid-on", "2026-11-01"], "retry_with_proof"),
+])
+def test_steps_for_an_open_card_debt_or_agreement_leave_once_it_is_paid_or_judged(extra, gone):
+    base = ["-d", "1", "-a", "6000", "-p", "credit_card", *(["-n", "none"] if "-n" not in extra else [])]
+    assert gone not in steps(assess(*base, *extra))
