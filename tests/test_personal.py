@@ -217,3 +217,20 @@ def test_money_received_is_asked_for_a_cost_worry_and_repaid_after_it(terminal):
     record = json.loads(result.stdout)
     assert record["case"]["received"] == "7000.00" and record["case"]["repaid_so_far"] == "2000.00"
     assert {"count_principal_received", "tally_payments"} <= shown_ids(record)
+
+
+def test_no_step_shown_for_a_loan_from_a_person_speaks_of_an_institution():
+    # "Ask the institution for its reasons", "its formal notices", "its settlement certificate": a friend has none.
+    import datetime
+
+    import advisor
+
+    found = set()
+    for days in (0, 5, 61, 400):
+        for negotiation in ("none", "in_progress", "agreed", "breached", "failed"):
+            for extra in ({}, {"legal_status": "sued"}, {"collection": "home_visit"}, {"collection": "extra_fees"},
+                          {"repaid_on": "2026-10-01"}):
+                record = advisor.assess({"overdue_days": days, "amount": 5000, "platform": "personal",
+                                         "negotiation": negotiation, **extra}, as_of=datetime.date(2026, 11, 29))
+                found |= {s["id"] for s in record["steps"] if s["priority"] and "机构" in s["text"]}
+    assert not found
