@@ -234,3 +234,27 @@ def test_no_step_shown_for_a_loan_from_a_person_speaks_of_an_institution():
                                          "negotiation": negotiation, **extra}, as_of=datetime.date(2026, 11, 29))
                 found |= {s["id"] for s in record["steps"] if s["priority"] and "机构" in s["text"]}
     assert not found
+
+
+@pytest.mark.parametrize("status", ["judgment", "enforcement", "dishonest_listed"])
+def test_a_judged_loan_from_a_person_is_not_told_it_never_reaches_the_credit_report(status):
+    # "不会。个人之间借钱，不报送人民银行征信" was shown under a box that said the record may reach it.
+    import datetime
+
+    import advisor
+
+    record = advisor.assess({"overdue_days": 61, "amount": 8000, "platform": "personal", "negotiation": "none",
+                             "legal_status": status, "concerns": "credit"}, as_of=datetime.date(2026, 11, 29))
+    (answer,) = [a for a in record["answers"] if a["concern"] == "credit"]
+    assert answer["id"] == "credit.personal-judged" and not answer["verdict"].startswith("不会")
+
+
+def test_an_unlicensed_lender_is_not_answered_as_a_licensed_one_about_family():
+    import datetime
+
+    import advisor
+
+    record = advisor.assess({"overdue_days": 15, "amount": 3000, "platform": "unlicensed", "negotiation": "none",
+                             "concerns": "contacts"}, as_of=datetime.date(2026, 11, 29))
+    (answer,) = [a for a in record["answers"] if a["concern"] == "contacts"]
+    assert answer["id"] == "contacts.unlicensed" and "正规机构" not in answer["verdict"]
