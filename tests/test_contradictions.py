@@ -339,3 +339,13 @@ def test_the_answer_that_only_a_court_can_take_your_assets_cites_the_articles_th
 def test_steps_for_an_open_card_debt_or_agreement_leave_once_it_is_paid_or_judged(extra, gone):
     base = ["-d", "1", "-a", "6000", "-p", "credit_card", *(["-n", "none"] if "-n" not in extra else [])]
     assert gone not in steps(assess(*base, *extra))
+
+
+@pytest.mark.parametrize("status", ["judgment", "enforcement"])
+def test_after_a_judgment_the_time_limit_answer_is_the_period_to_apply_for_enforcement(status):
+    # It spoke of the 3-year limitation period "raised by you in the lawsuit": the lawsuit is over.
+    data = assess("-d", "1500", "-a", "8000", "-p", "internet_platform", "-n", "none", "--legal-status", status,
+                  "--concerns", "time_limit")
+    (answer,) = [a for a in data["answers"] if a["concern"] == "time_limit"]
+    assert answer["id"] == "time_limit.judged" and "civil_procedure_250" in answer["references"]
+    assert "第二百五十条" in {r["id"]: r["title"] for r in data["references"]}["civil_procedure_250"]
