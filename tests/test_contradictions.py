@@ -349,3 +349,14 @@ def test_after_a_judgment_the_time_limit_answer_is_the_period_to_apply_for_enfor
     (answer,) = [a for a in data["answers"] if a["concern"] == "time_limit"]
     assert answer["id"] == "time_limit.judged" and "civil_procedure_250" in answer["references"]
     assert "第二百五十条" in {r["id"]: r["title"] for r in data["references"]}["civil_procedure_250"]
+
+
+def test_an_agreement_being_kept_is_not_told_the_debt_may_be_time_barred():
+    # Agreeing to pay restarts the limitation period; the report said "may be past it" beside "follow the agreement".
+    data = assess("-d", "1500", "-a", "20000", "-p", "credit_card", "-n", "agreed", "--concerns", "time_limit")
+    assert "ask_before_acknowledging" not in steps(data)
+    assert "limitation_old_debt" not in {c["id"] for c in data["consequences"]}
+    assert all(a["id"] != "time_limit.old-debt" for a in data["answers"])
+    assert "协商" not in data["headline"] and "谈好了" in data["headline"]
+    untalked = assess("-d", "1500", "-a", "20000", "-p", "credit_card", "-n", "none")
+    assert "ask_before_acknowledging" in steps(untalked)
