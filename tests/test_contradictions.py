@@ -360,3 +360,9 @@ def test_an_agreement_being_kept_is_not_told_the_debt_may_be_time_barred():
     assert "协商" not in data["headline"] and "谈好了" in data["headline"]
     untalked = assess("-d", "1500", "-a", "20000", "-p", "credit_card", "-n", "none")
     assert "ask_before_acknowledging" in steps(untalked)
+
+
+def test_a_broken_agreement_is_not_told_there_is_no_overdue_record():
+    data = assess("-d", "0", "-a", "8000", "-p", "consumer_finance", "-n", "breached", "--concerns", "credit")
+    (answer,) = [a for a in data["answers"] if a["concern"] == "credit"]
+    assert answer["id"] != "credit.not-overdue" and data["credit_impact"]["level"] != "none"
