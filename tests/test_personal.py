@@ -258,3 +258,16 @@ def test_an_unlicensed_lender_is_not_answered_as_a_licensed_one_about_family():
                              "concerns": "contacts"}, as_of=datetime.date(2026, 11, 29))
     (answer,) = [a for a in record["answers"] if a["concern"] == "contacts"]
     assert answer["id"] == "contacts.unlicensed" and "正规机构" not in answer["verdict"]
+
+
+def test_a_friend_at_the_door_is_not_answered_with_the_rules_for_lenders_collectors():
+    # "金融机构的催收规定…都管不到这笔借款" sat beside "银行业协会2026年的指引要求…".
+    import datetime
+
+    import advisor
+
+    record = advisor.assess({"overdue_days": 61, "amount": 20000, "platform": "personal", "negotiation": "none",
+                             "collection": "home_visit"}, as_of=datetime.date(2026, 11, 29))
+    assert "home_visit_rules" not in {c["id"] for c in record["consequences"]}
+    assert not {"banking_guideline_2026", "nifa_convention"} & {r["id"] for r in record["references"]}
+    assert "ask_for_quiet" in {s["id"] for s in record["steps"]}
