@@ -141,8 +141,8 @@ def _quoted(path: str) -> str:
 
 
 def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
-    """An answers file: a YAML or JSON mapping of answers to raw answers, keyed by field id. Its keys are
-    any name an answer goes by (overdue_days, 逾期天数…), as for the API and batch, and `debts`."""
+    """An answers file (YAML or JSON): its raw answers, keyed by field id. The file's keys may be any name
+    an answer goes by (overdue_days, 逾期天数…), as for the API and batch, and `debts`."""
     from .parsing import KEYS, field_name, key_name, unknown_key
     from .rulefiles import read_limited, safe_data
 
