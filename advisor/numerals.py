@@ -154,7 +154,7 @@ _UNIT_WORDS = {"天": "day", "日": "day", "day": "day", "days": "day", "d": "da
 _DURATION = re.compile(
     r"(?P<n>[^天日周星礼月年a-z]*?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
     r"(?P<unit>天|日|周|星期|礼拜|月|年|days?|d|weeks?|months?|years?)(?P<tail>半|多)?")
-_VAGUE = re.compile(r"多|几|来|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
+_VAGUE = re.compile(r"多|几|来|把|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
 _FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
 _FILLER_TAIL = re.compile(r"(?:了|啦|吧|的样子)+$")
@@ -185,6 +185,8 @@ def days(text: str) -> int | Vague | None:
         return _vague(core, unit)
     half = match.group("half") or match.group("tail") == "半"
     half_days = HALF.get(unit) if unit != "week" else None
+    if core == "" and match.group("ge") and half:
+        core = "一"  # 个半月 is 一个半月: the 一 is often dropped
     if core == "半" or (core == "" and match.group("half")):
         return half_days if half_days and match.group("tail") is None else None
     count = number(core) if core else None

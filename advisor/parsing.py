@@ -26,6 +26,8 @@ CENT = Decimal("0.01")
 # Fast paths for the spellings nearly every spreadsheet cell uses, tried on the raw text (ASCII digits
 # only: anything else, full-width digits included, takes the full path through numerals.py).
 _FAST_AMOUNT = re.compile(r"[¥￥]?([0-9]+(?:\.[0-9]*)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)([万千wWkK]?)(?:元|块钱|块)?")
+# 5.000 is five yuan to a calculator and five thousand where a dot groups thousands: asked, never read.
+_DOT_GROUPED = re.compile(r"[¥￥]?([0-9]{1,3}\.[0-9]{3})(?:元|块钱|块)?")
 _FAST_DAYS = re.compile(r"([0-9]{1,9}) ?(?:天|日|days?)?")
 _FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
 _UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
@@ -132,6 +134,10 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     if isinstance(raw, float):
         raw = repr(raw)  # a float from JSON: read its shortest decimal spelling, never its binary value
     value: Decimal | None
+    if raw.__class__ is str and ("." in raw or "．" in raw) and (dotted := _DOT_GROUPED.fullmatch(_normalise(raw))):
+        small = Decimal(dotted.group(1))
+        raise CaseError(field, rules.message("amount_dot", lang, value=raw, small=f"{small:.2f}",
+                                             large=f"{small * 1000:.0f}"))
     fast = _FAST_AMOUNT.fullmatch(raw) if raw.__class__ is str else None
     if fast:
         value = Decimal(fast.group(1).replace(",", "")) * _UNIT[fast.group(2)]

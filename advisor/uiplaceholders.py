@@ -26,6 +26,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("bad_days", "bad_amount", "amount_range", "money_range", "amount_cents", "bad_date",
                      "bad_percent", "bad_count", "unknown_field"), ("value",)),
     "days_range": ("value", "max"),
+    "amount_dot": ("value", "small", "large"),
     "percent_range": ("value", "max"),
     "percent_places": ("value", "places"),
     "date_range": ("value", "min", "max"),

@@ -3,6 +3,7 @@ the parser every door uses, and nothing that could be read two ways is read at a
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -193,3 +194,22 @@ def test_an_amount_that_could_be_read_two_ways_is_not_read(rules, typed):
     with pytest.raises(CaseError) as err:
         read("amount", typed, rules)
     assert typed in err.value.message and err.value.field == "amount"
+
+
+@pytest.mark.parametrize("typed, small, large", [("5.000", "5.00", "5000"), ("12.500元", "12.50", "12500"),
+                                                 ("￥1.000", "1.00", "1000")])
+def test_a_dot_that_may_group_thousands_is_asked_about_with_both_readings(typed, small, large, tmp_path):
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", typed, "-p", "花呗", "-n", "none", "--no-input"])
+    assert result.exit_code == 2 and f"{small} 元还是 {large} 元" in result.output
+    rows = tmp_path / "debts.csv"
+    rows.write_text(f"逾期天数,金额,平台,协商情况\n30,{typed},花呗,未协商\n30,5.00,花呗,未协商\n", encoding="utf-8")
+    out = CliRunner().invoke(cli.app, ["batch", str(rows), "-q"])
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert out.exit_code == 1 and len(records) == 2
+    assert records[0]["row"] == 1 and records[0]["error"]["field"] == "amount"
+    assert large in records[0]["error"]["message"]
+    assert records[1]["case"]["amount"] == "5.00"  # two places are cents, as always
