@@ -113,6 +113,20 @@ def test_the_cost_answer_for_an_unlicensed_lender_counts_the_money_received():
     assert "private_lending_26" in answer["references"]
 
 
+@pytest.mark.parametrize("lang, void", [("zh", "合同无效"), ("en", "contract void")])
+def test_an_unlicensed_lender_over_the_line_is_answered_with_the_void_contract_first(lang, void):
+    # The interest check compares the rate with the private-lending line; the answer says first that the
+    # contract itself is void, so the line is not taken for what is owed.
+    record = assess("-d", "30", "-a", "5000", "-p", "高利贷", "-n", "none", "--apr", "300", "--concerns", "cost",
+                    lang=lang)
+    answer = record["answers"][0]
+    assert answer["id"] == "cost.unlicensed-over-the-line" and void in answer["verdict"]
+    assert {"private_lending_13", "civil_code_157"} <= set(answer["references"])
+    assert record["interest_check"]["exceeds"] is True  # the line is still shown, as the fallback
+    within = assess("-d", "30", "-a", "5000", "-p", "朋友", "-n", "none", "--apr", "300", "--concerns", "cost")
+    assert within["answers"][0]["id"] != "cost.unlicensed-over-the-line"  # a friend's loan is not void
+
+
 @pytest.mark.parametrize("status", ["judgment", "enforcement", "dishonest_listed"])
 def test_after_a_final_judgment_the_rate_is_not_challenged_now(status):
     # The audit's B5 case: -d 60 -a 5000 -p 私人 -n none --legal-status judgment
