@@ -146,7 +146,8 @@ SOURCE = OneOf((STRING, ListOf(STRING, 1)), '"{key}" must be a text or a list of
 FACT: dict[str, Form] = {"source": SOURCE, "checked": DATE}
 
 CATALOG = {  # an entry of a catalog; an override may restate only what it changes
-    # `first`: when a rule makes the step due now, it comes before the other steps due now (safety).
+    # `first`: when a rule makes the step due now, it comes before the other steps due now (safety, a
+    # deadline that runs out, a defence that paying would give up).
     "steps": Entry({"id": ID, **FACT, "urgency": URGENCY, "text": TEXT, "first": BOOL, "override": BOOL},
                    ("id", "text", "urgency"), ("text", "urgency")),
     "consequences": Entry({"id": ID, **FACT, "text": TEXT, "legal": BOOL, "override": BOOL}, ("id", "text"), ("text",)),

@@ -22,6 +22,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "stage_settled": ("stage",),
     "repayment_outstanding": ("received", "repaid", "left"),
     "repayment_even": ("received", "repaid"),
+    "repayment_judged": ("received", "repaid"),
     "repayment_covered": ("received", "repaid", "over", "line"),
     **dict.fromkeys(("bad_days", "bad_amount", "amount_range", "money_range", "amount_cents", "bad_date",
                      "bad_percent", "bad_count", "unknown_field"), ("value",)),

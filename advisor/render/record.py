@@ -179,6 +179,8 @@ def _repayment(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, A
         return None
     over = check["repaid_over"]
     key = "repayment_outstanding" if not check["covered"] else "repayment_covered" if over != "0.00" else "repayment_even"
+    if assessment.stage == "enforcement":  # a judgment in force: what is owed is the judgment's, not this sum
+        key = "repayment_judged"
     basis = rules.interest["caps"].get(assessment.case.platform, {}).get("basis")  # the line this lender is held to
     line = rules.ui.get(f"repayment_line_{basis}", {}).get(lang, "")
     text = rules.message(key, lang, received=money(check["received"]), repaid=money(check["repaid_so_far"]),

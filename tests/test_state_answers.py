@@ -1,0 +1,101 @@
+"""Answers that follow what the person said: repaid, judged, listed, turned down, a letter in hand, a
+loan from a friend. Each case is one a reviewer ran through `advisor assess` and found answered as if
+the answer had not been given; each runs here through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import assess_json
+
+
+def answer(record: dict[str, Any], concern: str) -> dict[str, Any]:
+    return next(a for a in record["answers"] if a["concern"] == concern)
+
+
+def test_a_repaid_debt_is_not_told_what_it_owes_or_that_repaying_starts_the_clock():
+    record = assess_json("-d", "200", "-a", "5000", "-p", "借呗", "-n", "none", "--repaid-on", "2026-06-01",
+                         "--concerns", "credit,cost")
+    assert answer(record, "credit")["id"] == "credit.repaid" and "越早还清" not in answer(record, "credit")["verdict"]
+    assert answer(record, "cost")["id"] == "cost.repaid" and "要还本金" not in answer(record, "cost")["verdict"]
+
+
+def test_a_repaid_loan_from_a_friend_is_not_in_the_one_time_credit_repair():
+    record = assess_json("-d", "100", "-a", "5000", "-p", "朋友", "-n", "none", "--repaid-on", "2026-02-01")
+    ids = {s["id"] for s in record["steps"]}
+    assert "claim_one_time_repair" not in ids and "一次性信用修复" not in record["credit_impact"]["summary"]
+
+
+@pytest.mark.parametrize("platform", ["高利贷", "朋友"])
+def test_a_judged_loan_outside_the_credit_system_is_not_answered_as_never_judged(platform):
+    record = assess_json("-d", "400", "-a", "50000", "-p", platform, "-n", "none", "--legal-status", "enforcement",
+                         "--concerns", "credit")
+    credit = answer(record, "credit")
+    assert credit["id"] == "credit.personal-judged" and "执行信息" in credit["verdict"]
+    assert not any("没有被起诉" in c for c in credit["conditions"])
+
+
+def test_someone_already_listed_is_not_warned_they_may_be_listed():
+    record = assess_json("-d", "300", "-a", "20000", "-p", "朋友", "-n", "none", "--legal-status", "dishonest_listed",
+                         "--concerns", "credit")
+    credit = answer(record, "credit")
+    assert credit["id"] == "credit.listed-not-reported" and "可能被列入" not in credit["verdict"] + credit["text"]
+
+
+def test_a_lawyers_letter_is_answered_as_a_letter_and_not_only_a_judgment_is_enforceable():
+    letter = answer(assess_json("-d", "80", "-a", "200000", "-p", "网商贷", "-n", "none", "--legal-status", "律师函",
+                                "--concerns", "lawsuit"), "lawsuit")
+    assert letter["id"] == "lawsuit.demand-letter" and "可能较小" not in letter["verdict"]
+    early = answer(assess_json("-d", "45", "-a", "5000", "-p", "花呗", "-n", "none", "--concerns", "lawsuit"), "lawsuit")
+    assert "判决后才能" not in early["verdict"] and "经过法院" in early["verdict"]
+
+
+def test_after_a_judgment_the_amount_owed_is_the_judgments():
+    record = assess_json("-d", "300", "-a", "10000", "-p", "360借条", "-n", "none", "--legal-status", "judgment",
+                         "--received", "7000", "--repaid-so-far", "3000", "--concerns", "cost")
+    assert answer(record, "cost")["id"] == "cost.after-judgment"
+    box = record["repayment_check"]["text"]
+    assert "判决书" in box and "你现在还欠的" not in box
+    assert record["repayment_check"]["outstanding"] == "4000.00"  # the arithmetic stays, for scripts
+    before = assess_json("-d", "300", "-a", "10000", "-p", "360借条", "-n", "none", "--received", "7000",
+                         "--repaid-so-far", "3000")
+    assert "你现在还欠的" in before["repayment_check"]["text"]
+
+
+def test_a_rate_within_the_line_is_answered_not_asked_for_again():
+    for lang, ask in (("zh", "告诉我年化利率"), ("en", "Give the annual rate")):
+        cost = answer(assess_json("-d", "40", "-a", "5000", "-p", "花呗", "-n", "none", "--apr", "18%",
+                                  "--concerns", "cost", "--lang", lang), "cost")
+        assert cost["id"] == "cost.within-the-line" and ask not in cost["text"]
+
+
+@pytest.mark.parametrize("args, first", [
+    (("-d", "100", "-a", "20000", "-p", "借呗", "-n", "none", "--legal-status", "支付令"), "object_payment_order"),
+    (("-d", "1500", "-a", "8000", "-p", "招联", "-n", "none"), "ask_before_acknowledging"),
+])
+def test_a_deadline_or_a_defence_that_paying_gives_up_comes_before_repaying(args, first):
+    steps = [s["id"] for s in assess_json(*args)["steps"]]
+    assert steps[0] == first and steps.index(first) < steps.index("repay_overdue")
+
+
+def test_headlines_follow_a_broken_agreement_and_a_refusal():
+    breached = assess_json("-d", "0", "-a", "3000", "-p", "花呗", "-n", "breached")["headline"]
+    assert "还没有逾期" not in breached and "协议" in breached
+    failed = assess_json("-d", "60", "-a", "30000", "-p", "招商银行信用卡", "-n", "failed")["headline"]
+    assert "还来得及" not in failed and "没同意" in failed
+
+
+def test_the_short_report_keeps_the_point_of_each_consequence():
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    out = CliRunner().invoke(cli.app, ["assess", "-d", "10", "-a", "12000", "-p", "网商贷", "-n", "none", "--asker",
+                                       "spouse", "--no-input", "--as-of", "2026-11-29"],
+                             env={"NO_COLOR": "1", "COLUMNS": "200"}).output
+    bullet = out[out.index("• 配偶一方借的钱"):]
+    bullet = "".join(x.strip() for x in bullet[: bullet.index("。") + 1].splitlines())
+    # all three cases of Civil Code 1064, not the first alone
+    assert "共同签字" in bullet and "日常生活" in bullet and "出借方证明" in bullet and "共同债务" in bullet
