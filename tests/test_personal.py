@@ -246,7 +246,9 @@ def test_a_judged_loan_from_a_person_is_not_told_it_never_reaches_the_credit_rep
     record = advisor.assess({"overdue_days": 61, "amount": 8000, "platform": "personal", "negotiation": "none",
                              "legal_status": status, "concerns": "credit"}, as_of=datetime.date(2026, 11, 29))
     (answer,) = [a for a in record["answers"] if a["concern"] == "credit"]
-    assert answer["id"] == "credit.personal-judged" and not answer["verdict"].startswith("不会")
+    # Someone already listed has an answer that does not warn them they may be listed.
+    expected = "credit.listed-not-reported" if status == "dishonest_listed" else "credit.personal-judged"
+    assert answer["id"] == expected and not answer["verdict"].startswith("不会")
 
 
 def test_an_unlicensed_lender_is_not_answered_as_a_licensed_one_about_family():
