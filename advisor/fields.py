@@ -87,11 +87,11 @@ FIELDS: tuple[Field, ...] = (
     # The extended answers: optional, None when unknown, asked only when they can matter.
     Field("legal_status", "choice", "--legal-status",
           "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.",
-          columns=("诉讼情况", "法律状态"), condition="choice"),
+          columns=("诉讼情况", "法律状态", "法律程序", "诉讼", "起诉"), condition="choice"),
     Field("collection", "choices", "--collection",
           "How you are being collected (repeat or comma-separate): normal, night_calls, "
           "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees, home_visit.",
-          columns=("催收方式", "催收情况"), condition="set"),
+          columns=("催收方式", "催收情况", "催收"), condition="set"),
     Field("hardship", "choice", "--hardship",
           "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.",
           columns=("困难", "困难原因"), condition="choice", scope="person"),
@@ -100,11 +100,12 @@ FIELDS: tuple[Field, ...] = (
     Field("contract_date", "date", "--contract-date", "Date of the loan contract, YYYY-MM-DD.",
           columns=("合同日期", "借款日期")),
     # Overrides the LPR table for the interest check; rules do not test it.
-    Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table."),
+    Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table.", columns=("一年期LPR",)),
     Field("monthly_income", "money", "--income", "Monthly income (same forms as --amount; 0 allowed).",
-          columns=("月收入", "每月收入"), condition="decimal", domain=_MONEY, scope="person"),
+          columns=("月收入", "每月收入", "收入", "工资", "月工资"), condition="decimal", domain=_MONEY, scope="person"),
     Field("monthly_expenses", "money", "--expenses", "Essential monthly costs (same forms as --amount).",
-          columns=("月支出", "每月支出", "必要开支"), condition="decimal", domain=_MONEY, scope="person"),
+          columns=("月支出", "每月支出", "必要开支", "每月必需开支", "必需开支"),
+          condition="decimal", domain=_MONEY, scope="person"),
     Field("repaid_on", "date", "--repaid-on", "Date the overdue was repaid in full, YYYY-MM-DD.",
           columns=("还清日期",), condition="date"),
     Field("other_debts", "count", "--other-debts", "How many other debts you have.", condition="int",
@@ -121,7 +122,7 @@ FIELDS: tuple[Field, ...] = (
     # Last, so the places of the other answers in a Case stay put; the interview asks it first.
     Field("concerns", "choices", "--concerns",
           "What worries you most (repeat or comma-separate): jail, credit, contacts, lawsuit, cost, "
-          "cannot_pay, time_limit.", columns=("担心", "最担心"), condition="set", scope="person"),
+          "cannot_pay, time_limit.", columns=("担心", "最担心", "最担心的问题"), condition="set", scope="person"),
 )
 
 # The answers about the person, given once for all their debts (the rest are about one debt).

@@ -171,3 +171,28 @@ def test_every_answer_a_counsellor_writes_in_chinese_is_a_column(tmp_path) -> No
     case = json.loads(result.stdout.splitlines()[0])["case"]
     assert case["legal_status"] == "sued" and case["hardship"] == "unemployment"
     assert case["monthly_income"] is not None and case["contract_date"] == "2024-01-05"
+
+
+def test_every_name_the_tool_gives_an_answer_is_a_column_it_reads(tmp_path) -> None:
+    """The messages name court action 法律程序 and costs 每月必需开支: a counsellor who heads a column with
+    the name the tool itself used must not see it dropped."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from advisor import load_ruleset
+    from advisor.cli import app
+    from advisor.parsing import KEYS, key_name
+
+    rules = load_ruleset()
+    named = {f.id: rules.text(f"field_{f.id}", "zh") for f in fields.FIELDS}
+    assert {fid: KEYS.get(key_name(name)) for fid, name in named.items()} == {fid: fid for fid in named}
+    path = tmp_path / "named.csv"
+    path.write_text(f"{named['overdue_days']},{named['amount']},{named['platform']},{named['negotiation']},"
+                    f"{named['legal_status']},{named['monthly_expenses']},{named['concerns']}\n"
+                    "120,8000,招行信用卡,在谈,被执行了,3000,坐牢\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["batch", str(path), "--as-of", "2026-06-01", "-q"])
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.stdout.splitlines()[0])["case"]
+    assert case["legal_status"] == "enforcement" and case["monthly_expenses"] == "3000.00"
+    assert case["concerns"] == ["jail"]
