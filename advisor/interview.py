@@ -55,8 +55,9 @@ def question_text(field: str, rules: RuleSet, lang: str, width: int | None = Non
 
 
 def _retry(message: str, rules: RuleSet, lang: str) -> str:
-    return (f"{message}。{rules.text('prompt_retry', lang)}" if lang == "zh"
-            else f"{message}. {rules.text('prompt_retry', lang)}")
+    # A message may end its own sentence (the crisis text does): one full stop, never two.
+    return (f"{message.rstrip('。')}。{rules.text('prompt_retry', lang)}" if lang == "zh"
+            else f"{message.rstrip('.')}. {rules.text('prompt_retry', lang)}")
 
 
 def ask(

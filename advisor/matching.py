@@ -56,6 +56,7 @@ class Match(NamedTuple):
     guess: str | None = None
     unsure: bool = False
     outside: dict[str, str] | None = None
+    crisis: dict[str, str] | None = None  # the answer says the person may harm themselves: where to get help
 
     @property
     def ok(self) -> bool:
@@ -92,6 +93,7 @@ class Index:
         self.alone = {fold(w) for w in phrases.get("alone", [])}
         self.doubts = tuple(fold(w) for w in phrases.get("doubts", []))
         self.outside = [(fold(w), entry["text"]) for entry in phrases.get("outside", []) for w in entry["words"]]
+        self.crisis = [(fold(w), entry["text"]) for entry in rules.data.get("crisis", []) for w in entry["words"]]
         self.pick: list[str] | None = phrases.get("pick")
         self.negations = tuple(fold(w) for w in rules.data.get("negations", []))
         self._inside: re.Pattern[str] | None | bool = False  # False: not compiled yet
@@ -116,6 +118,10 @@ class Index:
             return Match((hit[0],), hit[1])
         if text in self.ambiguous:
             return Match(self.ambiguous[text], unsure=True)
+        # Before anything else, and whatever denial is in it: "不想活了" holds 不.
+        help_now = next((said for word, said in self.crisis if word in text), None)
+        if help_now is not None:
+            return Match((), crisis=help_now)
         # Found anywhere in the answer ("招行房贷" names a bank too), unless something denies it ("不是房贷").
         why = next((why for word, why in self.outside if word in text), None)
         if why is not None and not any(n in text for n in self.negations):

@@ -34,6 +34,7 @@ _UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K
 _COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
+_LIST_RE = re.compile(r"[,，、;；/]+")  # between answers; a space may be inside one ("night calls")
 MAX_PERCENT = Decimal(fields.MAX_PERCENT)
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
 MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
@@ -193,6 +194,8 @@ def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: st
     if found.choices:
         return ChoiceError(field, rules.message("choice_ambiguous", lang, value=raw,
                                                 choices=choice_list(field, rules, lang, found.choices)))
+    if found.crisis is not None:
+        return ChoiceError(field, found.crisis[lang])  # the help alone: no "not understood", no list
     if found.outside is not None:
         return ChoiceError(field, rules.message("choice_outside", lang, value=raw, why=found.outside[lang]))
     choices = choice_list(field, rules, lang)
@@ -281,10 +284,18 @@ def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> in
 def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> frozenset[str]:
     """Several choices at once: a list, or words separated by commas, 、 or spaces."""
     items = list(raw) if isinstance(raw, (list, tuple, set, frozenset)) else [raw]
-    words = [w for item in items for w in _SPLIT_RE.split(_normalise(item)) if w]
-    if not words:
-        raise CaseError(field, rules.message("missing_value", lang))
     chosen: set[str] = set()
+    words = []
+    for piece in (p.strip() for item in items for p in _LIST_RE.split(_normalise(item))):
+        whole = match_choice(field, piece, rules, many=True) if " " in piece else None
+        if whole is not None and (whole.ok or whole.crisis):  # "night calls", "I want to die": one answer
+            if not whole.ok:
+                raise choice_error(field, piece, whole, rules, lang)
+            chosen.update(whole.choices)
+        else:
+            words += [w for w in _SPLIT_RE.split(piece) if w]
+    if not words and not chosen:
+        raise CaseError(field, rules.message("missing_value", lang))
     for word in words:  # a phrase may name several ("打我同事电话还半夜打"): each one counts
         found = match_choice(field, word, rules, many=True)
         if not found.ok:

@@ -232,6 +232,9 @@ def phrases_form(field: str | None = None) -> Entry:
 
 
 PHRASES = phrases_form()
+# Words that say a person may harm themselves ("不想活了"), in any answer: never read as a choice, and
+# answered with where to get help now (matching.py), whatever else the answer says, a denial included.
+CRISIS = Entry({"id": ID, **FACT, "words": WORDS, "text": TEXT, "override": BOOL}, ("id", "words", "text"))
 # A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
 # `label`: a few words naming the class, for the caseload summary's count of households by priority.
 PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
@@ -261,6 +264,7 @@ FILE = Entry({
     # Words that turn a found phrase around (没, 不…): an answer holding one is asked again.
     "negations": ListOf(WORD._replace(schema={"type": "string", "pattern": r"\S"}), says=WORD.says),
     "priorities": ListOf(PRIORITY),
+    "crisis": ListOf(CRISIS),
 })
 
 # The keys of the file, of a rule and of each catalog entry, for readers outside the loader (the loader

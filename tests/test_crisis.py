@@ -1,0 +1,47 @@
+"""An answer that says the person may harm themselves is never read as a choice: wherever it is typed
+(a prompt, a flag, a batch cell), it is answered with where to get help now, and nothing else is lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor import cli
+from conftest import answer_prompts
+
+HELP = "12356"
+
+
+@pytest.mark.parametrize("flag, said", [("--concerns", "不想活了"), ("--concerns", "活不下去了，怕坐牢"),
+                                        ("--hardship", "想死"), ("--collection", "逼得我想自杀")])
+def test_a_flag_that_says_so_is_answered_with_the_help_line(flag, said):
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", flag, said,
+                                          "--no-input"])
+    assert result.exit_code == 2 and HELP in result.output and "120" in result.output
+    assert "无法识别" not in result.output  # not "not understood" and a list of choices
+
+
+def test_in_english_too_and_a_sentence_with_spaces_stays_one_answer():
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", "--concerns",
+                                          "I want to die", "--no-input", "--lang", "en"])
+    assert result.exit_code == 2 and HELP in result.output and "someone you trust" in result.output
+
+
+def test_a_batch_row_that_says_so_gets_the_help_line_and_every_row_its_record(tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("逾期天数,金额,平台,协商情况,担心\n30,5000,花呗,未协商,不想活了\n40,6000,借呗,未协商,坐牢\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["batch", str(rows), "-q"])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 2 and HELP in records[0]["error"]["message"]
+    assert records[1]["case"]["concerns"] == ["jail"]
+
+
+def test_the_prompt_gives_the_help_line_and_asks_again():
+    asked = [(["你最担心什么"], "不想活了"), ([HELP, "请再试一次"], "坐牢"), (["已经逾期多少天"], "100"),
+             (["逾期的金额是多少"], "5000"), (["哪类机构借的"], "花呗"), (["协商过还款吗"], "没有"),
+             *[([question], "") for question in ("律师函", "催收", "因为什么", "年化利率", "收入", "还清了吗", "别的欠款")]]
+    report = answer_prompts(["assess", "--format", "json", "--as-of", "2026-11-29"], asked)
+    assert '"jail"' in report and '"overdue_days": 100' in report
