@@ -99,3 +99,18 @@ def test_the_short_report_keeps_the_point_of_each_consequence():
     bullet = "".join(x.strip() for x in bullet[: bullet.index("。") + 1].splitlines())
     # all three cases of Civil Code 1064, not the first alone
     assert "共同签字" in bullet and "日常生活" in bullet and "出借方证明" in bullet and "共同债务" in bullet
+
+
+def test_an_heir_and_a_guarantor_see_their_own_step_first_and_no_borrowers_promise():
+    heir = [s["id"] for s in assess_json("-d", "60", "-a", "8000", "-p", "花呗", "-n", "none", "--asker", "heir",
+                                         as_of="2026-02-01")["steps"]]
+    assert heir[0] == "heir_decide_first" and "check_one_time_repair" not in heir
+    guarantor = [s["id"] for s in assess_json("-d", "400", "-a", "50000", "-p", "朋友", "-n", "none", "--asker",
+                                              "guarantor")["steps"]]
+    assert guarantor[0] == "guarantor_read_contract"
+
+
+def test_a_friends_loan_is_not_told_to_write_to_an_institution():
+    record = assess_json("-d", "100", "-a", "5000", "-p", "朋友", "-n", "none", "--hardship", "unemployment",
+                         "--income", "0", "--expenses", "2000")
+    assert not any("机构" in s["text"] or "advisor letter" in s["text"] for s in record["steps"])
