@@ -321,10 +321,12 @@ def test_a_debt_repaid_while_in_court_is_not_told_to_repay(status):
     assert data["headline"].startswith("你已经还清")
 
 
-def test_the_answer_that_only_a_court_can_take_your_assets_cites_the_articles_that_say_so():
-    # It cited the overdue-interest article and the exit-ban article.
-    data = assess("-d", "200", "-a", "20000", "-p", "credit_card", "-n", "none", "--concerns", "lawsuit")
-    (answer,) = [a for a in data["answers"] if a["id"] == "lawsuit.risk"]
+@pytest.mark.parametrize("platform, answer_id", [("credit_card", "lawsuit.risk-card"), ("bank_loan", "lawsuit.risk")])
+def test_the_answer_that_only_a_court_can_take_your_assets_cites_the_articles_that_say_so(platform, answer_id):
+    # It cited the overdue-interest article and the exit-ban article. (A card's answer names the bank's
+    # set-off as the exception, with the same articles.)
+    data = assess("-d", "200", "-a", "20000", "-p", platform, "-n", "none", "--concerns", "lawsuit")
+    (answer,) = [a for a in data["answers"] if a["id"] == answer_id]
     assert answer["references"] == ["civil_procedure_254", "civil_procedure_255"]
     titles = {r["id"]: r["title"] for r in data["references"]}
     assert "第二百五十四条" in titles["civil_procedure_254"] and "第二百五十五条" in titles["civil_procedure_255"]

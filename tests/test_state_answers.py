@@ -114,3 +114,20 @@ def test_a_friends_loan_is_not_told_to_write_to_an_institution():
     record = assess_json("-d", "100", "-a", "5000", "-p", "朋友", "-n", "none", "--hardship", "unemployment",
                          "--income", "0", "--expenses", "2000")
     assert not any("机构" in s["text"] or "advisor letter" in s["text"] for s in record["steps"])
+
+
+def test_a_cards_bank_set_off_is_the_exception_the_lawsuit_answer_names():
+    record = assess_json("-d", "120", "-a", "20000", "-p", "招商银行信用卡", "-n", "none", "--concerns", "lawsuit")
+    lawsuit = answer(record, "lawsuit")
+    assert lawsuit["id"] == "lawsuit.risk-card" and "不能自己扣" not in lawsuit["verdict"]
+    assert "card_setoff" in {c["id"] for c in record["consequences"]} and "领用合约" in lawsuit["verdict"]
+
+
+@pytest.mark.parametrize("platform, negotiation, expected, unwanted", [
+    ("招商银行信用卡", "agreed", "cannot_pay.agreed", "个性化分期"),
+    ("招联", "failed", "cannot_pay.failed", "提出延期或分期方案"),
+])
+def test_what_if_i_cannot_pay_follows_the_talks_so_far(platform, negotiation, expected, unwanted):
+    record = assess_json("-d", "60", "-a", "30000", "-p", platform, "-n", negotiation, "--concerns", "cannot_pay")
+    cannot = answer(record, "cannot_pay")
+    assert cannot["id"] == expected and unwanted not in cannot["verdict"]
