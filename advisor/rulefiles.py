@@ -119,15 +119,34 @@ def read_limited(path: Path, what: str) -> bytes:
     return data
 
 
+def _text_loader(yaml: Any) -> Any:
+    """The safe loader with every scalar left as the text it is, except a blank or null (None).
+
+    YAML 1.1 types a bare value by its look: 05000 is octal (2560), 3:20 base 60 (200), 0x1F4 hex and
+    no or off False. A person writing their answers means the figure or word they typed, so the
+    answer's own parser reads it, as it reads the same text typed at a prompt."""
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class TextLoader(base):  # type: ignore[misc, valid-type]
+        yaml_implicit_resolvers: dict[Any, Any] = {}
+
+    null = yaml.resolver.Resolver.yaml_implicit_resolvers
+    for first in ("~", "n", "N", ""):
+        for tag, pattern in null.get(first, []):
+            if tag == "tag:yaml.org,2002:null":
+                TextLoader.add_implicit_resolver(tag, pattern, [first])
+    return TextLoader
+
+
 def safe_data(text: str) -> Any:
-    """Plain data from a YAML text from others (an answers file), screened as rule files are.
-    Raises ValueError naming the line, or yaml.YAMLError."""
+    """Plain data from a YAML text from others (an answers file), screened as rule files are, every
+    value the text as written (see _text_loader). Raises ValueError naming the line, or yaml.YAMLError."""
     import yaml
 
     refused = _hostile(yaml, text)
     if refused:
         raise ValueError(f"line {refused[0]}: {refused[1]}")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - the safe loader
+    return yaml.load(text, Loader=_text_loader(yaml))  # noqa: S506 - derives from the safe loader
 
 
 Source = bytes | RuleProblem  # a rule file's bytes, or why they could not be read

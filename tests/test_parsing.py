@@ -108,3 +108,38 @@ def test_build_case_reports_the_bad_field(rules):
     case = build_case({"overdue_days": "3天", "amount": "2.5万", "platform": "花呗", "negotiation": "未协商"}, rules)
     assert (case.overdue_days, case.amount, case.platform, case.negotiation) == (
         3, Decimal("25000.00"), "internet_platform", "none")
+
+
+def _assess_answers(tmp_path, body: str):
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    source = tmp_path / "answers.yaml"
+    source.write_text(body, encoding="utf-8")
+    return CliRunner().invoke(cli.app, ["assess", "--answers", str(source), "--format", "json", "--no-input",
+                                        "--as-of", "2026-11-29"])
+
+
+def test_an_answers_file_is_read_as_the_person_wrote_it_not_as_yaml_1_1_types(tmp_path):
+    """05000 is not octal 2560, 045 not 37, `no` not False: each value goes to its parser as typed."""
+    import json
+
+    done = _assess_answers(tmp_path, "overdue_days: 045\namount: 05000\nplatform: 花呗\nnegotiation: no\n"
+                                     "apr: 036\nlegal_status: ~\nmonthly_income:\n")
+    assert done.exit_code == 0, done.stderr
+    case = json.loads(done.stdout)["case"]
+    assert (case["overdue_days"], case["amount"], case["negotiation"], case["apr"]) == (45, "5000.00", "none", "36")
+    assert "legal_status" not in case and "monthly_income" not in case, "a blank or ~ is still no answer"
+    debts = _assess_answers(tmp_path, "debts:\n  - {overdue_days: 045, amount: 05000, platform: 花呗, negotiation: no}\n"
+                                      "  - {overdue_days: 10, amount: 0100, platform: 信用卡, negotiation: none}\n")
+    assert debts.exit_code == 0, debts.stderr
+    assert [(d["case"]["overdue_days"], d["case"]["amount"]) for d in json.loads(debts.stdout)["debts"]] == [
+        (45, "5000.00"), (10, "100.00")]
+
+
+@pytest.mark.parametrize("typed", ["3:20", "0x1F4", "0o17", "1_000"])
+def test_a_figure_yaml_1_1_would_turn_into_another_number_is_asked_about(tmp_path, typed):
+    done = _assess_answers(tmp_path, f"overdue_days: 30\namount: {typed}\nplatform: 花呗\nnegotiation: none\n")
+    assert done.exit_code == 2 and done.stdout == ""
+    assert f"“{typed}”" in done.stderr and "amount" in done.stderr, done.stderr
