@@ -95,6 +95,8 @@ def number(text: str) -> Decimal | None:
     """A quantity: 12345.67, 12,000, 1.2万, 1.2w, 5k, 两万, 一万二, 十万零五百, 3万5000, 一点五万."""
     if _PLAIN.fullmatch(text):
         return Decimal(text)
+    if text in ZERO:
+        return Decimal(0)  # 零 alone: zero, where 零 elsewhere only holds a place (一百零五)
     if "," in text:
         if not _GROUPED.fullmatch(text):
             return None  # 50,00 or 1,2,3: not thousands groups, so not read
@@ -157,18 +159,99 @@ _DURATION = re.compile(
 _VAGUE = re.compile(r"多|几|来|把|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
 _FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
-_FILLER_TAIL = re.compile(r"(?:了|啦|吧|的样子)+$")
+_FILLER_TAIL = re.compile(r"(?:了|啦|吧|呢|啊|的样子)+$")
+_PUNCTUATION_TAIL = re.compile(r"[\s?!.,;:。、…]+$")
 _SIGNED = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# Not overdue yet, said by the time left (3天后到期, 还有5天到期): however long is left, 0 days overdue.
+_DUE_IN = re.compile(r"(?:还有|离到期还有|距离?到期还有)(?P<left>.+?)才?(?:到期|还款)?"
+                     r"|(?P<until>.+?)(?:后|以后|之后)才?(?:到期|还款)")
+_BUCKET = re.compile(r"m([1-9])")  # lenders' overdue brackets of 30 days: M1 is 1-30 days, M2 31-60…
+_RANGE = re.compile(r"(?P<low>[^~到至或-]+?)\s*(?:~|到|至|或|-)\s*(?P<high>[^~到至或-]+)")
+_BETWEEN_PARTS = re.compile(r"[\s,]*(?:零|又|and)?[\s,]*")
+_DIGITS_AND_BIG = re.compile(r"\d\s*[万亿]")
+
+
+class Bucket(Vague):
+    """A lender's overdue bracket (M2): `suggestions` are its first and last day."""
+
+
+def bare(text: str) -> str:
+    """The answer without what ends a typed sentence: 45天？ 45天。 还没逾期呢."""
+    return _FILLER_TAIL.sub("", _PUNCTUATION_TAIL.sub("", text)).strip()
 
 
 def days(text: str) -> int | Vague | None:
-    """A number of days: 45, 45.0, 四十五, 十二天, 两周, 半个月, 一个半月, 三个月, 一年, 2 weeks."""
+    """A number of days: 45, 45.0, 四十五, 十二天, 两周, 半个月, 一个半月, 三个月, 一年, 2 weeks, 一年三个月,
+    第45天; 0 for 3天后到期. A range (45~60天), a bracket (M2) or 第三个月 is Vague with its ends."""
     if text.isdigit():  # the fast path
         return int(text)
     if _SIGNED.fullmatch(text):
         value = Decimal(text)
         return int(value) if value == value.to_integral_value() else None
-    text = _FILLER_TAIL.sub("", _FILLER_HEAD.sub("", text)).strip()
+    text = bare(text)
+    due = _DUE_IN.fullmatch(text)
+    if due and _duration(due.group("left") or due.group("until")) is not None:
+        return 0
+    text = _FILLER_HEAD.sub("", text).strip()
+    if _DIGITS_AND_BIG.search(text):  # 1万, 2万天: how an amount is written, as 1w is; never 10,000 days
+        return None
+    bucket = _BUCKET.fullmatch(text)
+    if bucket:
+        last = int(bucket.group(1)) * DAYS_PER["month"]
+        return Bucket([last - DAYS_PER["month"] + 1, last])
+    if text.startswith("第"):
+        return _ordinal(text[1:])
+    found: int | Vague | None = _range(text)
+    if found is None and _DURATION.fullmatch(text) is None:
+        found = _compound(text)
+    return _duration(text) if found is None else found
+
+
+def _ordinal(text: str) -> int | Vague | None:
+    """第45天 is 45 days overdue; 第三个月 is some day of the third month: its first and last offered."""
+    value = _duration(text)
+    unit = _DURATION.fullmatch(text)
+    per = DAYS_PER[_UNIT_WORDS[unit.group("unit")]] if unit else 1
+    if not isinstance(value, int) or per == 1:
+        return value
+    return Vague([value - per + 1, value])
+
+
+def _range(text: str) -> Vague | None:
+    """45~60天, 45到60天, 两到三个月, 45或60天: a range, offered by its ends; None if it is no range of durations."""
+    found = _RANGE.fullmatch(text)
+    if found is None:
+        return None
+    unit = _DURATION.fullmatch(found.group("high"))
+    low = found.group("low")
+    if unit and not _DURATION.fullmatch(low):
+        low += (unit.group("ge") or "") + unit.group("unit")  # 两到三个月: the low end in the same unit
+    first, last = _duration(low), _duration(found.group("high"))
+    if not isinstance(first, int) or not isinstance(last, int) or first >= last:
+        return None
+    return Vague([first, last])
+
+
+def _compound(text: str) -> int | Vague | None:
+    """一年三个月, 1个月10天, 一个月零五天: parts from the largest unit down, added up. None for one part."""
+    total, last, parts, pos = 0, DAYS_PER["year"] + 1, 0, 0
+    while pos < len(text):
+        part = _DURATION.match(text, pos)
+        if part is None:
+            return None
+        value = _duration(part.group(0).strip())
+        per = DAYS_PER[_UNIT_WORDS[part.group("unit")]]
+        if value is None or per >= last:
+            return None
+        if isinstance(value, Vague):
+            return Vague([])  # 一个多月零五天: asked, with no exact guess
+        total, last, parts = total + value, per, parts + 1
+        pos = _BETWEEN_PARTS.match(text, part.end()).end()  # type: ignore[union-attr] # matches ""
+    return total if parts > 1 else None
+
+
+def _duration(text: str) -> int | Vague | None:
+    """One count and its unit (十二天, 一个半月, 三个月), or a bare count of days."""
     match = _DURATION.fullmatch(text)
     if match is None:
         if _VAGUE.search(text):  # 一个月左右, 45天上下: the vague word after the unit
@@ -210,7 +293,9 @@ def _vague(core: str, unit: str) -> Vague:
     pair = _RUN_OF_TWO.fullmatch(core)
     if pair:
         return Vague([DIGITS[pair.group(1)] * per, DIGITS[pair.group(2)] * per])
-    rest = _VAGUE.sub("", core).replace("个", "").strip()
+    rest = _VAGUE.sub(" ", core).replace("个", "").strip()
+    if " " in rest:
+        return Vague([])  # 45或60: two figures, never the one they would make side by side
     base = Decimal("0.5") if rest == "半" else number(rest) if rest else None
     if base is None or base <= 0:
         return Vague([])

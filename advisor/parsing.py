@@ -101,6 +101,16 @@ def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(rules.message("days_n", lang, n=n) for n in days)
 
 
+def _says_none(field: str, text: str, rules: RuleSet) -> bool:
+    """没有, 无, 还没逾期: an answer that means 0, in the words rules/ui.yaml lists for the field."""
+    from .numerals import bare
+
+    words = rules.ui.get(f"answer_zero_{field}")
+    if not words:
+        return False
+    return bare(text) in {w.strip().casefold() for lang in fields.LANGS for w in _LIST_RE.split(words[lang])}
+
+
 def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
     """Days overdue: 45, 45天, 45.0, 十二天, 两周, 半个月, 三个月, 一年. A vague answer (一个多月,
     两三个月) is refused with the nearest exact numbers of days, never guessed."""
@@ -114,7 +124,11 @@ def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
     else:
         from . import numerals  # only for numbers in words (十二天): its patterns take milliseconds to build
 
-        words = numerals.days(_normalise(raw).lower())
+        text = _normalise(raw).lower()
+        words = 0 if _says_none("overdue_days", text, rules) else numerals.days(text)
+        if isinstance(words, numerals.Bucket):  # M2: a lender's bracket of days, never a figure
+            low, high = words.suggestions
+            raise CaseError("overdue_days", rules.message("days_bucket", lang, value=raw, low=low, high=high))
         if isinstance(words, numerals.Vague):
             if not words.suggestions:
                 raise CaseError("overdue_days", rules.message("vague_days_none", lang, value=raw))

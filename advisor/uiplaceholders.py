@@ -43,6 +43,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "rate_period": ("value",),
     "rate_fraction": ("value",),
     "days_n": ("n",),
+    "days_bucket": ("value", "low", "high"),
     "rate_converted_day": ("rate", "apr"),
     "rate_converted_month": ("rate", "apr"),
     "bad_choice_guess": ("value", "guess", "label", "choices"),

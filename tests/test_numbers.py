@@ -213,3 +213,83 @@ def test_a_dot_that_may_group_thousands_is_asked_about_with_both_readings(typed,
     assert records[0]["row"] == 1 and records[0]["error"]["field"] == "amount"
     assert large in records[0]["error"]["message"]
     assert records[1]["case"]["amount"] == "5.00"  # two places are cents, as always
+
+
+@pytest.mark.parametrize("typed", ["还没逾期", "没逾期", "还没到期", "没到期", "未逾期", "零天", "零", "3天后到期",
+                                   "还有5天到期", "还有几天到期", "一周后到期", "还没逾期呢。", "not overdue yet"])
+def test_not_overdue_yet_is_zero_days(rules, typed):
+    assert read("overdue_days", typed, rules) == 0
+
+
+@pytest.mark.parametrize(("typed", "days"), [("第45天", 45), ("已经是第45天了", 45), ("45天？", 45), ("45天。", 45),
+                                             ("45天，", 45), ("45天!", 45), ("45天！", 45), ("逾期45天了。", 45)])
+def test_an_ordinal_day_and_the_punctuation_ending_a_sentence(rules, typed, days):
+    assert read("overdue_days", typed, rules) == days
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 9), st.integers(0, 11), st.integers(0, 29))
+def test_a_duration_in_several_units_is_their_sum(rules, years, months, days):
+    """一年三个月 = 455, 1个月10天 = 40, 一个月零五天 = 35: the parts from the largest unit down."""
+    parts = [(years, "年", "{}年"), (months, "个月", "{}个月"), (days, "天", "{}天")]
+    given_parts = [(n, word, digits) for n, word, digits in parts if n]
+    if len(given_parts) < 2:
+        return
+    total = 365 * years + 30 * months + days
+    spoken = "".join(chinese(n) + word for n, word, _ in given_parts)
+    with_zero = "零".join(chinese(n) + word for n, word, _ in given_parts)
+    written = "".join(digits.format(n) for n, _, digits in given_parts)
+    for form in (spoken, with_zero, written):
+        assert read("overdue_days", form, rules) == total, form
+
+
+@pytest.mark.parametrize("typed", ["三个月一年", "一个月一个月", "一年三月", "一个多月零五天", "45天天"])
+def test_parts_out_of_order_or_vague_are_asked_about(rules, typed):
+    with pytest.raises(CaseError) as err:
+        read("overdue_days", typed, rules)
+    assert typed in err.value.message
+
+
+@pytest.mark.parametrize(("typed", "ends"), [("45~60天", (45, 60)), ("45～60天", (45, 60)), ("45到60天", (45, 60)),
+                                             ("45-60天", (45, 60)), ("45或60天", (45, 60)), ("45天到60天", (45, 60)),
+                                             ("两到三个月", (60, 90)), ("1到2年", (365, 730))])
+def test_a_range_of_days_offers_its_ends_never_one_number_made_of_both(rules, typed, ends):
+    for lang, unit in (("zh", "{}天"), ("en", "{} days")):
+        with pytest.raises(CaseError) as err:
+            parse_answer("overdue_days", typed, rules, lang)
+        assert all(unit.format(end) in err.value.message for end in ends), err.value.message
+        assert f"{ends[0]}{ends[1]}" not in err.value.message
+
+
+@pytest.mark.parametrize(("typed", "low", "high"), [("M1", 1, 30), ("m2", 31, 60), ("M3", 61, 90), ("Ｍ２", 31, 60)])
+def test_a_lenders_overdue_bracket_is_asked_about_with_its_days(rules, typed, low, high):
+    for lang in ("zh", "en"):
+        with pytest.raises(CaseError) as err:
+            parse_answer("overdue_days", typed, rules, lang)
+        assert typed in err.value.message and f"{low}" in err.value.message and f"{high}" in err.value.message
+
+
+@pytest.mark.parametrize("typed", ["1万", "2万天", "1.5万天", "1w", "1万天"])
+def test_days_written_as_an_amount_is_written_are_asked_about(rules, typed):
+    with pytest.raises(CaseError) as err:
+        read("overdue_days", typed, rules)
+    assert typed in err.value.message and err.value.field == "overdue_days"
+
+
+def test_days_through_the_command_line():
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    def assess(days: str):
+        return CliRunner().invoke(cli.app, ["assess", "-d", days, "-a", "5000", "-p", "花呗", "-n", "none",
+                                            "--no-input", "--format", "json", "--as-of", "2026-11-29"])
+
+    for typed, expected in (("还没到期", 0), ("3天后到期", 0), ("第45天", 45), ("45天？", 45), ("一年三个月", 455)):
+        done = assess(typed)
+        assert done.exit_code == 0, done.stderr
+        assert json.loads(done.stdout)["case"]["overdue_days"] == expected, typed
+    for typed, said in (("M2", ("31", "60")), ("45~60天", ("45天", "60天")), ("1万", ("1万",))):
+        done = assess(typed)
+        assert done.exit_code == 2 and done.stdout == "" and all(s in done.stderr for s in said), done.stderr
+        assert "4560" not in done.stderr
