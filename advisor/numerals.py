@@ -132,16 +132,29 @@ def number(text: str) -> Decimal | None:
     return total + rest_value
 
 
-_AMOUNT_HEAD = re.compile(r"^(?:一共|总共|共|还|已经|已)?(?:欠了|欠|借了|借|逾期了?|月薪|工资|收入|月入|每个?月)?\s*")
+_AMOUNT_HEAD = re.compile(r"^(?:一共|总共|共|还|已经|已)?(?:欠了|欠|借了|借|逾期了?)?\s*")
+_MONTHLY_HEAD = re.compile(r"^(?:每个?月|一个月)?(?:月薪|工资|收入|月入)?\s*")
+# A figure per month (a payment, an income): an answer to another question than the total owed.
+_MONTHLY = re.compile(r"^(?:一共|总共|共|还)?(?:每个?月|一个月|月供|月还|月薪|工资|收入|月入)")
 
 
-def amount(text: str) -> Decimal | None:
-    """An amount of money: a number with 元/块/¥ around it, or 欠了两万. `text` is lower-cased."""
+def amount(text: str, monthly: bool = False, take_home: bool = False) -> Decimal | None:
+    """An amount of money: a number with 元/块/¥ around it, or 欠了两万. `text` is lower-cased.
+    `monthly`: a monthly figure (月入8千, 每月5000); `take_home`: also 到手5000, the money in hand."""
     if _PLAIN.fullmatch(text):  # the fast path: nearly every spreadsheet cell
         return Decimal(text)
-    text = _FILLER_TAIL.sub("", _AMOUNT_HEAD.sub("", text)).strip()
+    text = _AMOUNT_HEAD.sub("", text)
+    if monthly:
+        text = _MONTHLY_HEAD.sub("", text)
+        text = text.removeprefix("到手") if take_home else text
+    text = _FILLER_TAIL.sub("", text).strip()
     text = _CURRENCY_TAIL.sub("", _CURRENCY_HEAD.sub("", text))
     return number(text.strip())
+
+
+def monthly(text: str) -> bool:
+    """每月5000, 月供2000, 月薪8千: a figure given per month."""
+    return bool(_MONTHLY.match(text))
 
 
 def is_vague(text: str) -> bool:

@@ -35,6 +35,7 @@ _COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 _LIST_RE = re.compile(r"[,，、;；/]+")  # between answers; a space may be inside one ("night calls")
+TAKE_HOME = ("monthly_income", "received")  # 到手5000: the pay or the loan money in hand
 MAX_PERCENT = Decimal(fields.MAX_PERCENT)
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
 MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
@@ -163,10 +164,14 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
         sign = text[:1] if text[:1] in "+-" else ""
         from . import numerals  # only for numbers in words (两万块)
 
-        value = numerals.amount(text[len(sign):].lstrip()) if text else None
+        per_month = field != "amount"  # income and costs are monthly figures; the amount owed is a total
+        value = Decimal(0) if zero_ok and _says_none(field, text, rules) else numerals.amount(
+            text[len(sign):].lstrip(), per_month, take_home=field in TAKE_HOME) if text else None
         if value is None:
-            vague = numerals.is_vague(text)  # 几千, 一万多, 两三万: asked for the exact figure
-            raise CaseError(field, rules.message("vague_amount" if vague else "bad_amount", lang, value=raw))
+            # 每月5000 for the amount owed: a monthly payment, not the total. 几千, 两三万: vague.
+            key = ("amount_monthly" if not per_month and numerals.monthly(text) else
+                   "vague_amount" if numerals.is_vague(text) else "bad_amount")
+            raise CaseError(field, rules.message(key, lang, value=raw))
         if sign == "-":
             value = -value
     if not value.is_finite():
@@ -287,6 +292,7 @@ def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> in
         from . import numerals
 
         value = numerals.number(match.group(1)) if match else None  # 2, 2笔, 两笔, 三个
+        value = Decimal(0) if value is None and _says_none(field, _normalise(raw).lower(), rules) else value
         if value is None or value != value.to_integral_value():
             raise CaseError(field, rules.message("bad_count", lang, value=raw))
         count = int(value)

@@ -40,6 +40,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "vague_days": ("value", "choices"),
     "vague_days_none": ("value",),
     "vague_amount": ("value",),
+    "amount_monthly": ("value",),
     "rate_period": ("value",),
     "rate_fraction": ("value",),
     "days_n": ("n",),

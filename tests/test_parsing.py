@@ -143,3 +143,54 @@ def test_a_figure_yaml_1_1_would_turn_into_another_number_is_asked_about(tmp_pat
     done = _assess_answers(tmp_path, f"overdue_days: 30\namount: {typed}\nplatform: 花呗\nnegotiation: none\n")
     assert done.exit_code == 2 and done.stdout == ""
     assert f"“{typed}”" in done.stderr and "amount" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("raw", ["每月5000", "每个月5000", "一个月5000", "月供2000", "月还1500", "月薪8千", "工资五千", "月入6000"])
+def test_a_monthly_figure_is_not_read_as_the_amount_owed(rules, raw):
+    for lang, word in (("zh", "总金额"), ("en", "total")):
+        with pytest.raises(CaseError) as err:
+            parse_answer("amount", raw, rules, lang)
+        assert err.value.field == "amount" and raw in err.value.message and word in err.value.message
+    if "供" not in raw and "还" not in raw:  # the same words answer the income question
+        assert parse_answer("monthly_income", raw, rules) > 0
+
+
+@pytest.mark.parametrize(("field", "raw", "value"), [
+    ("monthly_income", "到手5000", "5000.00"), ("monthly_income", "每月到手5000", "5000.00"),
+    ("received", "到手8000", "8000.00"), ("monthly_income", "没有", "0.00"), ("monthly_income", "没收入", "0.00"),
+    ("monthly_income", "零", "0.00"), ("monthly_income", "无", "0.00"), ("monthly_income", "0元", "0.00"),
+    ("monthly_income", "none", "0.00"), ("monthly_expenses", "没有", "0.00"), ("monthly_expenses", "无。", "0.00"),
+])
+def test_income_and_costs_in_the_words_people_use(rules, field, raw, value):
+    assert str(parse_answer(field, raw, rules)) == value
+
+
+@pytest.mark.parametrize(("field", "raw"), [("amount", "没有"), ("amount", "零"), ("amount", "到手5000"),
+                                            ("monthly_expenses", "到手5000"), ("monthly_expenses", "没收入"),
+                                            ("received", "没收入")])
+def test_a_word_for_none_or_take_home_answers_only_its_own_question(rules, field, raw):
+    with pytest.raises(CaseError) as err:
+        parse_answer(field, raw, rules)
+    assert err.value.field == field and raw in err.value.message
+
+
+@pytest.mark.parametrize("raw", ["没有", "就这一笔", "无", "没了", "只有这一笔", "零", "just this one", "None"])
+def test_no_other_debts(rules, raw):
+    assert parse_answer("other_debts", raw, rules) == 0
+
+
+def test_amounts_income_and_other_debts_through_the_command_line():
+    import json
+
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    core = ["assess", "-d", "30", "-p", "花呗", "-n", "none", "--no-input", "--format", "json", "--as-of", "2026-11-29"]
+    done = CliRunner().invoke(cli.app, [*core, "-a", "5000", "--income", "到手5000", "--expenses", "没有",
+                                        "--other-debts", "就这一笔"])
+    assert done.exit_code == 0, done.stderr
+    case = json.loads(done.stdout)["case"]
+    assert (case["monthly_income"], case["monthly_expenses"], case["other_debts"]) == ("5000.00", "0.00", 0)
+    monthly = CliRunner().invoke(cli.app, [*core, "-a", "每月5000"])
+    assert monthly.exit_code == 2 and "每月5000" in monthly.stderr and "总金额" in monthly.stderr
