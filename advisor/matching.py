@@ -211,3 +211,32 @@ def understood(field: str, raw: object, found: Match) -> str:
     if field == "platform" and found.product:
         return ProductChoice(choice, " ".join(str(raw).split()))
     return choice
+
+
+def choice_list(field: str, rules: RuleSet, lang: str, only: tuple[str, ...] | None = None) -> str:
+    """The numbered choices of a field (only those in `only`, when given), by name, the id in brackets:
+    1 银行贷款（bank_loan）；2 …"""
+    chosen = [(n, c) for n, c in enumerate(rules.choices(field), 1) if only is None or c["id"] in only]
+    if lang == "zh":
+        return "；".join(f"{n} {c['label']['zh']}（{c['id']}）" for n, c in chosen)
+    return "; ".join(f"{n} {c['label'][lang]} ({c['id']})" for n, c in chosen)
+
+
+def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: str) -> ChoiceError:
+    """Why an answer is not one choice: it may mean several, it is close to a known word, or it names
+    no product or choice known (for a platform, with how to find out who lends)."""
+    if found.choices:
+        return ChoiceError(field, rules.message("choice_ambiguous", lang, value=raw,
+                                                choices=choice_list(field, rules, lang, found.choices)))
+    if found.crisis is not None:
+        return ChoiceError(field, found.crisis[lang])  # the help alone: no "not understood", no list
+    if found.outside is not None:
+        return ChoiceError(field, rules.message("choice_outside", lang, value=raw, why=found.outside[lang]))
+    choices = choice_list(field, rules, lang)
+    if found.guess is not None:
+        meant = match(field, found.guess, rules).choices[0]
+        message = rules.message("bad_choice_guess", lang, value=raw, guess=found.guess, choices=choices,
+                                label=rules.label(field, meant, lang))
+        return ChoiceError(field, message, found.guess)
+    key = "product_unknown" if field == "platform" else "bad_choice"
+    return ChoiceError(field, rules.message(key, lang, value=raw, choices=choices))
