@@ -37,6 +37,8 @@ _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 _LIST_RE = re.compile(r"[,，、;；/]+")  # between answers; a space may be inside one ("night calls")
 TAKE_HOME = ("monthly_income", "received")  # 到手5000: the pay or the loan money in hand
 MAX_PERCENT = Decimal(fields.MAX_PERCENT)
+# A bare figure below it (2, 1.5: no %, no period) is as likely 月息2分, 24% a year, as 2% a year: asked.
+LOW_RATE = Decimal(5)
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
 MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
 MAX_INT = 10**18  # a whole number beyond this is no answer (and Python will not print one past 4,300 digits)
@@ -238,15 +240,21 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
         text, found = fast.group(0), (number, "year", number)
     else:
         text = repr(raw) if isinstance(raw, float) else _normalise(raw).lower().replace(" ", "")
+        if any(word in text for word in numerals.FEE_WORDS):  # 月费率1.5%: its real annual rate is far above 18%
+            raise CaseError(field, rules.message("rate_fee", lang, value=raw))
         found = numerals.rate(text)
     if found is None:
-        key = "rate_period" if numerals.needs_period(text) else "bad_percent"
-        raise CaseError(field, rules.message(key, lang, value=raw))
+        daily = numerals.per_day(text)  # 万5: surely 日息万分之五, yet asked, offering it
+        key = "rate_wan" if daily else "rate_period" if numerals.needs_period(text) else "bad_percent"
+        raise CaseError(field, rules.message(key, lang, value=raw, n=text[1:], apr=daily and daily[0]))
     value, period, per = found
     if period == "year" and value < 1 and not numerals.names_period(text):
         raise CaseError(field, rules.message("rate_period", lang, value=raw))  # 0.05%: surely not a year
-    if value < 1 and not any(sign in text for sign in ("%", "分", "厘")):
+    if value < 1 and not any(sign in text for sign in ("%", "分", "厘", "‰", "万")):
         raise CaseError(field, rules.message("rate_fraction", lang, value=raw))  # 年化0.24: 24% or 0.24%?
+    if field == "apr" and period == "year" and value < LOW_RATE and "%" not in text and not numerals.names_period(text):
+        monthly = format((value * numerals.PERIODS_PER_YEAR["month"]).normalize(), "f")  # 2: 2% a year or 月息2分?
+        raise CaseError(field, rules.message("rate_small", lang, value=raw, n=value, apr=monthly))
     if -value.as_tuple().exponent > MAX_PERCENT_PLACES:  # type: ignore[operator] # finite: from the regex
         raise CaseError(field, rules.message("percent_places", lang, value=raw, places=MAX_PERCENT_PLACES))
     if not 0 < value <= MAX_PERCENT:

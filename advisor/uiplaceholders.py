@@ -43,6 +43,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "amount_monthly": ("value",),
     "rate_period": ("value",),
     "rate_fraction": ("value",),
+    "rate_fee": ("value",),
+    **dict.fromkeys(("rate_wan", "rate_small"), ("value", "n", "apr")),
     "days_n": ("n",),
     "days_bucket": ("value", "low", "high"),
     "rate_converted_day": ("rate", "apr"),

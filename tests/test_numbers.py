@@ -293,3 +293,69 @@ def test_days_through_the_command_line():
         done = assess(typed)
         assert done.exit_code == 2 and done.stdout == "" and all(s in done.stderr for s in said), done.stderr
         assert "4560" not in done.stderr
+
+
+@pytest.mark.parametrize(("typed", "annual", "given"), [
+    ("综合年化36%", "36", None), ("实际年化24%", "24", None), ("年化率24%", "24", None), ("IRR 36%", "36", None),
+    ("irr36%", "36", None), ("利率24%", "24", None), ("综合年化利率 23.9%", "23.9", None),
+    ("日息万5", "18.25", ("day", "0.05")), ("日息万五", "18.25", ("day", "0.05")), ("日息1‰", "36.5", ("day", "0.1")),
+    ("日息0.5‰", "18.25", ("day", "0.05")), ("2分利", "24", ("month", "2")), ("月息2分利", "24", ("month", "2")),
+    ("月息1分5", "18", ("month", "1.5")), ("月息一分五", "18", ("month", "1.5")), ("月息2分5厘", "30", ("month", "2.5")),
+    ("2%", "2", None), ("5", "5", None), ("年化2", "2", None), ("年化4.5%", "4.5", None),
+])
+def test_a_rate_in_the_words_apps_and_lenders_use(rules, typed, annual, given):
+    value = read("apr", typed, rules)
+    assert value == Decimal(annual), typed
+    assert getattr(value, "given", None) == (given and (given[0], Decimal(given[1])))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 9))
+def test_fen_and_li_of_a_monthly_rate(rules, fen, li):
+    """月息1分5 is 1.5% a month: 分 whole percent, the digit after it tenths."""
+    for form in (f"月息{fen}分{li}", f"月息{DIGITS[fen]}分{DIGITS[li]}", f"月息{fen}分{li}厘"):
+        value = read("apr", form, rules)
+        assert value == 12 * (fen + Decimal(li) / 10) and value.given == ("month", fen + Decimal(li) / 10), form
+
+
+@pytest.mark.parametrize("typed", ["月费率1.5%", "分期费率0.75%", "日费率0.05%", "手续费率0.6%", "每期手续费0.75%"])
+def test_a_fee_rate_is_asked_for_the_annual_rate_never_multiplied_by_twelve(rules, typed):
+    for lang, why in (("zh", "本金"), ("en", "principal")):
+        with pytest.raises(CaseError) as err:
+            parse_answer("apr", typed, rules, lang)
+        assert typed in err.value.message and why in err.value.message and "IRR" in err.value.message
+
+
+@pytest.mark.parametrize(("raw", "monthly"), [("2", "24"), ("1.5", "18"), ("4.9", "58.8"), ("2.5", "30"),
+                                              (2, "24"), (Decimal("1.5"), "18"), ("利率2", "24")])
+def test_a_bare_figure_below_five_is_asked_whether_it_is_a_year_or_a_month(rules, raw, monthly):
+    for lang in ("zh", "en"):
+        with pytest.raises(CaseError) as err:
+            parse_answer("apr", raw, rules, lang)
+        assert str(raw) in err.value.message and "月息" in err.value.message and f"{monthly}%" in err.value.message
+    assert parse_answer("lpr", "3.45", rules) == Decimal("3.45"), "the LPR is a yearly figure below 5, never asked"
+
+
+@pytest.mark.parametrize(("typed", "n"), [("万5", "5"), ("万五", "五"), ("万3", "3")])
+def test_wan_n_alone_is_asked_whether_it_is_per_day(rules, typed, n):
+    with pytest.raises(CaseError) as err:
+        read("apr", typed, rules)
+    assert f"日息万分之{n}" in err.value.message and typed in err.value.message
+
+
+def test_rates_through_the_command_line():
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    def assess(rate: str):
+        return CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", "--apr", rate,
+                                            "--no-input", "--format", "json", "--as-of", "2026-11-29"])
+
+    for typed, annual in (("综合年化36%", "36"), ("IRR 36%", "36"), ("2分利", "24"), ("日息万5", "18.25")):
+        done = assess(typed)
+        assert done.exit_code == 0, done.stderr
+        assert json.loads(done.stdout)["case"]["apr"] == annual, typed
+    for typed, said in (("月费率1.5%", "IRR"), ("2", "月息2分"), ("万5", "日息万分之5")):
+        done = assess(typed)
+        assert done.exit_code == 2 and done.stdout == "" and said in done.stderr and "--apr" in done.stderr, done.stderr
