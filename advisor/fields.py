@@ -87,11 +87,11 @@ FIELDS: tuple[Field, ...] = (
     # The extended answers: optional, None when unknown, asked only when they can matter.
     Field("legal_status", "choice", "--legal-status",
           "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.",
-          columns=("诉讼情况", "法律状态", "法律程序", "诉讼", "起诉"), condition="choice"),
+          columns=("诉讼情况", "法律状态", "法律程序"), condition="choice"),
     Field("collection", "choices", "--collection",
           "How you are being collected (repeat or comma-separate): normal, night_calls, "
           "contacts_third_parties, threats, fake_legal_documents, violence, extra_fees, home_visit.",
-          columns=("催收方式", "催收情况", "催收"), condition="set"),
+          columns=("催收方式", "催收情况"), condition="set"),
     Field("hardship", "choice", "--hardship",
           "none, illness, unemployment, income_drop, business_failure, family_emergency, disaster.",
           columns=("困难", "困难原因"), condition="choice", scope="person"),
@@ -102,7 +102,7 @@ FIELDS: tuple[Field, ...] = (
     # Overrides the LPR table for the interest check; rules do not test it.
     Field("lpr", "percent", "--lpr", "1-year LPR in % to use instead of the built-in table.", columns=("一年期LPR",)),
     Field("monthly_income", "money", "--income", "Monthly income (same forms as --amount; 0 allowed).",
-          columns=("月收入", "每月收入", "收入", "工资", "月工资"), condition="decimal", domain=_MONEY, scope="person"),
+          columns=("月收入", "每月收入", "月工资"), condition="decimal", domain=_MONEY, scope="person"),
     Field("monthly_expenses", "money", "--expenses", "Essential monthly costs (same forms as --amount).",
           columns=("月支出", "每月支出", "必要开支", "每月必需开支", "必需开支"),
           condition="decimal", domain=_MONEY, scope="person"),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
 from .fields import FIELDS
+from .matching import Crisis
 from .models import CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case, missing_fields
 from .parsing import parse_answer
 from .termwrap import wrapped
@@ -55,9 +56,8 @@ def question_text(field: str, rules: RuleSet, lang: str, width: int | None = Non
 
 
 def _retry(message: str, rules: RuleSet, lang: str) -> str:
-    # A message may end its own sentence (the crisis text does): one full stop, never two.
-    return (f"{message.rstrip('。')}。{rules.text('prompt_retry', lang)}" if lang == "zh"
-            else f"{message.rstrip('.')}. {rules.text('prompt_retry', lang)}")
+    return (f"{message}。{rules.text('prompt_retry', lang)}" if lang == "zh"
+            else f"{message}. {rules.text('prompt_retry', lang)}")
 
 
 def ask(
@@ -81,6 +81,10 @@ def ask(
                 label = rules.label(field, parse_answer(field, guess, rules, lang), lang)
                 if ask_yes_no(rules.message("choice_guess", lang, guess=guess, label=label), rules, lang, read, say):
                     return parse_answer(field, guess, rules, lang, as_of)
+            if isinstance(exc, Crisis):  # not a wrong answer: the help, then the question once more
+                say(exc.message)
+                say(question_text(field, rules, lang, width))
+                continue
             say(_retry(exc.message, rules, lang))
 
 

@@ -46,6 +46,20 @@ class ChoiceError(CaseError):
         self.guess = guess
 
 
+class Crisis(ChoiceError):
+    """An answer that says the person may harm themselves: its message is where to get help now."""
+
+
+def crisis_text(raw: object, rules: RuleSet) -> dict[str, str] | None:
+    """The reply to an answer to a number or date question that holds a `crisis` word, or None (a
+    choice question finds it in Index.match). Only asked of an answer not understood: no cost otherwise."""
+    text = fold(raw)
+    for entry in rules.data.get("crisis", []):
+        if any(fold(word) in text for word in entry["words"]):
+            return entry["text"]
+    return None
+
+
 class Match(NamedTuple):
     """The choices an answer names. `unsure`: it could mean any of them (ask which). None: not
     understood; `guess` is then a known word close to it, if any, and `outside` the text saying why,
@@ -229,7 +243,7 @@ def choice_error(field: str, raw: object, found: Match, rules: RuleSet, lang: st
         return ChoiceError(field, rules.message("choice_ambiguous", lang, value=raw,
                                                 choices=choice_list(field, rules, lang, found.choices)))
     if found.crisis is not None:
-        return ChoiceError(field, found.crisis[lang])  # the help alone: no "not understood", no list
+        return Crisis(field, found.crisis[lang])  # the help alone: no "not understood", no list
     if found.outside is not None:
         return ChoiceError(field, rules.message("choice_outside", lang, value=raw, why=found.outside[lang]))
     choices = choice_list(field, rules, lang)

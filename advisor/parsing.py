@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import fields
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
-from .matching import choice_error
+from .matching import Crisis, choice_error, crisis_text
 from .matching import match as match_choice
 from .matching import read as read_choice
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
@@ -27,7 +27,8 @@ CENT = Decimal("0.01")
 # only: anything else, full-width digits included, takes the full path through numerals.py).
 _FAST_AMOUNT = re.compile(r"[¥￥]?([0-9]+(?:\.[0-9]*)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)([万千wWkK]?)(?:元|块钱|块)?")
 # 5.000 is five yuan to a calculator and five thousand where a dot groups thousands: asked, never read.
-_DOT_GROUPED = re.compile(r"[¥￥]?([0-9]{1,3}\.[0-9]{3})(?:元|块钱|块)?")
+# Only when both readings are amounts: 12.345 has no cents reading, 0.500 no thousands one.
+_DOT_GROUPED = re.compile(r"[¥￥]?([1-9][0-9]{0,2}\.[0-9]{2}0)(?:元|块钱|块)?")
 _FAST_DAYS = re.compile(r"([0-9]{1,9}) ?(?:天|日|days?)?")
 _FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
 _UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
@@ -326,21 +327,27 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
         raise CaseError(field, rules.message("too_long", lang, value=raw, max=MAX_TEXT))
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > MAX_INT:
         raise CaseError(field, rules.message("too_long", lang, value=f"{Decimal(raw):.3e}", max=MAX_TEXT))
-    if kind == "days":
-        return parse_days(raw, rules, lang)
-    if kind == "amount":
-        return parse_amount(raw, rules, lang)
-    if kind == "money":
-        return parse_amount(raw, rules, lang, field=field, zero_ok=True)
     if kind == "choice":
         return parse_choice(field, raw, rules, lang)
     if kind == "choices":
         return parse_choices(field, raw, rules, lang)
-    if kind == "percent":
-        return parse_percent(raw, field, rules, lang)
-    if kind == "count":
-        return parse_count(raw, field, rules, lang)
-    return parse_date(raw, field, rules, lang, as_of)
+    try:
+        if kind == "days":
+            return parse_days(raw, rules, lang)
+        if kind == "amount":
+            return parse_amount(raw, rules, lang)
+        if kind == "money":
+            return parse_amount(raw, rules, lang, field=field, zero_ok=True)
+        if kind == "percent":
+            return parse_percent(raw, field, rules, lang)
+        if kind == "count":
+            return parse_count(raw, field, rules, lang)
+        return parse_date(raw, field, rules, lang, as_of)
+    except CaseError:
+        said = crisis_text(raw, rules) if isinstance(raw, str) else None  # "不想活了" to "how many days?"
+        if said is None:
+            raise
+        raise Crisis(field, said[lang]) from None
 
 
 def key_name(name: object) -> str:

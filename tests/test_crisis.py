@@ -39,9 +39,24 @@ def test_a_batch_row_that_says_so_gets_the_help_line_and_every_row_its_record(tm
     assert records[1]["case"]["concerns"] == ["jail"]
 
 
-def test_the_prompt_gives_the_help_line_and_asks_again():
-    asked = [(["你最担心什么"], "不想活了"), ([HELP, "请再试一次"], "坐牢"), (["已经逾期多少天"], "100"),
+def test_the_prompt_gives_the_help_line_and_asks_the_question_again_without_calling_it_wrong():
+    asked = [(["你最担心什么"], "不想活了"), ([HELP, "你最担心什么"], "坐牢"), (["已经逾期多少天"], "100"),
              (["逾期的金额是多少"], "5000"), (["哪类机构借的"], "花呗"), (["协商过还款吗"], "没有"),
              *[([question], "") for question in ("律师函", "催收", "因为什么", "年化利率", "收入", "还清了吗", "别的欠款")]]
     report = answer_prompts(["assess", "--format", "json", "--as-of", "2026-11-29"], asked)
     assert '"jail"' in report and '"overdue_days": 100' in report
+
+
+@pytest.mark.parametrize("flag, said", [("--days", "不想活了"), ("--amount", "活不下去了")])
+def test_a_number_question_answered_so_gets_the_help_line_too(flag, said):
+    args = {"--days": "30", "--amount": "5000"} | {flag: said}
+    result = CliRunner().invoke(cli.app, ["assess", "-d", args["--days"], "-a", args["--amount"], "-p", "花呗", "-n",
+                                          "none", "--no-input"])
+    assert result.exit_code == 2 and HELP in result.output and "不是" not in result.output
+
+
+@pytest.mark.parametrize("said", ["骂我去死", "催收让我去死", "让我去跳楼"])
+def test_a_collector_telling_them_to_die_is_a_threat_not_their_own_crisis(said):
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none",
+                                          "--collection", said, "--no-input", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["case"]["collection"] == ["threats"]

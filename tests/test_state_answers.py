@@ -131,3 +131,18 @@ def test_what_if_i_cannot_pay_follows_the_talks_so_far(platform, negotiation, ex
     record = assess_json("-d", "60", "-a", "30000", "-p", platform, "-n", negotiation, "--concerns", "cannot_pay")
     cannot = answer(record, "cannot_pay")
     assert cannot["id"] == expected and unwanted not in cannot["verdict"]
+
+
+def test_an_heir_asking_what_if_i_cannot_pay_is_told_the_estate_pays():
+    cannot = answer(assess_json("-d", "60", "-a", "8000", "-p", "花呗", "-n", "none", "--asker", "heir", "--concerns",
+                                "cannot_pay"), "cannot_pay")
+    assert cannot["id"] == "cannot_pay.heir" and "遗产" in cannot["verdict"]
+
+
+def test_a_repaid_debt_is_not_told_a_record_surely_exists_nor_a_card_that_only_a_court_may_take():
+    credit = answer(assess_json("-d", "2", "-a", "3000", "-p", "信用卡", "-n", "none", "--repaid-on", "2026-11-20",
+                                "--concerns", "credit"), "credit")
+    assert "如果被报送过" in credit["verdict"]
+    letter = answer(assess_json("-d", "200", "-a", "30000", "-p", "信用卡", "-n", "none", "--legal-status",
+                                "demand_letter", "--concerns", "lawsuit"), "lawsuit")
+    assert "冻结、扣划" not in letter["text"] + "".join(letter["conditions"])
