@@ -56,7 +56,8 @@ def crisis_text(raw: object, rules: RuleSet) -> dict[str, str] | None:
     text = fold(raw)
     for entry in rules.data.get("crisis", []):
         if any(fold(word) in text for word in entry["words"]):
-            return entry["text"]
+            said: dict[str, str] = entry["text"]
+            return said
     return None
 
 

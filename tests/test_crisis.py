@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import answer_prompts
 from typer.testing import CliRunner
 
 from advisor import cli
-from conftest import answer_prompts
 
 HELP = "12356"
 
