@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import assess_json
+from conftest import assess_json
 
 
 def answer(record: dict[str, Any], concern: str) -> dict[str, Any]:
