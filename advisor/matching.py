@@ -50,15 +50,19 @@ class Crisis(ChoiceError):
     """An answer that says the person may harm themselves: its message is where to get help now."""
 
 
+def _crisis_words(rules: RuleSet) -> list[tuple[str, dict[str, str]]]:
+    """Each `crisis` word, folded, with its reply: once per rule set, kept beside the field indexes."""
+    words: list[tuple[str, dict[str, str]]] | None = rules.matchers.get(" crisis")
+    if words is None:
+        words = rules.matchers[" crisis"] = [(fold(w), e["text"]) for e in rules.data.get("crisis", []) for w in e["words"]]
+    return words
+
+
 def crisis_text(raw: object, rules: RuleSet) -> dict[str, str] | None:
-    """The reply to an answer to a number or date question that holds a `crisis` word, or None (a
-    choice question finds it in Index.match). Only asked of an answer not understood: no cost otherwise."""
+    """The reply to an answer that holds a `crisis` word, or None. A choice question asks it first
+    (Index.match); a number or date question only of an answer it did not understand."""
     text = fold(raw)
-    for entry in rules.data.get("crisis", []):
-        if any(fold(word) in text for word in entry["words"]):
-            said: dict[str, str] = entry["text"]
-            return said
-    return None
+    return next((said for word, said in _crisis_words(rules) if word in text), None)
 
 
 class Match(NamedTuple):
@@ -108,7 +112,7 @@ class Index:
         self.alone = {fold(w) for w in phrases.get("alone", [])}
         self.doubts = tuple(fold(w) for w in phrases.get("doubts", []))
         self.outside = [(fold(w), entry["text"]) for entry in phrases.get("outside", []) for w in entry["words"]]
-        self.crisis = [(fold(w), entry["text"]) for entry in rules.data.get("crisis", []) for w in entry["words"]]
+        self.crisis = _crisis_words(rules)
         self.pick: list[str] | None = phrases.get("pick")
         self.negations = tuple(fold(w) for w in rules.data.get("negations", []))
         self._inside: re.Pattern[str] | None | bool = False  # False: not compiled yet
