@@ -106,13 +106,17 @@ def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
 
 
 def _says_none(field: str, text: str, rules: RuleSet) -> bool:
-    """没有, 无, 还没逾期: an answer that means 0, in the words rules/ui.yaml lists for the field."""
+    """没有, 无, 还没逾期: an answer that means 0, in the words rules/ui.yaml lists for the field (split
+    once per rule set and kept beside the choice indexes)."""
     from .numerals import bare
 
-    words = rules.ui.get(f"answer_zero_{field}")
-    if not words:
-        return False
-    return bare(text) in {w.strip().casefold() for lang in fields.LANGS for w in _LIST_RE.split(words[lang])}
+    key = f" zero {field}"
+    words: frozenset[str] | None = rules.matchers.get(key)
+    if words is None:
+        listed = rules.ui.get(f"answer_zero_{field}") or {}
+        words = rules.matchers[key] = frozenset(
+            w.strip().casefold() for lang in fields.LANGS if lang in listed for w in _LIST_RE.split(listed[lang]))
+    return bare(text) in words
 
 
 def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:

@@ -48,7 +48,7 @@ class RuleSet:
         self.plan: dict[str, Any] = data["plan"]
         self.report: dict[str, Any] = data["report"]  # what the short report shows of each kind
         self._choice_index: dict[str, dict[str, str]] = {}
-        self.matchers: dict[str, Any] = {}  # matching.Index of each choice field (and the crisis words), on first use
+        self.matchers: dict[str, Any] = {}  # each choice field's matching.Index and the word lists answers use, on first use
         # Order of each catalog as written: display order within equal urgency.
         self.order = {section: {eid: n for n, eid in enumerate(data[section])} for section in CATALOGS}
         # Each condition built from its data once, here, and each tester compiled once.
