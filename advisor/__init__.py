@@ -10,11 +10,13 @@ The Python API. Imports stay light: nothing here pulls in typer, rich or yaml.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from .tuples import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import RECHECK_SECONDS as RECHECK_SECONDS
     from .api import assess as assess
     from .api import assess_household as assess_household

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError, UsageError
 from .fields import FLAGS
 from .models import FIELD_KINDS, Case, missing_fields
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet

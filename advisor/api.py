@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
 
 from .engine import evaluate as _evaluate
 from .errors import ArgumentError
@@ -16,6 +15,10 @@ from .parsing import build_case, by_field
 from .render.record import cached_record
 from .rulefiles import FileStats, file_stats, rule_files
 from .ruleset import RuleSet, load_ruleset
+from .tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # The built-in rule set, loaded once per process: (rule set, signature of its files, when last checked).
 _default: list[Any] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from .engine import evaluate
 from .errors import CaseError, RuleProblem
@@ -12,6 +12,7 @@ from .models import ORDERED_OUTPUTS, Assessment, Case
 from .parsing import build_case
 from .ruleset import RuleSet
 from .safetext import describe
+from .tuples import NamedTuple
 
 # A step is read on a phone-sized terminal: about two lines of 80 columns at most.
 STEP_MAX_CHARS = {"zh": 64, "en": 200}

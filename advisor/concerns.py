@@ -13,12 +13,13 @@ case (`concerns_source: default`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .engine import day_stage, overdue_start
 from .errors import RuleProblem
+from .tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .models import Assessment
     from .ruleset import RuleSet
 

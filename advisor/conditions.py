@@ -13,10 +13,13 @@ import operator
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple, Union
 
 from .fields import FIELDS
 from .models import ConditionTrace
+from .tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Fields a condition may test, and how their values are typed. The contract date and the LPR override
 # are not tested by rules; day_stage, overdue_start and the two checks are derived by the engine.
@@ -53,8 +56,9 @@ class Not(NamedTuple):
     part: Condition
 
 
-Condition = Union[Cmp, AllOf, AnyOf, Not]
-Tester = Callable[[dict[str, Any]], bool]
+Condition = Cmp | AllOf | AnyOf | Not
+if TYPE_CHECKING:
+    Tester = Callable[[dict[str, Any]], bool]
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {

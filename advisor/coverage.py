@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import product
-from typing import Any, NamedTuple
+from typing import Any
 
 from .engine import RANK, day_stage, dropped, firing, highest, lookup, stage_band
 from .errors import RuleProblem
@@ -19,6 +19,7 @@ from .models import EXTENDED_FIELDS, FIELD_KINDS, Case
 from .parsing import MAX_AMOUNT, MAX_PERCENT
 from .repeats import Repeat, shown, similar, texts
 from .ruleset import RuleSet
+from .tuples import NamedTuple
 
 # Each numeric field: its domain and the smallest step between two values.
 DOMAINS: dict[str, tuple[Any, ...]] = {

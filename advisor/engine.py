@@ -9,14 +9,17 @@ the union, so they too never depend on rule order (a removal always wins over an
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
 
 from . import conditions
-from .conditions import Condition, Tester
+from .conditions import Condition
 from .finance import interest_check, plan, retention_until
 from .models import NO_EXTENDED, ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, FiredRule, Step
+from .tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from .conditions import Tester
     from .ruleset import RuleSet
 
 RANK = {name: {v: n for n, v in enumerate(vocab)} for name, vocab in ORDERED_OUTPUTS.items()}
@@ -158,8 +161,8 @@ DATE_LIMIT = 1_000
 DAY_LIMIT = 20_000  # (as_of, days) pairs whose band is remembered: a day count is met again and again
 _NO_FIGURES = (None, None, None)  # no interest check, no plan, no retention date
 
-
-Table = dict[tuple[Any, ...], tuple[Any, ...]]
+if TYPE_CHECKING:
+    Table = dict[tuple[Any, ...], tuple[Any, ...]]
 
 
 class Lookup:

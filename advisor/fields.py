@@ -12,7 +12,10 @@ Numbers that need Decimal are kept as text here and read where they are used.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from .tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 LANGS = ("zh", "en")  # every text comes in these; zh is the default
 

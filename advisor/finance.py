@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
-from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
 from .models import Case
+from .tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .ruleset import RuleSet
 
 CENT = Decimal("0.01")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .fields import PERSON_FIELDS
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet

@@ -15,7 +15,8 @@ than its share cannot be cleared within its longest term, so a longer plan must 
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
-from typing import NamedTuple
+
+from .tuples import NamedTuple
 
 CENT = Decimal("0.01")
 

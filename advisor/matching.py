@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, NamedTuple, cast
 
 from .errors import CaseError
+from .tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -91,7 +91,7 @@ class Index:
 
     def __init__(self, field: str, rules: RuleSet) -> None:
         phrases = rules.data.get("phrases", {}).get(field, {})
-        self.known: dict[str, str] = {}  # answers as typed -> what they mean (read)
+        self.known: dict[object, str] = {}  # answers as typed (exact str only) -> what they mean (read)
         self.exact: dict[str, tuple[str, bool]] = {}  # word -> (choice, names a product)
         self.numbers: set[str] = set()
         for n, c in enumerate(rules.choices(field), 1):
@@ -210,7 +210,7 @@ def read(field: str, raw: object, rules: RuleSet) -> str | Match:
     idx = index(field, rules)
     typed = raw.__class__ is str  # faster than isinstance, and a str subclass is not memoised
     if typed:
-        hit = idx.known.get(cast(str, raw))
+        hit = idx.known.get(raw)
         if hit is not None:
             return hit
     found = idx.match(fold(raw))
@@ -220,7 +220,7 @@ def read(field: str, raw: object, rules: RuleSet) -> str | Match:
     if typed:
         if len(idx.known) >= KNOWN_LIMIT:
             idx.known.clear()
-        idx.known[cast(str, raw)] = value
+        idx.known[raw] = value
     return value
 
 

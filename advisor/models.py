@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections import namedtuple
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .fields import FIELDS
+from .tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Ordered vocabularies, lowest first. Rank is the index: never compare ids as strings.
 STAGES = ("not_overdue", "grace", "early", "collection", "legal_risk", "litigation", "enforcement")

@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
 from . import fields
 from .errors import CaseError
@@ -16,8 +15,11 @@ from .matching import Crisis, choice_error, crisis_text
 from .matching import match as match_choice
 from .matching import read as read_choice
 from .models import CORE_FIELDS, EXTENDED_FIELDS, FIELD_KINDS, Case
+from .tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .ruleset import RuleSet
 
 MAX_AMOUNT = Decimal(fields.MAX_AMOUNT)

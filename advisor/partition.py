@@ -19,12 +19,14 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
 
 from .conditions import CONDITION_FIELDS, leaves
 from .models import Case
+from .tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .ruleset import RuleSet
 
 _LOW_OPS = ("gte", "lt")

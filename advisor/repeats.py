@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet

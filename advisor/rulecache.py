@@ -22,10 +22,13 @@ import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from .errors import WriteError
 from .rulefiles import file_stats
+from .tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CACHE_FORMAT = "advisor-rules-12"  # bump when the compiled shape or its validation changes
 MAX_CACHE_BYTES = 64 << 20

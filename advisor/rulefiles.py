@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from .errors import RuleProblem
+from .tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _yaml_loader() -> Any:

@@ -12,15 +12,18 @@ import gc
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from .conditions import Condition, Tester, build, tester
+from .conditions import Condition, build, tester
 from .errors import RuleProblem, RuleSetError
 from .models import CATALOGS
 from .rulecache import cache_dir, content_key, indexed_key, read_cache, stamp, write_cache, write_index
 from .rulefiles import Source, read_source, rule_files
+from .tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from .conditions import Tester
     from .engine import Lookup
 
 

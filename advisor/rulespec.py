@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, Union
+from typing import Any, Union
 
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, FIELD_KINDS, ORDERED_OUTPUTS, STAGES, URGENCIES
+from .tuples import NamedTuple
 
 # The keys of a rule that take outcomes away, and the catalogs whose ids they may name.
 DROPS = ("replaces", "removes")

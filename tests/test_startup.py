@@ -82,3 +82,26 @@ def test_a_run_naming_its_command_builds_it_alone_and_every_other_run_sees_them_
     typo = _advisor("asess")
     assert typo.returncode == 2 and "assess" in typo.stderr
     assert _advisor("rules", "list").returncode == 0
+
+
+API_PROBE = """
+import sys
+before = set(sys.modules)
+import advisor
+from advisor.ruleset import load_ruleset
+load_ruleset()
+advisor.assess({"overdue_days": 45, "amount": "5000", "platform": "花呗", "negotiation": "none"}, lang="en")
+print(" ".join(sorted(set(sys.modules) - before)), "|", "typing" in before)
+"""
+
+
+def test_a_warm_rule_load_and_an_assessment_through_the_api_never_import_typing(warm):
+    # typing and its NamedTuple were a third of a warm start (advisor/tuples.py says why).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE")}  # coverage imports typing
+    env["ADVISOR_CACHE_DIR"] = warm
+    out = subprocess.run([sys.executable, "-c", API_PROBE], capture_output=True, text=True, env=env, check=True)
+    new, _, preloaded = out.stdout.rpartition("|")
+    if preloaded.strip() == "True":
+        pytest.skip("this Python imports typing before any program runs")
+    assert {"advisor.engine", "advisor.ruleset", "advisor.api"} <= set(new.split())
+    assert "typing" not in new.split()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import fields
 from ..engine import evaluate, lookup
@@ -22,6 +22,7 @@ from ..errors import CaseError
 from ..models import CORE_FIELDS, FIELD_KINDS, NO_EXTENDED, Case, plain
 from ..parsing import parse_answer
 from ..render.record import to_record
+from ..tuples import NamedTuple
 from .caseload import Caseload
 from .rows import ALL_FIELDS, BrokenInput, Row, RowError
 from .sinks import Format, Writer, csv_cell, csv_id, csv_text, dumps

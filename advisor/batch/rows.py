@@ -4,11 +4,12 @@ cannot be read. Every other batch module builds on this one; it imports none of 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..fields import FIELDS, ID_COLUMNS
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
 from ..parsing import KEYS, key_name
+from ..tuples import NamedTuple
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet

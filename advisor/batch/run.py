@@ -9,13 +9,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..engine import evaluate
 from ..errors import UsageError
 from ..fields import LANGS
 from ..render.record import cached_record
 from ..safetext import printable
+from ..tuples import NamedTuple
 from .caseload import Caseload
 from .csv_rows import Columns, values_stay_on_their_line
 from .desk import run_desk

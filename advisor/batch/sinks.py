@@ -9,12 +9,13 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 from ..errors import WriteError
 from ..fileio import Output
 from ..render import BATCH_FORMATS
 from ..safetext import json_safe, printable
+from ..tuples import NamedTuple
 
 OUTPUT_FORMATS = BATCH_FORMATS
 CSV_COLUMNS = ("row", "id", "stage", "severity", "credit_level", "reporting", "consequences", "steps",

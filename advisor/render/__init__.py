@@ -11,9 +11,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+
+from ..tuples import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..models import Case
     from ..ruleset import RuleSet
 

@@ -4,7 +4,11 @@ thousands separators, citations as short titles with each law named once."""
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from ..tuples import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Long forms people leave out when they cite a law: 《民法典》第十条.
 _LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the PRC")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from ..concerns import answer_fields
 from ..finance import repayment_check
 from ..models import SCHEMA_VERSION, Assessment, plain
 from ..templates import fill
+from ..tuples import TYPE_CHECKING
 from .forms import money
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..ruleset import RuleSet
 
 
