@@ -66,16 +66,19 @@ class RuleSet:
         }
         # What answers the person (concerns.py): each entry with the test of its `when`, None when it always
         # holds; the answers grouped by concern, in order, since the first that holds is the one shown.
+        # Their condition trees too, so the partition's bands tell apart every case they answer differently.
+        trees = {section: [build(e["when"]) if "when" in e else None for e in data[section]]
+                 for section in ("answers", "default_concerns", "headlines")}
+        self.answer_conditions = [tree for section in trees.values() for tree in section if tree is not None]
+        tested = {section: [(e, None if tree is None else tester(tree)) for e, tree in zip(data[section], trees[section])]
+                  for section in trees}
         self.answers: dict[str, list[tuple[dict[str, Any], Tester | None]]] = {}
-        for entry in data["answers"]:
-            self.answers.setdefault(entry["concern"], []).append((entry, _when(entry)))
-        self.default_concerns = [(entry, _when(entry)) for entry in data["default_concerns"]]
-        self.headlines = [(entry, _when(entry)) for entry in data["headlines"]]
+        for entry, test in tested["answers"]:
+            self.answers.setdefault(entry["concern"], []).append((entry, test))
+        self.default_concerns = tested["default_concerns"]
+        self.headlines = tested["headlines"]
         # The classes of debt in a household's order (household.py), first first.
         self.priorities = [(entry, _when(entry)) for entry in data.get("priorities", [])]
-        # Their condition trees, so the partition's bands tell apart every case they answer differently.
-        self.answer_conditions = [build(e["when"]) for section in ("answers", "default_concerns", "headlines")
-                                  for e in data[section] if "when" in e]
         self.in_force_cache: dict[int, Any] = {}  # epoch of as_of -> the rules in force, with their testers
         self.lookup: Lookup | None = None  # the engine's band table, built on first use
 
