@@ -18,7 +18,7 @@ from .templates import fill
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-_BLANKS = ("name", "lender", "contract_no", "phone")
+_BLANKS = ("name", "lender", "creditor", "contract_no", "phone", "deceased", "death_date")
 # Every name a paragraph may use: the blanks, and what _values can give.
 PLACEHOLDERS = (
     *_BLANKS, "date", "days", "amount", "platform", "negotiation", "hardship",
