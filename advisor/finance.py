@@ -91,10 +91,13 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     """Equal monthly payments from what is left after essential costs, or an honest "not affordable".
 
     Only a share of the margin is proposed, so an unexpected bill does not break the plan; interest and
-    fees are not added (a negotiated plan may add or waive them). A repaid debt needs no plan.
+    fees are not added (a negotiated plan may add or waive them). A repaid debt needs no plan, nor a
+    case the rule set's `plan: when` leaves out.
     """
     if case.monthly_income is None or case.monthly_expenses is None or case.repaid_on is not None:
         return None
+    if rules.plan_test is not None and not rules.plan_test(case._asdict()):
+        return None  # a case the rule set's `plan: when` leaves out (rules/catalog/interest.yaml says whose)
     settings = rules.plan
     limit = int(settings["max_months"].get(case.platform, settings["max_months"]["default"]))
     margin = case.monthly_income - case.monthly_expenses

@@ -84,7 +84,7 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
     from .render.record import cached_record
 
     records = [cached_record(evaluate(case, rules, as_of), rules, lang) for case in cases]
-    budget = _budget(person, rules)
+    budget = _budget(person, cases, rules)
     order = _order(cases, records, rules, as_of, lang, budget)
     plan, shares = _plan(person, cases, order, rules, lang, budget)
     for n, record in enumerate(records):
@@ -138,9 +138,13 @@ def household_answers(records: list[dict[str, Any]]) -> dict[str, Any]:
     return {"concerns": concerns, "concerns_source": "given" if given else "default", "answers": answers}
 
 
-def _budget(person: dict[str, Any], rules: RuleSet) -> Decimal | None:
+def _budget(person: dict[str, Any], cases: list[Case], rules: RuleSet) -> Decimal | None:
     income, expenses = person.get("monthly_income"), person.get("monthly_expenses")
     if income is None or expenses is None:
+        return None
+    # Each debt's case carries the person's answers: a household plan only when the rule set's
+    # `plan: when` would give every one of its debts a plan (an heir's, for one, none).
+    if rules.plan_test is not None and not all(rules.plan_test(case._asdict()) for case in cases):
         return None
     return available(income, expenses, Decimal(rules.plan["share_of_margin"]))
 

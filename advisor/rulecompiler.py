@@ -11,7 +11,7 @@ from .answerrules import compile_answers
 from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
 from .declared import compile_declared
 from .errors import RuleSetError, suggest
-from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, STAGES
+from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, STAGES
 from .phraserules import compile_phrases
 from .priorityrules import compile_priorities
 from .rulefiles import Source, read_yaml
@@ -83,6 +83,12 @@ def _finish(m: Merge) -> dict[str, Any]:
             entry["ask_when"] = _condition(m, file, node, f"fields.{name}")
     for section, paragraphs in m.paragraphs.items():
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
+    if m.plan_when is not None:
+        file, node = m.plan_when
+        data["plan"]["when"] = _condition(m, file, node, "plan")
+        derived = sorted(set(_tested(data["plan"]["when"])) - {*CORE_FIELDS, *EXTENDED_FIELDS})
+        if derived:  # a plan is worked out before what the engine derives
+            m.check.add(file, node, "plan", f'"when" of "plan" can test only answers, not {", ".join(derived)}')
     compile_answers(m, _condition)
     compile_priorities(m, _condition)
     compile_declared(m, _condition)
@@ -205,6 +211,13 @@ def _paragraph(m: Merge, file: str, node: Any, section: str) -> dict[str, Any]:
 
         m.check.template(file, node, "text", section, PLACEHOLDERS)
     return entry
+
+
+def _tested(cond: list[Any]) -> list[str]:
+    """The fields a compiled condition compares."""
+    if cond[0] == "cmp":
+        return [cond[1]]
+    return _tested(cond[1]) if cond[0] == "not" else [f for part in cond[1] for f in _tested(part)]
 
 
 def _condition(m: Merge, file: str, node: Any, rid: str) -> list[Any]:

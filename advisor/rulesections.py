@@ -55,6 +55,7 @@ class Merge:
         self.disabled: list[tuple[str, str, Any, tuple[str, int]]] = []  # file, rule id, the file, key
         # Read in the second pass: (file, node) of each field's `ask_when` and of each paragraph.
         self.ask_when: dict[str, tuple[str, Any]] = {}
+        self.plan_when: tuple[str, Any] | None = None  # (file, node) of the plan's `when`
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
         # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
         self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}, "priorities": {}}

@@ -49,6 +49,7 @@ class RuleSet:
         self.ui: dict[str, dict[str, str]] = data["ui"]
         self.interest: dict[str, Any] = data["interest"]
         self.plan: dict[str, Any] = data["plan"]
+        self.plan_test = _when(self.plan)  # which cases get a plan (finance.plan), None: all of them
         self.report: dict[str, Any] = data["report"]  # what the short report shows of each kind
         self._choice_index: dict[str, dict[str, str]] = {}
         self.matchers: dict[str, Any] = {}  # each choice field's matching.Index and the word lists answers use, on first use

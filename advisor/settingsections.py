@@ -31,6 +31,8 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     months = good.get("max_months", {})
     if "default" not in months:
         months = {"default": 60}
+    # A layer's plan replaces the one before, `when` included; compiled with the rules' conditions, later.
+    m.plan_when = (file, value["when"]) if "when" in value else None
     texts = value.get("texts", {})
     if isinstance(texts, dict):
         from .render.record import PLAN_PLACEHOLDERS
