@@ -44,12 +44,19 @@ def test_an_heirs_letter_tells_of_the_death_asks_for_the_details_and_promises_no
     assert "20000.00" in text and "60" in text, "the facts of the debt are still stated"
 
 
-def test_an_heirs_old_debt_letter_is_not_told_it_gives_up_the_limitation_defence():
+def test_an_heirs_old_debt_letter_keeps_the_estates_limitation_defence():
     # The borrower's letter says they will pay, which after three years gives up that defence; the
-    # heir's says no such thing, so the note that would say so is not shown.
+    # heir's promises nothing, and its note says the estate can raise the defence and how not to lose it.
     heir = letter("-d", "1200", "-a", "2万", "-p", "bank_loan", "-n", "none", "--asker", "heir")
     borrower = letter("-d", "1200", "-a", "2万", "-p", "bank_loan", "-n", "none")
-    assert "诉讼时效" in borrower and "诉讼时效" not in heir
+    assert "就不能再以时效抗辩" in borrower and "就不能再以时效抗辩" not in heir
+    assert "遗产一方可以据此抗辩" in heir.split("\n# ")[0] and "不要表示同意还款" in heir
+
+
+@pytest.mark.parametrize(("status", "says"), [("sued", "依法参加诉讼"), ("judgment", "同样以所得遗产的实际价值为限")])
+def test_an_heirs_letter_after_a_lawsuit_or_judgment_says_so_and_still_limits_to_the_estate(status, says):
+    text = letter(*BANK, "--asker", "heir", "--legal-status", status)
+    assert says in text and "愿意履行" not in text and "愿意配合" not in text
 
 
 def test_an_heirs_phone_script_asks_and_does_not_promise():
@@ -58,8 +65,8 @@ def test_an_heirs_phone_script_asks_and_does_not_promise():
     assert "我每月能稳定还" not in text and "不能答应还款" in text
 
 
-@pytest.mark.parametrize(("asker", "says"), [("spouse", "第五百五十二条"), ("parent", "第五百五十二条"),
-                                             ("child", "第五百五十二条"), ("guarantor", "担保合同")])
+@pytest.mark.parametrize(("asker", "says"), [("spouse", "第一千零六十四条"), ("parent", "第五百五十二条"),
+                                             ("child", "第五百五十二条"), ("guarantor", "第六百九十二条")])
 def test_a_relative_or_guarantor_is_told_first_the_letter_is_the_borrowers_to_sign(asker, says):
     text = letter(*BANK, "--asker", asker)
     first, rest = text.split("\n\n", 1)
@@ -85,10 +92,32 @@ def test_a_letter_to_a_friend_is_to_a_person_not_an_institution(rules, lang):
     assert ("双方签字" if lang == "zh" else "both sign") in text, "the agreement written down and signed"
 
 
-def test_a_letter_to_a_friend_cites_the_courts_line_for_interest_over_it():
+def test_a_letter_to_a_friend_asks_to_drop_interest_over_the_line_until_a_judgment_fixes_it():
     text = letter(*FRIEND, "--apr", "30%", "--contract-date", "2024-01-01")
     assert "借条上约定的年利率是30%" in text and "13.80%" in text
     assert "费用" not in text, "a friend's loan has no fees to adjust"
+    for lender in (FRIEND, BANK):
+        judged = letter(*lender, "--apr", "30%", "--contract-date", "2024-01-01", "--legal-status", "judgment")
+        assert "30%" not in judged, "after a judgment the interest is the judgment's"
+
+
+def test_a_letter_to_a_friend_before_the_due_date_does_not_say_it_is_late():
+    for script in ([], ["--script"]):
+        text = letter("-d", "0", "-a", "2万", "-p", "personal", "-n", "none", *script)
+        assert "没能按" not in text and "快到约定" in text and "20000.00" in text
+
+
+@pytest.mark.parametrize("extra", [["--legal-status", "sued"], ["--legal-status", "judgment"], ["--hardship", "生病"]])
+def test_a_letter_to_a_friend_in_court_or_with_a_hardship_still_speaks_to_the_person(extra):
+    text = letter(*FRIEND, *extra)
+    assert not re.search(r"贵方|本人|附上|附件|申请", text.split("\n\n", 2)[2])
+
+
+def test_an_heirs_letter_and_script_for_a_friends_loan_speak_to_the_person():
+    for script in ([], ["--script"]):
+        text = letter(*FRIEND, "--asker", "heir", *script)
+        assert not re.search(r"贵方|机构|合同编号|工号|罚息|保险|户口", text), text
+        assert "继承人" in text and ("借条" in text)
 
 
 def test_a_phone_script_for_a_friend_has_no_contract_number_or_staff_number():
@@ -99,4 +128,4 @@ def test_a_phone_script_for_a_friend_has_no_contract_number_or_staff_number():
 
 def test_an_heir_of_a_friends_loan_gets_the_heirs_letter():
     text = letter(*FRIEND, "--asker", "heir")
-    assert "继承人" in text and "第一千一百六十一条" in text and "您好：" not in text
+    assert "继承人（签名）" in text and "第一千一百六十一条" in text and "我不是不想还" not in text
