@@ -129,3 +129,16 @@ def test_a_phone_script_for_a_friend_has_no_contract_number_or_staff_number():
 def test_an_heir_of_a_friends_loan_gets_the_heirs_letter():
     text = letter(*FRIEND, "--asker", "heir")
     assert "继承人（签名）" in text and "第一千一百六十一条" in text and "我不是不想还" not in text
+
+
+@pytest.mark.parametrize(("lender", "says"), [("bank_loan", {"in_progress": "以书面形式提出申请", "agreed": "在按约履行"}),
+                                              ("personal", {"in_progress": "之前我们已经聊过", "agreed": "一直在按说好的还"})])
+def test_talks_under_way_or_an_agreement_kept_are_said_not_asked_for_from_scratch(lender, says):
+    for negotiation, words in says.items():
+        assert words in letter("-d", "10", "-a", "2万", "-p", lender, "-n", negotiation)
+    assert not [w for w in says.values() if w in letter("-d", "10", "-a", "2万", "-p", lender, "-n", "none")]
+
+
+def test_a_letter_before_the_due_date_gives_a_reason_not_a_reason_for_being_late():
+    text = letter("-d", "0", "-a", "2万", "-p", "bank_loan", "-n", "none", "--hardship", "失业")
+    assert "**原因**" in text and "逾期原因" not in text
