@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .answerrules import compile_answers
-from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS
+from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS, build, leaves
 from .declared import compile_declared
 from .errors import RuleSetError, suggest
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, STAGES
@@ -86,7 +86,11 @@ def _finish(m: Merge) -> dict[str, Any]:
     if m.plan_when is not None:
         file, node = m.plan_when
         data["plan"]["when"] = _condition(m, file, node, "plan")
-        derived = sorted(set(_tested(data["plan"]["when"])) - {*CORE_FIELDS, *EXTENDED_FIELDS})
+        try:
+            tested = {leaf.field for leaf in leaves(build(data["plan"]["when"]))}
+        except ValueError:  # a comparison already reported as wrong
+            tested = set()
+        derived = sorted(tested - {*CORE_FIELDS, *EXTENDED_FIELDS})
         if derived:  # a plan is worked out before what the engine derives
             m.check.add(file, node, "plan", f'"when" of "plan" can test only answers, not {", ".join(derived)}')
     compile_answers(m, _condition)
@@ -211,13 +215,6 @@ def _paragraph(m: Merge, file: str, node: Any, section: str) -> dict[str, Any]:
 
         m.check.template(file, node, "text", section, PLACEHOLDERS)
     return entry
-
-
-def _tested(cond: list[Any]) -> list[str]:
-    """The fields a compiled condition compares."""
-    if cond[0] == "cmp":
-        return [cond[1]]
-    return _tested(cond[1]) if cond[0] == "not" else [f for part in cond[1] for f in _tested(part)]
 
 
 def _condition(m: Merge, file: str, node: Any, rid: str) -> list[Any]:
