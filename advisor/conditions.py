@@ -80,30 +80,36 @@ _SET_OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+_TYPED: dict[str | None, Callable[[Any], Any]] = {"decimal": Decimal, "date": date.fromisoformat}
+_new = tuple.__new__
+
+
 def build(data: list[Any]) -> Condition:
     """The typed tree of a condition kept as data, its amounts as Decimals."""
+    # A warm start builds every rule's tree: the tuples are made directly, without the records'
+    # keyword-taking constructors, and the list form is read without a generator per node.
     kind = data[0]
+    if kind == "cmp":
+        _, field, op, value = data
+        kind = CONDITION_FIELDS.get(field)
+        # The data may come from a damaged cache: anything the walkers could trip on later is refused here.
+        if op not in (_SET_OPS if kind == "set" else _OPS if kind else ()):
+            raise ValueError(f"not a comparison: {field!r} {op!r}")
+        typed = _TYPED.get(kind)
+        if isinstance(value, list):
+            value = tuple([typed(v) for v in value] if typed else value)
+        elif typed:
+            value = typed(value)
+        node: Condition = _new(Cmp, (field, op, value))
+        hash(node)  # every constant hashable, or TypeError
+        return node
     if kind == "all":
-        return AllOf(tuple(build(c) for c in data[1]))
+        return _new(AllOf, (tuple([build(c) for c in data[1]]),))
     if kind == "any":
-        return AnyOf(tuple(build(c) for c in data[1]))
+        return _new(AnyOf, (tuple([build(c) for c in data[1]]),))
     if kind == "not":
-        return Not(build(data[1]))
-    if kind != "cmp":
-        raise ValueError(f"not a condition: {kind!r}")
-    _, field, op, value = data
-    kind = CONDITION_FIELDS.get(field)
-    # The data may come from a damaged cache: anything the walkers could trip on later is refused here.
-    if op not in (_SET_OPS if kind == "set" else _OPS if kind else ()):
-        raise ValueError(f"not a comparison: {field!r} {op!r}")
-    typed: Callable[[Any], Any] | None = (
-        Decimal if kind == "decimal" else date.fromisoformat if kind == "date" else None)
-    if isinstance(value, list):
-        node = Cmp(field, op, tuple(typed(v) if typed else v for v in value))
-    else:
-        node = Cmp(field, op, typed(value) if typed else value)
-    hash(node)  # every constant hashable, or TypeError
-    return node
+        return _new(Not, (build(data[1]),))
+    raise ValueError(f"not a condition: {kind!r}")
 
 
 def leaves(cond: Condition) -> Iterator[Cmp]:

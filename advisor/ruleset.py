@@ -27,10 +27,15 @@ if TYPE_CHECKING:
     from .engine import Lookup
 
 
+_BUILTIN: list[Path] = []  # found once per process: resolving a path looks at each of its parts
+
+
 def builtin_rules_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    installed = here / "rules"  # inside a wheel the content ships as advisor/rules
-    return installed if installed.is_dir() else here.parent / "rules"
+    if not _BUILTIN:
+        here = Path(__file__).resolve().parent
+        installed = here / "rules"  # inside a wheel the content ships as advisor/rules
+        _BUILTIN.append(installed if installed.is_dir() else here.parent / "rules")
+    return _BUILTIN[0]
 
 
 class RuleSet:
@@ -60,11 +65,6 @@ class RuleSet:
         self.when = {rule["id"]: cond for rule, cond in self.conditions}
         self.ask_when = {name: build(spec["ask_when"]) for name, spec in self.fields.items() if "ask_when" in spec}
         self.ask_tests = {name: tester(cond) for name, cond in self.ask_when.items()}
-        # The paragraphs of the letter and of the phone script, each with the test of its `when`, if any.
-        self.paragraphs: dict[str, list[tuple[dict[str, Any], Tester | None]]] = {
-            section: [(p, tester(build(p["when"])) if "when" in p else None) for p in data[section]]
-            for section in ("letter", "script")
-        }
         # What answers the person (concerns.py): each entry with the test of its `when`, None when it always
         # holds; the answers grouped by concern, in order, since the first that holds is the one shown.
         # Their condition trees too, so the partition's bands tell apart every case they answer differently.
@@ -82,6 +82,24 @@ class RuleSet:
         self.priorities = [(entry, _when(entry)) for entry in data.get("priorities", [])]
         self.in_force_cache: dict[int, Any] = {}  # epoch of as_of -> the rules in force, with their testers
         self.lookup: Lookup | None = None  # the engine's band table, built on first use
+        # The letter's and the phone script's paragraphs with their conditions, built here so a damaged cache is
+        # refused at load; their tests are compiled on first use (see paragraphs).
+        self._paragraph_trees = {section: [(p, build(p["when"]) if "when" in p else None) for p in data[section]]
+                                 for section in ("letter", "script")}
+        self._paragraphs: dict[str, list[tuple[dict[str, Any], Tester | None]]] | None = None
+
+    @property
+    def paragraphs(self) -> dict[str, list[tuple[dict[str, Any], Tester | None]]]:
+        """The paragraphs of the letter and of the phone script, each with the test of its `when`, if any:
+        compiled on first use, since only `advisor letter` reads them and they hold almost half of the
+        rule set's conditions."""
+        built = self._paragraphs
+        if built is None:
+            built = self._paragraphs = {
+                section: [(p, None if tree is None else tester(tree)) for p, tree in trees]
+                for section, trees in self._paragraph_trees.items()
+            }
+        return built
 
     def choices(self, field: str) -> list[dict[str, Any]]:
         return list(self.fields.get(field, {}).get("choices", []))

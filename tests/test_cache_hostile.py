@@ -189,3 +189,20 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path, option: str):
     done = advisor(tmp_path, *CASE, option, str(huge))
     assert done.returncode == (3 if option == "--rules" else 2), done.stderr
     assert "too large" in done.stderr and "huge.yaml" in done.stderr
+
+
+def test_a_sealed_cache_with_a_damaged_letter_condition_is_rebuilt(tmp_path: Path):
+    """The letter's conditions are compiled only when a letter is written, yet a damaged one is still
+    refused at load: the letter comes out as from the rule files."""
+    letter = ["letter", "-d", "120", "-a", "60000", "-p", "bank_loan", "-n", "none", "--lang", "en"]
+    first = advisor(tmp_path, *letter)
+    assert first.returncode == 0, first.stderr
+    (cache,) = cache_files(tmp_path)
+    data = json.loads(cache.read_bytes().partition(b"\n")[2])
+    conditional = [p for p in data["letter"] if "when" in p]
+    assert conditional
+    conditional[0]["when"] = ["cmp", "amount", "gt", "lots"]
+    _resealed(cache, data)
+    for _ in range(2):
+        again = advisor(tmp_path, *letter)
+        assert again.returncode == 0 and again.stdout == first.stdout and not again.stderr, again.stderr
