@@ -269,3 +269,19 @@ def test_the_counsellors_labels_name_a_repaid_debt_repaid(tmp_path):
     result = CliRunner().invoke(cli.app, ["batch", str(rows), "--labels", "-o", str(out), "-q", "--as-of", AS_OF])
     assert result.exit_code == 0, result.output
     assert "已还清（逾期时到过“法律风险期”）" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang, goes_back, counted", [
+    ("zh", ("仍要还",), "已经还的"),
+    ("en", ("still goes back", "still has to be paid back", "still means giving back"), "repaid"),
+])
+def test_what_an_unlicensed_lender_is_owed_back_counts_what_was_repaid(lang, goes_back, counted):
+    """Someone who repaid more than they received from a lender without a licence is told, in the
+    repayment box, that all they received has gone back; no other line may tell them it must still go
+    back without saying that what they repaid counts."""
+    text = flat(run("-d", "60", "-a", "5000", "-p", "unlicensed", "-n", "none", "--received", "3000",
+                    "--repaid-so-far", "4500", "--apr", "300%", "--full", fmt="markdown", lang=lang))
+    sentences = [s for s in text.replace("；", "。").replace(";", ".").split("。" if lang == "zh" else ". ")
+                 if any(g in s for g in goes_back)]
+    assert sentences
+    assert all(counted in s for s in sentences), sentences
