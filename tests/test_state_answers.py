@@ -70,13 +70,20 @@ def test_a_rate_within_the_line_is_answered_not_asked_for_again():
         assert cost["id"] == "cost.within-the-line" and ask not in cost["text"]
 
 
-@pytest.mark.parametrize("args, first", [
-    (("-d", "100", "-a", "20000", "-p", "借呗", "-n", "none", "--legal-status", "支付令"), "object_payment_order"),
-    (("-d", "1500", "-a", "8000", "-p", "招联", "-n", "none"), "ask_before_acknowledging"),
-])
-def test_a_deadline_or_a_defence_that_paying_gives_up_comes_before_repaying(args, first):
-    steps = [s["id"] for s in assess_json(*args)["steps"]]
-    assert steps[0] == first and steps.index(first) < steps.index("repay_overdue")
+def test_a_deadline_that_paying_does_not_meet_comes_before_repaying():
+    steps = [s["id"] for s in assess_json("-d", "100", "-a", "20000", "-p", "借呗", "-n", "none",
+                                          "--legal-status", "支付令")["steps"]]
+    assert steps[0] == "object_payment_order" and steps.index("object_payment_order") < steps.index("repay_overdue")
+
+
+@pytest.mark.parametrize("platform", ["招联", "中信信用卡"])
+def test_an_old_debt_is_told_to_ask_before_anything_that_gives_its_defence_up(platform):
+    """Repaying, promising or offering a plan after the limitation period has run gives up the defence
+    (总则 第一百九十二条): the first step is to ask, and none of those steps is offered beside it."""
+    steps = [s["id"] for s in assess_json("-d", "1500", "-a", "23000", "-p", platform, "-n", "none")["steps"]]
+    assert steps[0] == "ask_before_acknowledging"
+    assert not {"repay_now", "repay_overdue", "contact_lender", "propose_plan", "ask_card_installment",
+                "send_negotiation_letter", "written_agreement"} & set(steps)
 
 
 def test_headlines_follow_a_broken_agreement_and_a_refusal():

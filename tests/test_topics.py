@@ -47,7 +47,10 @@ def test_c8_reading_the_credit_report_for_a_reported_lender_only():
 
 def test_c9_stop_interest_is_not_a_right_and_agents_are_warned_about():
     record = assess("-d", "60", "-a", "20000", "-p", "网商贷", "-n", "failed")
-    assert {"stop_interest_reality", "avoid_paid_agents", "civil_code_678"} <= shown_ids(record)
+    # The card's personalised plan is the written rule cited; 678 (an extension before the due date) is not,
+    # for a debt already overdue.
+    assert {"stop_interest_reality", "avoid_paid_agents", "card_rules_70"} <= shown_ids(record)
+    assert "civil_code_678" not in shown_ids(record)
     assert "stop_interest_reality" not in shown_ids(assess("-d", "40", "-a", "800", "-p", "信用卡", "-n", "none"))
     assert "不是法定权利" in text(record)
     after = assess("-d", "400", "-a", "20000", "-p", "网商贷", "-n", "none", "--legal-status", "judgment")

@@ -1,0 +1,101 @@
+"""Answers that fit who is asking and whom they owe, from a content review: an heir or a relative is not
+told of a borrower's own accounts, credit or prison; a spouse is not told an unsigned loan is never
+theirs; an unlicensed lender's void contract is not treated as a valid one; a judgment, an old debt and
+a small card each get the way forward that fits them. Each case runs through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import assess_json, shown_ids
+
+
+def answers(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {a["concern"]: a for a in record["answers"]}
+
+
+def test_an_heir_is_answered_about_the_estate_not_their_own_accounts_credit_or_prison():
+    record = assess_json("-d", "100", "-a", "八万", "-p", "招商银行信用卡", "-n", "没谈过", "--asker", "heir",
+                         "--concerns", "lawsuit,jail,credit")
+    got = answers(record)
+    assert got["lawsuit"]["id"] == "lawsuit.heir" and "遗产" in got["lawsuit"]["verdict"]
+    assert "发卡银行" not in got["lawsuit"]["verdict"]
+    assert got["jail"]["id"] == "jail.heir" and got["jail"]["verdict"].startswith("不会")
+    assert "criminal_procedure_16" in got["jail"]["references"]
+    assert got["credit"]["id"] == "credit.family-asker" and "不会进你的征信" in got["credit"]["verdict"]
+    assert not {"card_setoff", "asset_preservation", "enforcement_measures", "credit_record"} & shown_ids(record)
+
+
+def test_the_borrower_is_still_answered_as_the_borrower():
+    record = assess_json("-d", "100", "-a", "八万", "-p", "招商银行信用卡", "-n", "没谈过",
+                         "--concerns", "lawsuit,jail,credit")
+    got = answers(record)
+    assert (got["lawsuit"]["id"], got["jail"]["id"]) == ("lawsuit.risk-card", "jail.card-large")
+    assert got["credit"]["id"] != "credit.family-asker"
+    assert "card_setoff" in shown_ids(record)
+
+
+@pytest.mark.parametrize("asker", ["spouse", "parent", "child"])
+def test_a_relative_is_told_the_record_is_the_borrowers(asker):
+    credit = answers(assess_json("-d", "60", "-a", "20000", "-p", "借呗", "-n", "none", "--asker", asker,
+                                 "--concerns", "credit"))["credit"]
+    assert credit["id"] == "credit.family-asker" and "担保人" in credit["verdict"]
+
+
+def test_a_spouse_is_not_told_an_unsigned_loan_is_never_theirs():
+    record = assess_json("-d", "60", "-a", "20000", "-p", "借呗", "-n", "none", "--asker", "spouse")
+    steps = {s["id"]: s["text"] for s in record["steps"]}
+    assert "spouse_sign_nothing" in steps and "family_sign_nothing" not in steps
+    assert "不用你还" not in steps["spouse_sign_nothing"] and "共同债务" in steps["spouse_sign_nothing"]
+    parent = {s["id"] for s in assess_json("-d", "60", "-a", "20000", "-p", "借呗", "-n", "none",
+                                           "--asker", "parent")["steps"]}
+    assert "family_sign_nothing" in parent
+
+
+def test_an_unlicensed_lender_is_not_spoken_of_as_a_licensed_one():
+    record = assess_json("-d", "200", "-a", "5000", "-p", "高利贷", "-n", "none")
+    assert not {"late_fees", "outsourced_collection", "contact_lender"} & shown_ids(record)
+    assert {"late_fees", "outsourced_collection"} <= shown_ids(assess_json("-d", "200", "-a", "5000", "-p", "借呗",
+                                                                          "-n", "none"))
+
+
+@pytest.mark.parametrize("status", ["judgment", "enforcement", "dishonest_listed"])
+def test_after_a_judgment_cannot_pay_points_to_an_enforcement_settlement(status):
+    for platform in ("信用卡", "借呗"):
+        got = answers(assess_json("-d", "400", "-a", "30000", "-p", platform, "-n", "none", "--legal-status", status,
+                                  "--concerns", "cannot_pay"))["cannot_pay"]
+        assert got["id"] == "cannot_pay.judgment" and "执行和解" in got["verdict"]
+        assert "个性化分期" not in got["verdict"] and "civil_procedure_241" in got["references"]
+
+
+def test_a_large_card_debt_after_a_judgment_still_hears_of_malicious_overdraft():
+    jail = answers(assess_json("-d", "400", "-a", "8万", "-p", "信用卡", "-n", "none", "--legal-status", "judgment",
+                               "--concerns", "jail"))["jail"]
+    assert jail["id"] == "jail.card-large-judged" and "恶意透支" in jail["verdict"] and "拒不执行" in jail["verdict"]
+    small = answers(assess_json("-d", "400", "-a", "8000", "-p", "信用卡", "-n", "none", "--legal-status", "judgment",
+                                "--concerns", "jail"))["jail"]
+    assert small["id"] == "jail.after-judgment"
+
+
+def test_a_small_card_debt_within_its_grace_is_not_offered_a_five_year_plan():
+    for days, amount in (("0", "800"), ("40", "800"), ("1", "20000")):
+        got = answers(assess_json("-d", days, "-a", amount, "-p", "信用卡", "-n", "none",
+                                  "--concerns", "cannot_pay"))["cannot_pay"]
+        assert "个性化分期" not in got["verdict"], (days, amount)
+    large = answers(assess_json("-d", "60", "-a", "20000", "-p", "信用卡", "-n", "none",
+                                "--concerns", "cannot_pay"))["cannot_pay"]
+    assert large["id"] == "cannot_pay.card"
+
+
+def test_a_loan_is_not_said_to_be_untouchable_without_a_court_when_the_contract_allows_debits():
+    got = answers(assess_json("-d", "120", "-a", "20000", "-p", "借呗", "-n", "none", "--concerns", "lawsuit"))
+    assert got["lawsuit"]["id"] == "lawsuit.risk" and "自动扣款" in got["lawsuit"]["verdict"]
+
+
+def test_microloan_complaints_go_to_the_local_authority_not_12378():
+    record = assess_json("-d", "100", "-a", "5000", "-p", "microloan", "-n", "none",
+                         "--collection", "contacts_third_parties", "--full")
+    text = next(s["text"] for s in record["steps"] if s["id"] == "complain_regulator")
+    assert "12378" in text and "小额贷款公司向当地金融管理部门" in text
+    assert "小额贷款公司都受理" not in text
