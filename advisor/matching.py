@@ -111,6 +111,7 @@ class Index:
         self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
         self.alone = {fold(w) for w in phrases.get("alone", [])}
         self.doubts = tuple(fold(w) for w in phrases.get("doubts", []))
+        self.asks = tuple(fold(w) for w in phrases.get("asks", []))
         self.outside = [(fold(w), entry["text"]) for entry in phrases.get("outside", []) for w in entry["words"]]
         self.crisis = _crisis_words(rules)
         self.pick: list[str] | None = phrases.get("pick")
@@ -150,7 +151,11 @@ class Index:
         rest = inside.sub(" ", text) if found and inside else text
         if found and any(d in rest for d in self.doubts):
             return Match(())  # a threat, a fear, a question or a fake ("说要起诉我"): not what it names
-        if not found or any(n in rest for n in self.negations):
+        # "会不会打电话给我爸妈" asks; its 不 denies nothing.
+        denial = rest
+        for word in self.asks:
+            denial = denial.replace(word, " ")
+        if not found or any(n in denial for n in self.negations):
             return Match((), guess=self.guess(text))
         two = [c for w in found if w in self.ambiguous for c in self.ambiguous[w]]
         if two:  # a word with two meanings: another word found with it may settle which ("建行个人消费贷")

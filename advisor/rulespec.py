@@ -218,8 +218,9 @@ PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:plat
 # Everyday phrases for a choice field: more words per choice, words with two meanings (asked again),
 # words that decide only when nothing else does (`weak`), the order to pick one of several (`pick`),
 # words naming what the rules are not written for (`outside`: refused, with its `text` saying why),
-# words that count only as the whole answer (`alone`), and words that put a phrase found beside them in
-# doubt (`doubts`: a threat, a fear, a question: asked again).
+# words that count only as the whole answer (`alone`), words that put a phrase found beside them in
+# doubt (`doubts`: a threat, a fear, a question: asked again), and words that ask rather than deny
+# (`asks`: 会不会, taken out before looking for a denial).
 
 
 def phrases_form(field: str | None = None) -> Entry:
@@ -229,6 +230,7 @@ def phrases_form(field: str | None = None) -> Entry:
                                    says='"{key}" must map choice ids to lists of words'),
                   "weak": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
                   "alone": ListOf(WORD, says=WORD.says), "doubts": ListOf(WORD, says=WORD.says),
+                  "asks": ListOf(WORD, says=WORD.says),
                   "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(
                       choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices"))),
                   "outside": ListOf(Entry({"words": WORDS, "text": TEXT}, ("words", "text")))})
