@@ -170,6 +170,7 @@ _DURATION = re.compile(
     r"(?P<n>[^天日周星礼月年a-z]*?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
     r"(?P<unit>天|日|周|星期|礼拜|月|年|days?|d|weeks?|months?|years?)(?P<tail>半|多)?")
 _VAGUE = re.compile(r"多|几|来|把|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
+_UNDER = re.compile(r"快|将近|接近|不到")  # words that put the answer just under the figure
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
 _FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
 _FILLER_TAIL = re.compile(r"(?:了|啦|吧|呢|啊|的样子)+$")
@@ -313,6 +314,9 @@ def _vague(core: str, unit: str) -> Vague:
     if base is None or base <= 0:
         return Vague([])
     low = int(base * per)
+    if _UNDER.search(core):  # 快两个月 is under two months: 45 or 55 days, never 60, 75, 90
+        below = [low - HALF[unit], low - 5] if unit in ("month", "year") else [low - 5, low - 1]
+        return Vague([d for d in below if d > 0] or [low])
     if unit == "day":
         return Vague([low, low + 5] if low >= 10 and re.search("多|几", core) else [low])
     return Vague([low, low + HALF[unit], low + per])

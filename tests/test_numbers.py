@@ -4,6 +4,7 @@ the parser every door uses, and nothing that could be read two ways is read at a
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -115,12 +116,21 @@ def test_a_vague_duration_is_asked_again_with_exact_ones(rules, k, tail):
     assert f"{30 * k}天" in err.value.message and err.value.field == "overdue_days"
 
 
-@pytest.mark.parametrize(("typed", "days"), [("两三个月", (60, 90)), ("十几天", (10, 15)), ("一年多", (365, 545))])
+@pytest.mark.parametrize(("typed", "days"), [("两三个月", (60, 90)), ("十几天", (10, 15)), ("一年多", (365, 545)),
+                                           ("快两个月", (45, 55)), ("将近一年", (185, 360)), ("快20天", (15, 19))])
 def test_vague_answers_name_the_nearest_exact_ones(rules, typed, days):
     for lang, unit in (("zh", "{}天"), ("en", "{} days")):
         with pytest.raises(CaseError) as err:
             parse_answer("overdue_days", typed, rules, lang)
         assert all(unit.format(d) in err.value.message for d in days), err.value.message
+
+
+@pytest.mark.parametrize(("typed", "figure"), [("快两个月", 60), ("快三个月了", 90), ("将近一年", 365), ("不到20天", 20)])
+def test_almost_a_figure_is_never_offered_the_figure_or_more(rules, typed, figure):
+    with pytest.raises(CaseError) as err:
+        parse_answer("overdue_days", typed, rules, "zh")
+    offered = [int(n) for n in re.findall(r"(\d+)天", err.value.message.split("例如")[-1])]
+    assert offered and all(n < figure for n in offered), err.value.message
 
 
 @settings(max_examples=200, deadline=None)
