@@ -129,8 +129,9 @@ def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str, read: Call
             say(rules.message("cannot_write", lang, path=exc.path, reason=exc.reason))
             continue
         say(rules.message("answers_saved", lang, path=path))
-        say(rules.text("prompt_letter_hint", lang))
-        command(f"  advisor letter --answers {_quoted(str(path))}")
+        if not answers.get("repaid_on"):  # a repaid debt has nothing to negotiate (letter_repaid)
+            say(rules.text("prompt_letter_hint", lang))
+            command(f"  advisor letter --answers {_quoted(str(path))}")
         return path
 
 

@@ -64,6 +64,8 @@ def compose(case: Case, rules: RuleSet, as_of: date, lang: str, *, script: bool 
     paragraphs = rules.paragraphs["script" if script else "letter"]
     if not paragraphs:
         return rules.text("letter_empty", lang) + "\n"
+    if case.repaid_on is not None:  # nothing left to negotiate: what a repaid debt needs is said instead
+        return rules.text("letter_repaid", lang) + "\n"
     known = facts(case, rules, as_of)  # once for every paragraph's condition and the placeholders
     if plan is not None:
         known["plan"], known["plan_affordable"] = plan, plan["affordable"]

@@ -131,3 +131,19 @@ def test_the_date_is_asked_only_of_someone_who_repaid(terminal, rules, reply, da
     assert (rules.fields["repaid_on"]["question"]["zh"] in result.stderr) is date_asked
     if reply.startswith("也许"):
         assert rules.text("prompt_yes_no_retry", "zh") in result.stderr, "an unclear answer is asked again"
+
+
+def test_a_repaid_debt_is_not_offered_a_negotiation_letter(terminal, tmp_path):
+    """Saving the answers of a debt repaid in full: no "write a letter from them" hint, and the letter
+    command says what a repaid debt needs instead of asking to negotiate."""
+    target = tmp_path / "answers.yaml"
+    result = terminal.invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", "--ask",
+                                       "--format", "json", "--as-of", "2026-11-23"],
+                             input="\n" * 4 + "是\n2026-11-01\n\n" + f"{target}\n")
+    assert result.exit_code == 0, result.stderr
+    assert "回答已保存到" in result.stderr and target.exists()
+    assert "advisor letter" not in result.stderr
+    for args in ([], ["--script"]):
+        letter = terminal.invoke(cli.app, ["letter", "--answers", str(target), *args])
+        assert letter.exit_code == 0, letter.stderr
+        assert "结清证明" in letter.stdout and "逾期金额" not in letter.stdout and "分期" not in letter.stdout
