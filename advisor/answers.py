@@ -101,6 +101,14 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
         say(rules.message("answers_saved", lang, path=sources.save_answers))
     elif answered:  # something was asked: the answers are worth keeping
         offer_to_save(saved, rules, lang, read, say, terminal_width())
+    if answered:
+        from .matching import crisis_text
+
+        # Help for someone who said they might harm themselves was given at that question, which has
+        # scrolled away by now: it is said once more, just above the report.
+        help_now = next(filter(None, (crisis_text(a, rules) for a in answered)), None)
+        if help_now is not None:
+            wrapping(say, terminal_width())("\n" + help_now[lang] + "\n")
     return Case(**parsed)
 
 

@@ -47,6 +47,18 @@ def test_the_prompt_gives_the_help_line_and_asks_the_question_again_without_call
     assert '"jail"' in report and '"overdue_days": 100' in report
 
 
+def test_the_help_line_is_said_again_just_above_the_report():
+    """Given at the first question, the help has scrolled away by the end: it comes again right above
+    the report, once; an interview without such words gets none."""
+    asked = [(["你最担心什么"], "不想活了"), ([HELP, "你最担心什么"], "坐牢"), (["已经逾期多少天"], "100"),
+             (["逾期的金额是多少"], "5000"), (["哪类机构借的"], "花呗"), (["协商过还款吗"], "没有"),
+             *[([question], "") for question in ("律师函", "催收", "因为什么", "年化利率", "收入", "还清了吗", "别的欠款")]]
+    report = answer_prompts(["assess", "--as-of", "2026-11-29"], asked)
+    assert report.count(HELP) == 1 and report.index(HELP) < report.index("逾期情况评估")
+    calm = [(["你最担心什么"], "坐牢"), *asked[2:]]
+    assert HELP not in answer_prompts(["assess", "--as-of", "2026-11-29"], calm)
+
+
 @pytest.mark.parametrize("flag, said", [("--days", "不想活了"), ("--amount", "活不下去了")])
 def test_a_number_question_answered_so_gets_the_help_line_too(flag, said):
     args = {"--days": "30", "--amount": "5000"} | {flag: said}
