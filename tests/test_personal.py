@@ -206,6 +206,19 @@ def test_the_interview_asks_who_is_asking_only_of_a_family_worry(terminal):
     assert "你是借款人本人" not in other.stderr and "借款时实际到手" not in other.stderr
 
 
+def test_a_death_in_the_family_asks_who_is_asking_and_an_heir_is_answered_as_one(terminal):
+    """"老公去世了" as the reason: it may be his debt, so who is asking is asked; an heir is then not
+    told to contact the lender and repay from their own money."""
+    core = ["assess", "-d", "半年", "-a", "6万", "-p", "借呗", "-n", "没有", "--ask", "--format", "json",
+            "--as-of", AS_OF, "--concerns", "征信", "--hardship", "老公去世了"]
+    result = terminal.invoke(cli.app, core, input="\n" * 5 + "继承人\n" + "\n" * 10)
+    assert result.exit_code == 0, result.stderr
+    assert "你是借款人本人，还是家人、担保人？" in result.stderr
+    record = json.loads(result.stdout)
+    assert record["case"]["asker"] == "heir" and record["case"]["hardship"] == "family_emergency"
+    assert not {"contact_lender", "repay_overdue"} & {s["id"] for s in record["steps"]}
+
+
 def test_money_received_is_asked_for_a_cost_worry_and_repaid_after_it(terminal):
     core = ["assess", "-d", "45", "-a", "1万", "-p", "personal", "-n", "none", "--ask", "--format", "json",
             "--as-of", AS_OF, "--concerns", "cost", "--legal-status", "none", "--collection", "normal",
