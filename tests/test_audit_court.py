@@ -54,7 +54,10 @@ def test_court_essentials_defence_period_small_claims_and_default_judgment():
             "civil_procedure_147", "civil_procedure_165"} <= found
     texts = {c["id"]: c["text"] for c in record["consequences"]}
     assert "一审终审" in texts["small_claims_final"] and "个人账户" in texts["default_judgment"]
-    assert "一裁终局" in texts["arbitration_final"] and {"arbitration_law_9", "arbitration_law_59"} <= found
+    assert "一裁终局" in texts["arbitration_final"] and "3个月" in texts["arbitration_final"]
+    assert {"arbitration_law_9", "arbitration_law_2025_72"} <= found
+    defence = next(s["text"] for s in record["steps"] if s["id"] == "file_defence")
+    assert "通知的期限" in defence and "7日" in defence and "civil_procedure_interp_275" in found
     en = assess("-d", "60", "-a", "8000", "-p", "花呗", "-n", "none", "--legal-status", "sued", "--lang", "en")
     assert "cannot be appealed" in {c["id"]: c["text"] for c in en["consequences"]}["small_claims_final"]
 
