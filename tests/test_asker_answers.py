@@ -99,3 +99,13 @@ def test_microloan_complaints_go_to_the_local_authority_not_12378():
     text = next(s["text"] for s in record["steps"] if s["id"] == "complain_regulator")
     assert "12378" in text and "小额贷款公司向当地金融管理部门" in text
     assert "小额贷款公司都受理" not in text
+
+
+def test_a_microloan_above_24_percent_is_not_told_courts_never_back_the_excess():
+    cost = answers(assess_json("-d", "60", "-a", "20000", "-p", "microloan", "-n", "none", "--apr", "36",
+                               "--concerns", "cost"))["cost"]
+    assert cost["id"] == "cost.over-the-line-microloan" and "做法不一" in cost["verdict"]
+    assert "private_lending_scope_reply" in cost["references"]
+    bank = answers(assess_json("-d", "60", "-a", "20000", "-p", "bank_loan", "-n", "none", "--apr", "36",
+                               "--concerns", "cost"))["cost"]
+    assert bank["id"] == "cost.over-the-line"
