@@ -18,6 +18,7 @@ def rule_row(rule: dict[str, Any]) -> dict[str, Any]:
         "file": rule["file"],
         "line": rule["line"],
         "sets": dict(rule["set"]),
+        "at_most": dict(rule.get("at_most", {})),
         "adds": {
             "consequences": list(rule["consequences"]),
             "steps": [s for s, _ in rule["steps"]],
@@ -48,6 +49,8 @@ def show_lines(rule: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
            f"  when:        {conditions.describe(rules.when[rule['id']])}"]
     if rule["set"]:
         out.append("  sets:        " + ", ".join(f"{k} = {v}" for k, v in rule["set"].items()))
+    if rule.get("at_most"):
+        out.append("  at most:     " + ", ".join(f"{k} = {v}" for k, v in rule["at_most"].items()))
     if rule.get("valid_from") or rule.get("valid_until"):
         out.append(f"  in force:    {rule.get('valid_from') or '…'} to {rule.get('valid_until') or '…'}")
     if rule["summary"]:

@@ -47,11 +47,16 @@ def firing(case: Case, ruleset: RuleSet, as_of: date) -> list[dict[str, Any]]:
 
 
 def highest(fired: list[dict[str, Any]], stage: str) -> dict[str, str]:
-    """Each ordered output at the highest value any fired rule sets; the stage starts from the day bands."""
+    """Each ordered output at the highest value any fired rule sets, then no higher than the lowest
+    `at_most` of any fired rule; the stage starts from the day bands."""
     best = {"stage": stage, "severity": "none", "credit_level": "none", "reporting": "none"}
     for rule in fired:
         for key, value in rule["set"].items():
             if RANK[key][value] > RANK[key][best[key]]:
+                best[key] = value
+    for rule in fired:
+        for key, value in rule.get("at_most", {}).items():
+            if RANK[key][value] < RANK[key][best[key]]:
                 best[key] = value
     return best
 

@@ -121,13 +121,14 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
         out["when"] = ["all", []]
     else:
         out["when"] = _condition(m, file, node["when"], rid)
-    sets = node.get("set", {})
-    out["set"] = {}
-    if not isinstance(sets, dict):
-        check.add(file, node, rid, '"set" must be a mapping')
-    else:
-        check.keys(file, sets, tuple(ORDERED.keys), rid, '"set"')
-        out["set"] = m.values(file, sets, ORDERED, rid)
+    for key in ("set", "at_most"):
+        sets = node.get(key, {})
+        out[key] = {}
+        if not isinstance(sets, dict):
+            check.add(file, node, rid, f'"{key}" must be a mapping')
+        else:
+            check.keys(file, sets, tuple(ORDERED.keys), rid, f'"{key}"')
+            out[key] = m.values(file, sets, ORDERED, rid)
     out["summary"] = check.text(file, node, "summary", rid, required=False)
     good = m.values(file, node, RULE, rid)  # the ids it names, its dates and their order
     out["steps"] = _steps(m, file, node, rid)
@@ -137,9 +138,9 @@ def _compile_rule(m: Merge, r: dict[str, Any]) -> dict[str, Any]:
     for key in ("valid_from", "valid_until"):
         if key in node:
             out[key] = good.get(key)
-    if not any(out[k] for k in ("set", "summary", *CATALOGS, *DROPS)):
-        check.add(file, node, rid, "the rule sets nothing: give set, summary, consequences, steps, references, "
-                  "replaces or removes")
+    if not any(out[k] for k in ("set", "at_most", "summary", *CATALOGS, *DROPS)):
+        check.add(file, node, rid, "the rule sets nothing: give set, at_most, summary, consequences, steps, "
+                  "references, replaces or removes")
     out["examples"] = _examples(m, file, node, rid)
     return out
 

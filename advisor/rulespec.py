@@ -162,7 +162,9 @@ EXAMPLE = Entry({"case": Scalar({"type": "object"}), "as_of": DATE, "expect": EX
 # Steps or consequences (by id) that must not show when a rule fires, whichever rule adds them.
 DROP = ListOf(ref("steps+consequences", '{key}: unknown step or consequence "{value}"{suggest}'))
 RULE = Entry({
-    "id": ID, **FACT, "title": TEXT, "when": CONDITION, "set": ORDERED, "summary": TEXT,
+    # `set` raises an output to a value; `at_most` holds it down to one, whatever else fires (a record the
+    # one-time repair no longer displays is not a serious one): both are order-free.
+    "id": ID, **FACT, "title": TEXT, "when": CONDITION, "set": ORDERED, "at_most": ORDERED, "summary": TEXT,
     "consequences": ListOf(ref("consequences")), "steps": ListOf(OneOf((ref("steps"), RULE_STEP))),
     "references": ListOf(ref("references")),
     # `replaces` when this rule's own steps take their place, `removes` when nothing does.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from conftest import FIXTURES
 
 from advisor.engine import day_stage, evaluate
 from advisor.models import REPORTING, Case
 from advisor.parsing import build_case
+from advisor.ruleset import load_ruleset
 
 AS_OF = date(2026, 11, 22)
 
@@ -112,6 +115,26 @@ def test_highest_value_wins_whatever_the_rule_order(mini):
     assert (forward.severity, forward.credit_level) == (backward.severity, backward.credit_level) == (
         "medium", "moderate")
     assert forward.steps == backward.steps
+
+
+def test_at_most_holds_an_output_down_whatever_the_rule_order_and_only_when_it_fires(tmp_path):
+    layer = tmp_path / "cap.yaml"
+    layer.write_text(
+        "rules:\n"
+        "  - id: cap.small\n"
+        "    when: {amount: {lte: 500}}\n"
+        "    at_most: {credit_level: minor, severity: low}\n"
+        "    examples:\n"
+        "      - case: {overdue_days: 45, amount: 100, platform: bank_loan, negotiation: none}\n"
+        "        expect: {credit_level: minor, severity: low}\n", encoding="utf-8")
+    capped = load_ruleset([FIXTURES / "mini", layer], cache=False)
+    reordered = type(capped)(dict(capped.data, rules=list(reversed(capped.data["rules"]))), capped.sources)
+    small = Case(overdue_days=45, amount=Decimal("100"), platform="bank_loan", negotiation="none")
+    for rules in (capped, reordered):
+        got = evaluate(small, rules, AS_OF)
+        assert (got.severity, got.credit_level, got.reporting) == ("low", "minor", "likely")
+        large = evaluate(small._replace(amount=Decimal("1000")), rules, AS_OF)
+        assert (large.severity, large.credit_level) == ("medium", "moderate")
 
 
 def test_trace_records_every_condition_with_its_actual_value(mini):

@@ -152,3 +152,14 @@ def test_a_repaid_debt_is_not_told_a_record_surely_exists_nor_a_card_that_only_a
     letter = answer(assess_json("-d", "200", "-a", "30000", "-p", "信用卡", "-n", "none", "--legal-status",
                                 "demand_letter", "--concerns", "lawsuit"), "lawsuit")
     assert "冻结、扣划" not in letter["text"] + "".join(letter["conditions"])
+
+
+def test_a_record_the_one_time_repair_no_longer_shows_is_not_called_serious():
+    """Repaid in 2025 after 400 days: the repair applies, so the credit box says minor, next to the answer
+    that the record should no longer show; the same debt repaid after the deadline stays serious."""
+    repaired = assess_json("-d", "400", "-a", "5000", "-p", "bank_loan", "-n", "none", "--repaid-on", "2025-06-01",
+                           "--concerns", "credit")
+    assert repaired["credit_impact"]["level"] == "minor"
+    assert "不再展示" in answer(repaired, "credit")["verdict"]
+    late = assess_json("-d", "400", "-a", "5000", "-p", "bank_loan", "-n", "none", "--repaid-on", "2026-06-01")
+    assert late["credit_impact"]["level"] in ("serious", "severe")
