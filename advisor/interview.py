@@ -223,6 +223,9 @@ def complete(
         if field == "repaid_on" and not ask_yes_no(rules.text("prompt_repaid", lang), rules, lang, read, say):
             continue  # not repaid, or not sure: there is no date to ask for
         done[field] = ask(field, rules, lang, read, say, as_of, width)
+        if field == "repaid_on" and done[field] is None:  # repaid, yet no date: without one it reads as unpaid
+            say(rules.text("prompt_repaid_no_date", lang))
+            done[field] = ask(field, rules, lang, read, say, as_of, width)
     return done
 
 

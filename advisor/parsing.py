@@ -36,6 +36,7 @@ _FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
 _UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
 _COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份|底|初|中)?$")  # 2026年3月: the day forgotten
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 _LIST_RE = re.compile(r"[,，、;；/]+")  # between answers; a space may be inside one ("night calls")
 TAKE_HOME = ("monthly_income", "received")  # 到手5000: the pay or the loan money in hand
@@ -225,6 +226,10 @@ def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: 
                 raise ValueError
             day = date(*(int(g) for g in match.groups()))
         except ValueError:
+            month = _MONTH_RE.match(_normalise(raw))
+            if month and 1 <= int(month.group(2)) <= 12:  # a month: any day of it will do, if the person says so
+                first = date(int(month.group(1)), int(month.group(2)), 1)
+                raise CaseError(what, rules.message("date_month_only", lang, value=raw, first=first)) from None
             raise CaseError(what, rules.message("bad_date", lang, value=raw)) from None
     if not MIN_DATE <= day <= MAX_DATE:
         raise CaseError(what, rules.message("date_range", lang, value=raw, min=MIN_DATE, max=MAX_DATE))

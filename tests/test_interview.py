@@ -147,3 +147,19 @@ def test_a_repaid_debt_is_not_offered_a_negotiation_letter(terminal, tmp_path):
         letter = terminal.invoke(cli.app, ["letter", "--answers", str(target), *args])
         assert letter.exit_code == 0, letter.stderr
         assert "结清证明" in letter.stdout and "逾期金额" not in letter.stdout and "分期" not in letter.stdout
+
+
+def test_repaid_without_a_date_is_asked_once_more_and_a_month_gets_a_day_offered(terminal):
+    """"是" to "repaid in full?" then Enter: without a date the report would read as unpaid, so the date is
+    asked once more; a month without its day (2026年3月) is offered a day of that month, not "not a date"."""
+    result = terminal.invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", "--ask",
+                                       "--format", "json", "--as-of", "2026-11-23"],
+                             input="\n" * 4 + "是\n\n2026年3月\n2026-03-01\n\n\n")
+    assert result.exit_code == 0, result.stderr
+    assert "没有还清的日期" in result.stderr and "只写到月份" in result.stderr and "2026-03-01" in result.stderr
+    record = json.loads(result.stdout)
+    assert record["case"]["repaid_on"] == "2026-03-01" and record["credit_impact"]["retention_until"] == "2031-03-01"
+    twice = terminal.invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", "--ask",
+                                      "--format", "json", "--as-of", "2026-11-23"], input="\n" * 4 + "是\n\n\n\n\n")
+    assert twice.exit_code == 0 and json.loads(twice.stdout)["case"].get("repaid_on") is None
+    assert twice.stderr.count("没有还清的日期") == 1
