@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import subprocess
 import sys
 from typing import NamedTuple
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 import advisor
@@ -147,3 +149,19 @@ def test_prompt(expected, tmp_path):
     assert person_asked and set(person_asked) == {0}, "the person's answers are asked once, with the first debt"
     assert ("other_debts" not in {f for _, f in asked}), "how many other debts: the loop asks about each instead"
     assert json.loads(report.read_text(encoding="utf-8")) == expected
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_each_debts_line_is_whole_at_any_width(columns):
+    """The debts' lines start with a wide mark (第1笔): wrapped to the mark's width in cells, no line runs
+    past the terminal's edge, so none loses its last characters."""
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "ADVISOR_LANG": ""}
+    done = subprocess.run([sys.executable, "-m", "advisor", "assess", "--debt", "招行信用卡,20000,40天,未协商",
+                           "--debt", "网商贷,50000,100天,未协商,legal_status=sued", "--debt", "花呗,3800,12天,未协商",
+                           "--income", "5000", "--expenses", "3500", "--no-input", "--as-of", "2026-11-29"],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= max(columns, 60)
+    flat = "".join(line.strip() for line in lines)
+    assert flat.count("上报征信：很可能") == 3 and "严重程度：很高·上报征信" in flat.replace(" ", "")

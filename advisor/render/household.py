@@ -98,6 +98,7 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
 
 def print_household(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = False) -> None:
     """The terminal report: short unless `full` (every step, and each worry's whole answer)."""
+    from rich.cells import cell_len
     from rich.console import Group
     from rich.text import Text
 
@@ -118,7 +119,7 @@ def print_household(record: dict[str, Any], rules: RuleSet, lang: str, *, full: 
         elif kind == "sub_heading":
             parts.append(Text(printable(text), style="bold underline"))
         elif kind == "item":
-            parts.append(_Wrapped(text, mark, indent=max(4, len(mark) + 2) if mark.isascii() else 4 + len(mark)))
+            parts.append(_Wrapped(text, mark, indent=max(4, len(mark) + 2) if mark.isascii() else 4 + cell_len(mark)))
         elif kind == "sub":
             parts.append(_Wrapped(text, indent=4, style="dim" if not full else ""))
         elif kind == "note":

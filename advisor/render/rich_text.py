@@ -133,7 +133,10 @@ class _Wrapped:
         self.style = style
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        width = max(options.max_width - self.indent, 10)
+        # The mark's width in cells (第1笔 takes five): a line with a mark wider than the indent would run
+        # past the edge, and the terminal would cut its last characters off.
+        indent = max(self.indent, cell_len(self.mark) + 1) if self.mark else self.indent
+        width = max(options.max_width - indent, 10)
         if _CJK.search(self.text):
             lines = wrap_lines(self.text, width)
         else:  # English: Rich's own word wrapping
@@ -141,7 +144,8 @@ class _Wrapped:
         style = console.get_style(self.style) if self.style else None
         # Finished lines go out as segments: wrapping them again as Text would double the work.
         for n, line in enumerate(lines):
-            prefix = self.mark.rjust(self.indent - 1) + " " if n == 0 and self.mark else " " * self.indent
+            first = n == 0 and self.mark
+            prefix = " " * (indent - 1 - cell_len(self.mark)) + self.mark + " " if first else " " * indent
             yield Segment(prefix + line, style)
             yield Segment.line()
 
