@@ -109,3 +109,10 @@ def test_a_microloan_above_24_percent_is_not_told_courts_never_back_the_excess()
     bank = answers(assess_json("-d", "60", "-a", "20000", "-p", "bank_loan", "-n", "none", "--apr", "36",
                                "--concerns", "cost"))["cost"]
     assert bank["id"] == "cost.over-the-line"
+
+
+def test_a_guarantor_is_not_given_the_borrowers_steps():
+    steps = [s["id"] for s in assess_json("-d", "60", "-a", "20000", "-p", "bank_loan", "-n", "none",
+                                          "--asker", "guarantor")["steps"]]
+    assert steps[0] == "guarantor_read_contract"
+    assert not {"repay_now", "repay_overdue", "contact_lender", "propose_plan", "explain_hardship"} & set(steps)
