@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from conftest import assess_json, shown_ids
+from typer.testing import CliRunner
+
+from advisor import cli
 
 
 def answers(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -116,3 +119,21 @@ def test_a_guarantor_is_not_given_the_borrowers_steps():
                                           "--asker", "guarantor")["steps"]]
     assert steps[0] == "guarantor_read_contract"
     assert not {"repay_now", "repay_overdue", "contact_lender", "propose_plan", "explain_hardship"} & set(steps)
+
+
+@pytest.mark.parametrize("said", ["我是紧急联系人", "我哥欠的", "帮朋友问", "relative"])
+def test_a_sibling_friend_or_emergency_contact_is_told_it_is_not_their_debt(said):
+    record = assess_json("-d", "60", "-a", "8000", "-p", "借呗", "-n", "none", "--asker", said)
+    assert record["case"]["asker"] == "relative" and "亲友" in record["headline"]
+    got = answers(record)
+    assert got["contacts"]["id"] == "contacts.asker-relative" and got["contacts"]["verdict"].startswith("不用")
+    assert got["credit"]["id"] == "credit.family-asker", "their own credit, not a lawsuit against someone else"
+    assert {"relative_not_liable", "family_sign_nothing"} <= shown_ids(record)
+    assert "family_not_liable" not in shown_ids(record), "not the parents-and-children text"
+
+
+def test_a_relatives_letter_carries_the_note_to_read_first():
+    done = CliRunner().invoke(cli.app, ["letter", "-d", "60", "-a", "8000", "-p", "借呗", "-n", "none",
+                                        "--asker", "紧急联系人"])
+    assert done.exit_code == 0, done.output
+    assert "你不是借款人，不要以自己的名义" in done.stdout and "第五百五十二条" in done.stdout
