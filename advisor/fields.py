@@ -115,7 +115,7 @@ FIELDS: tuple[Field, ...] = (
           columns=("其他欠款笔数",), domain=(0, MAX_COUNT, 1), scope="person"),
     # Who is asking, and what the loan really was: family, guarantors and heirs owe only in their
     # cases (rules/rules/family.yaml); interest taken out in advance is not principal (rules/rules/personal.yaml).
-    Field("asker", "choice", "--asker", "Who is asking: borrower, spouse, parent, child, guarantor, heir.",
+    Field("asker", "choice", "--asker", "Who is asking: borrower, spouse, parent, child, guarantor, heir, relative.",
           columns=("提问人", "身份"), condition="choice", scope="person"),
     Field("received", "money", "--received", "Money actually received when borrowing, if less than the contract says.",
           columns=("到手金额", "实际到手"), condition="decimal", domain=_MONEY),

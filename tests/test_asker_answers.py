@@ -64,12 +64,12 @@ def test_an_unlicensed_lender_is_not_spoken_of_as_a_licensed_one():
 
 
 @pytest.mark.parametrize("status", ["judgment", "enforcement", "dishonest_listed"])
-def test_after_a_judgment_cannot_pay_points_to_an_enforcement_settlement(status):
+def test_after_a_judgment_cannot_pay_points_to_the_judgment_not_a_plan_put_to_the_lender(status):
     for platform in ("信用卡", "借呗"):
         got = answers(assess_json("-d", "400", "-a", "30000", "-p", platform, "-n", "none", "--legal-status", status,
                                   "--concerns", "cannot_pay"))["cannot_pay"]
-        assert got["id"] == "cannot_pay.judgment" and "执行和解" in got["verdict"]
-        assert "个性化分期" not in got["verdict"] and "civil_procedure_241" in got["references"]
+        assert got["id"] == ("cannot_pay.judgment" if status == "judgment" else "cannot_pay.enforcement")
+        assert "个性化分期" not in got["verdict"] and "以判决为准" in got["verdict"]
 
 
 def test_a_large_card_debt_after_a_judgment_still_hears_of_malicious_overdraft():
@@ -107,7 +107,7 @@ def test_microloan_complaints_go_to_the_local_authority_not_12378():
 def test_a_microloan_above_24_percent_is_not_told_courts_never_back_the_excess():
     cost = answers(assess_json("-d", "60", "-a", "20000", "-p", "microloan", "-n", "none", "--apr", "36",
                                "--concerns", "cost"))["cost"]
-    assert cost["id"] == "cost.over-the-line-microloan" and "做法不一" in cost["verdict"]
+    assert cost["id"] == "cost.over-the-line-microloan" and "做法不一" in cost["verdict"] and "合同" not in cost["verdict"]
     assert "private_lending_scope_reply" in cost["references"]
     bank = answers(assess_json("-d", "60", "-a", "20000", "-p", "bank_loan", "-n", "none", "--apr", "36",
                                "--concerns", "cost"))["cost"]
@@ -137,3 +137,48 @@ def test_a_relatives_letter_carries_the_note_to_read_first():
                                         "--asker", "紧急联系人"])
     assert done.exit_code == 0, done.output
     assert "你不是借款人，不要以自己的名义" in done.stdout and "第五百五十二条" in done.stdout
+
+
+@pytest.mark.parametrize("asker", ["spouse", "parent", "relative"])
+def test_a_relative_is_not_told_the_record_is_on_their_own_report(asker):
+    record = assess_json("-d", "100", "-a", "20000", "-p", "借呗", "-n", "none", "--asker", asker,
+                         "--concerns", "jail,credit")
+    assert not {"credit_record", "credit_access_limited"} & shown_ids(record)
+    jail = answers(record)["jail"]
+    assert jail["id"] == "jail.family-asker" and jail["verdict"].startswith("你不会因为别人欠钱坐牢")
+
+
+def test_a_guarantor_is_answered_about_the_guarantee():
+    got = answers(assess_json("-d", "100", "-a", "20000", "-p", "bank_loan", "-n", "none", "--asker", "guarantor",
+                              "--concerns", "lawsuit,cannot_pay"))
+    assert got["lawsuit"]["id"] == "lawsuit.guarantor" and "一般保证" in got["lawsuit"]["verdict"]
+    assert "civil_code_687" in got["lawsuit"]["references"]
+    assert got["cannot_pay"]["id"] == "cannot_pay.guarantor" and "担保合同" in got["cannot_pay"]["verdict"]
+
+
+def test_an_heirs_jail_answer_names_the_real_risk_using_the_dead_persons_card():
+    jail = answers(assess_json("-d", "100", "-a", "20000", "-p", "信用卡", "-n", "none", "--asker", "heir",
+                               "--concerns", "jail"))["jail"]
+    assert any("继续使用借款人的信用卡" in c for c in jail["conditions"])
+
+
+def test_a_judgment_not_yet_enforced_is_not_offered_an_enforcement_settlement():
+    judged = answers(assess_json("-d", "400", "-a", "30000", "-p", "借呗", "-n", "none", "--legal-status", "judgment",
+                                 "--concerns", "cannot_pay"))["cannot_pay"]
+    assert judged["id"] == "cannot_pay.judgment" and "执行和解" not in judged["verdict"]
+    enforced = answers(assess_json("-d", "400", "-a", "30000", "-p", "借呗", "-n", "none", "--legal-status",
+                                   "enforcement", "--concerns", "cannot_pay"))["cannot_pay"]
+    assert enforced["id"] == "cannot_pay.enforcement" and "执行和解" in enforced["verdict"]
+
+
+def test_an_old_debt_is_answered_ask_first_everywhere_and_gets_no_plan():
+    record = assess_json("-d", "1500", "-a", "8000", "-p", "网商贷", "-n", "none", "--income", "6000", "--expenses",
+                         "3000", "--concerns", "lawsuit,cannot_pay")
+    got = answers(record)
+    assert "12348" in record["headline"] and "协商" not in record["headline"]
+    assert got["cannot_pay"]["id"] == "cannot_pay.old-debt" and got["lawsuit"]["id"] == "lawsuit.old-debt"
+    assert record["plan"] is None
+    assert not {"explain_hardship", "request_fee_reduction"} & shown_ids(record)
+    judged = assess_json("-d", "1500", "-a", "8000", "-p", "网商贷", "-n", "none", "--legal-status", "judgment",
+                         "--income", "6000", "--expenses", "3000")
+    assert judged["plan"] is not None, "after a judgment the limitation no longer decides anything"
