@@ -182,3 +182,13 @@ def test_an_old_debt_is_answered_ask_first_everywhere_and_gets_no_plan():
     judged = assess_json("-d", "1500", "-a", "8000", "-p", "网商贷", "-n", "none", "--legal-status", "judgment",
                          "--income", "6000", "--expenses", "3000")
     assert judged["plan"] is not None, "after a judgment the limitation no longer decides anything"
+
+
+def test_a_letter_to_an_unlicensed_lender_sends_no_id_or_income_papers():
+    done = CliRunner().invoke(cli.app, ["letter", "-d", "3", "-a", "2000", "-p", "714高炮", "-n", "没有",
+                                        "--received", "1400"])
+    assert done.exit_code == 0, done.output
+    assert "实际到手" in done.stdout and "不要给对方寄身份证" in done.stdout
+    assert "身份证复印件" not in done.stdout and "银行流水" not in done.stdout.split("附件")[-1]
+    licensed = CliRunner().invoke(cli.app, ["letter", "-d", "30", "-a", "2000", "-p", "借呗", "-n", "没有"])
+    assert "身份证复印件" in licensed.stdout and "不要给对方寄身份证" not in licensed.stdout
