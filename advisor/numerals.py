@@ -315,8 +315,7 @@ def _vague(core: str, unit: str) -> Vague:
         return Vague([])
     low = int(base * per)
     if _UNDER.search(core):  # 快两个月 is under two months: 45 or 55 days, never 60, 75, 90
-        below = [low - HALF[unit], low - 5] if unit in ("month", "year") else [low - 5, low - 1]
-        return Vague([d for d in below if d > 0] or [low])
+        return Vague([d for d in ([low - HALF[unit], low - 5] if per > 7 else [low - 5, low - 1]) if d > 0] or [low])
     if unit == "day":
         return Vague([low, low + 5] if low >= 10 and re.search("多|几", core) else [low])
     return Vague([low, low + HALF[unit], low + per])

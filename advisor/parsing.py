@@ -35,8 +35,7 @@ _FAST_DAYS = re.compile(r"([0-9]{1,9}) ?(?:天|日|days?)?")
 _FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
 _UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
 _COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份|底|初|中)?$")  # 2026年3月: the day forgotten
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?(?:份|底|初|中)?)$")
 _SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 _LIST_RE = re.compile(r"[,，、;；/]+")  # between answers; a space may be inside one ("night calls")
 TAKE_HOME = ("monthly_income", "received")  # 到手5000: the pay or the loan money in hand
@@ -46,10 +45,8 @@ LOW_RATE = Decimal(5)
 MAX_PERCENT_PLACES = 4  # 23.9999% is the finest any contract states; more is noise or an attack
 MAX_TEXT = 100  # characters in one typed answer: far above any real one, and cheap to reject
 MAX_INT = 10**18  # a whole number beyond this is no answer (and Python will not print one past 4,300 digits)
-# Dates: a loan contract, a repayment or the assessment day. The upper end keeps five years of
-# record retention far inside what a date can hold.
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(2199, 12, 31)
+MIN_DATE = date(1900, 1, 1)  # dates: a loan contract, a repayment or the assessment day
+MAX_DATE = date(2199, 12, 31)  # keeps five years of record retention far inside what a date can hold
 
 
 def _normalise(raw: object) -> str:
@@ -224,13 +221,11 @@ def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: 
         try:
             if not match:
                 raise ValueError
-            day = date(*(int(g) for g in match.groups()))
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
         except ValueError:
-            month = _MONTH_RE.match(_normalise(raw))
-            if month and 1 <= int(month.group(2)) <= 12:  # a month: any day of it will do, if the person says so
-                first = date(int(month.group(1)), int(month.group(2)), 1)
-                raise CaseError(what, rules.message("date_month_only", lang, value=raw, first=first)) from None
             raise CaseError(what, rules.message("bad_date", lang, value=raw)) from None
+        if match.group(3) is None:  # 2026年3月: the day forgotten; any day of that month will do
+            raise CaseError(what, rules.message("date_month_only", lang, value=raw, first=day))
     if not MIN_DATE <= day <= MAX_DATE:
         raise CaseError(what, rules.message("date_range", lang, value=raw, min=MIN_DATE, max=MAX_DATE))
     if what == "repaid_on" and as_of is not None and day > as_of:

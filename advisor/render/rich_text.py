@@ -144,8 +144,7 @@ class _Wrapped:
         style = console.get_style(self.style) if self.style else None
         # Finished lines go out as segments: wrapping them again as Text would double the work.
         for n, line in enumerate(lines):
-            first = n == 0 and self.mark
-            prefix = " " * (indent - 1 - cell_len(self.mark)) + self.mark + " " if first else " " * indent
+            prefix = " " * (indent - 1 - cell_len(self.mark)) + self.mark + " " if n == 0 and self.mark else " " * indent
             yield Segment(prefix + line, style)
             yield Segment.line()
 
