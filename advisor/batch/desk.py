@@ -20,6 +20,7 @@ from ..engine import evaluate
 from ..errors import UsageError
 from ..render.forms import stage_label
 from ..render.record import cached_record
+from ..safetext import printable
 from .caseload import Caseload
 from .records import Assessor, Stop, Summary, serialise
 from .rows import Row, RowError, text
@@ -222,7 +223,9 @@ class Workbook(_Sink):
     def _row(self, values: list[Any], sheet: Any) -> None:
         cells = []
         for value in values:
-            cell = self._cell(sheet, value=value if isinstance(value, int) else str(value))
+            # Outside text (an id, a kept value or header, an error quoting a cell) may hold a control
+            # character, which a sheet cannot store: shown escaped, as the CSV shows it.
+            cell = self._cell(sheet, value=value if isinstance(value, int) else printable(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # outside text is never a formula, whatever it starts with
             cells.append(cell)

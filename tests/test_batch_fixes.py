@@ -1,0 +1,61 @@
+"""Defects a hostile tester found in `advisor batch`, each through the real command on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+AS_OF = "2026-05-01"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def advisor(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """The command as a person runs it, in `cwd`."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, capture_output=True, env=environment,
+                          input=stdin, check=False, text=stdin is None)
+
+
+def records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def sheet_values(path: Path) -> list[list[object]]:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+# ---------------------------------------------------------------- 1. control characters in .xlsx output
+
+
+def test_xlsx_output_escapes_control_characters(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    (tmp_path / "f1.csv").write_bytes("编号,逾期天数,金额,平台,协商情况,姓名,备\x01注\n"
+                                      "X\x01,45,5000,花呗,未协商,\x1b[2J张三,x\n".encode())
+    done = advisor("batch", "f1.csv", "-o", "f1.xlsx", "--keep", "姓名", "--keep", "备\x01注", "-q",
+                   "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    header, row = sheet_values(tmp_path / "f1.xlsx")[:2]
+    assert "备\\x01注" in header
+    assert row[2] == "X\\x01" and row[3] == "\\x1b[2J张三"
+
+
+def test_xlsx_output_of_a_grouped_run_escapes_the_client_id(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    (tmp_path / "g.csv").write_bytes("客户编号,逾期天数,金额,平台,协商情况\nK\x01,45,5000,花呗,未协商\n"
+                                     "K\x01,10,3000,信用卡,未协商\n".encode())
+    done = advisor("batch", "g.csv", "-o", "g.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = sheet_values(tmp_path / "g.xlsx")
+    assert [r[0] for r in rows[1:3]] == ["K\\x01", "K\\x01"]
