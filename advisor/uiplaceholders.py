@@ -103,6 +103,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("batch_unknown_encoding", "batch_not_an_encoding"), ("name",)),
     "batch_encoding_refuses": ("name", "path", "error"),
     "batch_long_header": ("line", "limit"),
+    "batch_place_is_input": ("flag", "path"),
+    "batch_place_twice": ("flag", "other", "path"),
     # Several debts at once (household.py and its renderer).
     "household_debt_error": ("n", "message"),
     "household_too_many": ("count", "max"),

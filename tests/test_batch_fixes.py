@@ -59,3 +59,56 @@ def test_xlsx_output_of_a_grouped_run_escapes_the_client_id(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     rows = sheet_values(tmp_path / "g.xlsx")
     assert [r[0] for r in rows[1:3]] == ["K\\x01", "K\\x01"]
+
+
+# ---------------------------------------------------------------- 2, 3, 12. every output place, checked first
+
+CASES = "编号,逾期天数,金额,平台,协商情况\nA,45,5000,花呗,未协商\n"
+HOUSEHOLDS = "客户编号,逾期天数,金额,平台,协商情况\nK1,45,5000,花呗,未协商\nK1,10,3000,信用卡,未协商\n"
+
+
+@pytest.mark.parametrize("content", [CASES, HOUSEHOLDS], ids=["row by row", "households"])
+@pytest.mark.parametrize("flag", ["--summary", "--reports", "--letters"])
+def test_no_output_replaces_the_input(tmp_path: Path, flag: str, content: str) -> None:
+    (tmp_path / "f2.csv").write_text(content, encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to("f2.csv")
+    for name in ("f2.csv", "./f2.csv", "link.csv"):
+        done = advisor("batch", "f2.csv", flag, name, "-q", "--as-of", AS_OF, cwd=tmp_path)
+        assert done.returncode == 2 and name in done.stderr and flag in done.stderr, done.stderr
+        assert (tmp_path / "f2.csv").read_text(encoding="utf-8") == content
+
+
+@pytest.mark.parametrize("content", [CASES, HOUSEHOLDS], ids=["row by row", "households"])
+def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, content: str) -> None:
+    (tmp_path / "c.csv").write_text(content, encoding="utf-8")
+    done = advisor("batch", "c.csv", "-o", "x.md", "--summary", "./x.md", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2 and "-o" in done.stderr and "--summary" in done.stderr
+    assert not (tmp_path / "x.md").exists()
+    # Reports and letters may share a folder: their files differ by extension.
+    shared = advisor("batch", "c.csv", "--reports", "d", "--letters", "d", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert shared.returncode == 0, shared.stderr
+
+
+@pytest.mark.parametrize("content", [CASES, HOUSEHOLDS], ids=["row by row", "households"])
+@pytest.mark.parametrize("flag, place", [("--summary", "nodir/s.md"), ("--summary", "dir"),
+                                         ("--reports", "c.csv/r"), ("--letters", "plain.txt")])
+def test_an_output_that_cannot_be_written_stops_the_run_before_it_starts(tmp_path: Path, flag: str, place: str,
+                                                                          content: str) -> None:
+    (tmp_path / "c.csv").write_text(content, encoding="utf-8")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "plain.txt").write_text("x", encoding="utf-8")
+    done = advisor("batch", "c.csv", "-o", "out.jsonl", flag, place, "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2 and place in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+    assert not any(p.name.startswith(".out.jsonl") for p in tmp_path.iterdir()), "no part file was begun"
+
+
+@pytest.mark.parametrize("content", [CASES, HOUSEHOLDS], ids=["row by row", "households"])
+def test_summary_to_standard_output(tmp_path: Path, content: str) -> None:
+    (tmp_path / "c.csv").write_text(content, encoding="utf-8")
+    done = advisor("batch", "c.csv", "-o", "out.jsonl", "--summary", "-", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# 案件汇总") and not (tmp_path / "-").exists()
+    assert records((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    clash = advisor("batch", "c.csv", "--summary", "-", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert clash.returncode == 2 and "--summary" in clash.stderr and clash.stdout == ""
