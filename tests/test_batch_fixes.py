@@ -112,3 +112,20 @@ def test_summary_to_standard_output(tmp_path: Path, content: str) -> None:
     assert records((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     clash = advisor("batch", "c.csv", "--summary", "-", "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert clash.returncode == 2 and "--summary" in clash.stderr and clash.stdout == ""
+
+
+# ---------------------------------------------------------------- 4. data after a JSON array
+
+ONE = '{"overdue_days":45,"amount":5000,"platform":"花呗","negotiation":"none"}'
+
+
+@pytest.mark.parametrize("content", [f"[{ONE}]\n[{ONE}]\n", f"[{ONE}] trailing", f"[{ONE}]]"],
+                         ids=["two arrays", "text", "a second ]"])
+def test_data_after_a_json_array_is_a_usage_error(tmp_path: Path, content: str) -> None:
+    (tmp_path / "a.json").write_text(content, encoding="utf-8")
+    done = advisor("batch", "a.json", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2 and "after the array" in done.stderr, done.stderr
+    assert len(records(done.stdout)) == 1, "the rows before it are answered, as for a broken array"
+    fine = advisor("batch", "-", "--input-format", "json", "-q", "--as-of", AS_OF, cwd=tmp_path,
+                   stdin=f"  [{ONE}]  \n\n".encode())
+    assert fine.returncode == 0

@@ -252,6 +252,9 @@ def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Ite
     while True:
         c = skip_space()
         if c == "]":
+            pos += 1
+            if skip_space():  # a second array, or text: not one array, and its rows would be lost
+                raise broken(text(keys.rules, "after_array", keys.lang))
             return
         if count:
             if c != ",":
