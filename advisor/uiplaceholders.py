@@ -104,6 +104,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_encoding_refuses": ("name", "path", "error"),
     "batch_long_header": ("line", "limit"),
     "batch_place_is_input": ("flag", "path"),
+    "batch_at_line": ("line", "what"),
+    "batch_at_cell": ("line", "column", "name", "what"),
     "batch_place_twice": ("flag", "other", "path"),
     # Several debts at once (household.py and its renderer).
     "household_debt_error": ("n", "message"),

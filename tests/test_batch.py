@@ -239,7 +239,7 @@ def test_bad_jsonl_lines_and_elements(tmp_path):
     records = lines(result.stdout)
     assert records[0]["case"]["id"] == "9"
     assert records[1]["row"] == 2 and records[1]["error"]["field"] is None
-    assert records[1]["error"]["message"].startswith("not valid JSON")
+    assert records[1]["error"]["message"].startswith("line 2, column 2: not valid JSON")
     assert records[2]["error"]["field"] is None and "object" in records[2]["error"]["message"]
     assert records[3]["error"]["field"] == "overdue_days"
     assert records[4] == {"row": 5, "id": None, "error": {"field": "negotiation", "message": "no value given"}}

@@ -129,3 +129,31 @@ def test_data_after_a_json_array_is_a_usage_error(tmp_path: Path, content: str) 
     fine = advisor("batch", "-", "--input-format", "json", "-q", "--as-of", AS_OF, cwd=tmp_path,
                    stdin=f"  [{ONE}]  \n\n".encode())
     assert fine.returncode == 0
+
+
+# ---------------------------------------------------------------- 9. every error record names its line
+
+
+def test_a_row_that_cannot_be_read_names_its_line_and_cell(tmp_path: Path) -> None:
+    (tmp_path / "w.csv").write_text("overdue_days,amount,platform,negotiation,x,y\n\n45,5000,hb,none\n",
+                                    encoding="utf-8")
+    width = advisor("batch", "w.csv", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
+    assert records(width.stdout)[0]["error"]["message"].startswith("line 3: the row has 4 values")
+    (tmp_path / "g.csv").write_bytes("overdue_days,amount,platform,negotiation,备注\n45,5000,hb,none,ok\n"
+                                     .encode("gbk") + b"45,5000,hb,none,\xb0\xff\n")
+    gbk = advisor("batch", "g.csv", "--encoding", "gbk", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
+    assert records(gbk.stdout)[1]["error"]["message"].startswith("line 3, cell 5 (备注): the row holds bytes")
+    (tmp_path / "j.jsonl").write_text(f"{ONE}\n\n{ONE[:-1]}, oops}}\n[1]\n", encoding="utf-8")
+    jsonl = advisor("batch", "j.jsonl", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
+    broken = records(jsonl.stdout)[1]
+    assert broken["error"]["message"].startswith("line 3, column ") and "line 1" not in broken["error"]["message"]
+
+
+def test_lines_named_by_worker_processes_are_the_file_lines(tmp_path: Path) -> None:
+    good = "45,5000,花呗,none," + "x" * 60 + ",\n"  # long enough lines that two processes share the file
+    body = good * 6_000 + "45,5000\n" + good * 6_000 + "45\n"
+    (tmp_path / "big.csv").write_text("overdue_days,amount,platform,negotiation,x,y\n" + body, encoding="utf-8")
+    done = advisor("batch", "big.csv", "-j", "2", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
+    bad = [r for r in records(done.stdout) if "error" in r]
+    assert [(r["row"], r["error"]["message"].split(":")[0]) for r in bad] == [(6_001, "line 6,002"),
+                                                                               (12_002, "line 12,003")]

@@ -66,7 +66,7 @@ def run_desk(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, ta
             case = assessor.case(*assessor.parsed(item), case_id=item.case_id)
         except RowError as exc:
             column = headers.get(exc.field or "", exc.field or "")
-            caseload.reject(count, line, column, exc.message)
+            caseload.reject(count, line, column, exc.reason)
             out.error(count, line, exc.case_id, exc.field, column, exc.message, kept)
             if fail_fast:
                 out.close(caseload)

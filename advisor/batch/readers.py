@@ -26,6 +26,7 @@ from .rows import (
     MAX_ROW_CHARS,
     Row,
     RowError,
+    at_line,
     column_field,
     damaged,
     text,
@@ -205,19 +206,22 @@ def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], in
     loads = json.loads
     for n, line in lines:
         if line is None:
-            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"))
+            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
             continue
         if not line.strip():
             continue
         try:
             obj = loads(line)
         except ValueError as exc:
-            yield RowError(None, text(keys.rules, "bad_json", keys.lang, error=exc))
+            # The decoder counts lines and columns within this one line: the file's line is ours to say.
+            what = text(keys.rules, "bad_json", keys.lang, error=getattr(exc, "msg", exc))
+            yield RowError(None, text(keys.rules, "damaged", keys.lang, line=f"{line_at(n):,}",
+                                      column=f"{getattr(exc, 'pos', 0) + 1:,}", what=what), line=line_at(n), reason=what)
             continue
         except RecursionError:
-            yield RowError(None, text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
+            yield at_line(keys.rules, keys.lang, None, line_at(n), text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
             continue
-        yield keys.row(obj)
+        yield keys.row(obj)  # what it holds is judged as a mapping from the API is: the same record
 
 
 def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Iterator[Row | RowError]:
