@@ -157,3 +157,30 @@ def test_lines_named_by_worker_processes_are_the_file_lines(tmp_path: Path) -> N
     bad = [r for r in records(done.stdout) if "error" in r]
     assert [(r["row"], r["error"]["message"].split(":")[0]) for r in bad] == [(6_001, "line 6,002"),
                                                                                (12_002, "line 12,003")]
+
+
+# ---------------------------------------------------------------- 5. a household with a row that cannot be read
+
+
+def test_a_row_of_a_household_with_the_wrong_number_of_cells_rejects_the_household(tmp_path: Path) -> None:
+    (tmp_path / "hdmg.csv").write_text("客户编号,逾期天数,金额,平台,协商情况,月收入,每月支出\n"
+                                       "K1,45,5000,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商\n"
+                                       "K1,10,3000,信用卡,未协商,,\nK2,10,3000,信用卡,未协商,,\n"
+                                       'K3,"10,3000,信用卡,未协商,,\n', encoding="utf-8")
+    done = advisor("batch", "hdmg.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    k1, k2, damaged = records(done.stdout)
+    assert k1["client"] == "K1" and k1["rows"] == [1, 2, 3] and "debts" not in k1
+    assert k1["error"]["debt"] == 2 and k1["error"]["row"] == 2 and "第2笔欠款" in k1["error"]["message"]
+    assert "表头有 7 列" in k1["error"]["message"]
+    assert k2["client"] == "K2" and "error" not in k2
+    assert damaged["client"] is None and damaged["row"] == 5, "a line that cannot be read at all answers alone"
+
+
+def test_a_jsonl_row_giving_a_field_twice_rejects_its_household(tmp_path: Path) -> None:
+    first = '{"client":"K1","overdue_days":45,"amount":5000,"platform":"花呗","negotiation":"none"}'
+    twice = '{"client":"K1","overdue_days":10,"amount":3000,"金额":4000,"platform":"花呗","negotiation":"none"}'
+    (tmp_path / "h.jsonl").write_text(f"{first}\n{twice}\n", encoding="utf-8")
+    done = advisor("batch", "h.jsonl", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    (record,) = records(done.stdout)
+    assert record["rows"] == [1, 2] and record["error"]["field"] == "amount" and record["error"]["debt"] == 2

@@ -198,7 +198,11 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             if len(cells) != width:
                 if not any(c.strip() for c in cells):
                     continue
-                yield at_line(rules, lang, None, line_at(n), text(rules, "width", lang, count=len(cells), width=width))
+                # The kept cells as they stand (a client id is mostly before the cell missing or added):
+                # a household then knows its row was rejected, and a sheet shows whose row it was.
+                as_is = tuple(cells[i] if i < len(cells) else None for i in kept)
+                yield at_line(rules, lang, None, line_at(n), text(rules, "width", lang, count=len(cells), width=width),
+                              as_is)
                 continue
             case_id = (cells[idi] or None) if idi >= 0 else None
             raws = (cells[i0], cells[i1], cells[i2], cells[i3])
@@ -207,8 +211,8 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             if suspect and BAD_BYTES.search("".join(cells)):
                 at = next(i for i, c in enumerate(cells) if BAD_BYTES.search(c))
                 name = columns.names[at] if at < len(columns.names) else ""
-                yield at_line(rules, lang, None, line_at(n), text(rules, "bad_bytes", lang), column=f"{at + 1:,}",
-                              name=printable(name.strip()))
+                yield at_line(rules, lang, None, line_at(n), text(rules, "bad_bytes", lang),
+                              tuple(cells[i] for i in kept), column=f"{at + 1:,}", name=printable(name.strip()))
                 continue
             more = tuple((f, cells[i]) for f, i in extra) if extra else ()
             if numbered:

@@ -30,7 +30,7 @@ from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, 
 from .inputs import Input, Options, check_places, read_csv_header, read_rows
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
-from .rows import BrokenInput, RowError, text
+from .rows import BrokenInput, text
 from .sheets import is_xlsx
 from .sinks import CSV_COLUMNS, Format, Target, csv_text, dumps, make_format
 
@@ -87,7 +87,7 @@ class RowIndex:
                 self.starts.append(n)
                 self.shifts.append(shift)
             kept = tuple(item.kept) if item.kept else ()
-            client = None if isinstance(item, RowError) or not kept else str(kept[0] or "").strip() or None
+            client = None if not kept else str(kept[0] or "").strip() or None
             if client is None:
                 self.alone[n] = kept[1:]
             elif client not in self.kept:

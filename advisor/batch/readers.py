@@ -148,6 +148,7 @@ class KeyMap:
             return RowError(None, text(self.rules, "not_object", self.lang, type=type(obj).__name__))
         values: dict[str, Any] = {}
         extended = False
+        kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
         for key, value in obj.items():
             name = self._known.get(key, "")
             if name == "":
@@ -163,18 +164,17 @@ class KeyMap:
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
             elif value.__class__ is str and not value.isascii() and BAD_BYTES.search(value):
-                return RowError(name, text(self.rules, "bad_bytes", self.lang))
+                return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
-                return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH))
+                return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
                 from ..parsing import field_name  # a rare mistake: named as every message names a field
 
                 said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
-                return RowError(name, said, _as_id(values.get("id")))
+                return RowError(name, said, _as_id(values.get("id")), kept=kept)
             values[name] = value
             extended = extended or name in _EXTENDED
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
-        kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
         extra = tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values) if extended else ()
         return Row(core, _as_id(values.get("id")), extra, 0, kept)
 

@@ -78,11 +78,12 @@ def text(rules: RuleSet, key: str, lang: str, **params: Any) -> str:
     return rules.message("batch_" + key, lang, **params)
 
 
-def at_line(rules: RuleSet, lang: str, field: str | None, line: int, what: str, **where: Any) -> RowError:
+def at_line(rules: RuleSet, lang: str, field: str | None, line: int, what: str, kept: tuple[Any, ...] = (),
+            **where: Any) -> RowError:
     """A row that cannot be read, its message naming its line in the file (and, given `column` and
     `name`, the cell at fault), so it can be found however the output is read."""
     said = text(rules, "at_cell" if where else "at_line", lang, line=f"{line:,}", what=what, **where)
-    return RowError(field, said, line=line, reason=what)
+    return RowError(field, said, line=line, kept=kept, reason=what)
 
 
 def damaged(rules: RuleSet, lang: str, line: int, index: int, kind: str) -> str:
