@@ -98,7 +98,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_broken_array": ("what", "count"),
     "batch_same_field": ("first", "second", "field"),
     "batch_no_column": ("wanted", "header"),
-    "batch_no_keep_column": ("name", "header"),
+    **dict.fromkeys(("batch_no_keep_column", "batch_no_group_column"), ("name", "header")),
     "batch_bad_input_format": ("value", "choices"),
     **dict.fromkeys(("batch_unknown_encoding", "batch_not_an_encoding"), ("name",)),
     "batch_encoding_refuses": ("name", "path", "error"),

@@ -184,3 +184,78 @@ def test_a_jsonl_row_giving_a_field_twice_rejects_its_household(tmp_path: Path) 
     done = advisor("batch", "h.jsonl", "-q", "--as-of", AS_OF, cwd=tmp_path)
     (record,) = records(done.stdout)
     assert record["rows"] == [1, 2] and record["error"]["field"] == "amount" and record["error"]["debt"] == 2
+
+
+# ---------------------------------------------------------------- 6. U+FEFF in an .xlsx cell
+
+
+def test_a_byte_order_mark_in_a_sheet_cell_is_not_damage(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "逾期天数", "金额", "平台", "协商情况"])
+    sheet.append(["\ufeffA1", "45", "\ufeff5000", "花呗", "未协商"])
+    book.save(tmp_path / "c.xlsx")
+    done = advisor("batch", "c.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    (record,) = records(done.stdout)
+    assert record["case"]["id"] == "A1" and record["case"]["amount"] == "5000.00"
+
+
+# ---------------------------------------------------------------- 7. a JSON key given twice
+
+
+@pytest.mark.parametrize("suffix, wrap", [(".jsonl", "{}\n"), (".json", "[{}]")])
+def test_a_json_key_given_twice_is_a_field_given_twice(tmp_path: Path, suffix: str, wrap: str) -> None:
+    core = '"overdue_days":45,"platform":"花呗","negotiation":"none"'
+    same = '{"id":"A","amount":5000,' + core + ',"amount":6000}'
+    aliased = '{"id":"A","amount":5000,' + core + ',"金额":6000}'
+    for obj in (same, aliased):
+        (tmp_path / f"d{suffix}").write_text(wrap.replace("{}", obj), encoding="utf-8")
+        done = advisor("batch", f"d{suffix}", "-q", "--as-of", AS_OF, cwd=tmp_path)
+        assert done.returncode == 1
+        assert records(done.stdout) == [{"row": 1, "id": "A", "error": {"field": "amount",
+                                                                         "message": "逾期金额（amount）重复给出"}}]
+    unknown = '{"x":1,' + core + ',"amount":5000,"x":2}'  # a key that names no field: ignored, as before
+    (tmp_path / f"d{suffix}").write_text(wrap.replace("{}", unknown), encoding="utf-8")
+    assert advisor("batch", f"d{suffix}", "-q", "--as-of", AS_OF, cwd=tmp_path).returncode == 0
+
+
+# ---------------------------------------------------------------- 8. an empty CSV
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"], ids=["0 bytes", "blank lines", "a BOM alone"])
+def test_a_csv_with_no_header_is_a_usage_error(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "e.csv").write_bytes(content)
+    done = advisor("batch", "e.csv", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2 and "no header" in done.stderr and done.stdout == ""
+    piped = advisor("batch", "-", "-q", "--as-of", AS_OF, cwd=tmp_path, stdin=content)
+    assert piped.returncode == 2
+
+
+# ---------------------------------------------------------------- 11. --group-by naming no column
+
+
+def test_group_by_a_missing_column_names_group_by(tmp_path: Path) -> None:
+    (tmp_path / "t1.csv").write_text(CASES, encoding="utf-8")
+    for extra in ([], ["--keep", "编号"], ["-o", "x.csv"]):
+        done = advisor("batch", "t1.csv", "--group-by", "不存在", *extra, cwd=tmp_path)
+        assert done.returncode == 2 and "--group-by：没有“不存在”这一列" in done.stderr and "--keep" not in done.stderr
+    kept = advisor("batch", "t1.csv", "--group-by", "编号", "--keep", "无", cwd=tmp_path)
+    assert kept.returncode == 2 and "--keep：没有“无”这一列" in kept.stderr
+
+
+# ---------------------------------------------------------------- 12. a write error from worker processes
+
+
+def test_a_write_error_in_worker_processes_is_said_in_the_persons_language(tmp_path: Path) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    good = "45,5000,花呗,none," + "x" * 60 + "\n"
+    (tmp_path / "big.csv").write_text("overdue_days,amount,platform,negotiation,note\n" + good * 8_000,
+                                      encoding="utf-8")
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "advisor", "batch", "big.csv", "-j", "2", "-q", "--as-of", AS_OF],
+                              cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2 and "advisor: 无法写入 standard output：" in done.stderr, done.stderr

@@ -130,7 +130,7 @@ def sniff_separator(header: str) -> str:
 
 
 def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: str = ",",
-                keep: tuple[str, ...] = (), lines: bool = False) -> Columns:
+                keep: tuple[str, ...] = (), lines: bool = False, group: str | None = None) -> Columns:
     positions: dict[str, int] = {}
     unknown = []
     for n, cell in enumerate(cells):
@@ -152,7 +152,8 @@ def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: s
     names = [cell.strip() for cell in cells]
     for name in keep:
         if name.strip() not in names:
-            raise UsageError(f"{source}: " + text(rules, "no_keep_column", lang, name=name, header=", ".join(cells)))
+            said = "no_group_column" if name == group else "no_keep_column"  # the flag that named it
+            raise UsageError(f"{source}: " + text(rules, said, lang, name=name, header=", ".join(cells)))
     kept = tuple(names.index(name.strip()) for name in keep)
     unknown = [cell for cell in unknown if cell.strip() not in keep]  # carried through: not ignored
     headers = {name: cells[n].strip() for name, n in positions.items()}

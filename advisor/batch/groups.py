@@ -146,7 +146,7 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
     try:
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
-            columns, data_start, first_line = read_csv_header(inp, rules, lang, (column,), True)
+            columns, data_start, first_line = read_csv_header(inp, rules, lang, (column,), True, column)
         source = GroupedRows(inp, rules, lang, columns, data_start, first_line, column)
         try:
             for summary.rows in source.index():

@@ -64,7 +64,7 @@ class RowIndex:
         try:
             columns, start, first = (None, 0, 1)
             if inp.format == "csv":
-                columns, start, first = read_csv_header(inp, rules, lang, wanted, True)
+                columns, start, first = read_csv_header(inp, rules, lang, wanted, True, column)
                 if columns is not None:
                     self.headers, self.unknown = columns.headers, list(columns.unknown)
             elif keep:

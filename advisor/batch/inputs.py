@@ -158,10 +158,11 @@ class Input:
             self.file.close()
 
 
-def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False
-            ) -> tuple[Columns | None, int, int]:
+def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False,
+                    group: str | None = None) -> tuple[Columns | None, int, int]:
     """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
-    first data line. The header is one line; one that cannot be read is a usage error."""
+    first data line. The header is one line; one that cannot be read, or none at all (an empty file),
+    is a usage error, as one lacking a field is. `group`: the --group-by column, among `keep`."""
     decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
     start, number = 0, 1
     while True:
@@ -170,7 +171,7 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
         if line.strip():
             break
         if end < 0:
-            return None, len(inp.head), number
+            raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
         start, number = end + 1, number + 1
     body = line.rstrip("\n").removesuffix("\r")
     if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
@@ -182,7 +183,7 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
     if len(found) > MAX_COLUMNS:
         raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
                                                 limit=f"{MAX_COLUMNS:,}"))
-    columns = read_header(found, inp.name, rules, lang, sep, keep, lines)
+    columns = read_header(found, inp.name, rules, lang, sep, keep, lines, group)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
     consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0

@@ -149,6 +149,10 @@ class KeyMap:
         values: dict[str, Any] = {}
         extended = False
         kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
+        if obj.__class__ is _Twice:  # a key given twice in the object, as if two columns named one field
+            twice = next((name for key in obj.twice if (name := column_field(key)) is not None), None)
+            if twice is not None:
+                return self._twice(twice, obj, kept)
         for key, value in obj.items():
             name = self._known.get(key, "")
             if name == "":
@@ -168,10 +172,7 @@ class KeyMap:
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
-                from ..parsing import field_name  # a rare mistake: named as every message names a field
-
-                said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
-                return RowError(name, said, _as_id(values.get("id")), kept=kept)
+                return self._twice(name, values, kept)
             values[name] = value
             extended = extended or name in _EXTENDED
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
@@ -179,7 +180,35 @@ class KeyMap:
         return Row(core, _as_id(values.get("id")), extra, 0, kept)
 
 
+    def _twice(self, name: str, values: Mapping[str, Any], kept: tuple[Any, ...]) -> RowError:
+        from ..parsing import field_name  # a rare mistake: named as every message names a field
+
+        said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
+        case_id = values.get("id", next((v for k, v in values.items() if column_field(k) == "id"), None))
+        return RowError(name, said, _as_id(case_id), kept=kept)
+
+
 _EXTENDED = frozenset(EXTENDED_FIELDS)
+
+
+class _Twice(dict[str, Any]):
+    """A JSON object that gave a key more than once (the last value kept, as json does); `twice`: those keys."""
+
+    twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, marked when a key comes twice: else the last value would win in silence."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    marked = _Twice(obj)
+    marked.twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    return marked
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
@@ -203,7 +232,7 @@ def _as_id(value: Any) -> str | None:
 
 
 def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], int]) -> Iterator[Row | RowError]:
-    loads = json.loads
+    loads = _DECODER.decode
     for n, line in lines:
         if line is None:
             yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
@@ -226,7 +255,7 @@ def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], in
 
 def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Iterator[Row | RowError]:
     """The elements of a JSON array, decoded one at a time so that memory stays flat."""
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     buf, pos, eof, count = "", 0, False, 0
 
     def fill() -> None:
