@@ -259,3 +259,63 @@ def test_a_write_error_in_worker_processes_is_said_in_the_persons_language(tmp_p
                               cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, check=False,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2 and "advisor: 无法写入 standard output：" in done.stderr, done.stderr
+
+
+# ---------------------------------------------------------------- 10. long file names for reports and letters
+
+
+@pytest.mark.parametrize("client", ["编号", "客户编号"], ids=["row by row", "households"])
+def test_report_and_letter_names_fit_a_file_name(tmp_path: Path, client: str) -> None:
+    long_id, name = "\U00020000" * 60, "\U0002a700" * 60  # four bytes each in UTF-8
+    rows = "".join(f"{long_id}{n},45,5000,花呗,未协商,{name}\n" for n in (1, 1, 2))
+    (tmp_path / "c.csv").write_text(f"{client},逾期天数,金额,平台,协商情况,姓名\n{rows}", encoding="utf-8")
+    done = advisor("batch", "c.csv", "--keep", "姓名", "--reports", "r", "--letters", "l", "-q",
+                   "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    reports, letters = sorted(os.listdir(tmp_path / "r")), sorted(os.listdir(tmp_path / "l"))
+    assert len(reports) == (2 if client == "客户编号" else 3) and len(letters) == 3
+    assert all(len(n.encode()) <= 255 for n in reports + letters)
+    again = advisor("batch", "c.csv", "--keep", "姓名", "--reports", "r2", "--letters", "l2", "-q",
+                    "--as-of", AS_OF, cwd=tmp_path)
+    assert again.returncode == 0 and sorted(os.listdir(tmp_path / "r2")) == reports, "the same names each run"
+
+
+# ---------------------------------------------------------------- 13. Ctrl-C while the program loads
+
+
+def test_ctrl_c_while_the_program_loads_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    (tmp_path / "big.csv").write_text("overdue_days,amount,platform,negotiation\n" + "45,5000,花呗,none\n" * 50_000,
+                                      encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Before the interpreter itself is up (its `site`), no program can answer a Ctrl-C: start after that.
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
+    ready = time.perf_counter() - started
+    for extra in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15):
+        child = subprocess.Popen([sys.executable, "-m", "advisor", "batch", "big.csv", "-j2", "-o", "x.jsonl"],
+                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                 start_new_session=True)
+        time.sleep(ready + extra)
+        os.killpg(child.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
+        _, stderr = child.communicate(timeout=60)
+        assert b"Traceback" not in stderr, (extra, stderr.decode())
+        assert child.returncode == 130, (extra, child.returncode, stderr.decode())
+        assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_ctrl_c_while_the_command_line_is_imported(tmp_path: Path) -> None:
+    # Deterministic: the interrupt comes exactly while typer is being imported.
+    code = ("import sys, runpy\n"
+            "class Stop:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'typer':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Stop())\n"
+            "sys.argv = ['advisor', 'batch', 'x.csv']\n"
+            "runpy.run_module('advisor', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 130 and "Traceback" not in done.stderr and "Cancelled" in done.stderr, done.stderr

@@ -274,7 +274,7 @@ class Documents:
 
     def unique(self, *parts: Any) -> str:
         """A file name (without its extension) from outside values, made safe, never one given before."""
-        base = "-".join(p for p in (safe_name(str(v)) for v in parts if v) if p) or "_"
+        base = fitted("-".join(p for p in (safe_name(str(v)) for v in parts if v) if p) or "_")
         name, n = base, 1
         while name in self.used:
             n += 1
@@ -299,6 +299,24 @@ class Documents:
             from ..letter import compose
             letter = compose(case, rules, self.assessor.as_of, lang, markdown=False)
             write_file(os.path.join(self.desk.letters, name + ".txt"), letter)
+
+
+# A file name may take 255 bytes; 40 Chinese characters are 120. This leaves room for what is added
+# after: "-2" when taken, a debt's "-100", and the extension.
+MAX_NAME_BYTES = 200
+
+
+def fitted(name: str) -> str:
+    """The name cut to MAX_NAME_BYTES of UTF-8, whole characters only; a cut name ends in a digest of
+    the whole, so two long names that begin alike stay apart, and a run gives the same names each time."""
+    data = name.encode("utf-8", "surrogatepass")
+    if len(data) <= MAX_NAME_BYTES:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    head = data[:MAX_NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]+')
