@@ -133,3 +133,35 @@ def write_file(path: str | os.PathLike[str], data: str | bytes, *, private: bool
     """Write a whole file (text as UTF-8), the safe way above. Raises WriteError naming the file."""
     with Output(path, private=private) as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def check_writable(path: str, *, folder: bool = False) -> None:
+    """Raise WriteError now if `path` (a file, or with `folder` a folder to put files in) surely cannot
+    be written: a run checks every place it writes before reading a row, rather than find out at the
+    end and lose its work. Only what can be known up front; the write itself still reports the rest."""
+    try:
+        if not folder and _is_direct(path):
+            return  # a device, a FIFO or a descriptor: opened as it is
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise WriteError(path, _reason(exc)) from None
+    if info is not None and folder:
+        if not stat.S_ISDIR(info.st_mode):
+            raise WriteError(path, os.strerror(errno.ENOTDIR))
+        _can_add_to(path, path)
+        return
+    parent = os.path.dirname(os.path.abspath(path))
+    if folder:  # made with its parents: the nearest one that is there must take new entries
+        while not os.path.lexists(parent) and os.path.dirname(parent) != parent:
+            parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise WriteError(path, os.strerror(errno.ENOENT if not os.path.lexists(parent) else errno.ENOTDIR))
+    _can_add_to(parent, path)
+
+
+def _can_add_to(folder: str, path: str) -> None:
+    # A file is written beside its name and renamed into place: its folder must take new entries.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteError(path, os.strerror(errno.EACCES))

@@ -88,7 +88,7 @@ def test_each_kind_of_damage_is_one_record_naming_line_and_column(tmp_path):
            "no comma and closes within 100 lines)",
         8: messages[8],
     }
-    assert messages[8].startswith("the row has 1 values")  # the rest of the value, read as a row of its own
+    assert messages[8].startswith("line 11: the row has 1 values")  # the rest of the value, read as a row of its own
     assert records[0]["case"]["id"] == "A1" and records[5]["case"]["id"] == "A6\nsecond line"  # a line break in a value reads as LF
     assert records[8]["case"]["id"] == "A8" and len(records) == 9
 

@@ -188,9 +188,16 @@ class _Shown:
         from ..fileio import write_file
 
         if path.lower().endswith(".json"):
-            write_file(path, json_safe(json.dumps(self.to_json(), ensure_ascii=False, indent=2)) + "\n")
+            data = json_safe(json.dumps(self.to_json(), ensure_ascii=False, indent=2)) + "\n"
         else:
-            write_file(path, self.to_markdown() + "\n")
+            data = self.to_markdown() + "\n"
+        if path == "-":  # standard output, free when the records went to -o FILE (checked before the run)
+            import sys
+
+            sys.stdout.write(data)
+            sys.stdout.flush()
+            return
+        write_file(path, data)
 
 
 def _cell(value: str) -> str:

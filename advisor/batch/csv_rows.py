@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import UsageError
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
+from ..safetext import printable
 from .rows import (
     BAD_BYTES,
     COLUMN_NAMES,
@@ -17,6 +18,7 @@ from .rows import (
     MAX_VALUE_LINES,
     Row,
     RowError,
+    at_line,
     column_field,
     damaged,
     text,
@@ -113,6 +115,7 @@ class Columns:
     kept: tuple[int, ...] = ()  # the columns `--keep` carries through
     lines: bool = False  # number each row with its line (the counsellor's outputs show it)
     headers: dict[str, str] = field(default_factory=dict)  # field -> its column's name as the header writes it
+    names: tuple[str, ...] = ()  # every column's name, as the header writes it
 
 
 SEPARATORS = (",", "\t", ";")
@@ -127,7 +130,7 @@ def sniff_separator(header: str) -> str:
 
 
 def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: str = ",",
-                keep: tuple[str, ...] = (), lines: bool = False) -> Columns:
+                keep: tuple[str, ...] = (), lines: bool = False, group: str | None = None) -> Columns:
     positions: dict[str, int] = {}
     unknown = []
     for n, cell in enumerate(cells):
@@ -149,12 +152,13 @@ def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: s
     names = [cell.strip() for cell in cells]
     for name in keep:
         if name.strip() not in names:
-            raise UsageError(f"{source}: " + text(rules, "no_keep_column", lang, name=name, header=", ".join(cells)))
+            said = "no_group_column" if name == group else "no_keep_column"  # the flag that named it
+            raise UsageError(f"{source}: " + text(rules, said, lang, name=name, header=", ".join(cells)))
     kept = tuple(names.index(name.strip()) for name in keep)
     unknown = [cell for cell in unknown if cell.strip() not in keep]  # carried through: not ignored
     headers = {name: cells[n].strip() for name, n in positions.items()}
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra, sep, kept, lines or bool(kept),
-                   headers)
+                   headers, tuple(cells))
 
 
 def _field_name(name: str, lang: str) -> str:
@@ -195,15 +199,21 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             if len(cells) != width:
                 if not any(c.strip() for c in cells):
                     continue
-                yield RowError(None, text(rules, "width", lang, count=len(cells), width=width),
-                               line=line_at(n) if numbered else 0)
+                # The kept cells as they stand (a client id is mostly before the cell missing or added):
+                # a household then knows its row was rejected, and a sheet shows whose row it was.
+                as_is = tuple(cells[i] if i < len(cells) else None for i in kept)
+                yield at_line(rules, lang, None, line_at(n), text(rules, "width", lang, count=len(cells), width=width),
+                              as_is)
                 continue
             case_id = (cells[idi] or None) if idi >= 0 else None
             raws = (cells[i0], cells[i1], cells[i2], cells[i3])
             if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
                 continue
             if suspect and BAD_BYTES.search("".join(cells)):
-                yield RowError(None, text(rules, "bad_bytes", lang), line=line_at(n) if numbered else 0)
+                at = next(i for i, c in enumerate(cells) if BAD_BYTES.search(c))
+                name = columns.names[at] if at < len(columns.names) else ""
+                yield at_line(rules, lang, None, line_at(n), text(rules, "bad_bytes", lang),
+                              tuple(cells[i] for i in kept), column=f"{at + 1:,}", name=printable(name.strip()))
                 continue
             more = tuple((f, cells[i]) for f, i in extra) if extra else ()
             if numbered:

@@ -20,6 +20,7 @@ from ..engine import evaluate
 from ..errors import UsageError
 from ..render.forms import stage_label
 from ..render.record import cached_record
+from ..safetext import printable
 from .caseload import Caseload
 from .records import Assessor, Stop, Summary, serialise
 from .rows import Row, RowError, text
@@ -65,7 +66,7 @@ def run_desk(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, ta
             case = assessor.case(*assessor.parsed(item), case_id=item.case_id)
         except RowError as exc:
             column = headers.get(exc.field or "", exc.field or "")
-            caseload.reject(count, line, column, exc.message)
+            caseload.reject(count, line, column, exc.reason)
             out.error(count, line, exc.case_id, exc.field, column, exc.message, kept)
             if fail_fast:
                 out.close(caseload)
@@ -222,7 +223,9 @@ class Workbook(_Sink):
     def _row(self, values: list[Any], sheet: Any) -> None:
         cells = []
         for value in values:
-            cell = self._cell(sheet, value=value if isinstance(value, int) else str(value))
+            # Outside text (an id, a kept value or header, an error quoting a cell) may hold a control
+            # character, which a sheet cannot store: shown escaped, as the CSV shows it.
+            cell = self._cell(sheet, value=value if isinstance(value, int) else printable(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # outside text is never a formula, whatever it starts with
             cells.append(cell)
@@ -271,7 +274,7 @@ class Documents:
 
     def unique(self, *parts: Any) -> str:
         """A file name (without its extension) from outside values, made safe, never one given before."""
-        base = "-".join(p for p in (safe_name(str(v)) for v in parts if v) if p) or "_"
+        base = fitted("-".join(p for p in (safe_name(str(v)) for v in parts if v) if p) or "_")
         name, n = base, 1
         while name in self.used:
             n += 1
@@ -296,6 +299,24 @@ class Documents:
             from ..letter import compose
             letter = compose(case, rules, self.assessor.as_of, lang, markdown=False)
             write_file(os.path.join(self.desk.letters, name + ".txt"), letter)
+
+
+# A file name may take 255 bytes; 40 Chinese characters are 120. This leaves room for what is added
+# after: "-2" when taken, a debt's "-100", and the extension.
+MAX_NAME_BYTES = 200
+
+
+def fitted(name: str) -> str:
+    """The name cut to MAX_NAME_BYTES of UTF-8, whole characters only; a cut name ends in a digest of
+    the whole, so two long names that begin alike stay apart, and a run gives the same names each time."""
+    data = name.encode("utf-8", "surrogatepass")
+    if len(data) <= MAX_NAME_BYTES:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    head = data[:MAX_NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]+')

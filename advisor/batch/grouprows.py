@@ -38,6 +38,8 @@ SHARDABLE_CODECS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii", "
 ROW_BYTES = 25  # per row: offset (8), line (8), next row of its client (8), kind (1)
 MEMORY_ROWS = 20_000  # rows held in memory from an input that cannot be read twice
 OWN, FIRST, LATER = 0, 1, 2  # a row answered by a record of its own; a client's first row; a later one
+KIND = 3  # those bits of a row's kind; the next one says the row was in error when first read
+IN_ERROR = 4
 
 
 class OffsetLines:
@@ -131,20 +133,22 @@ class GroupedRows:
             else:
                 self.held.append(item)
             self.next.append(-1)
+            error = IN_ERROR if isinstance(item, RowError) else 0
             if client is None:
-                self.kind.append(OWN)
+                self.kind.append(OWN | error)
             elif client in last:
                 self.next[last[client]] = r
-                self.kind.append(LATER)
+                self.kind.append(LATER | error)
                 last[client] = r
             else:
-                self.kind.append(FIRST)
+                self.kind.append(FIRST | error)
                 last[client] = r
             yield r + 1
 
     @staticmethod
     def client(item: Row | RowError) -> str | None:
-        if isinstance(item, RowError) or not item.kept or item.kept[0] is None:
+        """The row's client id; also of a row in error whose id could be read (its household is then in error)."""
+        if not item.kept or item.kept[0] is None:
             return None
         return str(item.kept[0]).strip() or None
 
@@ -155,7 +159,7 @@ class GroupedRows:
             out.append(self.next[out[-1]])
         return out
 
-    def household(self, r: int, limit: int) -> tuple[str, list[int], list[Row]]:
+    def household(self, r: int, limit: int) -> tuple[str, list[int], list[Row | RowError]]:
         """The client whose first row is r: its id, its rows' numbers (all), and its first `limit` rows read
         back (enough to refuse a household that has too many)."""
         numbers = self.members(r)
@@ -168,7 +172,7 @@ class GroupedRows:
                 raise UsageError(self.rules.message("household_input_changed", self.lang, name=self.inp.name))
             found.append(item)
         assert client is not None
-        return client, numbers, cast("list[Row]", found)
+        return client, numbers, found
 
     def item(self, r: int) -> Row | RowError:
         """Row r as the first pass read it; an input changed since then is a usage error."""
@@ -179,7 +183,9 @@ class GroupedRows:
         line = self.line[r]
         found = next(rows_from_file(self.inp.format, cast("io.TextIOWrapper", lines), self.columns, self.keys,
                                     self.inp.name, lambda n: line + n), None)
-        if found is None or (self.kind[r] != OWN) != (self.client(found) is not None):
+        kind = self.kind[r]
+        if found is None or ((kind & KIND) != OWN) != (self.client(found) is not None) or \
+                bool(kind & IN_ERROR) != isinstance(found, RowError):
             raise UsageError(self.rules.message("household_input_changed", self.lang, name=self.inp.name))
         return found
 

@@ -22,7 +22,7 @@ import os
 import time
 from collections.abc import Callable, Generator, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import CaseError, UsageError
 from ..fields import PERSON_FIELDS
@@ -31,7 +31,7 @@ from ..household_person import merge_person
 from ..models import CORE_FIELDS
 from ..parsing import key_name
 from .csv_rows import sniff_separator
-from .grouprows import LATER, OWN, GroupedRows
+from .grouprows import KIND, LATER, OWN, GroupedRows
 from .records import Stop, Summary
 from .rows import ALL_FIELDS, Row, RowError
 from .sinks import Target
@@ -146,7 +146,7 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
     try:
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
-            columns, data_start, first_line = read_csv_header(inp, rules, lang, (column,), True)
+            columns, data_start, first_line = read_csv_header(inp, rules, lang, (column,), True, column)
         source = GroupedRows(inp, rules, lang, columns, data_start, first_line, column)
         try:
             for summary.rows in source.index():
@@ -168,7 +168,7 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
             summary.rows = answered
             return True
 
-        for r, kind in enumerate(source.kind):
+        for r, kind in enumerate(k & KIND for k in source.kind):
             if kind == LATER:
                 continue  # answered by its client's record, at the client's first row
             if kind == OWN:
@@ -211,15 +211,20 @@ def _write(records: Iterator[dict[str, Any]], target: Target, fmt: str) -> None:
     _emit(target, bytes(buffer))
 
 
-def _household(client: str, rows: list[int], members: list[Row], rules: RuleSet, as_of: date, lang: str,
+def _household(client: str, rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
                headers: dict[str, str]) -> dict[str, Any]:
     if len(rows) > MAX_DEBTS:
         message = rules.message("household_too_many", lang, count=f"{len(rows):,}", max=MAX_DEBTS)
         return {"client": client, "rows": rows, "error": {"debt": None, "row": None, "field": None,
                                                            "message": message}, "notes": []}
+    for debt, (n, item) in enumerate(zip(rows, members), 1):
+        if isinstance(item, RowError):  # a row of this client that cannot be read: as a bad answer in it
+            message = rules.message("household_debt_error", lang, n=debt, message=item.message)
+            return {"client": client, "rows": rows, "error": {"debt": debt, "row": n, "field": item.field,
+                                                               "message": message}, "notes": []}
     debts: list[dict[str, Any]] = []
     given: list[tuple[int, dict[str, Any]]] = []
-    for n, item in zip(rows, members):
+    for n, item in zip(rows, cast("list[Row]", members)):
         answers = dict(zip(CORE_FIELDS, item.core))
         answers.update((ALL_FIELDS[f], value) for f, value in item.extra)
         if item.case_id is not None:

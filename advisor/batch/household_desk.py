@@ -27,10 +27,10 @@ from ..parsing import key_name
 from .caseload import Caseload
 from .csv_rows import sniff_separator, split
 from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled
-from .inputs import Input, Options, read_csv_header, read_rows, refuse_to_replace_the_input
+from .inputs import Input, Options, check_places, read_csv_header, read_rows
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
-from .rows import BrokenInput, RowError, text
+from .rows import BrokenInput, text
 from .sheets import is_xlsx
 from .sinks import CSV_COLUMNS, Format, Target, csv_text, dumps, make_format
 
@@ -62,10 +62,9 @@ class RowIndex:
         wanted = (column, *keep)
         inp = Input(replace(opts, desk=DeskOptions(keep=wanted, sheet=opts.desk.sheet)), rules)
         try:
-            refuse_to_replace_the_input(inp, opts.output, rules, lang)
             columns, start, first = (None, 0, 1)
             if inp.format == "csv":
-                columns, start, first = read_csv_header(inp, rules, lang, wanted, True)
+                columns, start, first = read_csv_header(inp, rules, lang, wanted, True, column)
                 if columns is not None:
                     self.headers, self.unknown = columns.headers, list(columns.unknown)
             elif keep:
@@ -88,7 +87,7 @@ class RowIndex:
                 self.starts.append(n)
                 self.shifts.append(shift)
             kept = tuple(item.kept) if item.kept else ()
-            client = None if isinstance(item, RowError) or not kept else str(kept[0] or "").strip() or None
+            client = None if not kept else str(kept[0] or "").strip() or None
             if client is None:
                 self.alone[n] = kept[1:]
             elif client not in self.kept:
@@ -287,6 +286,7 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
     from .run import Totals, output_format
 
     started = time.perf_counter()
+    check_places(opts, rules, _identity(opts.input))
     if opts.jobs is not None and opts.jobs > 1:
         warn(rules.message("household_one_process", opts.lang))
     fmt = make_format(output_format(opts, rules), opts.excel)
@@ -314,6 +314,14 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
         work.caseload.shown(rules, opts.lang).write(desk.summary)
     return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, summary.stopped,
                   summary.written, work.caseload)
+
+
+def _identity(path: str) -> os.stat_result | None:
+    """The input, to compare with the outputs: the file, or what stdin was redirected from."""
+    try:
+        return os.fstat(0) if path == "-" else os.stat(path)
+    except (OSError, ValueError):
+        return None
 
 
 def _write(records: Generator[dict[str, Any], None, None], work: Desk, fmt: Format, target: Target,

@@ -10,9 +10,10 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
+from ..fileio import check_writable
 from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
@@ -157,10 +158,11 @@ class Input:
             self.file.close()
 
 
-def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False
-            ) -> tuple[Columns | None, int, int]:
+def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False,
+                    group: str | None = None) -> tuple[Columns | None, int, int]:
     """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
-    first data line. The header is one line; one that cannot be read is a usage error."""
+    first data line. The header is one line; one that cannot be read, or none at all (an empty file),
+    is a usage error, as one lacking a field is. `group`: the --group-by column, among `keep`."""
     decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
     start, number = 0, 1
     while True:
@@ -169,7 +171,7 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
         if line.strip():
             break
         if end < 0:
-            return None, len(inp.head), number
+            raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
         start, number = end + 1, number + 1
     body = line.rstrip("\n").removesuffix("\r")
     if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
@@ -181,24 +183,51 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
     if len(found) > MAX_COLUMNS:
         raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
                                                 limit=f"{MAX_COLUMNS:,}"))
-    columns = read_header(found, inp.name, rules, lang, sep, keep, lines)
+    columns = read_header(found, inp.name, rules, lang, sep, keep, lines, group)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
     consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
     return columns, bom + len(consumed.encode(no_sig(inp.encoding), errors="surrogateescape")), number + 1
 
 
-def refuse_to_replace_the_input(inp: Input, output: str | None, rules: RuleSet, lang: str) -> None:
-    """-o naming the input (by any path, a symlink or a hard link) would replace the cases with the results."""
-    if output in (None, "-"):
-        return
+def check_places(opts: Options, rules: RuleSet, source: os.stat_result | None) -> None:
+    """Every place the run writes (-o, --summary, --reports, --letters), checked before any row is read:
+    none is the input (`source`, by any path, a symlink or a hard link; also stdin redirected from it),
+    no two files are one, and each can be written as far as that can be known up front. Otherwise a
+    summary could replace the cases, one output the other, or a bad path be found only after the run."""
+    lang, desk = opts.lang, opts.desk
+    if desk.summary == "-" and opts.output in (None, "-"):
+        raise UsageError(text(rules, "summary_stdout", lang))
+    places = [(flag, path) for flag, path in (("-o", opts.output), ("--summary", desk.summary),
+                                              ("--reports", desk.reports), ("--letters", desk.letters))
+              if path not in (None, "-")]
+    taken: dict[Any, str] = {}
+    for flag, path in places:
+        assert path is not None
+        folder = flag in ("--reports", "--letters")
+        try:
+            info: os.stat_result | None = os.stat(path)
+        except (OSError, ValueError):
+            info = None  # not there yet (or a name the check below reports)
+        if info is not None and not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            continue  # a device or a FIFO is written into, never replaced: two outputs may share one
+        if info is not None and source is not None and os.path.samestat(info, source):
+            key = "output_is_input" if flag == "-o" else "place_is_input"
+            raise UsageError(text(rules, key, lang, flag=flag, path=path))
+        same = (info.st_dev, info.st_ino) if info is not None else os.path.realpath(path)
+        other = taken.get(same)
+        if other is not None and not (folder and other in ("--reports", "--letters")):  # reports and letters
+            raise UsageError(text(rules, "place_twice", lang, flag=other, other=flag, path=path))  # may share
+        taken[same] = flag
+        check_writable(path, folder=folder)
+
+
+def input_identity(inp: Input) -> os.stat_result | None:
+    """The input file, to compare with the outputs; None for an input with no descriptor."""
     try:
-        target = os.stat(output)
-        same = stat.S_ISREG(target.st_mode) and os.path.samestat(os.fstat(inp.file.fileno()), target)
-    except (OSError, ValueError, AttributeError):  # no such file yet, or an input with no descriptor
-        return
-    if same:
-        raise UsageError(text(rules, "output_is_input", lang, path=output))
+        return os.fstat(inp.file.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def read_rows(inp: Input, rules: RuleSet, lang: str, columns: Columns | None, data_start: int, first_line: int,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
-from ..errors import Interrupted, UsageError
+from ..errors import Interrupted, UsageError, WriteError
 from ..ruleset import load_ruleset
 from .caseload import Caseload
 from .csv_rows import Columns
@@ -84,6 +84,7 @@ class WorkerReport:
     unknown: tuple[str, ...] = ()  # the JSON keys it ignored
     stopped: Stop | None = None  # --fail-fast stopped the run here, the row numbered over the whole run
     usage: str | None = None  # a usage error: its message
+    write: tuple[str, str] | None = None  # an output that could not be written: its name and the reason
     broken_pipe: bool = False  # the reader of the output went away
     error: str | None = None  # an internal error: its description
     caseload: Caseload | None = None  # what its rows came to, merged into the run's by the parent
@@ -152,6 +153,8 @@ def _summary(reports: list[WorkerReport], shared: _Shared) -> Summary:
     for report in reports:
         if report.broken_pipe:
             raise BrokenPipeError
+        if report.write is not None:  # said in the person's language by the command line, as in one process
+            raise WriteError(*report.write)
         if report.usage is not None:
             raise UsageError(report.usage)
     for report in reports:
@@ -234,6 +237,9 @@ def _worker(job: Job, out: _Output, index: int, count: int, shared: _Shared, res
     except BrokenPipeError:
         _stop(shared)
         report = WorkerReport(broken_pipe=True)
+    except WriteError as exc:
+        _stop(shared)
+        report = WorkerReport(write=(exc.path, exc.reason))
     except UsageError as exc:
         _stop(shared)
         report = WorkerReport(usage=str(exc))

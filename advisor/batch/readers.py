@@ -26,6 +26,7 @@ from .rows import (
     MAX_ROW_CHARS,
     Row,
     RowError,
+    at_line,
     column_field,
     damaged,
     text,
@@ -147,6 +148,11 @@ class KeyMap:
             return RowError(None, text(self.rules, "not_object", self.lang, type=type(obj).__name__))
         values: dict[str, Any] = {}
         extended = False
+        kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
+        if obj.__class__ is _Twice:  # a key given twice in the object, as if two columns named one field
+            twice = next((name for key in obj.twice if (name := column_field(key)) is not None), None)
+            if twice is not None:
+                return self._twice(twice, obj, kept)
         for key, value in obj.items():
             name = self._known.get(key, "")
             if name == "":
@@ -162,23 +168,47 @@ class KeyMap:
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
             elif value.__class__ is str and not value.isascii() and BAD_BYTES.search(value):
-                return RowError(name, text(self.rules, "bad_bytes", self.lang))
+                return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
-                return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH))
+                return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
-                from ..parsing import field_name  # a rare mistake: named as every message names a field
-
-                said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
-                return RowError(name, said, _as_id(values.get("id")))
+                return self._twice(name, values, kept)
             values[name] = value
             extended = extended or name in _EXTENDED
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
-        kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
         extra = tuple((FIELD_NUMBER[n], values[n]) for n in EXTENDED_FIELDS if n in values) if extended else ()
         return Row(core, _as_id(values.get("id")), extra, 0, kept)
 
 
+    def _twice(self, name: str, values: Mapping[str, Any], kept: tuple[Any, ...]) -> RowError:
+        from ..parsing import field_name  # a rare mistake: named as every message names a field
+
+        said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
+        case_id = values.get("id", next((v for k, v in values.items() if column_field(k) == "id"), None))
+        return RowError(name, said, _as_id(case_id), kept=kept)
+
+
 _EXTENDED = frozenset(EXTENDED_FIELDS)
+
+
+class _Twice(dict[str, Any]):
+    """A JSON object that gave a key more than once (the last value kept, as json does); `twice`: those keys."""
+
+    twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, marked when a key comes twice: else the last value would win in silence."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    marked = _Twice(obj)
+    marked.twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    return marked
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
@@ -202,27 +232,30 @@ def _as_id(value: Any) -> str | None:
 
 
 def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], int]) -> Iterator[Row | RowError]:
-    loads = json.loads
+    loads = _DECODER.decode
     for n, line in lines:
         if line is None:
-            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"))
+            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
             continue
         if not line.strip():
             continue
         try:
             obj = loads(line)
         except ValueError as exc:
-            yield RowError(None, text(keys.rules, "bad_json", keys.lang, error=exc))
+            # The decoder counts lines and columns within this one line: the file's line is ours to say.
+            what = text(keys.rules, "bad_json", keys.lang, error=getattr(exc, "msg", exc))
+            yield RowError(None, text(keys.rules, "damaged", keys.lang, line=f"{line_at(n):,}",
+                                      column=f"{getattr(exc, 'pos', 0) + 1:,}", what=what), line=line_at(n), reason=what)
             continue
         except RecursionError:
-            yield RowError(None, text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
+            yield at_line(keys.rules, keys.lang, None, line_at(n), text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
             continue
-        yield keys.row(obj)
+        yield keys.row(obj)  # what it holds is judged as a mapping from the API is: the same record
 
 
 def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Iterator[Row | RowError]:
     """The elements of a JSON array, decoded one at a time so that memory stays flat."""
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     buf, pos, eof, count = "", 0, False, 0
 
     def fill() -> None:
@@ -252,6 +285,9 @@ def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Ite
     while True:
         c = skip_space()
         if c == "]":
+            pos += 1
+            if skip_space():  # a second array, or text: not one array, and its rows would be lost
+                raise broken(text(keys.rules, "after_array", keys.lang))
             return
         if count:
             if c != ",":

@@ -338,7 +338,7 @@ def process(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, wri
                 before, after = fmt.error_line(count, exc.case_id, exc.field, exc.message)
                 numbered(before, count, after)
                 caseload.reject(count if numbered_rows else 0, exc.line, fmt.headers.get(exc.field or "", exc.field or ""),
-                                exc.message)
+                                exc.reason)
                 if fail_fast:
                     return Summary(count, rejected, stopped=Stop(count, exc.field, exc.message), caseload=caseload)
             if tick is not None and not count & 1023:

@@ -55,12 +55,14 @@ class RowError(Exception):
     bad answer; either way it becomes an error record, and the run goes on."""
 
     def __init__(self, field: str | None, message: str, case_id: str | None = None, line: int = 0,
-                 kept: tuple[Any, ...] = ()) -> None:
+                 kept: tuple[Any, ...] = (), reason: str | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
         self.case_id = case_id
         self.line, self.kept = line, kept
+        # The message without where it happened: a caseload groups rows by it, and lists the lines apart.
+        self.reason = message if reason is None else reason
 
 
 class BrokenInput(Exception):
@@ -74,6 +76,14 @@ class BrokenInput(Exception):
 def text(rules: RuleSet, key: str, lang: str, **params: Any) -> str:
     """A batch message, from the interface texts in rules/ui.yaml."""
     return rules.message("batch_" + key, lang, **params)
+
+
+def at_line(rules: RuleSet, lang: str, field: str | None, line: int, what: str, kept: tuple[Any, ...] = (),
+            **where: Any) -> RowError:
+    """A row that cannot be read, its message naming its line in the file (and, given `column` and
+    `name`, the cell at fault), so it can be found however the output is read."""
+    said = text(rules, "at_cell" if where else "at_line", lang, line=f"{line:,}", what=what, **where)
+    return RowError(field, said, line=line, kept=kept, reason=what)
 
 
 def damaged(rules: RuleSet, lang: str, line: int, index: int, kind: str) -> str:

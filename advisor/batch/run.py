@@ -20,7 +20,7 @@ from ..tuples import NamedTuple
 from .caseload import Caseload
 from .csv_rows import Columns, values_stay_on_their_line
 from .desk import run_desk
-from .inputs import Input, Options, read_csv_header, read_rows, refuse_to_replace_the_input
+from .inputs import Input, Options, check_places, input_identity, read_csv_header, read_rows
 from .parallel import Job, Plan, run_parallel
 from .readers import KeyMap, decode_error, no_sig
 from .records import Assessor, Stop, Summary, process
@@ -72,7 +72,7 @@ class Totals(NamedTuple):
                             seconds=self.seconds, rate=self.rate))
             if terminal and self.caseload is not None:
                 out.append(self.caseload.shown(rules, lang).short())
-            if summary is not None and self.stopped is None:
+            if summary not in (None, "-") and self.stopped is None:
                 out.append(text(rules, "summary_saved", lang, path=summary))
         return out
 
@@ -94,7 +94,7 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
     desk = opts.desk.active or fmt.name == "xlsx"
     inp = Input(opts, rules)
     try:
-        refuse_to_replace_the_input(inp, opts.output, rules, opts.lang)
+        check_places(opts, rules, input_identity(inp))
         columns, data_start, first_line = (None, 0, 1)
         if inp.format == "csv":
             columns, data_start, first_line = read_csv_header(inp, rules, opts.lang, opts.desk.keep, desk)

@@ -111,7 +111,8 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
 
 def cell_text(value: Any) -> str:
     """A cell as a person typed it: 45 not 45.0, a date as 2026-03-01; a line break is a space, so that
-    every sheet row stays one line."""
+    every sheet row stays one line. A U+FEFF (pasted text often carries one) is dropped: in a cell it
+    is no sign of two files joined, which is what the CSV reader takes it for."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -122,4 +123,4 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\ufeff", "")
