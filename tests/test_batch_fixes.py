@@ -283,27 +283,27 @@ def test_report_and_letter_names_fit_a_file_name(tmp_path: Path, client: str) ->
 # ---------------------------------------------------------------- 13. Ctrl-C while the program loads
 
 
-def test_ctrl_c_while_the_program_loads_exits_130_without_a_traceback(tmp_path: Path) -> None:
-    import signal
-    import time
-
-    (tmp_path / "big.csv").write_text("overdue_days,amount,platform,negotiation\n" + "45,5000,花呗,none\n" * 50_000,
-                                      encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    # Before the interpreter itself is up (its `site`), no program can answer a Ctrl-C: start after that.
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
-    ready = time.perf_counter() - started
-    for extra in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15):
-        child = subprocess.Popen([sys.executable, "-m", "advisor", "batch", "big.csv", "-j2", "-o", "x.jsonl"],
-                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                 start_new_session=True)
-        time.sleep(ready + extra)
-        os.killpg(child.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
-        _, stderr = child.communicate(timeout=60)
-        assert b"Traceback" not in stderr, (extra, stderr.decode())
-        assert child.returncode == 130, (extra, child.returncode, stderr.decode())
-        assert not (tmp_path / "x.jsonl").exists()
+def test_ctrl_c_sent_while_the_program_loads_waits_for_it_and_exits_130(tmp_path: Path) -> None:
+    # Deterministic: a SIGINT arrives while typer is being imported, inside a finaliser, where Python
+    # would print the KeyboardInterrupt and carry on (as it does in the import machinery's callbacks); it
+    # is held until the command line is loaded, then ends the run quietly.
+    code = ("import os, signal, sys, runpy\n"
+            "class Late:\n"
+            "    def __del__(self):\n"
+            "        os.kill(os.getpid(), signal.SIGINT)\n"
+            "        sum(range(1000))\n"
+            "class Stop:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'typer':\n"
+            "            Late()\n"
+            "sys.meta_path.insert(0, Stop())\n"
+            "sys.argv = ['advisor', 'batch', 'big.csv', '-o', 'x.jsonl']\n"
+            "runpy.run_module('advisor', run_name='__main__')\n")
+    (tmp_path / "big.csv").write_text("overdue_days,amount,platform,negotiation\n45,5000,花呗,none\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 130 and "Traceback" not in done.stderr and "Cancelled" in done.stderr, done.stderr
+    assert not (tmp_path / "x.jsonl").exists()
 
 
 def test_ctrl_c_while_the_command_line_is_imported(tmp_path: Path) -> None:
