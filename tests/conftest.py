@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +15,12 @@ from hypothesis import HealthCheck, settings
 # that wants more examples says so in its own @settings.
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("project")
+
+# The Ctrl-C tests send SIGINT to the programs they start. A test run started in the background by a
+# non-interactive shell (`pytest &` in a script) has SIGINT ignored, as POSIX asks, and the programs it
+# starts would inherit that and rightly ignore the Ctrl-C: a handler here is reset to the default in them.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
