@@ -192,3 +192,14 @@ def test_a_letter_to_an_unlicensed_lender_sends_no_id_or_income_papers():
     assert "身份证复印件" not in done.stdout and "银行流水" not in done.stdout.split("附件")[-1]
     licensed = CliRunner().invoke(cli.app, ["letter", "-d", "30", "-a", "2000", "-p", "借呗", "-n", "没有"])
     assert "身份证复印件" in licensed.stdout and "不要给对方寄身份证" not in licensed.stdout
+
+
+@pytest.mark.parametrize("asker, answer_id, says", [
+    ("parent", "lawsuit.family-asker", "不会因此被执行"),
+    ("relative", "lawsuit.family-asker", "不会因此被执行"),
+    ("spouse", "lawsuit.spouse", "夫妻共同债务"),
+])
+def test_a_relatives_lawsuit_answer_is_about_their_own_position(asker, answer_id, says):
+    got = answers(assess_json("-d", "120", "-a", "30000", "-p", "借呗", "-n", "none", "--asker", asker,
+                              "--concerns", "lawsuit"))["lawsuit"]
+    assert got["id"] == answer_id and says in got["verdict"]
