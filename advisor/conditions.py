@@ -32,6 +32,9 @@ CONDITION_FIELDS = {
 }
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
 COMBINATORS = ("all", "any", "not")
+# In a rule file, `is: <name>` stands for a condition written once in the `conditions` section: the
+# compiler puts its tree in place, so the engine and the cache never see a name.
+NAMED = "is"
 # Answers every case has (the core answers and what the engine derives from them): never unknown.
 ALWAYS_KNOWN = frozenset(("overdue_days", "amount", "platform", "negotiation", "day_stage", "overdue_start"))
 

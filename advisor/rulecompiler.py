@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .answerrules import compile_answers
-from .conditions import COMBINATORS, CONDITION_FIELDS, OPERATORS, build, leaves
+from .conditions import COMBINATORS, CONDITION_FIELDS, NAMED, OPERATORS, build, leaves
 from .declared import compile_declared
 from .errors import RuleSetError, suggest
 from .models import CATALOGS, CHOICE_FIELDS, CORE_FIELDS, EXTENDED_FIELDS, STAGES
@@ -74,6 +74,8 @@ def _finish(m: Merge) -> dict[str, Any]:
         if name not in titles:  # a law renamed or withdrawn since
             check.add("(rule set)", None, "report", f'law_names: no reference title holds "{name}"')
     compile_phrases(m)
+    for name in m.named:  # each checked once, here, whether or not anything uses it
+        _named_tree(m, name)
     # Where each step and consequence is written, for checks that name two of them (repeated texts).
     data["origin"] = {section: {eid: m.origin.get((section, eid)) for eid in data[section]} for section in DROPPABLE}
     data["rules"] = [_compile_rule(m, r) for r in rules]
@@ -236,10 +238,49 @@ def _condition(m: Merge, file: str, node: Any, rid: str) -> list[Any]:
             parts.append(["not", _condition(m, file, value, rid)])
         elif key in CONDITION_FIELDS:
             parts.extend(_comparisons(m, file, node, key, value, rid))
+        elif key == NAMED:
+            parts.extend(_named(m, file, node, value, rid))
         else:
             m.check.add(file, node, rid, f'unknown condition "{key}"'
-                           f'{suggest(str(key), [*CONDITION_FIELDS, *COMBINATORS])}', key)
+                           f'{suggest(str(key), [*CONDITION_FIELDS, *COMBINATORS, NAMED])}', key)
     return parts[0] if len(parts) == 1 and parts[0][0] != "cmp" else ["all", parts]
+
+
+def _named(m: Merge, file: str, node: dict[str, Any], value: Any, rid: str) -> list[Any]:
+    """The parts of the named conditions `is` gives (a name or a list of names, all of which must hold),
+    each tree put in place as if written here: the same data, so the same bands, as before it had a name."""
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(name, str) for name in names):
+        m.check.add(file, node, rid, f'"{NAMED}" gives the name of a condition in "conditions", or a list of them',
+                    NAMED)
+        return []
+    parts: list[Any] = []
+    for name in names:
+        if name not in m.named:
+            m.check.add(file, node, rid, f'unknown condition name "{name}"{suggest(name, list(m.named))}', NAMED)
+            continue
+        tree = _named_tree(m, name)
+        if tree is not None:
+            parts.extend(tree[1] if tree[0] == "all" else [tree])
+    return parts
+
+
+def _named_tree(m: Merge, name: str) -> list[Any] | None:
+    if name in m.named_trees:
+        return m.named_trees[name]
+    file, node = m.named[name]
+    if name in m.naming:
+        loop = " → ".join([*m.naming[m.naming.index(name):], name])
+        m.check.add(file, node, name, f'condition "{name}" leads back to itself through "{NAMED}": {loop}', "when")
+        return None
+    if "when" not in node:
+        m.check.add(file, node, name, f'condition "{name}" needs a "when": the condition its name stands for')
+        m.named_trees[name] = None  # told once, however many conditions use it
+        return None
+    m.naming.append(name)
+    tree = m.named_trees[name] = _condition(m, file, node["when"], name)
+    m.naming.pop()
+    return tree
 
 
 def _comparisons(m: Merge, file: str, node: dict[str, Any], field: str, value: Any, rid: str) -> list[Any]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from .answerrules import read_answers, read_list
+from .answerrules import read_answers, read_entries, read_list
 from .declared import read_declared
 from .models import STAGES
 from .phraserules import read_negations, read_phrases, read_products
@@ -24,6 +24,7 @@ from .rulespec import (
     LABEL_GROUPS,
     LINE,
     META,
+    NAMED_CONDITION,
     POS,
     RULE,
     STAGE,
@@ -60,6 +61,11 @@ class Merge:
         # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
         self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}, "priorities": {}}
         self.declared: dict[str, dict[str, Any]] = {}  # section -> id -> (file, node): sections without a reader
+        # The named conditions (`conditions`): (file, node) by name; their trees once compiled, and the names
+        # being compiled, so that one naming itself, directly or not, is told rather than followed forever.
+        self.named: dict[str, tuple[str, Any]] = {}
+        self.named_trees: dict[str, list[Any] | None] = {}
+        self.naming: list[str] = []
 
     def ids(self, target: str) -> list[str]:
         """The ids a `ref` of rulespec names in what is merged so far."""
@@ -248,6 +254,10 @@ def read_rules(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         m.rules[rid] = {"id": rid, "file": file, "line": node.get(LINE), "node": node}
 
 
+def read_conditions(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
+    read_entries(m, file, value, doc, "conditions", "condition", m.named, column="conditions", keys=NAMED_CONDITION)
+
+
 def read_paragraphs(section: str, m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         m.check.add(file, doc, section, f'"{section}" must be a list of paragraphs {{text: {{zh, en}}}}', section)
@@ -298,6 +308,7 @@ def read_interest(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
 Reader = Callable[[Merge, str, Any, dict[str, Any]], None]  # (merge, file, the section's value, the file)
 READERS: dict[str, Reader] = {
     "stages": read_stages,
+    "conditions": read_conditions,
     "labels": read_labels,
     "fields": read_fields,
     "steps": partial(read_catalog, "steps"),

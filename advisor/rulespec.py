@@ -242,6 +242,8 @@ PHRASES = phrases_form()
 # Words that say a person may harm themselves ("不想活了"), in any answer: never read as a choice, and
 # answered with where to get help now (matching.py), whatever else the answer says, a denial included.
 CRISIS = Entry({"id": ID, **FACT, "words": WORDS, "text": TEXT, "override": BOOL}, ("id", "words", "text"))
+# A condition written once and named, for the conditions that use it to say `is: <name>` (rulecompiler).
+NAMED_CONDITION = Entry({"id": ID, "when": CONDITION, "override": BOOL}, ("id", "when"))
 # A class of debt in a household's order (priorityrules): a debt takes the first entry that holds.
 # `label`: a few words naming the class, for the caseload summary's count of households by priority.
 PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
@@ -251,6 +253,7 @@ PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
+    "conditions": ListOf(NAMED_CONDITION),
     "labels": Entry({group: Entry(dict.fromkeys(ids, TEXT)) for group, ids in LABEL_GROUPS.items()}),
     "fields": Entry({name: field_form(name) for name in FIELD_KINDS}),
     **{section: ListOf(CATALOG[section]) for section in CATALOGS},

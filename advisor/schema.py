@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conditions import CONDITION_FIELDS, OPERATORS
+from .conditions import CONDITION_FIELDS, NAMED, OPERATORS
 from .fields import LANGS
 from .models import STAGES
 from .rulespec import CONDITION, FILE, REF_NOUNS, RULE, Form, ListOf, MapOf, OneOf, Ref, Scalar
@@ -93,6 +93,9 @@ def build() -> dict[str, Any]:
             "all": {"type": "array", "items": schema_of(CONDITION), "minItems": 1},
             "any": {"type": "array", "items": schema_of(CONDITION), "minItems": 1},
             "not": schema_of(CONDITION),
+            NAMED: {"description": 'A condition of the "conditions" section by its id, or a list of them (all hold).',
+                    "oneOf": [{"type": "string", "minLength": 1},
+                              {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]},
         },
         "additionalProperties": False,
     }

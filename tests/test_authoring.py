@@ -332,7 +332,7 @@ def test_the_shipped_schema_is_the_one_built_from_the_loader():
     for section, keys in ENTRY_KEYS.items():
         assert set(schema["properties"][section]["items"]["properties"]) == set(keys), section
     cond = schema["$defs"]["condition"]["properties"]
-    assert set(cond) == {*CONDITION_FIELDS, "all", "any", "not"}
+    assert set(cond) == {*CONDITION_FIELDS, "all", "any", "not", "is"}
     assert set(cond["overdue_days"]["oneOf"][2]["properties"]) == set(OPERATORS)
 
 
@@ -357,6 +357,9 @@ MUTATIONS = [
     "colours: {}",
     "ui: {title: plain string}",
     "disable: base.days",
+    "rules: [{id: a, when: {is: 3}, set: {severity: low}, examples: [{case: {}}]}]",
+    "conditions: [{id: c, when: {overdue_days: 1}, colour: red}]",
+    "conditions: [{when: {overdue_days: 1}}]",
 ]
 
 
