@@ -117,6 +117,7 @@ def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str, read: Call
     """At the end of an interview: save the answers to a file the person names (Enter: don't), and
     say how to write the letter from them (the command on a line of its own, never broken)."""
     from .errors import WriteError
+    from .interview import yes_or_no
     from .termwrap import wrapping
 
     command = say
@@ -128,9 +129,13 @@ def offer_to_save(answers: dict[str, Any], rules: RuleSet, lang: str, read: Call
             name = read("> ").strip()
         except EOFError:  # input ended: the answer to an optional question is "no"
             return None
-        if not name:
+        said = yes_or_no(name, rules)
+        if not name or said is False:  # 不用, no: the answers stay unsaved, never in a file named "不用"
             return None
         path = Path(name).expanduser()
+        if said or path.suffix.lower() not in (".yaml", ".yml", ".json"):  # 好, 对: a file name is still to come
+            say(rules.text("prompt_save_name", lang))
+            continue
         try:
             write_answers(path, answers)
         except WriteError as exc:  # a folder that does not exist, no permission: say so, ask again

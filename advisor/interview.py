@@ -93,17 +93,23 @@ def ask_yes_no(question: str, rules: RuleSet, lang: str, read: Callable[[str], s
     """A yes/no question: True, False, or None for a blank answer (not sure)."""
     say(question)
     say("  " + rules.text("prompt_yes_no", lang))
-    words = {answer: {w.casefold() for lng in ("zh", "en") for w in rules.text(f"answer_{answer}", lng).split()}
-             for answer in ("yes", "no")}
     while True:
-        raw = read("> ").strip().casefold()
+        raw = read("> ").strip()
         if not raw:
             return None
-        if raw in words["yes"]:
-            return True
-        if raw in words["no"]:
-            return False
+        said = yes_or_no(raw, rules)
+        if said is not None:
+            return said
         say(rules.text("prompt_yes_no_retry", lang))
+
+
+def yes_or_no(raw: str, rules: RuleSet) -> bool | None:
+    """True for a yes word, False for a no word (either language), None for anything else."""
+    word = raw.strip().casefold()
+    for answer, means in (("yes", True), ("no", False)):
+        if word in {w.casefold() for lng in ("zh", "en") for w in rules.text(f"answer_{answer}", lng).split()}:
+            return means
+    return None
 
 
 def _fired(known: dict[str, Any], rules: RuleSet, as_of: date) -> tuple[Any, ...]:

@@ -112,6 +112,28 @@ def test_the_save_offer_asks_again_after_a_place_it_cannot_write(terminal, tmp_p
     assert json.loads(target.read_text(encoding="utf-8"))["platform"] == "花呗", "the product name, as typed"
 
 
+@pytest.mark.parametrize("reply", ["不用", "不", "否", "n", "no", "算了", "不保存"])
+def test_no_to_the_save_offer_saves_nothing(terminal, tmp_path, monkeypatch, reply):
+    """"不用" is an answer, not a file name: before, it wrote the debt's details to a file called 不用."""
+    monkeypatch.chdir(tmp_path)
+    result = terminal.invoke(cli.app, ["assess", "--quick", "--format", "json"], input=f"45\n3万\n花呗\n1\n{reply}\n")
+    assert result.exit_code == 0, result.stderr
+    assert list(tmp_path.iterdir()) == [] and "回答已保存到" not in result.stderr
+    assert json.loads(result.stdout)["case"]["amount"] == "30000.00"
+
+
+@pytest.mark.parametrize("reply", ["好", "对", "是", "yes", "回答", "my answers.txt"])
+def test_yes_or_a_name_without_yaml_or_json_is_asked_for_a_file_name(terminal, tmp_path, monkeypatch, rules, reply):
+    target = tmp_path / "回答.yaml"
+    monkeypatch.chdir(tmp_path)
+    result = terminal.invoke(cli.app, ["assess", "--quick", "--format", "json"],
+                             input=f"45\n3万\n花呗\n1\n{reply}\n{target.name}\n")
+    assert result.exit_code == 0, result.stderr
+    assert rules.text("prompt_save_name", "zh") in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [target.name], "only the file named after the question"
+    assert "回答已保存到 回答.yaml" in result.stderr
+
+
 def test_repaid_in_full_is_asked_before_the_date(terminal, rules):
     result = terminal.invoke(cli.app, ["assess", "-d", "45", "-a", "3万", "-p", "花呗", "-n", "agreed", "--ask",
                                        "--format", "json", "--as-of", "2026-11-23"],
