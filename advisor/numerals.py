@@ -1,13 +1,11 @@
 """Numbers as people write them: 两万, 三千八, 一万二, 1.2w, ¥12,000.00, 十二天, 半个月, 日息万分之五.
 
-Pure functions on text already NFKC-normalised and stripped; parsing.py turns their answers into
-values or messages. Each returns None when it does not understand, and `Vague` for an answer that is
-clear but not exact ("一个多月"), so it can be asked again with the nearest exact forms. Whatever
-could be read two ways is not read at all: the person is asked again.
+Pure functions on NFKC-normalised, stripped text; parsing.py turns their answers into values or messages.
+Each returns None when it does not understand, `Vague` for an answer clear but not exact ("一个多月",
+asked again with the nearest exact forms). What could be read two ways is not read: it is asked again.
 
-The grammar here is the language's (digits, 十百千万亿, the colloquial 三千八 = 3,800), not policy;
-the one convention, a month counted as 30 days, is the one Chinese lenders and credit reports use
-when they speak of being "three months overdue" (M3 = 90 days).
+The grammar here is the language's (digits, 十百千万亿, 三千八 = 3,800), not policy; the one convention,
+a month of 30 days, is the lenders' and credit reports' ("three months overdue", M3 = 90 days).
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ PERIODS_PER_YEAR = {"day": 365, "month": 12}
 
 _PLAIN = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_TWO_NUMBERS = re.compile(r"(?!\d{1,3}(?: \d{3})+(?:\.\d+)?$).*\d\s+\d")  # 3800 4200; 1 000 000 is one
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|.")
 _CURRENCY_HEAD = re.compile(r"^(?:¥|￥|rmb|cny|人民币)\s*")
 _CURRENCY_TAIL = re.compile(r"\s*(?:元整|元钱|元|圆|块钱|块|rmb|cny|人民币|yuan)$")
@@ -97,9 +96,9 @@ def number(text: str) -> Decimal | None:
         return Decimal(text)
     if text in ZERO:
         return Decimal(0)  # 零 alone: zero, where 零 elsewhere only holds a place (一百零五)
+    if _TWO_NUMBERS.match(text) or ("," in text and not _GROUPED.fullmatch(text)):
+        return None  # 3800 4200 (two bills?), 50,00, 1,2,3: not one number written out, so not read
     if "," in text:
-        if not _GROUPED.fullmatch(text):
-            return None  # 50,00 or 1,2,3: not thousands groups, so not read
         return Decimal(text.replace(",", ""))
     text = text.replace(" ", "").replace("w", "万").replace("k", "千")
     if "点" in text:  # 一点五万: a Chinese decimal point, then at most a big unit
@@ -139,8 +138,8 @@ _MONTHLY = re.compile(r"^(?:一共|总共|共|还)?(?:每个?月|一个月|月�
 
 
 def amount(text: str, monthly: bool = False, take_home: bool = False) -> Decimal | None:
-    """An amount of money: a number with 元/块/¥ around it, or 欠了两万. `text` is lower-cased.
-    `monthly`: a monthly figure (月入8千, 每月5000); `take_home`: also 到手5000, the money in hand."""
+    """Money: a number with 元/块/¥ around it, or 欠了两万 (lower-cased). `monthly`: a figure per month (月入8千,
+    每月5000); `take_home`: 到手5000 too."""
     if _PLAIN.fullmatch(text):  # the fast path: nearly every spreadsheet cell
         return Decimal(text)
     text = _AMOUNT_HEAD.sub("", text)
