@@ -141,3 +141,19 @@ def test_the_letters_limitation_note_follows_the_one_condition(negotiation, note
     assert ("可能已过诉讼时效" in script.stdout) is noted
     record = assess_json(*args)
     assert ("limitation_old_debt" in {c["id"] for c in record["consequences"]}) is noted
+
+
+@pytest.mark.parametrize(("collection", "may_have_run"), [(None, True), ("爆通讯录", True), ("正常催收,半夜打电话", False),
+                                                          ("上门", False)])
+def test_collection_that_reaches_the_person_restarts_the_limitation_period_everywhere(collection, may_have_run):
+    # A demand that reaches the debtor restarts the 3 years (民法典 195; 时效规定 8): someone who says
+    # collection is reaching them is not told the debt may be past it, nor to hold back payment.
+    args = ["-d", "1460", "-a", "8000", "-p", "credit_card", "-n", "none", "--income", "6000", "--expenses", "3000",
+            *(["--collection", collection] if collection else [])]
+    record = assess_json(*args, "--concerns", "time_limit")
+    assert ("limitation_old_debt" in {c["id"] for c in record["consequences"]}) is may_have_run
+    assert ("ask_before_acknowledging" in {s["id"] for s in record["steps"]}) is may_have_run
+    assert (record["plan"] is None) is may_have_run
+    assert record["answers"][0]["id"] == ("time_limit.old-debt" if may_have_run else "time_limit.still-collected")
+    letter = run(["letter", *args])
+    assert ("可能已过诉讼时效" in letter.stdout) is may_have_run
