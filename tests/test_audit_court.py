@@ -221,3 +221,18 @@ def test_enforcement_protects_living_necessities_and_names_the_real_crime():
 def test_no_grace_period_once_listed():
     record = assess("-d", "500", "-a", "80000", "-p", "信用卡", "-n", "none", "--legal-status", "dishonest_listed")
     assert "listing_grace_period" not in ids(record, "consequences")
+
+
+@pytest.mark.parametrize(("status", "told"), [("刚收到判决书", True), ("一审判了", True), ("judgment", True),
+                                               ("enforcement", False), ("sued", False)])
+def test_a_judgment_just_received_is_told_first_of_the_15_days_to_appeal(status, told):
+    # "判决" is read as a judgment in effect; one served days ago can still be appealed (民诉法 171),
+    # and the days run out whatever else is done: the first step due today.
+    record = assess("-d", "200", "-a", "30000", "-p", "consumer_finance", "-n", "none", "--legal-status", status)
+    now = [s["id"] for s in record["steps"] if s["urgency"] == "now"]
+    assert (now[:1] == ["appeal_within_15_days"]) is told
+    assert ("civil_procedure_171" in ids(record, "references")) is told
+    if told:
+        short = runner.invoke(app, ["assess", "-d", "200", "-a", "3万", "-p", "招联", "-n", "未协商", "--legal-status",
+                                    status, "--no-input"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+        assert "15日内可以上诉" in short.stdout
