@@ -236,3 +236,23 @@ def test_a_judgment_just_received_is_told_first_of_the_15_days_to_appeal(status,
         short = runner.invoke(app, ["assess", "-d", "200", "-a", "3万", "-p", "招联", "-n", "未协商", "--legal-status",
                                     status, "--no-input"], env={"COLUMNS": "80", "NO_COLOR": "1"})
         assert "15日内可以上诉" in short.stdout
+
+
+def test_someone_already_listed_is_told_how_the_listing_ends_not_how_to_avoid_it():
+    listed = assess("-d", "730", "-a", "30000", "-p", "借呗", "-n", "none", "--legal-status", "失信")
+    steps, consequences = ids(listed, "steps"), ids(listed, "consequences")
+    assert steps[:3] == ["settle_enforcement", "request_dishonest_removal", "report_property_listed"]
+    assert "report_property_truthfully" not in steps, "'or you may be listed' is said to someone listed"
+    assert "dishonest_list" not in consequences and consequences[0] == "dishonest_list_term"
+    enforced = assess("-d", "730", "-a", "30000", "-p", "借呗", "-n", "none", "--legal-status", "enforcement")
+    assert "report_property_truthfully" in ids(enforced, "steps") and "dishonest_list" in ids(enforced, "consequences")
+
+
+@pytest.mark.parametrize(("status", "answer"), [("执行", "contacts.enforcement"), ("失信", "contacts.enforcement"),
+                                                 ("judgment", "contacts.default"), (None, "contacts.default")])
+def test_under_enforcement_the_employer_may_be_told_to_withhold_wages(status, answer):
+    record = assess("-d", "365", "-a", "30000", "-p", "招联", "-n", "none", "--concerns", "会不会告诉我单位",
+                    *(["--legal-status", status] if status else []))
+    assert record["answers"][0]["id"] == answer
+    if answer == "contacts.enforcement":
+        assert "单位" in record["answers"][0]["verdict"] and "civil_procedure_254" in record["answers"][0]["references"]
