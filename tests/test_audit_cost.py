@@ -259,3 +259,17 @@ def test_a_routine_loan_trap_is_sent_to_the_police_even_without_a_rate():
     record = assess("-d", "20", "-a", "5000", "-p", "套路贷", "-n", "none", "--full")
     text = next(s["text"] for s in record["steps"] if s["id"] == "report_illegal_lending")
     assert "套路贷" in text and "公安机关" in text
+
+
+@pytest.mark.parametrize(("platform", "answer"), [("分期乐", "cost.over-the-line-licensed"), ("credit_card", "cost.over-the-line-licensed"),
+                                                  ("bank_loan", "cost.over-the-line-licensed"), ("microloan", "cost.over-the-line-microloan"),
+                                                  ("personal", "cost.over-the-line")])
+def test_above_the_line_a_licensed_lender_is_answered_by_the_judicial_policy_not_the_private_lending_cap(platform, answer):
+    # The private-lending rules do not govern licensed lenders (第一条第二款): their 24% is a policy the court
+    # applies, which the interest check in the same report says; the answer must not cite 4×LPR rules.
+    record = assess("-d", "60", "-a", "20000", "-p", platform, "-n", "none", "--apr", "36%", "--concerns", "cost")
+    given = record["answers"][0]
+    assert given["id"] == answer
+    if answer == "cost.over-the-line-licensed":
+        assert not {"private_lending_25", "private_lending_29"} & set(given["references"])
+        assert "24%" in given["verdict"] and "法院决定" in given["verdict"]
