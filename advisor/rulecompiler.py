@@ -76,6 +76,8 @@ def _finish(m: Merge) -> dict[str, Any]:
     compile_phrases(m)
     for name in m.named:  # each checked once, here, whether or not anything uses it
         _named_tree(m, name)
+    # Kept by name too, for the few places outside the rules that ask whether one holds (RuleSet.holds).
+    data["conditions"] = {name: tree for name, tree in m.named_trees.items() if tree is not None}
     # Where each step and consequence is written, for checks that name two of them (repeated texts).
     data["origin"] = {section: {eid: m.origin.get((section, eid)) for eid in data[section]} for section in DROPPABLE}
     data["rules"] = [_compile_rule(m, r) for r in rules]

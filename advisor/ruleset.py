@@ -87,6 +87,9 @@ class RuleSet:
         self._paragraph_trees = {section: [(p, build(p["when"]) if "when" in p else None) for p in data[section]]
                                  for section in ("letter", "script")}
         self._paragraphs: dict[str, list[tuple[dict[str, Any], Tester | None]]] | None = None
+        # The named conditions (rules/conditions.yaml), for what outside the rules asks of one (`holds`).
+        self._named = {name: build(tree) for name, tree in data["conditions"].items()}
+        self._named_tests: dict[str, Tester] = {}
 
     @property
     def paragraphs(self) -> dict[str, list[tuple[dict[str, Any], Tester | None]]]:
@@ -100,6 +103,15 @@ class RuleSet:
                 for section, trees in self._paragraph_trees.items()
             }
         return built
+
+    def holds(self, name: str, known: dict[str, Any]) -> bool:
+        """Whether the named condition holds for these answers; False if this rule set names none so."""
+        if name not in self._named:
+            return False
+        test = self._named_tests.get(name)
+        if test is None:
+            test = self._named_tests[name] = tester(self._named[name])
+        return bool(test(known))
 
     def choices(self, field: str) -> list[dict[str, Any]]:
         return list(self.fields.get(field, {}).get("choices", []))

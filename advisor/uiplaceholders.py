@@ -16,6 +16,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "as_of": ("date",),
     "more_in_full": ("count",),
     "retention": ("repaid_on", "until"),
+    "retention_over": ("repaid_on", "until"),
+    "retention_hidden": ("repaid_on", "until"),
     "interest_line": ("apr", "cap", "verdict"),
     "interest_unknown": ("apr",),
     # A repaid debt's stage, and what was repaid against what was received (rules/repayment.yaml).

@@ -285,3 +285,34 @@ def test_what_an_unlicensed_lender_is_owed_back_counts_what_was_repaid(lang, goe
                  if any(g in s for g in goes_back)]
     assert sentences
     assert all(counted in s for s in sentences), sentences
+
+
+@pytest.mark.parametrize(("repaid_on", "says"), [
+    ("2026-01-10", "符合一次性信用修复，信用报告上应已不再展示（征信系统里保存到 2031-01-10）"),
+    ("2019-12-31", "5年保存期已在 2024-12-31 届满，应当已经删除"),
+    ("2026-06-01", "预计保存到 2031-06-01，之后应当删除"),
+])
+def test_the_credit_box_says_what_became_of_a_repaid_record(repaid_on, says):
+    # Before, each said "kept until <date>, then deleted": in the future tense for a date already past,
+    # and beside an answer saying the one-time repair no longer shows the record.
+    args = ("-d", "40", "-a", "8000", "-p", "花呗", "-n", "none", "--repaid-on", repaid_on)
+    record = json.loads(run(*args))
+    assert record["credit_impact"]["summary"].startswith("按你填写的还清日期 " + repaid_on)
+    assert says in record["credit_impact"]["summary"]
+    assert says.split("（")[0][:20] in run(*args, fmt="rich").replace("\n", "")
+
+
+def test_the_english_box_says_the_same():
+    record = json.loads(run("-d", "40", "-a", "8000", "-p", "花呗", "-n", "none", "--repaid-on", "2026-01-10",
+                            lang="en"))
+    assert "one-time credit repair" in record["credit_impact"]["summary"].split(".")[0]
+
+
+def test_a_rule_set_that_changes_the_repair_condition_changes_the_box(tmp_path):
+    layer = tmp_path / "layer.yaml"
+    layer.write_text("conditions:\n  - id: one_time_repair_applies\n    override: true\n"
+                     "    when: {is: one_time_repair_scope, repaid_on: {lte: 2025-12-31}}\n", encoding="utf-8")
+    args = ("-d", "40", "-a", "8000", "-p", "花呗", "-n", "none", "--repaid-on", "2026-01-10")
+    record = json.loads(run(*args, "--rules", "builtin", "--rules", str(layer)))
+    assert "预计保存到 2031-01-10" in record["credit_impact"]["summary"]
+    assert record["answers"][0]["id"] != "credit.one-time-repair"

@@ -5,6 +5,8 @@ the condition written out would give, and a layer that changes it changes every 
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,17 @@ def test_collection_that_reaches_the_person_restarts_the_limitation_period_every
     assert record["answers"][0]["id"] == ("time_limit.old-debt" if may_have_run else "time_limit.still-collected")
     letter = run(["letter", *args])
     assert ("可能已过诉讼时效" in letter.stdout) is may_have_run
+
+
+def test_a_rule_set_without_a_name_the_report_asks_about_still_reports():
+    # The credit box asks whether "one_time_repair_applies" holds; a rule set of its own need not name it.
+    mini = load_ruleset([MINI], cache=False)
+    assert mini.holds("one_time_repair_applies", {"overdue_days": 40}) is False
+    result = run(["assess", "--rules", MINI, "-d", "40", "-a", "8000", "-p", "bank_loan", "-n", "none",
+                  "--repaid-on", "2026-01-10", "--format", "json", "--no-input"])
+    assert result.exit_code == 0, result.output
+    builtin = load_ruleset()
+    case = {"platform": "bank_loan", "overdue_days": 40, "amount": Decimal(8000), "overdue_start": date(2025, 12, 1),
+            "repaid_on": date(2026, 1, 10)}
+    assert builtin.holds("one_time_repair_applies", case) is True
+    assert builtin.holds("one_time_repair_applies", {**case, "amount": 10001}) is False

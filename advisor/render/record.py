@@ -119,7 +119,13 @@ def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]
     # An overdue that never reaches the credit database (a loan between people) is kept there for no time.
     until = assessment.retention_until if assessment.reporting != "none" else None
     if until is not None:
-        sentence = rules.message("retention", lang, repaid_on=assessment.case.repaid_on, until=until)
+        from ..concerns import facts
+
+        # Five years after repayment the record is gone; within the one-time repair it is kept but not shown.
+        key = ("retention_over" if until <= assessment.as_of
+               else "retention_hidden" if rules.holds("one_time_repair_applies", facts(assessment, rules))
+               else "retention")
+        sentence = rules.message(key, lang, repaid_on=assessment.case.repaid_on, until=until)
         summary = f"{sentence}{'' if lang == 'zh' else ' '}{summary}" if summary else sentence
     return {
         "level": assessment.credit_level,
