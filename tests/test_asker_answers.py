@@ -111,7 +111,10 @@ def test_a_microloan_above_24_percent_is_not_told_courts_never_back_the_excess()
     assert "private_lending_scope_reply" in cost["references"]
     bank = answers(assess_json("-d", "60", "-a", "20000", "-p", "bank_loan", "-n", "none", "--apr", "36",
                                "--concerns", "cost"))["cost"]
-    assert bank["id"] == "cost.over-the-line"
+    assert bank["id"] == "cost.over-the-line-licensed"  # a licensed lender: 24% is a judicial policy too
+    friend = answers(assess_json("-d", "60", "-a", "20000", "-p", "personal", "-n", "none", "--apr", "36",
+                                 "--concerns", "cost"))["cost"]
+    assert friend["id"] == "cost.over-the-line", "a loan between people: the 4×LPR line is the law's"
 
 
 def test_a_guarantor_is_not_given_the_borrowers_steps():

@@ -140,3 +140,24 @@ answers:
     assert [p.rule for p in found] == ["time_limit"]
     result = CliRunner().invoke(cli.app, ["rules", "check", "builtin", str(layer)])
     assert result.exit_code != 0 and "time_limit" in result.output
+
+
+@pytest.mark.parametrize(("status", "answer", "says"), [
+    (None, "children.default", "一般的逾期不会影响孩子上学、考公或参军"),
+    ("sued", "children.default", "一般的逾期不会影响孩子上学、考公或参军"),
+    ("enforcement", "children.restricted", "子女不能就读高收费私立学校"),
+    ("失信", "children.restricted", "子女不能就读高收费私立学校"),
+])
+def test_a_worry_about_the_children_is_answered_first_and_for_the_case(status, answer, says):
+    # Before, "会不会影响孩子考公" was filed under contacts and answered about who collectors may call; the
+    # rule about children showed only with --full, and not at all to someone on the dishonest list.
+    args = ["assess", "-d", "100", "-a", "20000", "-p", "借呗", "-n", "未协商", "--concerns", "会不会影响孩子考公",
+            *(["--legal-status", status] if status else []), "--no-input"]
+    short = CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert short.exit_code == 0, short.output
+    lines = short.stdout.splitlines()
+    first = next(n for n, line in enumerate(lines) if "会不会影响孩子" in line)
+    assert first < 12 and says in "".join(lines[first:first + 5])
+    record = json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)
+    assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["children"]
+    assert "high_consumption_3" in record["answers"][0]["references"]
