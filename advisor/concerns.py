@@ -65,20 +65,24 @@ def answer_fields(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str
     """The record's `headline`, `concerns`, `concerns_source` and `answers` (CONTRACT §4, additive)."""
     known = facts(assessment, rules)
     concerns, source = chosen(assessment, rules, known)
-    answers = []
-    for concern in concerns:
-        entry = answer(concern, rules, known)
-        if entry is not None:
-            answers.append({
-                "concern": concern,
-                "id": entry["id"],
-                "verdict": entry["verdict"][lang],
-                "text": entry["text"][lang],
-                "conditions": [c[lang] for c in entry["conditions"]],
-                "references": list(entry["references"]),
-            })
+    answers = [item for item in (answer_item(c, rules, known, lang) for c in concerns) if item is not None]
     return {"headline": headline(assessment, rules, known, lang), "concerns": concerns,
             "concerns_source": source, "answers": answers}
+
+
+def answer_item(concern: str, rules: RuleSet, known: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    """The answer to one concern as a record holds it (CONTRACT §4), None if none holds."""
+    entry = answer(concern, rules, known)
+    if entry is None:
+        return None
+    return {
+        "concern": concern,
+        "id": entry["id"],
+        "verdict": entry["verdict"][lang],
+        "text": entry["text"][lang],
+        "conditions": [c[lang] for c in entry["conditions"]],
+        "references": list(entry["references"]),
+    }
 
 
 def problems(rules: RuleSet) -> list[RuleProblem]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import CaseError
 from .fields import PERSON_FIELDS
 from .household_plan import allocate, available
-from .models import SCHEMA_VERSION, URGENCIES, Case, plain
+from .models import SCHEMA_VERSION, URGENCIES, Assessment, Case, plain
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -83,7 +83,8 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
     from .engine import evaluate
     from .render.record import cached_record
 
-    records = [cached_record(evaluate(case, rules, as_of), rules, lang) for case in cases]
+    assessments = [evaluate(case, rules, as_of) for case in cases]
+    records = [cached_record(assessment, rules, lang) for assessment in assessments]
     budget = _budget(person, cases, rules)
     order = _order(cases, records, rules, as_of, lang, budget)
     plan, shares = _plan(person, cases, order, rules, lang, budget)
@@ -104,7 +105,7 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
         "id": household_id,
         "person": {k: plain(v) for k, v in person.items()},
         "headline": f"{headline}{'' if lang == 'zh' else ' '}{first['headline']}",
-        **household_answers(records),
+        **household_answers(records, assessments, rules, lang, order),
         "order": order,
         "plan": plan,
         "debts": records,
@@ -117,15 +118,23 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
     }
 
 
-def household_answers(records: list[dict[str, Any]]) -> dict[str, Any]:
+def household_answers(records: list[dict[str, Any]], assessments: list[Assessment], rules: RuleSet,
+                      lang: str, order: list[dict[str, Any]]) -> dict[str, Any]:
     """The worries of the whole household: every debt's concerns once, in the order the debts were given;
-    for each, every different answer the debts get (an answer once, with `debts` naming which)."""
+    for each, every different answer the debts get (an answer once, with `debts` naming which), that of
+    the debt to deal with first first. Each worry is answered for every debt: a default worry one debt
+    raises (a lawsuit, for the one at legal risk) is not answered from the others alone."""
+    from .concerns import answer_item, facts
+
     concerns: list[str] = []
     for record in records:
         concerns += [c for c in record["concerns"] if c not in concerns]
     found: dict[str, dict[str, Any]] = {}
-    for n, record in enumerate(records, 1):
-        for item in record["answers"]:
+    for n, (record, assessment) in enumerate(zip(records, assessments), 1):
+        own = {item["concern"] for item in record["answers"]}
+        known = facts(assessment, rules) if own != set(concerns) else {}
+        more = [answer_item(c, rules, known, lang) for c in concerns if c not in own]
+        for item in [*record["answers"], *filter(None, more)]:
             key = f'{item["concern"]}/{item["id"]}'
             seen = found.get(key)
             if seen is None:
@@ -133,7 +142,9 @@ def household_answers(records: list[dict[str, Any]]) -> dict[str, Any]:
             else:
                 seen["debts"].append(n)
     place = {c: n for n, c in enumerate(concerns)}
-    answers = sorted(found.values(), key=lambda a: place[a["concern"]])  # stable: within a worry, as given
+    # Within a worry, the answer of the debt to deal with first comes first.
+    first = {entry["debt"]: entry["place"] for entry in order}
+    answers = sorted(found.values(), key=lambda a: (place[a["concern"]], min(first[n] for n in a["debts"])))
     given = any(r["concerns_source"] == "given" for r in records)
     return {"concerns": concerns, "concerns_source": "given" if given else "default", "answers": answers}
 

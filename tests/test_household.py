@@ -36,6 +36,7 @@ ONE_EACH = {
     "court": {"platform": "网商贷", "amount": "2万", "overdue_days": 100, "negotiation": "none", "legal_status": "sued"},
     "card_malicious_overdraft": {"platform": "信用卡", "amount": "6万", "overdue_days": 40, "negotiation": "none"},
     "agreement_in_force": {"platform": "招联", "amount": "9000", "overdue_days": 20, "negotiation": "agreed"},
+    "legal_risk": {"platform": "招联", "amount": "1.2万", "overdue_days": 120, "negotiation": "none"},
     "clearable": {"platform": "京东白条", "amount": "1000", "overdue_days": 10, "negotiation": "none"},
     "credit_reported": {"platform": "花呗", "amount": "5000", "overdue_days": 12, "negotiation": "none"},
     "other_licensed": {"platform": "网商贷", "amount": "3万", "overdue_days": 0, "negotiation": "in_progress"},

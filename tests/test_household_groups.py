@@ -203,13 +203,15 @@ def test_worries_from_every_row_add_up(tmp_path):
 
 def test_the_household_answers_every_debts_worries():
     """Each debt gets its own answer to a worry; the household shows each different answer once,
-    naming its debts; with no worry given, every debt's default worries, in the order given."""
+    naming its debts, that of the debt to deal with first first; with no worry given, every debt's
+    default worries, in the order given."""
     card = {"platform": "信用卡", "amount": "6万", "overdue_days": "200", "negotiation": "none"}
     loan = {"platform": "花呗", "amount": "3800", "overdue_days": "12", "negotiation": "none"}
     record = advisor.assess_household([loan, card, loan], {"concerns": "坐牢"}, as_of=DAY)
     jail = [(a["id"], a["debts"]) for a in record["answers"]]
     per_debt = [d["answers"][0]["id"] for d in record["debts"]]
-    assert per_debt[0] != per_debt[1] and jail == [(per_debt[0], [1, 3]), (per_debt[1], [2])]
+    assert per_debt[0] != per_debt[1] and jail == [(per_debt[1], [2]), (per_debt[0], [1, 3])]
+    assert record["order"][0]["debt"] == 2, "the card of 60,000 is dealt with first, so its answer comes first"
     assert record["concerns"] == ["jail"] and record["concerns_source"] == "given"
     none_given = advisor.assess_household([loan, {**card, "legal_status": "sued"}], {}, as_of=DAY)
     union = list(dict.fromkeys(c for d in none_given["debts"] for c in d["concerns"]))

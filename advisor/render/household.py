@@ -45,10 +45,16 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
     colon = "：" if lang == "zh" else ": "
     debts = record["debts"]
     out: list[Block] = [("title", "", rules.text("household_title", lang)), ("strong", "", record["headline"])]
+    hidden = 0
     if record["answers"]:
         out.append(("heading", "", rules.text("your_concerns", lang)))
         split = _split_concerns(record["answers"])
+        answered: set[str] = set()
         for item in record["answers"]:
+            if not full and item["concern"] in answered:  # short: each worry once, for the debt to deal with first
+                hidden += 1
+                continue
+            answered.add(item["concern"])
             concern = rules.label("concerns", item["concern"], lang)
             if item["concern"] in split:  # the debts get different answers to this worry: say which is whose
                 names = ("、" if lang == "zh" else ", ").join(
@@ -69,7 +75,7 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
             label = rules.message("household_debt_label", lang, n=share["debt"])
             out.append(("item", "•", f"{label}{colon}{share['text']}"))
     out.append(("heading", "", rules.text("short_steps", lang)))
-    hidden, number = 0, 0
+    number = 0
     for urgency in URGENCIES:
         group = [s for s in record["steps"] if s["urgency"] == urgency]
         shown = group if full else group[:rules.report["steps"]]  # the rule set's short-report limit
