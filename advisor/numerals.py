@@ -100,7 +100,7 @@ def number(text: str) -> Decimal | None:
         return None  # 3800 4200 (two bills?), 50,00, 1,2,3: not one number written out, so not read
     if "," in text:
         return Decimal(text.replace(",", ""))
-    text = text.replace(" ", "").replace("w", "万").replace("k", "千")
+    text = text.replace(" ", "").replace("w", "万").replace("k", "千").replace("萬", "万").replace("億", "亿")
     if "点" in text:  # 一点五万: a Chinese decimal point, then at most a big unit
         head, _, tail = text.partition("点")
         big = tail[-1:] if tail[-1:] in ("万", "亿") else ""
@@ -168,7 +168,7 @@ _UNIT_WORDS = {"天": "day", "日": "day", "day": "day", "days": "day", "d": "da
 _DURATION = re.compile(
     r"(?P<n>[^天日周星礼月年a-z]*?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
     r"(?P<unit>天|日|周|星期|礼拜|月|年|days?|d|weeks?|months?|years?)(?P<tail>半|多)?")
-_VAGUE = re.compile(r"多|几|来|把|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
+_VAGUE = re.compile(r"多|几|来|把|出头|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
 _UNDER = re.compile(r"快|将近|接近|不到")  # words that put the answer just under the figure
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
 _FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
