@@ -82,6 +82,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_cannot_make_folder": ("path", "reason"),
     **dict.fromkeys(("batch_bad_reports_format", "batch_bad_output_format"), ("value", "choices")),
     "batch_summary_totals": ("rows", "ok", "bad"),
+    "batch_header_unit": ("header", "unit", "field", "hint", "units"),
+    "batch_header_units": ("units",),
     "batch_summary_line": ("line",),
     "batch_summary_short_stages": ("counts",),
     "batch_summary_short_rejected": ("groups",),

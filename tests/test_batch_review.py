@@ -1,0 +1,88 @@
+"""What a hostile review of `advisor batch` found silently wrong, each through the command a person runs,
+on real files: a unit in a header, households read from stdin or a JSON array, a bad person answer on
+a later row of a household, and an output file whose name says another format."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+AS_OF = "2026-11-29"
+ROOT = Path(__file__).resolve().parent.parent
+HOUSEHOLD = ("客户编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出\n"
+             "K1,12,3800,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商,8000,5000\nK1,5,6000,借呗,未协商,8000,5000\n")
+
+
+def advisor(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, capture_output=True, env=environment,
+                          input=stdin, check=False)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def assessed(tmp_path: Path, header: str, cells: str) -> dict:
+    (tmp_path / "u.csv").write_text(f"编号,{header},平台,协商情况\nA1,{cells},信用卡,未协商\n", encoding="utf-8")
+    done = advisor("batch", "u.csv", "--as-of", AS_OF, "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return records(done.stdout)[0]["case"]
+
+
+def typed(tmp_path: Path, days: str, amount: str) -> dict:
+    """The case `assess` makes of the same words given as answers."""
+    done = advisor("assess", "-d", days, "-a", amount, "-p", "信用卡", "-n", "未协商", "--format", "json",
+                   "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["case"]
+
+
+# ---------------------------------------------------------------- 1. a unit in a header's brackets
+
+
+@pytest.mark.parametrize(("header", "cells", "days", "amount"), [
+    ("逾期天数(月),逾期金额（万元）", "4,6", "4个月", "6万"),
+    ("逾期天数[周],逾期金额(千元)", "3,2.5", "3周", "2.5千"),
+    ("逾期天数（天）,金额（万）", "45,1.2", "45", "1.2万"),
+    ("逾期天数(个月),逾期金额(单位：万元)", "2,3", "2个月", "3万"),
+])
+def test_a_unit_in_a_header_reads_a_bare_number_as_the_same_words_typed(tmp_path: Path, header: str, cells: str,
+                                                                         days: str, amount: str) -> None:
+    case = assessed(tmp_path, header, cells)
+    want = typed(tmp_path, days, amount)
+    assert (case["overdue_days"], case["amount"]) == (want["overdue_days"], want["amount"])
+
+
+def test_a_cell_that_names_its_own_unit_is_read_as_written(tmp_path: Path) -> None:
+    case = assessed(tmp_path, "逾期天数(月),逾期金额（万元）", "45天,5000元")
+    assert (case["overdue_days"], case["amount"]) == (45, "5000.00")
+
+
+@pytest.mark.parametrize("header", ["逾期金额(USD)", "逾期金额（美元）", "逾期金额(%)", "逾期金额(年)"])
+def test_a_unit_the_field_cannot_take_stops_the_run_before_any_row(tmp_path: Path, header: str) -> None:
+    (tmp_path / "u.csv").write_text(f"逾期天数,{header},平台,协商情况\n4,6,信用卡,未协商\n", encoding="utf-8")
+    done = advisor("batch", "u.csv", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert header in done.stderr and "Traceback" not in done.stderr
+    assert "元" in done.stderr  # what the column should hold
+
+
+def test_a_days_column_in_yuan_stops_the_run_in_english_too(tmp_path: Path) -> None:
+    (tmp_path / "u.csv").write_text("逾期天数(元),逾期金额,平台,协商情况\n4,6,信用卡,未协商\n", encoding="utf-8")
+    done = advisor("batch", "u.csv", "--as-of", AS_OF, "--lang", "en", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "逾期天数(元)" in done.stderr and "days" in done.stderr
+
+
+@pytest.mark.parametrize("note", ["备注", "必填", "元/人民币", "元"])
+def test_a_note_that_is_no_unit_stays_decoration(tmp_path: Path, note: str) -> None:
+    case = assessed(tmp_path, f"逾期天数,逾期金额（{note}）", "4,6")
+    assert (case["overdue_days"], case["amount"]) == (4, "6.00")
