@@ -84,6 +84,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_summary_totals": ("rows", "ok", "bad"),
     "batch_header_unit": ("header", "unit", "field", "hint", "units"),
     "batch_header_units": ("units",),
+    "batch_household_differs_sheet": ("count",),
     "batch_summary_line": ("line",),
     "batch_summary_short_stages": ("counts",),
     "batch_summary_short_rejected": ("groups",),

@@ -86,3 +86,47 @@ def test_a_days_column_in_yuan_stops_the_run_in_english_too(tmp_path: Path) -> N
 def test_a_note_that_is_no_unit_stays_decoration(tmp_path: Path, note: str) -> None:
     case = assessed(tmp_path, f"逾期天数,逾期金额（{note}）", "4,6")
     assert (case["overdue_days"], case["amount"]) == (4, "6.00")
+
+
+# ---------------------------------------------------------------- 3. a bad person answer on a later row
+
+
+N3 = "客户编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出\nK1,12,3800,花呗,未协商,8000,5000\n{second}\n"
+
+
+@pytest.mark.parametrize("later", ["K1,100,2万,网商贷,未协商,一万多,", "K1,100,2万,网商贷,未协商,,abc"])
+def test_a_bad_person_answer_on_a_later_row_makes_the_household_an_error(tmp_path: Path, later: str) -> None:
+    (tmp_path / "n3.csv").write_text(N3.format(second=later), encoding="utf-8")
+    done = advisor("batch", "n3.csv", "--as-of", AS_OF, "-q", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    (record,) = records(done.stdout)
+    column = "月收入" if "一万多" in later else "每月支出"
+    assert record["error"]["row"] == 2
+    assert record["error"]["field"] == ("monthly_income" if column == "月收入" else "monthly_expenses")
+    out = advisor("batch", "n3.csv", "--as-of", AS_OF, "-q", "-o", "out.csv", cwd=tmp_path)
+    assert out.returncode == 1
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert column in lines[2] and lines[2].startswith("K1,2,3,")
+
+
+def test_a_later_row_fails_as_the_first_row_would(tmp_path: Path) -> None:
+    bad = "K1,100,2万,网商贷,未协商,一万多,"
+    (tmp_path / "first.csv").write_text(N3.splitlines()[0] + "\n" + bad + "\n" + N3.splitlines()[1] + "\n",
+                                        encoding="utf-8")
+    (tmp_path / "later.csv").write_text(N3.format(second=bad), encoding="utf-8")
+    first = records(advisor("batch", "first.csv", "--as-of", AS_OF, "-q", cwd=tmp_path).stdout)[0]["error"]
+    later = records(advisor("batch", "later.csv", "--as-of", AS_OF, "-q", cwd=tmp_path).stdout)[0]["error"]
+    assert (first["row"], later["row"]) == (1, 2)
+    assert first["field"] == later["field"] and first["message"] == later["message"]
+
+
+@pytest.mark.parametrize("output", ["out.jsonl", "out.csv", "out.xlsx", "out.json"])
+def test_differing_person_answers_are_counted_on_stderr_for_every_format(tmp_path: Path, output: str) -> None:
+    if output.endswith(".xlsx"):
+        pytest.importorskip("openpyxl")
+    (tmp_path / "d.csv").write_text(N3.format(second="K1,100,2万,网商贷,未协商,9000,"), encoding="utf-8")
+    done = advisor("batch", "d.csv", "--as-of", AS_OF, "-q", "-o", output, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1" in done.stderr and done.stderr.strip(), done.stderr
+    english = advisor("batch", "d.csv", "--as-of", AS_OF, "-q", "-o", output, "--lang", "en", cwd=tmp_path)
+    assert "1 " in english.stderr and "differ" in english.stderr, english.stderr

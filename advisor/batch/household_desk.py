@@ -310,6 +310,9 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
         unknown = index.unknown if index is not None else summary.unknown
         if unknown:
             warn(text(rules, "unknown_columns", opts.lang, names=", ".join(unknown)))
+        if summary.notes:  # counted at the end whatever the format; a sheet has no notes to point to
+            key = "household_differs_count" if fmt.name in ("json", "jsonl") else "batch_household_differs_sheet"
+            warn(rules.message(key, opts.lang, count=summary.notes))
     if desk.summary is not None and summary.stopped is None:
         work.caseload.shown(rules, opts.lang).write(desk.summary)
     return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, summary.stopped,
