@@ -85,6 +85,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_header_unit": ("header", "unit", "field", "hint", "units"),
     "batch_header_units": ("units",),
     "batch_household_differs_sheet": ("count",),
+    "batch_output_extension": ("flag", "path", "ext", "choices"),
     "batch_summary_line": ("line",),
     "batch_summary_short_stages": ("counts",),
     "batch_summary_short_rejected": ("groups",),

@@ -130,3 +130,34 @@ def test_differing_person_answers_are_counted_on_stderr_for_every_format(tmp_pat
     assert "1" in done.stderr and done.stderr.strip(), done.stderr
     english = advisor("batch", "d.csv", "--as-of", AS_OF, "-q", "-o", output, "--lang", "en", cwd=tmp_path)
     assert "1 " in english.stderr and "differ" in english.stderr, english.stderr
+
+
+# ---------------------------------------------------------------- 4. an output name that says another format
+
+
+@pytest.mark.parametrize(("flag", "name"), [("-o", "结果.xls"), ("-o", "o.tsv"), ("-o", "o.md"),
+                                             ("--summary", "汇总.xlsx"), ("--summary", "s.csv"),
+                                             ("--summary", "s.html")])
+def test_an_output_name_of_a_format_not_written_there_stops_the_run(tmp_path: Path, flag: str, name: str) -> None:
+    (tmp_path / "x.csv").write_text("逾期天数,金额,平台,协商情况\n45,5000,花呗,未协商\n", encoding="utf-8")
+    extra = ["-o", "r.jsonl"] if flag == "--summary" else []
+    done = advisor("batch", "x.csv", flag, name, *extra, "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert flag in done.stderr and name in done.stderr and "Traceback" not in done.stderr
+    assert (".md" if flag == "--summary" else ".csv") in done.stderr  # what it can take
+    assert not (tmp_path / name).exists() and not (tmp_path / "r.jsonl").exists()
+
+
+def test_a_grouped_run_refuses_a_name_of_another_format_too(tmp_path: Path) -> None:
+    (tmp_path / "hh.csv").write_text(HOUSEHOLD, encoding="utf-8")
+    done = advisor("batch", "hh.csv", "-o", "结果.xls", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2 and "结果.xls" in done.stderr
+    assert not (tmp_path / "结果.xls").exists()
+
+
+@pytest.mark.parametrize("name", ["x.out", "noext", "x.txt"])
+def test_a_name_of_no_format_keeps_writing_jsonl(tmp_path: Path, name: str) -> None:
+    (tmp_path / "x.csv").write_text("逾期天数,金额,平台,协商情况\n45,5000,花呗,未协商\n", encoding="utf-8")
+    done = advisor("batch", "x.csv", "-o", name, "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert records((tmp_path / name).read_text(encoding="utf-8"))[0]["stage"]
