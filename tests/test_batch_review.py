@@ -88,6 +88,43 @@ def test_a_note_that_is_no_unit_stays_decoration(tmp_path: Path, note: str) -> N
     assert (case["overdue_days"], case["amount"]) == (4, "6.00")
 
 
+# ---------------------------------------------------------------- 2. households from stdin and JSON arrays
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_stdin_groups_households_as_the_file_does(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "hh.csv").write_text(HOUSEHOLD, encoding="utf-8")
+    from_file = advisor("batch", "hh.csv", "--output-format", fmt, "-q", "--as-of", AS_OF, cwd=tmp_path)
+    piped = advisor("batch", "-", "--output-format", fmt, "-q", "--as-of", AS_OF, cwd=tmp_path,
+                    stdin=HOUSEHOLD.encode())
+    assert from_file.returncode == piped.returncode == 0, piped.stderr
+    assert piped.stdout == from_file.stdout
+    assert "客户编号" not in piped.stderr  # not ignored as an unknown column
+
+
+def test_stdin_without_a_client_column_still_runs_row_by_row(tmp_path: Path) -> None:
+    text = "编号,逾期天数,金额,平台,协商情况\nA1,45,5000,花呗,未协商\nA2,0,3万,网商贷,协商中\n"
+    done = advisor("batch", "-", "-q", "--as-of", AS_OF, cwd=tmp_path, stdin=text.encode())
+    assert done.returncode == 0, done.stderr
+    assert [r["case"]["id"] for r in records(done.stdout)] == ["A1", "A2"]
+
+
+def test_a_json_array_groups_households_as_jsonl_does(tmp_path: Path) -> None:
+    rows = [dict(zip(HOUSEHOLD.splitlines()[0].split(","), line.split(","))) for line in HOUSEHOLD.splitlines()[1:]]
+    (tmp_path / "hh.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    (tmp_path / "hh.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                       encoding="utf-8")
+    array = advisor("batch", "hh.json", "--output-format", "jsonl", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    lines = advisor("batch", "hh.jsonl", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert array.returncode == lines.returncode == 0, array.stderr
+    households = records(array.stdout)
+    assert len(households) == 1 and households[0]["rows"] == [1, 2, 3]
+    assert array.stdout == lines.stdout
+    piped = advisor("batch", "-", "--input-format", "json", "-q", "--as-of", AS_OF, cwd=tmp_path,
+                    stdin=(tmp_path / "hh.json").read_bytes())
+    assert piped.stdout == lines.stdout
+
+
 # ---------------------------------------------------------------- 3. a bad person answer on a later row
 
 
