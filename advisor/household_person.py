@@ -3,7 +3,8 @@ and any of a client's rows may carry the answers about the person (income, expen
 
 The first row that gives an answer gives it for the household. A later row giving a different value
 does not change it, but it is not passed over in silence: the household record's `notes` names that
-row, the column (as the header wrote it) and both values, in the person's language. Worries are the
+row, the column (as the header wrote it) and both values, in the person's language; a value that cannot
+be read is an error on any row, as on the first. Worries are the
 exception: a worry named on any row is the person's worry, so the household answers all of them.
 """
 
@@ -25,7 +26,8 @@ ADDED_UP = ("concerns",)  # answers whose values on several rows add up rather t
 def merge_person(given: Sequence[tuple[int, Mapping[str, Any]]], rules: RuleSet, lang: str,
                  headers: Mapping[str, str], as_of: date | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The person's raw answers from (row number, that row's person answers) in row order, and a note
-    for each later value that differs from the first. A bad first value is a CaseError with `row`."""
+    for each later value that differs from the first. A value that cannot be read, on any row, is a
+    CaseError with `row`."""
     person: dict[str, Any] = {}
     first: dict[str, tuple[int, Any, Any]] = {}  # field -> (row, raw value, parsed value)
     added: dict[str, list[str]] = {}
@@ -37,13 +39,12 @@ def merge_person(given: Sequence[tuple[int, Mapping[str, Any]]], rules: RuleSet,
             try:
                 value = parse_answer(field, raw, rules, lang, as_of)
             except CaseError as exc:
-                if field in first:
-                    value = exc  # a bad later value differs from the first: noted below, never used
-                else:  # the value the household would use (or add up) cannot be read: name its column
-                    column = headers.get(field) or field_name(field, rules, lang)
-                    error = CaseError(field, f"{column}{'：' if lang == 'zh' else ': '}{exc.message}")
-                    error.row = row  # type: ignore[attr-defined]
-                    raise error from None
+                # On any row, as on the first: a value that cannot be read is a mistake to show the person
+                # (it may be the one they meant), not a difference to note while the first one is used.
+                column = headers.get(field) or field_name(field, rules, lang)
+                error = CaseError(field, f"{column}{'：' if lang == 'zh' else ': '}{exc.message}")
+                error.row = row  # type: ignore[attr-defined]
+                raise error from None
             if field in ADDED_UP:
                 known = added.setdefault(field, [])
                 known.extend(v for v in sorted(value) if v not in known)

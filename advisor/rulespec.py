@@ -250,6 +250,12 @@ PRIORITY = Entry({"id": ID, **FACT, "when": CONDITION,
                   "reporting": ListOf(enum(ORDERED_OUTPUTS["reporting"],
                                            'unknown reporting level "{value}"; one of: {values}')),
                   "clearable": BOOL, "settled": BOOL, "label": TEXT, "reason": TEXT, "override": BOOL}, ("id", "reason"))
+# A unit a batch header may name in brackets (逾期金额（万元）): `reads_as` is written after a bare number
+# in that column, so the answer's own parser reads the cell as the same words typed at the prompt; a unit
+# whose `fields` leave out the column's answer (美元 for an amount) stops the run, naming the header.
+HEADER_UNIT = Entry({"id": ID, "words": WORDS, "reads_as": STRING,
+                     "fields": ListOf(enum(FIELD_KINDS, 'unknown field "{value}"; one of: {values}')),
+                     "override": BOOL}, ("id", "words"))
 # A rule file: each section and its form, in the order the loader reads them.
 FILE = Entry({
     "stages": ListOf(STAGE),
@@ -275,6 +281,7 @@ FILE = Entry({
     "negations": ListOf(WORD._replace(schema={"type": "string", "pattern": r"\S"}), says=WORD.says),
     "priorities": ListOf(PRIORITY),
     "crisis": ListOf(CRISIS),
+    "header_units": ListOf(HEADER_UNIT),
 })
 
 # The keys of the file, of a rule and of each catalog entry, for readers outside the loader (the loader

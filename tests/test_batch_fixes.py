@@ -81,9 +81,9 @@ def test_no_output_replaces_the_input(tmp_path: Path, flag: str, content: str) -
 @pytest.mark.parametrize("content", [CASES, HOUSEHOLDS], ids=["row by row", "households"])
 def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, content: str) -> None:
     (tmp_path / "c.csv").write_text(content, encoding="utf-8")
-    done = advisor("batch", "c.csv", "-o", "x.md", "--summary", "./x.md", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    done = advisor("batch", "c.csv", "-o", "x.json", "--summary", "./x.json", "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 2 and "-o" in done.stderr and "--summary" in done.stderr
-    assert not (tmp_path / "x.md").exists()
+    assert not (tmp_path / "x.json").exists()
     # Reports and letters may share a folder: their files differ by extension.
     shared = advisor("batch", "c.csv", "--reports", "d", "--letters", "d", "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert shared.returncode == 0, shared.stderr

@@ -269,10 +269,13 @@ def test_household_reports_in_markdown_and_english_with_safe_names(tmp_path: Pat
 # ---------------------------------------------------------------- where it cannot
 
 
-def test_stdin_with_desk_outputs_asks_for_a_file(clients: Path) -> None:
-    done = run("-", "--group-by", "客户编号", "--summary", "s.md", cwd=clients.parent,
-               stdin=clients.read_bytes())
-    assert done.returncode == 2 and "标准输入" in done.stderr
+def test_stdin_with_desk_outputs_gives_what_the_file_gives(clients: Path) -> None:
+    piped = run("-", "--summary", "s.md", "-o", "p.csv", cwd=clients.parent, stdin=clients.read_bytes())
+    from_file = run(str(clients), "--summary", "f.md", "-o", "f.csv", cwd=clients.parent)
+    assert piped.returncode == from_file.returncode, piped.stderr
+    folder = clients.parent
+    assert (folder / "p.csv").read_bytes() == (folder / "f.csv").read_bytes()
+    assert (folder / "s.md").read_text(encoding="utf-8") == (folder / "f.md").read_text(encoding="utf-8")
 
 
 def test_keep_names_a_missing_column_before_any_output(clients: Path) -> None:

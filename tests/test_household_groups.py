@@ -164,15 +164,15 @@ def test_person_answers_that_differ_between_rows_are_noted(tmp_path):
                     "A,12,3800,花呗,未协商,6000,4000,\n"
                     "A,40,6万,信用卡,none,6千,,失业\n"  # the same income written another way: no note
                     "B,3,500,花呗,none,,,\n"
-                    "A,100,2万,网商贷,none,7000,4000,疾病\n"
-                    "A,5,300,花呗,none,abc,,\n", encoding="utf-8")
+                    "A,100,2万,网商贷,none,7000,4000,生病\n"
+                    "A,5,300,花呗,none,5000,,\n", encoding="utf-8")
     done = run(str(path))
     assert done.exit_code == 0, done.stderr
     household = records(done.stdout)[0]
     assert household["person"]["monthly_income"] == "6000.00" and household["person"]["hardship"] == "unemployment"
     notes = household["notes"]
     assert [(n["row"], n["column"], n["value"], n["first"], n["first_row"]) for n in notes] == [
-        (4, "hardship", "疾病", "失业", 2), (4, "monthly_income（元）", "7000", "6000", 1), (5, "monthly_income（元）", "abc", "6000", 1)]
+        (4, "hardship", "生病", "失业", 2), (4, "monthly_income（元）", "7000", "6000", 1), (5, "monthly_income（元）", "5000", "6000", 1)]
     assert notes[1]["text"] == "第 4 行的“monthly_income（元）”是“7000”，和第 1 行的“6000”不一样；这一户按先给出的“6000”算"
     assert records(done.stdout)[1]["notes"] == []
     assert "有 3 处" in done.stderr

@@ -21,6 +21,7 @@ from .rows import (
     at_line,
     column_field,
     damaged,
+    header_note,
     text,
 )
 
@@ -116,6 +117,7 @@ class Columns:
     lines: bool = False  # number each row with its line (the counsellor's outputs show it)
     headers: dict[str, str] = field(default_factory=dict)  # field -> its column's name as the header writes it
     names: tuple[str, ...] = ()  # every column's name, as the header writes it
+    units: tuple[tuple[int, str], ...] = ()  # (column, what a bare number in it is read with: 万 for 万元)
 
 
 SEPARATORS = (",", "\t", ";")
@@ -157,8 +159,42 @@ def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: s
     kept = tuple(names.index(name.strip()) for name in keep)
     unknown = [cell for cell in unknown if cell.strip() not in keep]  # carried through: not ignored
     headers = {name: cells[n].strip() for name, n in positions.items()}
+    units = tuple((n, unit) for name, n in positions.items() if (unit := _unit(cells[n], name, source, rules, lang)))
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra, sep, kept, lines or bool(kept),
-                   headers, tuple(cells))
+                   headers, tuple(cells), units)
+
+
+_BARE_NUMBER = re.compile(r"\s*(?:\d[\d,]*(?:\.\d*)?|\.\d+)\s*")
+
+
+def _unit(header: str, name: str, source: str, rules: RuleSet, lang: str) -> str:
+    """What a bare number under this header is read with, from a unit in its brackets (rules'
+    `header_units`); "" when there is none or the brackets hold a note. A unit the field cannot be
+    given in is a usage error: the column's figures would be read as something else, in silence."""
+    note = header_note(header)
+    if not note:
+        return ""
+    said = re.split("[:：]", note)[-1]  # 单位：万元
+    key = "".join(said.split()).casefold()
+    entries = rules.data.get("header_units", [])
+    found = next((e for e in entries if key in ("".join(str(w).split()).casefold() for w in e["words"])), None)
+    if found is None:
+        return ""
+    if name in found.get("fields", ()):
+        return str(found.get("reads_as", ""))
+    fits = [str(e["words"][0]) for e in entries if name in e.get("fields", ())]
+    answer = (rules.ui.get(f"field_{name}") or {}).get(lang) or name
+    hint = ((rules.data.get("fields", {}).get(name) or {}).get("hint") or {}).get(lang, "")
+    units = text(rules, "header_units", lang, units="、".join(fits) if lang == "zh" else ", ".join(fits)) if fits else ""
+    raise UsageError(f"{source}: " + text(rules, "header_unit", lang, header=printable(header.strip()),
+                                          unit=printable(said.strip()), field=answer, hint=hint, units=units))
+
+
+def with_units(cells: list[str], units: tuple[tuple[int, str], ...]) -> None:
+    """A bare number under a header naming its unit, read as if written with it (6 under 万元: 6万)."""
+    for at, unit in units:
+        if _BARE_NUMBER.fullmatch(cells[at]):
+            cells[at] = cells[at].strip() + unit
 
 
 def _field_name(name: str, lang: str) -> str:
@@ -179,6 +215,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     with the next line. So a stray quote costs one row, never the rows after it."""
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
     sep, kept, numbered = columns.sep, columns.kept, columns.lines
+    units = columns.units
     unusual = _UNUSUAL.search
     while True:
         for n, line in lines:
@@ -205,6 +242,8 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                 yield at_line(rules, lang, None, line_at(n), text(rules, "width", lang, count=len(cells), width=width),
                               as_is)
                 continue
+            if units:
+                with_units(cells, units)
             case_id = (cells[idi] or None) if idi >= 0 else None
             raws = (cells[i0], cells[i1], cells[i2], cells[i3])
             if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):

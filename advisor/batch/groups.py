@@ -87,7 +87,7 @@ def _format(path: str, given: str | None, first: str) -> str:
 def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str, output: str | None,
                 output_format: str | None, input_format: str | None, encoding: str | None,
                 warn: Callable[[str], None], each: Callable[[dict[str, Any]], None] | None = None,
-                sheet: str | None = None, fail_fast: bool = False) -> Summary:
+                sheet: str | None = None, fail_fast: bool = False, stdin: Any = None) -> Summary:
     """Households as JSONL or JSON; `each` sees every record first (the counsellor's summary and documents)."""
     started = time.perf_counter()
     fmt_out = (output_format or ("json" if (output or "").lower().endswith(".json") else "jsonl")).lower()
@@ -95,7 +95,7 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
         raise UsageError(f"--group-by: households are written as JSONL or JSON, not {fmt_out}")
     summary = Summary()
     records = grouped_records(input_path, column, rules=rules, as_of=as_of, lang=lang, input_format=input_format,
-                              encoding=encoding, summary=summary, sheet=sheet, fail_fast=fail_fast)
+                              encoding=encoding, summary=summary, sheet=sheet, fail_fast=fail_fast, stdin=stdin)
     try:
         target = Target(output)
         try:
@@ -130,7 +130,8 @@ def _seen(records: Iterator[dict[str, Any]], each: Callable[[dict[str, Any]], No
 
 def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str,
                     input_format: str | None, encoding: str | None, summary: Summary,
-                    sheet: str | None = None, fail_fast: bool = False) -> Generator[dict[str, Any], None, None]:
+                    sheet: str | None = None, fail_fast: bool = False, stdin: Any = None
+                    ) -> Generator[dict[str, Any], None, None]:
     """One record per client (or per row that has no client), in the order each first appears; `summary`
     counts the rows read and rejected, the notes and the unknown columns. Close the generator to end the
     run early. With `fail_fast`, the first record in error is not given: it ends the run, and `summary`
@@ -141,7 +142,7 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
     from .rows import BrokenInput
 
     opts = Options(input=input_path, input_format=input_format, encoding=encoding, lang=lang,
-                   desk=DeskOptions(keep=(column,), sheet=sheet))
+                   desk=DeskOptions(keep=(column,), sheet=sheet), stdin=stdin)
     inp = Input(opts, rules)
     try:
         columns, data_start, first_line = (None, 0, 1)

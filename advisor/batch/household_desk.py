@@ -25,9 +25,8 @@ from ..errors import UsageError
 from ..fields import PERSON_FIELDS
 from ..parsing import key_name
 from .caseload import Caseload
-from .csv_rows import sniff_separator, split
 from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled
-from .inputs import Input, Options, check_places, read_csv_header, read_rows
+from .inputs import Input, Options, check_places, column_in_head, read_csv_header, read_rows, replayable_stdin
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
 from .rows import BrokenInput, text
@@ -57,10 +56,11 @@ class RowIndex:
         self.alone: dict[int, tuple[Any, ...]] = {}  # a row in error or without a client: its own values
         self.headers: dict[str, str] = {}
         self.unknown: list[str] = []
-        if opts.input == "-":
-            raise UsageError(text(rules, "household_needs_file", lang))
         wanted = (column, *keep)
-        inp = Input(replace(opts, desk=DeskOptions(keep=wanted, sheet=opts.desk.sheet)), rules)
+        # Standard input is kept for the households' pass, which reads it again (up to MEMORY_ROWS rows).
+        self.held = opts.input == "-"
+        inp = Input(replace(opts, desk=DeskOptions(keep=wanted, sheet=opts.desk.sheet)), rules, keep=self.held)
+        self.rules, self.lang, self.name = rules, lang, inp.name
         try:
             columns, start, first = (None, 0, 1)
             if inp.format == "csv":
@@ -80,7 +80,12 @@ class RowIndex:
             inp.close()
 
     def _read(self, rows: Iterator[Any]) -> None:
+        from .grouprows import MEMORY_ROWS
+
         for n, item in enumerate(rows, 1):
+            if self.held and n > MEMORY_ROWS:
+                raise UsageError(self.rules.message("household_cannot_reread", self.lang, name=self.name,
+                                                    max=f"{MEMORY_ROWS:,}"))
             line = item.line
             shift = line - n if line else None
             if not self.shifts or shift != self.shifts[-1]:
@@ -253,31 +258,29 @@ def label_columns(rules: RuleSet, lang: str, keep: tuple[str, ...]) -> list[str]
 
 def client_column(opts: Options, rules: RuleSet) -> str | None:
     """The default client column (`client` or 客户编号) when the input has one, as `groups.group_column`
-    finds it in a text file's first line; also in a spreadsheet, whose first row only the one reader
-    can read."""
+    finds it in a text file's first line; also in a spreadsheet, a JSON array and standard input, whose
+    first row only the one reader can read (standard input is then kept to be read again)."""
     from .groups import DEFAULT_COLUMNS, group_column
 
-    found = group_column(opts.input, opts.input_format, opts.encoding)
-    if found is not None or opts.input == "-" or not os.path.isfile(opts.input):
-        return found
-    try:
-        with open(opts.input, "rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError:
-        return None  # the run says why
-    if not is_xlsx(opts.input, head):
-        return None
-    inp = Input(replace(opts, desk=DeskOptions(sheet=opts.desk.sheet)), rules)
-    try:
-        if inp.format != "csv":
+    if opts.input == "-":
+        replayable_stdin(opts, rules)
+    else:
+        found = group_column(opts.input, opts.input_format, opts.encoding)
+        if found is not None or not os.path.isfile(opts.input):
+            return found
+        try:
+            with open(opts.input, "rb") as fh:
+                head = fh.read(1 << 16)
+        except OSError:
+            return None  # the run says why
+        array = head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"[")
+        if not (is_xlsx(opts.input, head) or array):
             return None
-        lines = inp.head.decode(inp.encoding, errors="replace").splitlines()
-        header = next((line for line in lines if line.strip()), "")
-        cells = split(header, sniff_separator(header))
+    inp = Input(replace(opts, desk=DeskOptions(sheet=opts.desk.sheet)), rules, keep=True)
+    try:
+        return column_in_head(inp, {key_name(c) for c in DEFAULT_COLUMNS})
     finally:
         inp.close()
-    wanted = {key_name(c) for c in DEFAULT_COLUMNS}
-    return None if isinstance(cells, tuple) else next((c.strip() for c in cells if key_name(c) in wanted), None)
 
 
 def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable[[str], None]) -> Totals:
@@ -286,6 +289,7 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
     from .run import Totals, output_format
 
     started = time.perf_counter()
+    replayable_stdin(opts, rules)  # --group-by on standard input: the counsellor's outputs read it twice
     check_places(opts, rules, _identity(opts.input))
     if opts.jobs is not None and opts.jobs > 1:
         warn(rules.message("household_one_process", opts.lang))
@@ -297,12 +301,13 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
     if fmt.name in ("json", "jsonl") and not people:  # the grouped records, byte for byte as a plain run's
         summary = run_grouped(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang, output=opts.output,
                               output_format=fmt.name, input_format=opts.input_format, encoding=opts.encoding,
-                              warn=warn, each=work.take, sheet=desk.sheet, fail_fast=opts.fail_fast)
+                              warn=warn, each=work.take, sheet=desk.sheet, fail_fast=opts.fail_fast,
+                              stdin=opts.stdin)
     else:
         summary = Summary()
         records = grouped_records(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang,
                                   input_format=opts.input_format, encoding=opts.encoding, summary=summary,
-                                  sheet=desk.sheet, fail_fast=opts.fail_fast)
+                                  sheet=desk.sheet, fail_fast=opts.fail_fast, stdin=opts.stdin)
         try:
             _write(records, work, fmt, Target(opts.output), lambda target: finish(target, summary))
         finally:
@@ -310,6 +315,9 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
         unknown = index.unknown if index is not None else summary.unknown
         if unknown:
             warn(text(rules, "unknown_columns", opts.lang, names=", ".join(unknown)))
+        if summary.notes:  # counted at the end whatever the format; a sheet has no notes to point to
+            key = "household_differs_count" if fmt.name in ("json", "jsonl") else "batch_household_differs_sheet"
+            warn(rules.message(key, opts.lang, count=summary.notes))
     if desk.summary is not None and summary.stopped is None:
         work.caseload.shown(rules, opts.lang).write(desk.summary)
     return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, summary.stopped,

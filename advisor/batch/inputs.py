@@ -4,6 +4,8 @@ encoding (a spreadsheet or UTF-16 file read as the UTF-8 CSV it holds), and the 
 from __future__ import annotations
 
 import codecs
+import io
+import json
 import os
 import stat
 import sys
@@ -41,18 +43,93 @@ class Options:
     rule_paths: list[str] | None = None
     as_of: date = field(default_factory=date.today)
     desk: DeskOptions = field(default_factory=DeskOptions)
+    stdin: StdinReplay | None = None  # standard input, when this run reads it more than once
+
+
+class StdinReplay:
+    """Standard input read more than once in one run: finding a client column reads its header, and a
+    grouped run with the counsellor's outputs reads its rows twice, as it does a file. What a reader
+    that keeps reads is given again to the next one; a reader that does not keep frees it as it goes,
+    so a run row by row still streams."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.kept = stream, bytearray()
+
+    def reader(self, keep: bool) -> BinaryIO:
+        return io.BufferedReader(_Replaying(self, keep))
+
+
+class _Replaying(io.RawIOBase):
+    def __init__(self, source: StdinReplay, keep: bool) -> None:
+        self.source, self.keep, self.at = source, keep, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:  # what stdin is, for the check that no output is the input
+        return int(self.source.stream.fileno())
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        kept = self.source.kept
+        if self.at < len(kept):
+            n = min(len(view), len(kept) - self.at)
+            view[:n] = kept[self.at:self.at + n]
+            self.at += n
+            if not self.keep and self.at >= len(kept):
+                self.source.kept, self.at = bytearray(), 0  # the last reader: nothing to give again
+            return n
+        stream = self.source.stream
+        data = stream.read1(len(view)) if hasattr(stream, "read1") else stream.read(len(view))
+        view[:len(data)] = data
+        if self.keep:
+            kept += data
+            self.at += len(data)
+        return len(data)
+
+
+def replayable_stdin(opts: Options, rules: RuleSet) -> None:
+    """Standard input made readable again by this run's later readers (see StdinReplay)."""
+    if opts.input == "-" and opts.stdin is None:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise UsageError(text(rules, "stdin_not_bytes", opts.lang))
+        opts.stdin = StdinReplay(stream)
+
+
+def column_in_head(inp: Input, wanted: set[str]) -> str | None:
+    """The first column (CSV) or key (the first JSONL object, or a JSON array's first element) whose
+    name, as key_name makes it, is one of `wanted`, from the input's first bytes; None without one."""
+    from ..parsing import key_name
+
+    decoded = inp.head.decode(inp.encoding, errors="replace").lstrip("\ufeff")
+    if inp.format == "csv":
+        header = next((line for line in decoded.splitlines() if line.strip()), "")
+        names: Any = split(header, sniff_separator(header))
+        names = [] if isinstance(names, tuple) else [n.strip() for n in names]
+    else:
+        text_ = decoded.lstrip()
+        if inp.format == "json":
+            text_ = text_[1:].lstrip() if text_.startswith("[") else ""
+        try:
+            first, _ = json.JSONDecoder().raw_decode(text_)
+        except (ValueError, RecursionError):
+            return None  # the run reports the damage
+        names = list(first) if isinstance(first, dict) else []
+    return next((n for n in names if key_name(n) in wanted), None)
 
 
 class Input:
     """The opened input: what it is, its first bytes, and how to read it."""
 
-    def __init__(self, opts: Options, rules: RuleSet) -> None:
+    def __init__(self, opts: Options, rules: RuleSet, keep: bool = False) -> None:
         self.name = "stdin" if opts.input == "-" else opts.input
         self.owned = opts.input != "-"  # a file this run opened, and so closes
         self.path: str | None = None
         self.size: int | None = None
         if opts.input == "-":
-            stream = getattr(sys.stdin, "buffer", None)
+            # `keep`: a later reader of this run reads standard input again (StdinReplay).
+            stream = opts.stdin.reader(keep) if opts.stdin is not None else getattr(sys.stdin, "buffer", None)
             if stream is None:
                 raise UsageError(text(rules, "stdin_not_bytes", opts.lang))
             self.stream: BinaryIO = stream

@@ -24,6 +24,12 @@ FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
 _UNIT = re.compile(r"\s*[（(\[【][^（）()\[\]【】]*[）)\]】]\s*$")
 
 
+def header_note(name: str) -> str | None:
+    """What a header's brackets hold (万元 of 逾期金额（万元）), or None when it has none."""
+    found = _UNIT.search(name)
+    return None if found is None else found.group().strip()[1:-1].strip()
+
+
 def column_field(name: object) -> str | None:
     """The case field a column or key name stands for, or None when it is not one of ours."""
     found = KEYS.get(key_name(name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -139,8 +140,37 @@ def _some(names: Iterable[str], limit: int = 20) -> str:
     return ", ".join(shown[:limit]) + ", …"
 
 
+# The extensions each output is written in (-o: its format follows the name), and those naming a format
+# that cannot be written there: such a name stops the run rather than get, say, JSONL in a .xls file.
+# Any other name (x.out, no extension) is written as it always was.
+OUTPUT_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+SUMMARY_SUFFIXES = (".md", ".markdown", ".json", ".txt")
+OTHER_FORMATS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv", ".tab", ".md", ".markdown", ".html", ".htm", ".pdf",
+                 ".doc", ".docx", ".odt", ".rtf", ".xml", ".yaml", ".yml", ".parquet", ".csv", ".json", ".jsonl",
+                 ".ndjson", ".xlsx")
+
+
+def check_suffix(flag: str, path: str | None, takes: Iterable[str], rules: RuleSet, lang: str) -> None:
+    """A name whose extension says a format this output is not written in is a usage error."""
+    if path in (None, "-"):
+        return
+    assert path is not None
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return  # a device or a FIFO is written into whatever its name: the reader chose it
+    except (OSError, ValueError):
+        pass  # not there yet: the file this run makes
+    suffix = os.path.splitext(path)[1].lower()
+    takes = tuple(takes)
+    if suffix in OTHER_FORMATS and suffix not in takes:
+        raise UsageError(text(rules, "output_extension", lang, flag=flag, path=printable(path), ext=suffix,
+                              choices=", ".join(takes)))
+
+
 def output_format(opts: Options, rules: RuleSet) -> str:
     formats = (*OUTPUT_FORMATS, "xlsx")
+    check_suffix("-o", opts.output, OUTPUT_SUFFIXES, rules, opts.lang)
+    check_suffix("--summary", opts.desk.summary, SUMMARY_SUFFIXES, rules, opts.lang)
     if opts.output_format is not None:
         name = opts.output_format.strip().lower()
         if name not in formats:
@@ -148,8 +178,7 @@ def output_format(opts: Options, rules: RuleSet) -> str:
                                   choices=", ".join(formats)))
     else:
         suffix = os.path.splitext(opts.output or "")[1].lower()
-        name = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx",
-                ".tsv": "csv"}.get(suffix, "")
+        name = OUTPUT_SUFFIXES.get(suffix, "")
         name = name or ("csv" if opts.excel else "jsonl")
     if opts.excel and name != "csv":
         raise UsageError(text(rules, "excel_only_csv", opts.lang, format=name))
