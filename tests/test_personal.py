@@ -286,3 +286,11 @@ def test_a_friend_at_the_door_is_not_answered_with_the_rules_for_lenders_collect
     assert "home_visit_rules" not in {c["id"] for c in record["consequences"]}
     assert not {"banking_guideline_2026", "nifa_convention"} & {r["id"] for r in record["references"]}
     assert "ask_for_quiet" in {s["id"] for s in record["steps"]}
+
+
+def test_a_friends_loan_is_told_once_to_write_the_new_arrangement_down():
+    # talk_to_personal_creditor says it for a friend; the lenders' "in writing or in the app" repeated it.
+    from conftest import assess_json
+
+    steps = [s["id"] for s in assess_json("-d", "60", "-a", "20000", "-p", "找朋友借的", "-n", "none")["steps"]]
+    assert "talk_to_personal_creditor" in steps and "written_agreement" not in steps

@@ -163,3 +163,17 @@ def test_content_avoids_known_wrong_or_promising_phrases(rules):
                 assert "取消" in window or "废止" in window or "不再" in window, window
             else:
                 raise AssertionError(f"{why}: {window}")
+
+
+def test_one_law_has_one_english_name_in_the_citations():
+    """The short report groups articles by the law's name: two names for one law split it in two."""
+    from advisor import load_ruleset
+
+    rules = load_ruleset()
+    names: dict[str, set[str]] = {}
+    for ref in rules.references.values():
+        zh = re.sub(r"第.*$", "", ref["title"]["zh"])
+        en = re.sub(r",? Arts?\..*$", "", ref["title"]["en"])
+        names.setdefault(zh, set()).add(en)
+    split = {zh: en for zh, en in names.items() if len(en) > 1}
+    assert not split
