@@ -206,3 +206,17 @@ def test_a_relatives_lawsuit_answer_is_about_their_own_position(asker, answer_id
     got = answers(assess_json("-d", "120", "-a", "30000", "-p", "借呗", "-n", "none", "--asker", asker,
                               "--concerns", "lawsuit"))["lawsuit"]
     assert got["id"] == answer_id and says in got["verdict"]
+
+
+@pytest.mark.parametrize(("asker", "not_theirs"), [("heir", True), ("spouse", True), ("parent", True),
+                                                    ("relative", True), ("guarantor", False), ("borrower", False)])
+def test_the_credit_box_says_whose_record_it_is(asker, not_theirs):
+    record = assess_json("-d", "100", "-a", "5万", "-p", "credit_card", "-n", "none", "--asker", asker)
+    assert record["credit_impact"]["summary"].startswith("这条记录在借款人本人的征信报告上") is not_theirs
+
+
+def test_an_heir_is_not_told_what_befalls_a_living_debtor():
+    consequences = {c["id"] for c in assess_json("-d", "100", "-a", "5万", "-p", "credit_card", "-n", "none",
+                                                 "--asker", "heir")["consequences"]}
+    assert "heir_estate_limit" in consequences
+    assert not {"criminal_risk", "dishonest_list", "consumption_restriction", "children_unaffected"} & consequences
