@@ -13,7 +13,8 @@ case (`concerns_source: default`).
 
 from __future__ import annotations
 
-from .engine import day_stage, overdue_start
+from .conditions import DERIVED_CHECKS
+from .engine import checks, day_stage, overdue_start
 from .errors import RuleProblem
 from .tuples import TYPE_CHECKING
 
@@ -29,9 +30,7 @@ def facts(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
     out = assessment.case._asdict()
     out["day_stage"] = day_stage(assessment.case.overdue_days, rules)
     out["overdue_start"] = overdue_start(assessment.case, assessment.as_of)
-    interest, proposal = assessment.interest_check, assessment.plan
-    out["interest_exceeds"] = interest["exceeds"] if interest else None
-    out["plan_affordable"] = proposal["affordable"] if proposal else None
+    out.update(zip(DERIVED_CHECKS, checks(assessment.case, assessment.interest_check, assessment.plan)))
     return out
 
 

@@ -22,13 +22,15 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Fields a condition may test, and how their values are typed. The contract date and the LPR override
-# are not tested by rules; day_stage, overdue_start and the two checks are derived by the engine.
+# are not tested by rules; day_stage, overdue_start and the checks are derived by the engine.
+# The checks (engine.checks): the rate above its line, the plan within the budget, what was received
+# repaid in full; each None while its answers are not all given.
+DERIVED_CHECKS = ("interest_exceeds", "plan_affordable", "received_repaid")
 CONDITION_FIELDS = {
     **{f.id: f.condition for f in FIELDS if f.condition},
     "day_stage": "stage",
     "overdue_start": "date",
-    "interest_exceeds": "bool",
-    "plan_affordable": "bool",
+    **dict.fromkeys(DERIVED_CHECKS, "bool"),
 }
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte")
 COMBINATORS = ("all", "any", "not")

@@ -68,8 +68,9 @@ def _timeless(rules: RuleSet) -> RuleSet:
 def variants(rules: RuleSet, space: dict[str, list[tuple[Any, Any]]]) -> list[dict[str, Any]]:
     """The extended answers to try on top of each core situation: none known, then one at a time.
 
-    Each value of each choice, each band of each number, and for the two derived checks one case on
-    each side (a tiny and a huge rate with a contract date; no margin and a wide one).
+    Each value of each choice, each band of each number, and for the derived checks one case on each
+    side (a tiny and a huge rate with a contract date; no margin and a wide one; what was received
+    repaid or not).
     """
     out: list[dict[str, Any]] = [{}]
     for field in EXTENDED_FIELDS:
@@ -86,6 +87,7 @@ def variants(rules: RuleSet, space: dict[str, list[tuple[Any, Any]]]) -> list[di
         out.append({"apr": low, "contract_date": contract})
     out.append({"monthly_income": Decimal(0), "monthly_expenses": Decimal(0)})
     out.append({"monthly_income": MAX_AMOUNT, "monthly_expenses": Decimal(0)})
+    out += [{"received": Decimal(1000), "repaid_so_far": Decimal(repaid)} for repaid in (0, 1000)]
     paid = lookup(rules).partition.edges.get("repaid_on")
     days = paid.starts(date(1900, 1, 1), date(2199, 12, 31), timedelta(days=1)) if paid else []
     out += [{"repaid_on": day} for day in sorted({date(2026, 1, 1), *days})]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from . import conditions
-from .conditions import Condition
+from .conditions import DERIVED_CHECKS, Condition
 from .finance import interest_check, plan, retention_until
 from .models import NO_EXTENDED, ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, FiredRule, Step
 from .tuples import TYPE_CHECKING
@@ -94,13 +94,15 @@ def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
     out["overdue_start"] = overdue_start(case, as_of)
     interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
     out["interest_check"], out["plan"] = interest, proposal
-    out["interest_exceeds"], out["plan_affordable"] = _derived(interest, proposal)
+    out.update(zip(DERIVED_CHECKS, checks(case, interest, proposal)))
     return out
 
 
-def _derived(interest: dict[str, Any] | None, proposal: dict[str, Any] | None) -> tuple[Any, Any]:
-    """The two checks a rule may test: interest_exceeds and plan_affordable, None when not worked out."""
-    return (interest["exceeds"] if interest else None, proposal["affordable"] if proposal else None)
+def checks(case: Case, interest: dict[str, Any] | None, proposal: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The checks a rule may test, in the order of DERIVED_CHECKS, each None when not worked out."""
+    received, repaid = case.received, case.repaid_so_far
+    return (interest["exceeds"] if interest else None, proposal["affordable"] if proposal else None,
+            None if received is None or repaid is None else repaid >= received)
 
 
 def _in_force(rule: dict[str, Any], as_of: str) -> bool:
@@ -229,10 +231,10 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
             outcome = _fill(tables[0], key, case, ruleset, as_of)
     else:
         interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
-        derived = _derived(interest, proposal)
+        derived = checks(case, interest, proposal)
         key = (part.days(case[0]), part.amount(case[1]), case[2], case[3],
                *[band(case[n]) for n, band in part.extended],
-               *[derived[0] if name == "interest_exceeds" else derived[1] for name in part.derived],
+               *[derived[n] for n in part.derived_at],
                part.start(overdue_start(case, as_of)) if part.start else None)
         outcome = tables[1].get(key)
         if outcome is None:

@@ -113,11 +113,12 @@ def yes_or_no(raw: str, rules: RuleSet) -> bool | None:
 
 
 def _fired(known: dict[str, Any], rules: RuleSet, as_of: date) -> tuple[Any, ...]:
-    """What decides the report for these facts: the rules that fire and the two derived checks."""
+    """What decides the report for these facts: the rules that fire and the derived checks."""
+    from .conditions import DERIVED_CHECKS
     from .engine import rules_in_force
 
     ids = frozenset(rule["id"] for rule, _, holds in rules_in_force(rules, as_of) if holds(known))
-    return ids, known["interest_exceeds"], known["plan_affordable"]
+    return ids, *(known[name] for name in DERIVED_CHECKS)
 
 
 def _values(field: str, rules: RuleSet) -> list[Any]:

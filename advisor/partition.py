@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from .conditions import CONDITION_FIELDS, leaves
+from .conditions import CONDITION_FIELDS, DERIVED_CHECKS, leaves
 from .models import Case
 from .tuples import TYPE_CHECKING
 
@@ -95,7 +95,8 @@ class Partition:
         self.start = self.edges["overdue_start"].band if "overdue_start" in self.edges else None
         # The extended answers some rule tests, by their place in a Case, and the derived checks.
         self.extended = tuple((n, self.parts[f]) for n, f in enumerate(Case._fields) if n > 4 and f in tested)
-        self.derived = tuple(f for f in ("interest_exceeds", "plan_affordable") if f in tested)
+        self.derived = tuple(f for f in DERIVED_CHECKS if f in tested)
+        self.derived_at = tuple(DERIVED_CHECKS.index(f) for f in self.derived)  # their places in engine.checks
         self.epochs = _epoch_edges(rules)
 
     def part(self, field: str, value: Any) -> Any:

@@ -273,3 +273,18 @@ def test_above_the_line_a_licensed_lender_is_answered_by_the_judicial_policy_not
     if answer == "cost.over-the-line-licensed":
         assert not {"private_lending_25", "private_lending_29"} & set(given["references"])
         assert "24%" in given["verdict"] and "法院决定" in given["verdict"]
+
+
+@pytest.mark.parametrize(("repaid", "covered"), [("2500", True), ("2000", True), ("1500", False), (None, False)])
+def test_an_unlicensed_lender_repaid_what_was_received_is_not_paid_more_on_our_advice(repaid, covered):
+    # The box said "all you received has gone back" while the steps said "repay soon" and offered a plan.
+    record = assess("-d", "10", "-a", "3000", "-p", "714高炮", "-n", "none", "--received", "2000",
+                    *(["--repaid-so-far", repaid] if repaid else []))
+    steps = ids(record, "steps")
+    assert ("stop_paying_more_unlicensed" in steps) is covered
+    assert ("repay_overdue" in steps) is not covered
+    if covered:
+        assert not {"propose_plan", "written_agreement", "explain_hardship"} & set(steps)
+    licensed = assess("-d", "10", "-a", "3000", "-p", "花呗", "-n", "none", "--received", "2000",
+                      "--repaid-so-far", "2500")
+    assert "stop_paying_more_unlicensed" not in ids(licensed, "steps"), "a licensed lender's interest may be owed"

@@ -67,7 +67,7 @@ rules:
     when: {day_stage: {in: [grace, collection]}}
     set: {credit_level: serious}
   - id: stress.checks
-    when: {any: [{interest_exceeds: {eq: true}}, {plan_affordable: {eq: false}}]}
+    when: {any: [{interest_exceeds: {eq: true}}, {plan_affordable: {eq: false}}, {received_repaid: {eq: true}}]}
     steps: [contact_lender]
   - id: stress.dated
     when: {amount: {gte: "500"}}
@@ -134,6 +134,12 @@ def cases(draw, rules) -> tuple[Case, date]:
         "repaid_on": maybe(st.dates(date(2020, 1, 1), date(2026, 12, 31))),
         "other_debts": maybe_numeric("other_debts", 1, 0, 1000),
     }
+    # What was repaid against what was received: on either side of the derived check, and on its edge.
+    received = maybe_numeric("received", cent, Decimal(0), Decimal(10**6))
+    if received is not None:
+        extended["received"] = received
+        if draw(st.booleans()):
+            extended["repaid_so_far"] = max(received + draw(st.sampled_from([-cent, Decimal(0), cent])), Decimal(0))
     if draw(st.booleans()):  # half the cases with the core answers alone: the common, fastest path
         extended = {}
     case = Case(days, amount, draw(st.sampled_from(CHOICES["platform"])),
@@ -146,7 +152,8 @@ def cases(draw, rules) -> tuple[Case, date]:
 
 
 STEPS = {"overdue_days": 1, "amount": Decimal("0.01"), "apr": Decimal("0.0001"), "monthly_income": Decimal("0.01"),
-         "monthly_expenses": Decimal("0.01"), "other_debts": 1}
+         "monthly_expenses": Decimal("0.01"), "other_debts": 1, "received": Decimal("0.01"),
+         "repaid_so_far": Decimal("0.01")}
 
 
 def with_neighbours(case: Case) -> list[Case]:
@@ -204,7 +211,7 @@ def test_a_record_reused_from_its_band_cell_is_the_record_of_the_case(data):
 def test_the_stress_rules_meet_every_kind_of_band(stress):
     part = lookup(stress).partition
     assert {"overdue_days", "amount", "apr", "monthly_income", "monthly_expenses", "other_debts"} <= set(part.edges)
-    assert set(part.derived) == {"interest_exceeds", "plan_affordable"}
+    assert set(part.derived) == {"interest_exceeds", "plan_affordable", "received_repaid"}
     assert len(part.epochs) >= 4
     # an unknown answer is a band of its own: "not (apr < 36)" fires on 40 and stays silent on unknown
     base = Case(45, Decimal("5000.00"), "bank_loan", "none")
