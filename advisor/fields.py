@@ -86,7 +86,7 @@ FIELDS: tuple[Field, ...] = (
           short="-p", columns=("平台类型", "平台", "机构类型", "机构", "借款平台", "产品"), required=True, condition="choice"),
     Field("negotiation", "choice", "--negotiation",
           "Negotiation so far: none, in_progress, agreed, breached, failed (or 未协商…).", short="-n",
-          columns=("协商情况", "协商"), required=True, condition="choice"),
+          columns=("协商情况", "协商", "是否协商", "协商状态", "协商结果"), required=True, condition="choice"),
     # The extended answers: optional, None when unknown, asked only when they can matter.
     Field("legal_status", "choice", "--legal-status",
           "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.",

@@ -319,3 +319,13 @@ def test_ctrl_c_while_the_command_line_is_imported(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 130 and "Traceback" not in done.stderr and "Cancelled" in done.stderr, done.stderr
+
+
+def test_a_yes_no_negotiation_column_is_read(tmp_path):
+    # 是否协商 with 否 is no talks; 是 says talks happened, not how they went: an error record asking which.
+    path = tmp_path / "cases.csv"
+    path.write_text("编号,逾期天数,逾期金额,平台,是否协商\n1,45,5000,花呗,否\n2,45,5000,花呗,是\n", encoding="utf-8")
+    result = advisor("batch", str(path), "--as-of", "2026-11-29", "-q", cwd=tmp_path)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["case"]["negotiation"] == "none"
+    assert records[1]["error"]["field"] == "negotiation" and "协商中" in records[1]["error"]["message"]
