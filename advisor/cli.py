@@ -86,7 +86,7 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         quiet_stdout()
         raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt as exc:
-        say("\n" + _ui_text("interrupted", lang))
+        say("\n" + _ui_text(getattr(exc, "message_key", "interrupted"), lang))
         raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))) from None
     except EOFError:
         say("\n" + _ui_text("input_ended", lang))
@@ -114,7 +114,8 @@ def _fit(message: str) -> str:
     return fit_message(message, terminal_width())
 
 
-_UI_FALLBACK = {"interrupted": "Cancelled.", "input_ended": "Input ended.", "internal_error": "internal error ({error})",
+_UI_FALLBACK = {"interrupted": "Cancelled.", "worker_killed": "A worker process was killed (often: out of memory).",
+                "input_ended": "Input ended.", "internal_error": "internal error ({error})",
                 "cannot_write": "cannot write {path}: {reason}"}
 
 

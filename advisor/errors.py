@@ -75,6 +75,13 @@ class Interrupted(KeyboardInterrupt):
         self.exit_code = 128 + signum  # ExitCode.HANGUP, TERMINATED, or the like for a signal to a worker
 
 
+class WorkerKilled(Interrupted):
+    """A batch worker ended by SIGKILL, which no one sends by pressing a key: most often the system
+    short of memory. The run stops as for a signal, saying so rather than "Cancelled"."""
+
+    message_key = "worker_killed"
+
+
 class CaseError(UsageError):
     """One answer could not be used. `field` is the case field id."""
 

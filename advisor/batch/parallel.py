@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
-from ..errors import Interrupted, UsageError, WriteError
+from ..errors import Interrupted, UsageError, WorkerKilled, WriteError
 from ..ruleset import load_ruleset
 from .caseload import Caseload
 from .csv_rows import Columns
@@ -187,7 +187,7 @@ def _supervise(workers: list[Any], shared: _Shared, results: Any, reports: list[
                 reports.append(results.get())
             if worker.exitcode != 0:
                 if worker.exitcode < 0:  # killed by a signal: stop the run as if it had come to us
-                    raise Interrupted(-worker.exitcode)
+                    raise (WorkerKilled if -worker.exitcode == signal.SIGKILL else Interrupted)(-worker.exitcode)
                 shared.stop.value = 1  # not _stop: see there
                 reports.append(WorkerReport(error=f"a worker process ended with code {worker.exitcode}"))
         while not results.empty():
