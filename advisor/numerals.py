@@ -181,7 +181,7 @@ _DUE_IN = re.compile(r"(?:还有|离到期还有|距离?到期还有)(?P<left>.+
 _BUCKET = re.compile(r"m([1-9])")  # lenders' overdue brackets of 30 days: M1 is 1-30 days, M2 31-60…
 _RANGE = re.compile(r"(?P<low>[^~到至或-]+?)\s*(?:~|到|至|或|-)\s*(?P<high>[^~到至或-]+)")
 _BETWEEN_PARTS = re.compile(r"[\s,]*(?:零|又|and)?[\s,]*")
-_DIGITS_AND_BIG = re.compile(r"\d\s*[万亿]")
+_BIG_UNIT = re.compile(r"[万亿萬億]")
 
 
 class Bucket(Vague):
@@ -206,7 +206,7 @@ def days(text: str) -> int | Vague | None:
     if due and _duration(due.group("left") or due.group("until")) is not None:
         return 0
     text = _FILLER_HEAD.sub("", text).strip()
-    if _DIGITS_AND_BIG.search(text):  # 1万, 2万天: how an amount is written, as 1w is; never 10,000 days
+    if _BIG_UNIT.search(text):  # 1万, 两万天: how an amount is written, as 1w is; never 20,000 days
         return None
     bucket = _BUCKET.fullmatch(text)
     if bucket:
@@ -390,7 +390,8 @@ def names_period(text: str) -> bool:
 def needs_period(text: str) -> bool:
     """万分之五, 万5, 2分, 1分5 or 1‰ with no 日/月: a rate that cannot be read until the period is known."""
     text = _RATE_WORD.sub("", text)
-    return (any(text.startswith(w) for w in _FRACTION) or (text.endswith("分") and number(text[:-1]) is not None)
+    return (any(text.startswith(w) for w, scale in _FRACTION.items() if scale < 1)  # 百分之 is a %: a year
+            or (text.endswith("分") and number(text[:-1]) is not None)
             or bool(_WAN.fullmatch(text) or _FEN.fullmatch(text)) or text.endswith("‰"))
 
 
