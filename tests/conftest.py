@@ -96,6 +96,13 @@ def assess_json(*args: str, as_of: str = "2026-11-29") -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
+def layer(tmp_path: Path, text: str, name: str = "layer.yaml") -> str:
+    """A rule file of `text` in tmp_path, as a layer given with --rules: its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 def shown_ids(record: dict[str, Any]) -> set[str]:
     """Every consequence, step and reference a record shows, by id."""
     return {item["id"] for key in ("consequences", "steps", "references") for item in record[key]}

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, layer
 from typer.testing import CliRunner
 
 from advisor import cli
@@ -26,12 +26,6 @@ CASE = "{overdue_days: 5, amount: 100, platform: bank_loan, negotiation: none}"
 
 def run(args, **kw):
     return CliRunner().invoke(cli.app, args, catch_exceptions=False, **kw)
-
-
-def layer(tmp_path: Path, text: str, name: str = "layer.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
 
 
 # ---------------------------------------------------------------- check: every problem, located, with a fix

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, assess_json
+from conftest import FIXTURES, assess_json, layer
 from typer.testing import CliRunner
 
 from advisor import cli
@@ -22,12 +22,6 @@ CASE = "{overdue_days: 5, amount: 100, platform: bank_loan, negotiation: none}"
 
 def run(args: list[str]):
     return CliRunner().invoke(cli.app, args, catch_exceptions=False)
-
-
-def layer(tmp_path: Path, text: str, name: str = "layer.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
 
 
 def rule(rid: str, when: str) -> str:
