@@ -212,7 +212,9 @@ def test_a_relatives_lawsuit_answer_is_about_their_own_position(asker, answer_id
                                                     ("relative", True), ("guarantor", False), ("borrower", False)])
 def test_the_credit_box_says_whose_record_it_is(asker, not_theirs):
     record = assess_json("-d", "100", "-a", "5万", "-p", "credit_card", "-n", "none", "--asker", asker)
-    assert record["credit_impact"]["summary"].startswith("这条记录在借款人本人的征信报告上") is not_theirs
+    assert record["credit_impact"]["summary"].startswith("这笔欠款即使有逾期记录，也只记在借款人本人的征信报告上") is not_theirs
+    friend = assess_json("-d", "100", "-a", "5万", "-p", "personal", "-n", "none", "--asker", asker)
+    assert "也只记在借款人本人的征信报告上" not in friend["credit_impact"]["summary"], "no record is made at all"
 
 
 def test_an_heir_is_not_told_what_befalls_a_living_debtor():

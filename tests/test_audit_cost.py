@@ -272,7 +272,7 @@ def test_above_the_line_a_licensed_lender_is_answered_by_the_judicial_policy_not
     assert given["id"] == answer
     if answer == "cost.over-the-line-licensed":
         assert not {"private_lending_25", "private_lending_29"} & set(given["references"])
-        assert "24%" in given["verdict"] and "法院决定" in given["verdict"]
+        assert "24%" in given["verdict"] and "由对方决定" in given["verdict"] and "由法院认定" in given["verdict"]
 
 
 @pytest.mark.parametrize(("repaid", "covered"), [("2500", True), ("2000", True), ("1500", False), (None, False)])

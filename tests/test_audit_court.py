@@ -256,3 +256,9 @@ def test_under_enforcement_the_employer_may_be_told_to_withhold_wages(status, an
     assert record["answers"][0]["id"] == answer
     if answer == "contacts.enforcement":
         assert "单位" in record["answers"][0]["verdict"] and "civil_procedure_254" in record["answers"][0]["references"]
+
+
+def test_a_private_lender_under_enforcement_is_not_told_of_the_lenders_collection_rules():
+    record = assess("-d", "365", "-a", "30000", "-p", "personal", "-n", "none", "--concerns", "contacts",
+                    "--legal-status", "enforcement")
+    assert record["answers"][0]["id"] == "contacts.personal"

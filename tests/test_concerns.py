@@ -143,10 +143,10 @@ answers:
 
 
 @pytest.mark.parametrize(("status", "answer", "says"), [
-    (None, "children.default", "一般的逾期不会影响孩子上学、考公或参军"),
-    ("sued", "children.default", "一般的逾期不会影响孩子上学、考公或参军"),
-    ("enforcement", "children.restricted", "子女不能就读高收费私立学校"),
-    ("失信", "children.restricted", "子女不能就读高收费私立学校"),
+    (None, "children.default", "我们没有查到普通逾期会影响子女上学、考公或参军的规定"),
+    ("sued", "children.default", "我们没有查到普通逾期会影响子女上学、考公或参军的规定"),
+    ("enforcement", "children.restricted", "你不得供子女就读高收费私立学校"),
+    ("失信", "children.restricted", "你不得供子女就读高收费私立学校"),
 ])
 def test_a_worry_about_the_children_is_answered_first_and_for_the_case(status, answer, says):
     # Before, "会不会影响孩子考公" was filed under contacts and answered about who collectors may call; the

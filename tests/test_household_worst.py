@@ -44,3 +44,12 @@ def test_every_worry_is_answered_for_every_debt_the_first_debts_answer_first():
 
 def test_the_plan_says_each_lender_must_agree():
     assert "按月分期要每家出借方同意" in run().replace("\n", "")
+
+
+def test_a_debt_whose_limitation_may_have_run_is_not_put_first_to_talk_about():
+    # Talking about repayment would give the limitation defence up (民法典 192): not "contact it first".
+    result = CliRunner().invoke(cli.app, ["assess", "--debt", "网商贷,8000,1500天,未协商", "--debt", "花呗,3000,100天,未协商",
+                                          "--format", "json", "--no-input", "--as-of", "2026-11-30"])
+    order = json.loads(result.stdout)["order"]
+    assert [(o["debt"], o["priority"]) for o in order][0] == (2, "legal_risk")
+    assert order[1]["priority"] != "legal_risk"

@@ -139,20 +139,23 @@ def test_the_letters_limitation_note_follows_the_one_condition(negotiation, note
     assert ("limitation_old_debt" in {c["id"] for c in record["consequences"]}) is noted
 
 
-@pytest.mark.parametrize(("collection", "may_have_run"), [(None, True), ("爆通讯录", True), ("正常催收,半夜打电话", False),
-                                                          ("上门", False)])
-def test_collection_that_reaches_the_person_restarts_the_limitation_period_everywhere(collection, may_have_run):
-    # A demand that reaches the debtor restarts the 3 years (民法典 195; 时效规定 8): someone who says
-    # collection is reaching them is not told the debt may be past it, nor to hold back payment.
+@pytest.mark.parametrize(("collection", "reaches"), [(None, False), ("爆通讯录", False), ("正常催收,半夜打电话", True),
+                                                     ("上门", True)])
+def test_collection_now_does_not_undo_an_old_debts_limitation_advice(collection, reaches):
+    # A demand within the 3 years restarts them; one after they have run does not (民法典 192, 195): whether
+    # they ran depends on the years before. Collection reaching the person now changes the wording of the
+    # time-limit answer, never the advice to ask before paying, the consequence, the plan or the letter.
     args = ["-d", "1460", "-a", "8000", "-p", "credit_card", "-n", "none", "--income", "6000", "--expenses", "3000",
             *(["--collection", collection] if collection else [])]
     record = assess_json(*args, "--concerns", "time_limit")
-    assert ("limitation_old_debt" in {c["id"] for c in record["consequences"]}) is may_have_run
-    assert ("ask_before_acknowledging" in {s["id"] for s in record["steps"]}) is may_have_run
-    assert (record["plan"] is None) is may_have_run
-    assert record["answers"][0]["id"] == ("time_limit.old-debt" if may_have_run else "time_limit.still-collected")
-    letter = run(["letter", *args])
-    assert ("可能已过诉讼时效" in letter.stdout) is may_have_run
+    assert "limitation_old_debt" in {c["id"] for c in record["consequences"]}
+    assert "ask_before_acknowledging" in {s["id"] for s in record["steps"]}
+    assert record["plan"] is None
+    answer = record["answers"][0]
+    assert answer["id"] == ("time_limit.still-collected" if reaches else "time_limit.old-debt")
+    if reaches:
+        assert "3年已经过完后才来的催收，不会让时效重新开始" in answer["verdict"] and "12348" in answer["text"]
+    assert "可能已过诉讼时效" in run(["letter", *args]).stdout
 
 
 def test_a_rule_set_without_a_name_the_report_asks_about_still_reports():
