@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -102,11 +103,64 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
     def lines() -> Iterator[bytes]:
         try:
             # Read-only sheets yield a row for every row number from the first, blank ones included.
-            for values in rows.iter_rows(values_only=True):
+            for values in with_merged(rows.iter_rows(values_only=True), merged_ranges(rows)):
                 yield (",".join(csv_cell(cell_text(v)) for v in values) + "\n").encode("utf-8")
         finally:
             book.close()
     return io.BufferedReader(ChunkReader(lines()))
+
+
+# A merged range as the sheet's XML lists it, after all its rows: <mergeCell ref="A2:A4"/>.
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"')
+Merge = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row, from 1
+
+
+def merged_ranges(rows: Any) -> list[Merge]:
+    """A sheet's merged ranges. Read-only mode does not parse them, and a full load would hold the whole
+    sheet in memory, so its XML is scanned once for them, in chunks (they follow the rows in it)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    source = getattr(rows, "_get_source", None)  # read-only sheets open their XML with it
+    if source is None:
+        return []
+    found: list[Merge] = []
+    tail = b""
+    with source() as xml:
+        while chunk := xml.read(1 << 20):
+            data, kept = tail + chunk, 0
+            for match in _MERGE.finditer(data):
+                found.append(range_boundaries(match.group(1).decode()))
+                kept = match.end()
+            tail = data[max(kept, len(data) - 512):]  # a tag cut by the chunk's end is matched with the next
+    return found
+
+
+def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterator[Sequence[Any]]:
+    """The rows, a merged cell's value given to every row of its range: offices merge one client's
+    客户编号, 姓名 and 月收入 over the rows of their debts, and the file holds the value in the first row
+    only. Only the range's first column gets it: across columns, the cells right of it stay as empty
+    as they are on its first row, so a header merged over two columns is still one column."""
+    if not merges:
+        yield from rows
+        return
+    starting: dict[int, list[Merge]] = {}
+    for merge in merges:
+        if merge[3] > merge[1]:  # a range of one row has no row to fill
+            starting.setdefault(merge[1], []).append(merge)
+    open_: list[tuple[int, int, Any]] = []  # (column index, last row, value) of the ranges over this row
+    for number, values in enumerate(rows, 1):
+        if open_:
+            open_ = [entry for entry in open_ if entry[1] >= number]
+            cells = list(values)
+            for at, _, value in open_:
+                cells.extend([None] * (at + 1 - len(cells)))
+                cells[at] = value
+            values = tuple(cells)
+        for min_col, _, _, max_row in starting.pop(number, ()):
+            value = values[min_col - 1] if min_col <= len(values) else None
+            if value is not None:
+                open_.append((min_col - 1, max_row, value))
+        yield values
 
 
 def cell_text(value: Any) -> str:

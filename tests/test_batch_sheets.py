@@ -1,0 +1,74 @@
+"""Spreadsheets as offices keep them, through `advisor batch` on real files: merged cells, a title above
+the header, trailing empty cells, cell formats, and the files that are not .xlsx at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+AS_OF = "2026-11-29"
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ["客户编号", "姓名", "逾期天数", "逾期金额", "平台", "协商情况", "月收入", "每月支出"]
+
+
+def advisor(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, capture_output=True, env=environment,
+                          input=stdin, check=False)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def sheet(path: Path, rows: list[list[Any]], merged: tuple[str, ...] = (), formats: dict[str, str] | None = None
+          ) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in rows:
+        ws.append(row)
+    for ref in merged:
+        ws.merge_cells(ref)
+    for ref, fmt in (formats or {}).items():
+        ws[ref].number_format = fmt
+    book.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- 1. merged cells
+
+
+def test_a_merged_client_cell_keeps_the_household_together(tmp_path: Path) -> None:
+    sheet(tmp_path / "hh.xlsx", [HEADER,
+                                 ["K1", "张三", 12, 3800, "花呗", "未协商", 8000, 5000],
+                                 [None, None, 100, 20000, "网商贷", "未协商", None, None],
+                                 [None, None, 5, 6000, "借呗", "未协商", None, None],
+                                 ["K2", "李四", 40, 60000, "信用卡", "未协商", 6000, 4000],
+                                 [None, None, 10, 1000, "花呗", "未协商", None, None]],
+          merged=("A2:A4", "B2:B4", "G2:G4", "H2:H4", "A5:A6", "B5:B6", "G5:G6", "H5:H6"))
+    done = advisor("batch", "hh.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = records(done.stdout)
+    assert [(r["client"], r["rows"]) for r in found] == [("K1", [1, 2, 3]), ("K2", [4, 5])]
+    plan = found[0]["plan"]
+    assert len(plan["allocations"]) == 3  # one plan shares the margin among the three debts
+    assert not found[0]["notes"]  # the merged income is one answer, not three that might differ
+
+
+def test_a_merged_cell_applies_to_every_row_in_any_column(tmp_path: Path) -> None:
+    sheet(tmp_path / "m.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况"],
+                                ["A1", 45, 5000, "花呗", "未协商"],
+                                ["A2", 30, 3000, None, None],
+                                ["A3", 60, 2000, None, None]],
+          merged=("D2:D4", "E2:E4"))
+    done = advisor("batch", "m.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [r["case"]["platform"] for r in records(done.stdout)] == ["internet_platform"] * 3
