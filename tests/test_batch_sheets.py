@@ -72,3 +72,47 @@ def test_a_merged_cell_applies_to_every_row_in_any_column(tmp_path: Path) -> Non
     done = advisor("batch", "m.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert [r["case"]["platform"] for r in records(done.stdout)] == ["internet_platform"] * 3
+
+
+# ---------------------------------------------------------------- 2. a header below row 1
+
+CASES = [["编号", "逾期天数", "金额", "平台", "协商情况"], ["A1", 45, 5000, "花呗", "未协商"], ["A2", 30, 3000, "信用卡", "未协商"]]
+
+
+def test_blank_rows_above_a_sheets_header_are_skipped(tmp_path: Path) -> None:
+    sheet(tmp_path / "b.xlsx", [[None], [None], *CASES])
+    done = advisor("batch", "b.xlsx", "-q", "--keep", "编号", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["row"], r["line"], r["case"]["id"]) for r in records(done.stdout)] == [(1, 4, "A1"), (2, 5, "A2")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_title_above_a_sheets_header_is_passed_over_and_said(tmp_path: Path, lang: str) -> None:
+    sheet(tmp_path / "t.xlsx", [["某某法律援助中心 逾期案件登记表"], [None], *CASES], merged=("A1:E1",))
+    done = advisor("batch", "t.xlsx", "-q", "--lang", lang, "--keep", "编号", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["row"], r["line"]) for r in records(done.stdout)] == [(1, 4), (2, 5)]
+    assert ("第 3 行" if lang == "zh" else "line 3") in done.stderr
+
+
+def test_a_title_above_a_csv_header_is_passed_over(tmp_path: Path) -> None:
+    body = "\n".join(",".join(str(c) for c in row) for row in CASES)
+    (tmp_path / "t.csv").write_text(f"某某法律援助中心 逾期案件登记表,,,,\n,,,,\n{body}\n", encoding="utf-8")
+    for args in (("t.csv",), ("-",)):
+        stdin = (tmp_path / "t.csv").read_bytes() if args == ("-",) else None
+        done = advisor("batch", *args, "-q", "--as-of", AS_OF, cwd=tmp_path, stdin=stdin)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert [r["case"]["id"] for r in records(done.stdout)] == ["A1", "A2"]
+        assert "第 3 行" in done.stderr
+
+
+def test_a_title_above_a_household_sheet_keeps_the_households(tmp_path: Path) -> None:
+    sheet(tmp_path / "h.xlsx", [["2026年11月 逾期客户"], HEADER,
+                                ["K1", "张三", 12, 3800, "花呗", "未协商", 8000, 5000],
+                                ["K1", "张三", 100, 20000, "网商贷", "未协商", None, None]])
+    for more in ((), ("-o", "out.csv", "--labels")):
+        done = advisor("batch", "h.xlsx", "-q", *more, "--as-of", AS_OF, cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["client"], r["rows"]) for r in records(advisor("batch", "h.xlsx", "-q", "--as-of", AS_OF,
+                                                                cwd=tmp_path).stdout)] == [("K1", [1, 2])]
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1].startswith("K1,1,3,")

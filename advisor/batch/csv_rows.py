@@ -118,6 +118,7 @@ class Columns:
     headers: dict[str, str] = field(default_factory=dict)  # field -> its column's name as the header writes it
     names: tuple[str, ...] = ()  # every column's name, as the header writes it
     units: tuple[tuple[int, str], ...] = ()  # (column, what a bare number in it is read with: 万 for 万元)
+    below: int = 0  # the header's line, when lines with text above it (a title) were passed over
 
 
 SEPARATORS = (",", "\t", ";")
