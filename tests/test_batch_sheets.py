@@ -116,3 +116,36 @@ def test_a_title_above_a_household_sheet_keeps_the_households(tmp_path: Path) ->
     assert [(r["client"], r["rows"]) for r in records(advisor("batch", "h.xlsx", "-q", "--as-of", AS_OF,
                                                                 cwd=tmp_path).stdout)] == [("K1", [1, 2])]
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1].startswith("K1,1,3,")
+
+
+# ---------------------------------------------------------------- 3. trailing empty cells; a damaged row's id
+
+
+def test_trailing_empty_cells_are_read_as_empty_and_a_damaged_row_keeps_its_id(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text('编号,逾期天数,金额,平台,协商情况,备注,,,\n1,45,5000,花呗,未协商\n'
+                                    '"7",45,5000,花呗,未协商,"a"b,,,\n2,30,3000,信用卡,未协商,x,,,,,\n'
+                                    '3,45,5000,花呗,未协商,,\n', encoding="utf-8")
+    done = advisor("batch", "t.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    one, seven, two, three = records(done.stdout)
+    assert one["case"]["id"] == "1" and two["case"]["id"] == "2" and three["case"]["id"] == "3"
+    assert seven["row"] == 2 and seven["id"] == "7" and "第 3 行" in seven["error"]["message"]
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize("row", ["A1,45,5000,花呗,未协商,8,000,5000",  # an unquoted 8,000 moves 5000 under no name
+                                 "A1,45,5000,花呗,未协商,8000,5000,,,,x", "A1,45,5000"])
+def test_shifted_or_missing_cells_are_still_an_error_naming_the_row(tmp_path: Path, row: str) -> None:
+    (tmp_path / "s.csv").write_text(f"编号,逾期天数,金额,平台,协商情况,月收入,每月支出,,,\n{row}\n", encoding="utf-8")
+    done = advisor("batch", "s.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 1
+    (error,) = records(done.stdout)
+    assert error["id"] == "A1" and error["error"]["message"].startswith("第 2 行：这一行有")
+
+
+def test_a_sheet_row_ending_before_its_optional_columns_is_read(tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text("客户编号,逾期天数,金额,平台,协商情况,月收入,每月支出\n"
+                                    "K1,45,5000,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商\n", encoding="utf-8")
+    done = advisor("batch", "e.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (household,) = records(done.stdout)
+    assert household["rows"] == [1, 2] and len(household["plan"]["allocations"]) == 2
