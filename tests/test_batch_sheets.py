@@ -149,3 +149,46 @@ def test_a_sheet_row_ending_before_its_optional_columns_is_read(tmp_path: Path) 
     assert done.returncode == 0, done.stdout + done.stderr
     (household,) = records(done.stdout)
     assert household["rows"] == [1, 2] and len(household["plan"]["allocations"]) == 2
+
+
+# ---------------------------------------------------------------- 4. cell types: a percent, a date and time
+
+
+def test_a_percent_cell_reads_as_the_percent_it_shows(tmp_path: Path) -> None:
+    sheet(tmp_path / "p.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况", "年化利率"],
+                                ["P1", 45, 5000, "私人", "未协商", 0.36], ["P2", 45, 5000, "私人", "未协商", 0.2399],
+                                ["P3", 45, 5000, "私人", "未协商", 36]],
+          formats={"F2": "0%", "F3": "0.00%"})
+    done = advisor("batch", "p.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [r["case"]["apr"] for r in records(done.stdout)] == ["36", "23.99", "36"]
+
+
+def test_a_date_with_a_time_reads_as_its_date(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    sheet(tmp_path / "d.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况", "合同日期", "还清日期"],
+                                ["D1", 45, 5000, "私人", "未协商", datetime(2024, 3, 1, 15, 30), datetime(2026, 11, 1)],
+                                ["D2", 45, 5000, "私人", "未协商", datetime(2024, 3, 1), datetime(2026, 11, 1, 9, 5)]])
+    done = advisor("batch", "d.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["case"]["contract_date"], r["case"]["repaid_on"]) for r in records(done.stdout)] == \
+        [("2024-03-01", "2026-11-01")] * 2
+
+
+@pytest.mark.parametrize("written", ["2024-03-01 00:00:00", "2024/03/01 0:00", "2024-03-01T00:00:00", "20240301",
+                                     "2024年3月1号", "2024年3月1日", "2024-03-01 15:30"])
+def test_a_csv_date_in_the_forms_exports_write(tmp_path: Path, written: str) -> None:
+    (tmp_path / "d.csv").write_text(f"编号,逾期天数,金额,平台,协商情况,合同日期\nD1,45,5000,私人,未协商,{written}\n",
+                                    encoding="utf-8")
+    done = advisor("batch", "d.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert records(done.stdout)[0]["case"]["contract_date"] == "2024-03-01"
+
+
+@pytest.mark.parametrize("written", ["2024031", "202403015", "2024-03-01 下午", "20241301"])
+def test_a_date_still_refuses_what_is_not_one(tmp_path: Path, written: str) -> None:
+    (tmp_path / "d.csv").write_text(f"编号,逾期天数,金额,平台,协商情况,合同日期\nD1,45,5000,私人,未协商,{written}\n",
+                                    encoding="utf-8")
+    done = advisor("batch", "d.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 1 and records(done.stdout)[0]["error"]["field"] == "contract_date"

@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
@@ -103,7 +104,8 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
     def lines() -> Iterator[bytes]:
         try:
             # Read-only sheets yield a row for every row number from the first, blank ones included.
-            for values in with_merged(rows.iter_rows(values_only=True), merged_ranges(rows)):
+            cells = (tuple(map(sheet_value, row)) for row in rows.iter_rows())
+            for values in with_merged(cells, merged_ranges(rows)):
                 yield (",".join(csv_cell(cell_text(v)) for v in values) + "\n").encode("utf-8")
         finally:
             book.close()
@@ -161,6 +163,15 @@ def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterato
             if value is not None:
                 open_.append((min_col - 1, max_row, value))
         yield values
+
+
+def sheet_value(cell: Any) -> Any:
+    """A cell's value as the sheet shows it where that differs from what it holds: a number formatted as
+    a percent (36% holds 0.36) is the percent, as a person reading the sheet takes it."""
+    value = cell.value
+    if value.__class__ in (int, float) and "%" in (cell.number_format or ""):
+        return f"{(Decimal(repr(value)) * 100).normalize():f}%"
+    return value
 
 
 def cell_text(value: Any) -> str:
