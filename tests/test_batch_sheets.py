@@ -192,3 +192,43 @@ def test_a_date_still_refuses_what_is_not_one(tmp_path: Path, written: str) -> N
                                     encoding="utf-8")
     done = advisor("batch", "d.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 1 and records(done.stdout)[0]["error"]["field"] == "contract_date"
+
+
+# ---------------------------------------------------------------- 5. files that are not .xlsx
+
+OLE = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(range(256)) * 8  # how an old .xls (or an encrypted .xlsx) starts
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "另存为"), ("en", "Save As")])
+def test_an_old_xls_is_named_and_what_to_do_said(tmp_path: Path, lang: str, said: str) -> None:
+    (tmp_path / "old.xls").write_bytes(OLE)
+    for args, stdin in ((("old.xls",), None), (("-",), OLE)):
+        done = advisor("batch", *args, "-q", "--lang", lang, cwd=tmp_path, stdin=stdin)
+        assert done.returncode == 2 and done.stdout == ""
+        assert ".xls" in done.stderr and said in done.stderr and "CSV UTF-8" in done.stderr
+        assert "UTF-8 文本" not in done.stderr and "gb18030" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_csv_named_xlsx_is_said_in_the_persons_language(tmp_path: Path) -> None:
+    (tmp_path / "c.xlsx").write_text("编号,逾期天数,金额,平台,协商情况\nA1,45,5000,花呗,未协商\n", encoding="utf-8")
+    done = advisor("batch", "c.xlsx", "-q", cwd=tmp_path)
+    assert done.returncode == 2 and "zip" not in done.stderr and "--input-format csv" in done.stderr
+    assert "不是" in done.stderr
+
+
+def test_a_zip_that_is_no_workbook_is_said_in_the_persons_language(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "z.xlsx", "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    done = advisor("batch", "z.xlsx", "-q", cwd=tmp_path)
+    assert done.returncode == 2 and "另存为" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.index("另存为") < done.stderr.index("Content_Types")  # the advice first, the detail after
+
+
+@pytest.mark.parametrize("name", ["cases.xls", "cases", "CASES.XLSX"])
+def test_a_workbook_under_another_name_is_read(tmp_path: Path, name: str) -> None:
+    sheet(tmp_path / name, CASES)
+    done = advisor("batch", name, "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [r["case"]["id"] for r in records(done.stdout)] == ["A1", "A2"]

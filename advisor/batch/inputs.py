@@ -20,7 +20,7 @@ from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
 from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text
-from .sheets import is_utf16, is_xlsx, utf16_as_utf8, xlsx_as_csv
+from .sheets import is_utf16, is_xlsx, refuse_old_excel, utf16_as_utf8, xlsx_as_csv
 from .sinks import UTF8_BOM
 
 if TYPE_CHECKING:
@@ -166,9 +166,10 @@ class Input:
     def _convert(self, opts: Options, rules: RuleSet) -> None:
         """A spreadsheet or a UTF-16 file is read as the UTF-8 CSV it holds: one reader for every input.
         Its size is then unknown, so it runs in one process."""
+        refuse_old_excel(self.name, self.head, rules, opts.lang)
         sheet = opts.input_format is None and is_xlsx(self.name, self.head)
         if sheet or (opts.input_format or "").strip().lower() == "xlsx":
-            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang)
+            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang, self.name)
         elif is_utf16(self.head) and opts.encoding in (None, "utf-16", "utf16", "UTF-16"):
             self.stream = utf16_as_utf8(self.stream, self.head)
         else:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
+from ..safetext import printable
 from .rows import text
 from .sinks import csv_cell
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
 XLSX_MAGIC = b"PK\x03\x04"  # a zip archive, as every .xlsx is
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # an old .xls, .doc…, or an .xlsx with a password: no reader here
 MAX_SHEET_BYTES = 512 << 20  # an .xlsx read from stdin is held in memory: at most this much
 
 
@@ -83,18 +85,30 @@ def openpyxl(rules: RuleSet, lang: str) -> Any:
     return openpyxl
 
 
-def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | None, rules: RuleSet, lang: str
-                ) -> BinaryIO:
+def refuse_old_excel(name: str, head: bytes, rules: RuleSet, lang: str) -> None:
+    """An old .xls is binary: read as text it would be called a file in the wrong encoding."""
+    if head.startswith(OLE_MAGIC):
+        raise UsageError(text(rules, "old_excel", lang, path=printable(name)))
+
+
+def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | None, rules: RuleSet, lang: str,
+                name: str = "stdin") -> BinaryIO:
     """The rows of a sheet (the first, or `sheet`) as UTF-8 CSV lines, read as they are needed."""
+    if not head.startswith(XLSX_MAGIC):  # named .xlsx, or so said by --input-format, but a CSV renamed or else
+        said = "." + name.rpartition(".")[2] if is_xlsx(name, b"") else "--input-format xlsx"
+        raise UsageError(text(rules, "not_a_sheet", lang, path=printable(name), said=printable(said)))
     if path is None:  # stdin: openpyxl needs to seek, so the sheet is held in memory, bounded
         data = head + stream.read(MAX_SHEET_BYTES + 1 - len(head))
         if len(data) > MAX_SHEET_BYTES:
             raise UsageError(text(rules, "sheet_too_big", lang, mb=MAX_SHEET_BYTES >> 20))
     library = openpyxl(rules, lang)
     try:
-        book = library.load_workbook(io.BytesIO(data) if path is None else path, read_only=True, data_only=True)
+        if path is not None:
+            stream.seek(0)
+        # The open file, not its name: given a name, openpyxl refuses a workbook whose extension is not .xlsx.
+        book = library.load_workbook(io.BytesIO(data) if path is None else stream, read_only=True, data_only=True)
     except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
-        raise UsageError(text(rules, "bad_sheet", lang, error=exc)) from None
+        raise UsageError(text(rules, "bad_sheet", lang, path=printable(name), error=exc)) from None
     names = book.sheetnames
     if sheet is not None and sheet not in names:
         book.close()
