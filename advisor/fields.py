@@ -24,6 +24,10 @@ MAX_DAYS = 36500
 MAX_AMOUNT = "10000000000"
 MAX_PERCENT = "10000"  # the worst illegal "714" loans run to thousands of percent a year
 MAX_COUNT = 1000
+# A date: 2024-03-01, 2024/3/1, 2024年3月1日 or 号, 20240301, 2024年3月 (asked for the day); a time after the
+# day is let be (2024-03-01 00:00:00: how exports and sheets write a date). Compiled in parsing.py.
+DATE_FORMS = (r"^(\d{4})(?:\s*[-/.年]\s*|(?=\d{4}(?!\d)))(\d{1,2})\s*(?:(?:[-/.月]\s*|(?<=^\d{6}))(\d{1,2})\s*[日号]?"
+              r"(?:[T\s]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|月?(?:份|底|初|中)?)$")
 
 
 # What each kind of answer accepts, for forms and scripts (`questions --json`); the parsers in

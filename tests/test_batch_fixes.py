@@ -135,10 +135,10 @@ def test_data_after_a_json_array_is_a_usage_error(tmp_path: Path, content: str) 
 
 
 def test_a_row_that_cannot_be_read_names_its_line_and_cell(tmp_path: Path) -> None:
-    (tmp_path / "w.csv").write_text("overdue_days,amount,platform,negotiation,x,y\n\n45,5000,hb,none\n",
+    (tmp_path / "w.csv").write_text("overdue_days,amount,platform,negotiation,x,y\n\n45,5000\n",
                                     encoding="utf-8")
     width = advisor("batch", "w.csv", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
-    assert records(width.stdout)[0]["error"]["message"].startswith("line 3: the row has 4 values")
+    assert records(width.stdout)[0]["error"]["message"].startswith("line 3: the row has 2 values")
     (tmp_path / "g.csv").write_bytes("overdue_days,amount,platform,negotiation,备注\n45,5000,hb,none,ok\n"
                                      .encode("gbk") + b"45,5000,hb,none,\xb0\xff\n")
     gbk = advisor("batch", "g.csv", "--encoding", "gbk", "-q", "--lang", "en", "--as-of", AS_OF, cwd=tmp_path)
@@ -164,7 +164,7 @@ def test_lines_named_by_worker_processes_are_the_file_lines(tmp_path: Path) -> N
 
 def test_a_row_of_a_household_with_the_wrong_number_of_cells_rejects_the_household(tmp_path: Path) -> None:
     (tmp_path / "hdmg.csv").write_text("客户编号,逾期天数,金额,平台,协商情况,月收入,每月支出\n"
-                                       "K1,45,5000,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商\n"
+                                       "K1,45,5000,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商,8,000,5000\n"
                                        "K1,10,3000,信用卡,未协商,,\nK2,10,3000,信用卡,未协商,,\n"
                                        'K3,"10,3000,信用卡,未协商,,\n', encoding="utf-8")
     done = advisor("batch", "hdmg.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
@@ -172,7 +172,7 @@ def test_a_row_of_a_household_with_the_wrong_number_of_cells_rejects_the_househo
     k1, k2, damaged = records(done.stdout)
     assert k1["client"] == "K1" and k1["rows"] == [1, 2, 3] and "debts" not in k1
     assert k1["error"]["debt"] == 2 and k1["error"]["row"] == 2 and "第2笔欠款" in k1["error"]["message"]
-    assert "表头有 7 列" in k1["error"]["message"]
+    assert "这一行有 8 个值，但表头有 7 列" in k1["error"]["message"]  # an unquoted 8,000
     assert k2["client"] == "K2" and "error" not in k2
     assert damaged["client"] is None and damaged["row"] == 5, "a line that cannot be read at all answers alone"
 

@@ -118,6 +118,7 @@ class Columns:
     headers: dict[str, str] = field(default_factory=dict)  # field -> its column's name as the header writes it
     names: tuple[str, ...] = ()  # every column's name, as the header writes it
     units: tuple[tuple[int, str], ...] = ()  # (column, what a bare number in it is read with: 万 for 万元)
+    below: int = 0  # the header's line, when lines with text above it (a title) were passed over
 
 
 SEPARATORS = (",", "\t", ";")
@@ -216,6 +217,8 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
     sep, kept, numbered = columns.sep, columns.kept, columns.lines
     units = columns.units
+    least = max(columns.index) + 1  # a row may end early, its missing cells empty, only after the four answers
+    named = max((i + 1 for i, name in enumerate(columns.names) if name.strip()), default=width)
     unusual = _UNUSUAL.search
     while True:
         for n, line in lines:
@@ -228,7 +231,8 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                 if isinstance(found, tuple) and found[1] == "open" and sep not in line[found[0]:]:
                     found = _close_over_lines(line, found, lines, back, width, sep)
                 if isinstance(found, tuple):
-                    yield RowError(None, damaged(rules, lang, line_at(n), *found), line=line_at(n))
+                    yield RowError(None, damaged(rules, lang, line_at(n), *found), _id_before(line, found[0], idi, sep),
+                                   line=line_at(n))
                     continue
                 cells = found
             else:
@@ -236,12 +240,17 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             if len(cells) != width:
                 if not any(c.strip() for c in cells):
                     continue
-                # The kept cells as they stand (a client id is mostly before the cell missing or added):
-                # a household then knows its row was rejected, and a sheet shows whose row it was.
-                as_is = tuple(cells[i] if i < len(cells) else None for i in kept)
-                yield at_line(rules, lang, None, line_at(n), text(rules, "width", lang, count=len(cells), width=width),
-                              as_is)
-                continue
+                fitted = _fitted(cells, width, least, named)
+                if fitted is None:
+                    # The kept cells and the id as they stand (mostly before the cell missing or added): a
+                    # household then knows its row was rejected, and a sheet shows whose row it was.
+                    as_is = tuple(cells[i] if i < len(cells) else None for i in kept)
+                    error = at_line(rules, lang, None, line_at(n),
+                                    text(rules, "width", lang, count=len(cells), width=width), as_is)
+                    error.case_id = _readable(cells, idi)
+                    yield error
+                    continue
+                cells = fitted
             if units:
                 with_units(cells, units)
             case_id = (cells[idi] or None) if idi >= 0 else None
@@ -251,8 +260,10 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             if suspect and BAD_BYTES.search("".join(cells)):
                 at = next(i for i, c in enumerate(cells) if BAD_BYTES.search(c))
                 name = columns.names[at] if at < len(columns.names) else ""
-                yield at_line(rules, lang, None, line_at(n), text(rules, "bad_bytes", lang),
-                              tuple(cells[i] for i in kept), column=f"{at + 1:,}", name=printable(name.strip()))
+                error = at_line(rules, lang, None, line_at(n), text(rules, "bad_bytes", lang),
+                                tuple(cells[i] for i in kept), column=f"{at + 1:,}", name=printable(name.strip()))
+                error.case_id = _readable(cells, idi)
+                yield error
                 continue
             more = tuple((f, cells[i]) for f, i in extra) if extra else ()
             if numbered:
@@ -262,6 +273,34 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
         if not back:
             return
         lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
+
+
+def _fitted(cells: list[str], width: int, least: int, named: int) -> list[str] | None:
+    """The cells of a row whose count differs from the header's only by empty cells at its end: missing
+    ones (a spreadsheet drops a row's trailing empty cells; a sheet with no size gives short rows) read
+    as empty, extra empty ones dropped. None when the difference is anything else (a comma inside an
+    unquoted 3,800 shifts every cell after it): read, such a row would put answers under wrong columns.
+    So a short row may hold nothing under the header's unnamed last columns: that is where a shift puts
+    the cell it pushes out."""
+    if least <= len(cells) < width and not any(c.strip() for c in cells[named:]):
+        return cells + [""] * (width - len(cells))
+    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+        return cells[:width]
+    return None
+
+
+def _readable(cells: list[str], at: int) -> str | None:
+    """The id of a row that cannot be read, when its cell is there and decodes."""
+    value = cells[at] if 0 <= at < len(cells) else ""
+    return value if value and not BAD_BYTES.search(value) else None
+
+
+def _id_before(line: str, index: int, at: int, sep: str) -> str | None:
+    """The id of a damaged line, when its cell ends before the damage at `index`."""
+    if at < 0:
+        return None
+    cells = split(line[:index], sep)
+    return _readable(cells, at) if isinstance(cells, list) and at < len(cells) - 1 else None
 
 
 def _drain(back: list[Line]) -> Iterator[Line]:

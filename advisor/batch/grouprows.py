@@ -18,6 +18,7 @@ past that the run stops before writing anything, with a message asking for a fil
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
@@ -101,6 +102,7 @@ class GroupedRows:
         self.next: array[int] = array("q")
         self.kind = bytearray()
         self.held: list[Row | RowError] = []  # only for an input that cannot be read twice
+        self.stamp: tuple[int, int] | None = None  # the file's size and time when the first pass began
 
     def _items(self) -> tuple[Iterator[Row | RowError], OffsetLines | None]:
         from .inputs import read_rows
@@ -119,6 +121,7 @@ class GroupedRows:
     def index(self) -> Iterator[int]:
         """Reads every row once, linking each client's rows; yields the count of rows read so far."""
         rows, lines = self._items()
+        self.stamp = self._stamp()
         last: dict[str, int] = {}  # client id -> its last row so far
         for r, item in enumerate(rows):
             client = self.client(item)
@@ -144,6 +147,14 @@ class GroupedRows:
                 self.kind.append(FIRST | error)
                 last[client] = r
             yield r + 1
+
+    def _stamp(self) -> tuple[int, int] | None:
+        """Read back at its offset, a row of a file rewritten since may still look like a row (a short one
+        now reads as one with empty cells): the file's size and time say it changed."""
+        if not self.seek:
+            return None
+        info = os.fstat(self.inp.stream.fileno())
+        return info.st_size, info.st_mtime_ns
 
     @staticmethod
     def client(item: Row | RowError) -> str | None:
@@ -179,6 +190,8 @@ class GroupedRows:
         if not self.seek:
             return self.held[r]
         assert self.inp.size is not None
+        if self._stamp() != self.stamp:
+            raise UsageError(self.rules.message("household_input_changed", self.lang, name=self.inp.name))
         lines = OffsetLines(self.inp.stream, self.offset[r], self.inp.size, self.codec, keep_starts=False)
         line = self.line[r]
         found = next(rows_from_file(self.inp.format, cast("io.TextIOWrapper", lines), self.columns, self.keys,

@@ -106,10 +106,12 @@ def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, la
         finish(target, summary)
     finally:
         records.close()
-    if summary.unknown:
-        from .rows import text
+    from .rows import text
 
+    if summary.unknown:
         warn(text(rules, "unknown_columns", lang, names=", ".join(summary.unknown)))
+    if summary.below:
+        warn(text(rules, "header_below", lang, line=summary.below))
     if summary.notes:
         warn(rules.message("household_differs_count", lang, count=summary.notes))
     summary.seconds = time.perf_counter() - started
@@ -155,6 +157,7 @@ def grouped_records(input_path: str, column: str, *, rules: RuleSet, as_of: date
         except BrokenInput as broken:
             raise decode_error(rules, lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
         summary.unknown = list(columns.unknown) if columns is not None else list(source.keys.unknown)
+        summary.below = columns.below if columns is not None else 0
         headers = columns.headers if columns is not None else {}
         answered = 0
 

@@ -315,6 +315,8 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
         unknown = index.unknown if index is not None else summary.unknown
         if unknown:
             warn(text(rules, "unknown_columns", opts.lang, names=", ".join(unknown)))
+        if summary.below:
+            warn(text(rules, "header_below", opts.lang, line=summary.below))
         if summary.notes:  # counted at the end whatever the format; a sheet has no notes to point to
             key = "household_differs_count" if fmt.name in ("json", "jsonl") else "batch_household_differs_sheet"
             warn(rules.message(key, opts.lang, count=summary.notes))

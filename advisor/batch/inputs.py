@@ -10,7 +10,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -19,8 +19,8 @@ from ..fileio import check_writable
 from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
-from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, damaged, text
-from .sheets import is_utf16, is_xlsx, utf16_as_utf8, xlsx_as_csv
+from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text
+from .sheets import is_utf16, is_xlsx, refuse_old_excel, utf16_as_utf8, xlsx_as_csv
 from .sinks import UTF8_BOM
 
 if TYPE_CHECKING:
@@ -104,7 +104,8 @@ def column_in_head(inp: Input, wanted: set[str]) -> str | None:
 
     decoded = inp.head.decode(inp.encoding, errors="replace").lstrip("\ufeff")
     if inp.format == "csv":
-        header = next((line for line in decoded.splitlines() if line.strip()), "")
+        found = header_at(decoded)
+        header = "" if found is None else found[2].rstrip("\r\n")
         names: Any = split(header, sniff_separator(header))
         names = [] if isinstance(names, tuple) else [n.strip() for n in names]
     else:
@@ -139,7 +140,7 @@ class Input:
                 if not chunk:
                     break
                 head += chunk
-                if head.strip() and b"\n" in head:
+                if _holds_header(head):
                     break
             self.head = head
         else:
@@ -165,9 +166,10 @@ class Input:
     def _convert(self, opts: Options, rules: RuleSet) -> None:
         """A spreadsheet or a UTF-16 file is read as the UTF-8 CSV it holds: one reader for every input.
         Its size is then unknown, so it runs in one process."""
+        refuse_old_excel(self.name, self.head, rules, opts.lang)
         sheet = opts.input_format is None and is_xlsx(self.name, self.head)
         if sheet or (opts.input_format or "").strip().lower() == "xlsx":
-            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang)
+            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang, self.name)
         elif is_utf16(self.head) and opts.encoding in (None, "utf-16", "utf16", "UTF-16"):
             self.stream = utf16_as_utf8(self.stream, self.head)
         else:
@@ -235,23 +237,65 @@ class Input:
             self.file.close()
 
 
+TITLE_ROWS = 10  # lines with text above the header that may be a title, a date, a note
+
+
+def header_at(decoded: str) -> tuple[int, int, str, bool] | None:
+    """Where the header is in the first text of a CSV: its offset, its line number, the line, and whether
+    lines holding text were passed over to reach it; None for no line with text. Blank lines and lines of
+    empty cells (a sheet's blank rows) come before it; so may a title (某某法律援助中心 逾期案件登记表),
+    when the first line with text names no column we know and one of the next TITLE_ROWS does."""
+    first: tuple[int, int, str] | None = None
+    start, number, seen = 0, 1, 0
+    while seen <= TITLE_ROWS:
+        end = decoded.find("\n", start)
+        line = decoded[start:] if end < 0 else decoded[start:end + 1]
+        if line.strip(" \t,;\r\n\ufeff"):
+            if first is None:
+                first = (start, number, line)
+            if names_a_column(line):
+                return start, number, line, start != first[0]
+            seen += 1
+        if end < 0:
+            break
+        start, number = end + 1, number + 1
+    return None if first is None else (*first, False)
+
+
+def _holds_header(head: bytes) -> bool:
+    """Has standard input given enough to find the header: JSON, a line naming a column, or more lines with
+    text than a title takes? Then a stream row by row starts; else a title would be taken for the header."""
+    if b"\n" not in head or not head.strip():
+        return False
+    if head.lstrip(UTF8_BOM).lstrip()[:1] in (b"{", b"["):
+        return True
+    complete = head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace")
+    found = header_at(complete)
+    return found is not None and (names_a_column(found[2]) or
+                                  sum(1 for line in complete.splitlines() if line.strip(" \t,;\ufeff")) > TITLE_ROWS)
+
+
+def names_a_column(line: str) -> bool:
+    """Does this line, as a CSV header, name any column this tool reads?"""
+    if len(line) > MAX_ROW_CHARS:
+        return False
+    body = line.rstrip("\r\n").lstrip("\ufeff")
+    cells = split(body, sniff_separator(body))
+    return isinstance(cells, list) and any(column_field(cell.strip()) is not None for cell in cells)
+
+
 def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...] = (), lines: bool = False,
                     group: str | None = None) -> tuple[Columns | None, int, int]:
     """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
     first data line. The header is one line; one that cannot be read, or none at all (an empty file),
     is a usage error, as one lacking a field is. `group`: the --group-by column, among `keep`."""
     decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
-    start, number = 0, 1
-    while True:
-        end = decoded.find("\n", start)
-        line = decoded[start:] if end < 0 else decoded[start:end + 1]
-        if line.strip():
-            break
-        if end < 0:
-            raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
-        start, number = end + 1, number + 1
+    found_at = header_at(decoded)
+    if found_at is None:
+        raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
+    start, number, line, below = found_at
     body = line.rstrip("\n").removesuffix("\r")
-    if len(body) > MAX_ROW_CHARS or (end < 0 and len(inp.head) >= HEAD_BYTES):
+    if len(body) > MAX_ROW_CHARS or (not line.endswith("\n") and len(inp.head) >= HEAD_BYTES):
         raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
     sep = sniff_separator(body)
     found = damage(body) or split(body, sep)
@@ -260,7 +304,7 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
     if len(found) > MAX_COLUMNS:
         raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
                                                 limit=f"{MAX_COLUMNS:,}"))
-    columns = read_header(found, inp.name, rules, lang, sep, keep, lines, group)
+    columns = replace(read_header(found, inp.name, rules, lang, sep, keep, lines, group), below=number if below else 0)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
     consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0

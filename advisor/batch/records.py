@@ -106,6 +106,7 @@ class Summary:
     written: bool = True
     caseload: Any = None  # the counts of a counsellor's run (batch.caseload.Caseload), when one was made
     notes: int = 0  # grouped by client: person answers that differ between a client's rows
+    below: int = 0  # the CSV header's line, when a title above it was passed over
 
     @property
     def assessed(self) -> int:

@@ -101,6 +101,8 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
             columns, data_start, first_line = read_csv_header(inp, rules, opts.lang, opts.desk.keep, desk)
             if columns is not None and columns.unknown:
                 warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, columns.unknown))))
+            if columns is not None and columns.below:
+                warn(text(rules, "header_below", opts.lang, line=columns.below))
             if columns is not None:
                 fmt = replace(fmt, headers=columns.headers)
         elif opts.desk.keep:

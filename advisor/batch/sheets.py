@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
+from ..safetext import printable
 from .rows import text
 from .sinks import csv_cell
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
 XLSX_MAGIC = b"PK\x03\x04"  # a zip archive, as every .xlsx is
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # an old .xls, .doc…, or an .xlsx with a password: no reader here
 MAX_SHEET_BYTES = 512 << 20  # an .xlsx read from stdin is held in memory: at most this much
 
 
@@ -81,18 +85,30 @@ def openpyxl(rules: RuleSet, lang: str) -> Any:
     return openpyxl
 
 
-def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | None, rules: RuleSet, lang: str
-                ) -> BinaryIO:
+def refuse_old_excel(name: str, head: bytes, rules: RuleSet, lang: str) -> None:
+    """An old .xls is binary: read as text it would be called a file in the wrong encoding."""
+    if head.startswith(OLE_MAGIC):
+        raise UsageError(text(rules, "old_excel", lang, path=printable(name)))
+
+
+def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | None, rules: RuleSet, lang: str,
+                name: str = "stdin") -> BinaryIO:
     """The rows of a sheet (the first, or `sheet`) as UTF-8 CSV lines, read as they are needed."""
+    if not head.startswith(XLSX_MAGIC):  # named .xlsx, or so said by --input-format, but a CSV renamed or else
+        said = "." + name.rpartition(".")[2] if is_xlsx(name, b"") else "--input-format xlsx"
+        raise UsageError(text(rules, "not_a_sheet", lang, path=printable(name), said=printable(said)))
     if path is None:  # stdin: openpyxl needs to seek, so the sheet is held in memory, bounded
         data = head + stream.read(MAX_SHEET_BYTES + 1 - len(head))
         if len(data) > MAX_SHEET_BYTES:
             raise UsageError(text(rules, "sheet_too_big", lang, mb=MAX_SHEET_BYTES >> 20))
     library = openpyxl(rules, lang)
     try:
-        book = library.load_workbook(io.BytesIO(data) if path is None else path, read_only=True, data_only=True)
+        if path is not None:
+            stream.seek(0)
+        # The open file, not its name: given a name, openpyxl refuses a workbook whose extension is not .xlsx.
+        book = library.load_workbook(io.BytesIO(data) if path is None else stream, read_only=True, data_only=True)
     except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
-        raise UsageError(text(rules, "bad_sheet", lang, error=exc)) from None
+        raise UsageError(text(rules, "bad_sheet", lang, path=printable(name), error=exc)) from None
     names = book.sheetnames
     if sheet is not None and sheet not in names:
         book.close()
@@ -102,11 +118,74 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
     def lines() -> Iterator[bytes]:
         try:
             # Read-only sheets yield a row for every row number from the first, blank ones included.
-            for values in rows.iter_rows(values_only=True):
+            cells = (tuple(map(sheet_value, row)) for row in rows.iter_rows())
+            for values in with_merged(cells, merged_ranges(rows)):
                 yield (",".join(csv_cell(cell_text(v)) for v in values) + "\n").encode("utf-8")
         finally:
             book.close()
     return io.BufferedReader(ChunkReader(lines()))
+
+
+# A merged range as the sheet's XML lists it, after all its rows: <mergeCell ref="A2:A4"/>.
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"')
+Merge = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row, from 1
+
+
+def merged_ranges(rows: Any) -> list[Merge]:
+    """A sheet's merged ranges. Read-only mode does not parse them, and a full load would hold the whole
+    sheet in memory, so its XML is scanned once for them, in chunks (they follow the rows in it)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    source = getattr(rows, "_get_source", None)  # read-only sheets open their XML with it
+    if source is None:
+        return []
+    found: list[Merge] = []
+    tail = b""
+    with source() as xml:
+        while chunk := xml.read(1 << 20):
+            data, kept = tail + chunk, 0
+            for match in _MERGE.finditer(data):
+                found.append(range_boundaries(match.group(1).decode()))
+                kept = match.end()
+            tail = data[max(kept, len(data) - 512):]  # a tag cut by the chunk's end is matched with the next
+    return found
+
+
+def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterator[Sequence[Any]]:
+    """The rows, a merged cell's value given to every row of its range: offices merge one client's
+    客户编号, 姓名 and 月收入 over the rows of their debts, and the file holds the value in the first row
+    only. Only the range's first column gets it: across columns, the cells right of it stay as empty
+    as they are on its first row, so a header merged over two columns is still one column."""
+    if not merges:
+        yield from rows
+        return
+    starting: dict[int, list[Merge]] = {}
+    for merge in merges:
+        if merge[3] > merge[1]:  # a range of one row has no row to fill
+            starting.setdefault(merge[1], []).append(merge)
+    open_: list[tuple[int, int, Any]] = []  # (column index, last row, value) of the ranges over this row
+    for number, values in enumerate(rows, 1):
+        if open_:
+            open_ = [entry for entry in open_ if entry[1] >= number]
+            cells = list(values)
+            for at, _, value in open_:
+                cells.extend([None] * (at + 1 - len(cells)))
+                cells[at] = value
+            values = tuple(cells)
+        for min_col, _, _, max_row in starting.pop(number, ()):
+            value = values[min_col - 1] if min_col <= len(values) else None
+            if value is not None:
+                open_.append((min_col - 1, max_row, value))
+        yield values
+
+
+def sheet_value(cell: Any) -> Any:
+    """A cell's value as the sheet shows it where that differs from what it holds: a number formatted as
+    a percent (36% holds 0.36) is the percent, as a person reading the sheet takes it."""
+    value = cell.value
+    if value.__class__ in (int, float) and "%" in (cell.number_format or ""):
+        return f"{(Decimal(repr(value)) * 100).normalize():f}%"
+    return value
 
 
 def cell_text(value: Any) -> str:
