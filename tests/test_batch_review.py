@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,22 @@ def test_a_name_of_no_format_keeps_writing_jsonl(tmp_path: Path, name: str) -> N
     done = advisor("batch", "x.csv", "-o", name, "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert records((tmp_path / name).read_text(encoding="utf-8"))[0]["stage"]
+
+
+def test_a_json_key_naming_its_unit_reads_as_a_header_does(tmp_path):
+    # As a CSV header (逾期金额（万元）: 6 is 60,000); a unit the answer cannot take is that object's error.
+    rows = [{"编号": "A1", "逾期天数(月)": 4, "逾期金额（万元）": 6, "平台": "信用卡", "协商情况": "未协商"},
+            {"编号": "A2", "逾期天数": 40, "逾期金额(USD)": 6, "平台": "信用卡", "协商情况": "未协商"},
+            {"编号": "A3", "逾期天数": 40, "逾期金额（万元）": "6万", "平台": "信用卡", "协商情况": "未协商"}]
+    path = tmp_path / "u.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "advisor", "batch", str(path), "--as-of", "2026-11-29", "-q"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (out[0]["case"]["overdue_days"], out[0]["case"]["amount"]) == (120, "60000.00")
+    assert out[1]["error"]["field"] == "amount" and "USD" in out[1]["error"]["message"]
+    assert out[2]["case"]["amount"] == "60000.00", "a value naming its own unit is read as written"
+    from advisor import assess_many  # the API maps keys the same way
+
+    api = assess_many(rows[:1], as_of=date(2026, 11, 29))
+    assert next(iter(api))["case"]["amount"] == "60000.00"

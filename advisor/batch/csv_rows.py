@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
@@ -169,33 +169,48 @@ _BARE_NUMBER = re.compile(r"\s*(?:\d[\d,]*(?:\.\d*)?|\.\d+)\s*")
 
 
 def _unit(header: str, name: str, source: str, rules: RuleSet, lang: str) -> str:
-    """What a bare number under this header is read with, from a unit in its brackets (rules'
-    `header_units`); "" when there is none or the brackets hold a note. A unit the field cannot be
-    given in is a usage error: the column's figures would be read as something else, in silence."""
+    """What a bare number under this header is read with; a unit the field cannot be given in is a usage
+    error: the column's figures would be read as something else, in silence."""
+    reads_as, problem = header_unit(header, name, rules, lang)
+    if problem:
+        raise UsageError(f"{source}: {problem}")
+    return reads_as
+
+
+def header_unit(header: str, name: str, rules: RuleSet, lang: str) -> tuple[str, str]:
+    """(what a bare number under this header or key is read with, from a unit in its brackets (rules'
+    `header_units`), "" when there is none or the brackets hold a note; the message when the unit is one
+    the answer cannot be given in, else "")."""
     note = header_note(header)
     if not note:
-        return ""
+        return "", ""
     said = re.split("[:：]", note)[-1]  # 单位：万元
     key = "".join(said.split()).casefold()
     entries = rules.data.get("header_units", [])
     found = next((e for e in entries if key in ("".join(str(w).split()).casefold() for w in e["words"])), None)
     if found is None:
-        return ""
+        return "", ""
     if name in found.get("fields", ()):
-        return str(found.get("reads_as", ""))
+        return str(found.get("reads_as", "")), ""
     fits = [str(e["words"][0]) for e in entries if name in e.get("fields", ())]
     answer = (rules.ui.get(f"field_{name}") or {}).get(lang) or name
     hint = ((rules.data.get("fields", {}).get(name) or {}).get("hint") or {}).get(lang, "")
     units = text(rules, "header_units", lang, units="、".join(fits) if lang == "zh" else ", ".join(fits)) if fits else ""
-    raise UsageError(f"{source}: " + text(rules, "header_unit", lang, header=printable(header.strip()),
-                                          unit=printable(said.strip()), field=answer, hint=hint, units=units))
+    return "", text(rules, "header_unit", lang, header=printable(header.strip()), unit=printable(said.strip()),
+                    field=answer, hint=hint, units=units)
+
+
+def with_unit(value: Any, unit: str) -> Any:
+    """A bare number read as if written with its header's unit (6 under 万元: 6万); anything else as it is."""
+    if value.__class__ in (int, float) or (value.__class__ is str and _BARE_NUMBER.fullmatch(value)):
+        return f"{str(value).strip()}{unit}"
+    return value
 
 
 def with_units(cells: list[str], units: tuple[tuple[int, str], ...]) -> None:
-    """A bare number under a header naming its unit, read as if written with it (6 under 万元: 6万)."""
+    """Each cell under a header naming its unit, read with it (with_unit)."""
     for at, unit in units:
-        if _BARE_NUMBER.fullmatch(cells[at]):
-            cells[at] = cells[at].strip() + unit
+        cells[at] = with_unit(cells[at], unit)
 
 
 def _field_name(name: str, lang: str) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..models import EXTENDED_FIELDS
-from .csv_rows import Columns, Line, csv_rows
+from .csv_rows import Columns, Line, csv_rows, header_unit, with_unit
 from .rows import (
     BAD_BYTES,
     FIELD_NUMBER,
@@ -29,6 +29,7 @@ from .rows import (
     at_line,
     column_field,
     damaged,
+    header_note,
     text,
 )
 
@@ -141,6 +142,7 @@ class KeyMap:
         self.lang = lang
         self.keep = keep  # keys carried through as Row.kept (a client id, a name), not answers
         self._known: dict[Any, str | None] = {}
+        self._units: dict[Any, tuple[str, str]] = {}  # a key naming a unit in brackets: (reads_as, problem)
         self.unknown: dict[str, None] = {}  # ordered set
 
     def row(self, obj: Any) -> Row | RowError:
@@ -159,6 +161,8 @@ class KeyMap:
                 name = column_field(key)
                 if len(self._known) < 10_000:
                     self._known[key] = name
+                if name is not None and isinstance(key, str) and header_note(key):  # 逾期金额（万元）, as a header
+                    self._units[key] = header_unit(key, name, self.rules, self.lang)
             if name is None:
                 if key in self.keep:
                     continue
@@ -173,6 +177,11 @@ class KeyMap:
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
                 return self._twice(name, values, kept)
+            unit = self._units.get(key) if self._units else None
+            if unit is not None:
+                if unit[1]:  # a unit the answer cannot take: this object's value would be misread
+                    return RowError(name, unit[1], kept=kept)
+                value = with_unit(value, unit[0]) if unit[0] else value
             values[name] = value
             extended = extended or name in _EXTENDED
         core = (values.get("overdue_days"), values.get("amount"), values.get("platform"), values.get("negotiation"))
