@@ -142,3 +142,10 @@ def test_talks_under_way_or_an_agreement_kept_are_said_not_asked_for_from_scratc
 def test_a_letter_before_the_due_date_gives_a_reason_not_a_reason_for_being_late():
     text = letter("-d", "0", "-a", "2万", "-p", "bank_loan", "-n", "none", "--hardship", "失业")
     assert "**原因**" in text and "逾期原因" not in text
+
+
+@pytest.mark.parametrize(("repaid", "told"), [("2500", True), ("1500", False)])
+def test_an_unlicensed_lender_repaid_what_was_received_is_told_not_to_send_the_instalment_letter(repaid, told):
+    args = ["-d", "10", "-a", "3000", "-p", "714高炮", "-n", "未协商", "--received", "2000", "--repaid-so-far", repaid]
+    assert letter(*args).startswith("**先读（不要寄出这封信）**") is told
+    assert letter(*args, "--script").startswith("（先读：按你的回答，你已经还的钱不少于实际到手的钱") is told
