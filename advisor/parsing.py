@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from . import fields
+from .duedate import due_date_hint
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
 from .matching import Crisis, choice_error, crisis_text
@@ -106,8 +107,7 @@ def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
 
 
 def _says_none(field: str, text: str, rules: RuleSet) -> bool:
-    """没有, 无, 还没逾期: an answer that means 0, in the words rules/ui.yaml lists for the field (split
-    once per rule set and kept beside the choice indexes)."""
+    """没有, 无, 还没逾期: an answer meaning 0, in the words rules/ui.yaml lists (split once per rule set)."""
     from .numerals import bare
 
     key = f" zero {field}"
@@ -119,9 +119,8 @@ def _says_none(field: str, text: str, rules: RuleSet) -> bool:
     return bare(text) in words
 
 
-def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
-    """Days overdue: 45, 45天, 45.0, 十二天, 两周, 半个月, 三个月, 一年. A vague answer (一个多月,
-    两三个月) is refused with the nearest exact numbers of days, never guessed."""
+def parse_days(raw: object, rules: RuleSet, lang: str = "zh", as_of: date | None = None) -> int:
+    """Days overdue: 45, 45天, 十二天, 两周, 半个月, 一年; a vague one (一个多月) is offered the nearest, never guessed."""
     found: int | None
     if raw.__class__ is str and raw.isascii() and raw.isdigit() and len(raw) < 10:
         found = int(raw)
@@ -134,6 +133,8 @@ def parse_days(raw: object, rules: RuleSet, lang: str = "zh") -> int:
 
         text = _normalise(raw).lower()
         words = 0 if _says_none("overdue_days", text, rules) else numerals.days(text)
+        if not isinstance(words, int) and (hint := due_date_hint(raw, rules, lang, as_of, parse_date)):  # due day?
+            raise hint
         if isinstance(words, numerals.Bucket):  # M2: a lender's bracket of days, never a figure
             low, high = words.suggestions
             raise CaseError("overdue_days", rules.message("days_bucket", lang, value=raw, low=low, high=high))
@@ -339,7 +340,7 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
         return parse_choices(field, raw, rules, lang)
     try:
         if kind == "days":
-            return parse_days(raw, rules, lang)
+            return parse_days(raw, rules, lang, as_of)
         if kind == "amount":
             return parse_amount(raw, rules, lang)
         if kind == "money":

@@ -16,6 +16,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "as_of": ("date",),
     "more_in_full": ("count",),
     "retention": ("repaid_on", "until"),
+    "days_from_date": ("value", "as_of", "days"),
+    "days_date_ahead": ("value", "as_of"),
     "retention_over": ("repaid_on", "until"),
     "retention_hidden": ("repaid_on", "until"),
     "interest_line": ("apr", "cap", "verdict"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from typer.testing import CliRunner
 
+from advisor import cli
 from advisor.errors import CaseError
 from advisor.parsing import build_case, parse_amount, parse_answer, parse_choice, parse_days
 
@@ -194,3 +196,11 @@ def test_amounts_income_and_other_debts_through_the_command_line():
     assert (case["monthly_income"], case["monthly_expenses"], case["other_debts"]) == ("5000.00", "0.00", 0)
     monthly = CliRunner().invoke(cli.app, [*core, "-a", "每月5000"])
     assert monthly.exit_code == 2 and "每月5000" in monthly.stderr and "总金额" in monthly.stderr
+
+
+@pytest.mark.parametrize(("typed", "says"), [("2026-10-15", "已逾期 46 天：请写 46"), ("2026年10月15日", "已逾期 46 天"),
+                                             ("2026-12-20", "就还没逾期，请写 0")])
+def test_a_date_given_for_the_days_is_offered_the_days_it_makes(typed, says):
+    result = CliRunner().invoke(cli.app, ["assess", "-d", typed, "-a", "3000", "-p", "花呗", "-n", "none",
+                                          "--as-of", "2026-11-30", "--no-input"])
+    assert result.exit_code == 2 and says in result.stderr.replace("\n", "")
