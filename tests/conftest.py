@@ -96,6 +96,23 @@ def assess_json(*args: str, as_of: str = "2026-11-29") -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
+def advisor_in(*args: str, cwd: Path, stdin: bytes | None = None) -> Any:
+    """The command as a person runs it, in `cwd`, from this checkout: the CompletedProcess, as text."""
+    import subprocess
+
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, capture_output=True, env=environment,
+                          input=stdin, check=False)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def jsonl(stdout: str) -> list[dict[str, Any]]:
+    """The records of JSONL output."""
+    import json
+
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
 def layer(tmp_path: Path, text: str, name: str = "layer.yaml") -> str:
     """A rule file of `text` in tmp_path, as a layer given with --rules: its path."""
     path = tmp_path / name

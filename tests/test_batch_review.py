@@ -12,22 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import advisor_in as advisor
+from conftest import jsonl as records
 
 AS_OF = "2026-11-29"
 ROOT = Path(__file__).resolve().parent.parent
 HOUSEHOLD = ("客户编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出\n"
              "K1,12,3800,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商,8000,5000\nK1,5,6000,借呗,未协商,8000,5000\n")
-
-
-def advisor(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, capture_output=True, env=environment,
-                          input=stdin, check=False)
-    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
-
-
-def records(stdout: str) -> list[dict]:
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
 def assessed(tmp_path: Path, header: str, cells: str) -> dict:

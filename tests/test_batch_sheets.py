@@ -3,29 +3,16 @@ the header, trailing empty cells, cell formats, and the files that are not .xlsx
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import advisor_in as advisor
+from conftest import jsonl as records
 
 AS_OF = "2026-11-29"
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["客户编号", "姓名", "逾期天数", "逾期金额", "平台", "协商情况", "月收入", "每月支出"]
-
-
-def advisor(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, capture_output=True, env=environment,
-                          input=stdin, check=False)
-    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
-
-
-def records(stdout: str) -> list[dict]:
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
 def sheet(path: Path, rows: list[list[Any]], merged: tuple[str, ...] = (), formats: dict[str, str] | None = None
