@@ -1,4 +1,4 @@
-"""Numbers as people write them: 两万, 三千八, 一万二, 1.2w, ¥12,000.00, 十二天, 半个月, 日息万分之五.
+"""Numbers as people write them: 两万, 三千八, 一万二, 1.2w, ¥12,000.00, 十二天, 半个月 (rates: rates.py).
 
 Pure functions on NFKC-normalised, stripped text; parsing.py turns their answers into values or messages.
 Each returns None when it does not understand, `Vague` for an answer clear but not exact ("一个多月",
@@ -11,7 +11,7 @@ a month of 30 days, is the lenders' and credit reports' ("three months overdue",
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
           "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
@@ -22,7 +22,7 @@ DAYS_PER = {"day": 1, "week": 7, "month": 30, "year": 365}
 HALF = {"week": 3, "month": 15, "year": 180}  # 半个月; 半年 is six months of 30 days
 PERIODS_PER_YEAR = {"day": 365, "month": 12}
 
-_PLAIN = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _TWO_NUMBERS = re.compile(r"(?!\d{1,3}(?: \d{3})+(?:\.\d+)?$).*\d\s+\d")  # 3800 4200; 1 000 000 is one
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|.")
@@ -92,7 +92,7 @@ def _section(text: str, implied: int = 0) -> Decimal | None:
 
 def number(text: str) -> Decimal | None:
     """A quantity: 12345.67, 12,000, 1.2万, 1.2w, 5k, 两万, 一万二, 十万零五百, 3万5000, 一点五万."""
-    if _PLAIN.fullmatch(text):
+    if PLAIN_NUMBER.fullmatch(text):
         return Decimal(text)
     if text in ZERO:
         return Decimal(0)  # 零 alone: zero, where 零 elsewhere only holds a place (一百零五)
@@ -140,7 +140,7 @@ _MONTHLY = re.compile(r"^(?:一共|总共|共|还)?(?:每个?月|一个月|月�
 def amount(text: str, monthly: bool = False, take_home: bool = False) -> Decimal | None:
     """Money: a number with 元/块/¥ around it, or 欠了两万 (lower-cased). `monthly`: a figure per month (月入8千,
     每月5000); `take_home`: 到手5000 too."""
-    if _PLAIN.fullmatch(text):  # the fast path: nearly every spreadsheet cell
+    if PLAIN_NUMBER.fullmatch(text):  # the fast path: nearly every spreadsheet cell
         return Decimal(text)
     text = _AMOUNT_HEAD.sub("", text)
     if monthly:
@@ -170,6 +170,7 @@ _DURATION = re.compile(
     r"(?P<unit>天|日|周|星期|礼拜|月|年|days?|d|weeks?|months?|years?)(?P<tail>半|多)?")
 _VAGUE = re.compile(r"多|几|来|把|出头|左右|上下|大概|大约|差不多|约|将近|接近|快|不到|超过|以上|以下|~|到|至|或")
 _UNDER = re.compile(r"快|将近|接近|不到")  # words that put the answer just under the figure
+_AROUND = re.compile(r"左右|上下|大概|大约|差不多|约")  # and those that put it either side
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
 _FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
 _FILLER_TAIL = re.compile(r"(?:了|啦|吧|呢|啊|的样子)+$")
@@ -269,6 +270,8 @@ def _duration(text: str) -> int | Vague | None:
     if match is None:
         if _VAGUE.search(text):  # 一个月左右, 45天上下: the vague word after the unit
             inner = _DURATION.fullmatch(_VAGUE.sub("", text).strip())
+            if inner and (inner.group("half") or inner.group("tail") == "半"):  # 半年左右
+                return _vague_half(inner.group("n"), _UNIT_WORDS[inner.group("unit")], text)
             return _vague(inner.group("n").strip(), _UNIT_WORDS[inner.group("unit")]) if inner else _vague(text, "day")
         if "w" in text or "k" in text:  # 1w is 一万 in an amount, a week to some: never 10,000 days
             return None
@@ -278,7 +281,8 @@ def _duration(text: str) -> int | Vague | None:
         return int(count)
     core, unit = match.group("n").strip(), _UNIT_WORDS[match.group("unit")]
     if _VAGUE.search(core) or match.group("tail") == "多":
-        return _vague(core, unit)
+        half = match.group("half") or match.group("tail") == "半" or "半" in core
+        return _vague_half(core, unit, text) if half else _vague(core, unit)
     half = match.group("half") or match.group("tail") == "半"
     half_days = HALF.get(unit) if unit != "week" else None
     if core == "" and match.group("ge") and half:
@@ -300,6 +304,23 @@ def _duration(text: str) -> int | Vague | None:
     return int(total)
 
 
+def _vague_half(core: str, unit: str, said: str) -> Vague:
+    """A vague count with a half in it (快半年, 半年多, 半个多月, 快一年半, 半年左右), offered in steps of the next
+    unit down: 快半年 -> 165, 175; 半年多 -> 180, 195, 210; 半个多月 -> 15, 20; 半年左右 -> 165, 180, 195."""
+    count = number(_VAGUE.sub("", core).replace("个", "").replace("半", "").strip() or "0")
+    half = HALF.get(unit)
+    if count is None or half is None:
+        return Vague([])
+    total, step = int(count * DAYS_PER[unit]) + half, {"year": HALF["month"], "month": 5}.get(unit, 1)
+    if _UNDER.search(said):
+        days = [total - step, total - 5] if step > 5 else [total - step, total - 1]
+    elif _AROUND.search(said):
+        days = [total - step, total, total + step]
+    else:
+        days = [total, total + step, total + 2 * step] if step > 5 else [total, total + step]
+    return Vague(sorted({d for d in days if d > 0}))
+
+
 def _vague(core: str, unit: str) -> Vague:
     """The exact answers nearest a vague one: 一个多月 -> 30, 45, 60; 两三个月 -> 60, 90; 十几天 -> 10, 15."""
     per = DAYS_PER[unit]
@@ -318,83 +339,3 @@ def _vague(core: str, unit: str) -> Vague:
     if unit == "day":
         return Vague([low, low + 5] if low >= 10 and re.search("多|几", core) else [low])
     return Vague([low, low + HALF[unit], low + per])
-
-
-# Rates: the annual rate in percent, and when it was given per day or per month, that period and rate.
-_FRACTION = {"百分之": Decimal(1), "千分之": Decimal("0.1"), "万分之": Decimal("0.01")}
-_PER = (("day", ("日息", "日利率", "日利息", "每天", "一天", "每日", "日")),
-        ("month", ("月息", "月利率", "月利息", "每月", "一个月", "月")),
-        ("year", ("综合年化利率", "综合年化", "实际年化利率", "实际年化", "年化利率", "年化率", "年化", "年利率", "年息",
-                  "apr", "irr", "年")))
-_RATE_WORD = re.compile(r"^(?:利率|rate)[:：为是]?")  # 利率24%: a rate, its period unsaid, as in a bare 24%
-_WAN = re.compile(r"万(\d+(?:\.\d+)?|[一二两三四五六七八九])")  # 万5: 万分之五, as lenders shorten it
-_FEN = re.compile(r"(\d|[一二两三四五六七八九])分(\d|[一二两三四五六七八九])厘?")  # 1分5: 1.5分
-# A fee rate (月费率, 分期手续费率) is charged on the first principal however much is repaid: no interest rate.
-FEE_WORDS = ("费率", "手续费", "服务费")
-
-
-def _percent(text: str, period: str) -> Decimal | None:
-    """The rate per period, in percent: 18%, 18, 百分之十八, 万分之五, 万5, 1‰, 0.05%, and for a month 2分, 1分5."""
-    text = text.strip().removesuffix("利息").removesuffix("利率").removesuffix("利").strip()
-    for word, scale in _FRACTION.items():
-        if text.startswith(word):
-            value = number(text[len(word):].strip())
-            return None if value is None else value * scale
-    wan = _WAN.fullmatch(text)
-    if wan or text.endswith("‰"):
-        value = number(wan.group(1) if wan else text[:-1].strip())
-        return None if value is None else value * (Decimal("0.01") if wan else Decimal("0.1"))
-    fen = _FEN.fullmatch(text)
-    if period == "month" and fen:  # 月息1分5: one and a half percent a month
-        return Decimal(DIGITS.get(fen.group(1), fen.group(1))) + Decimal(DIGITS.get(fen.group(2), fen.group(2))) / 10
-    if period == "month" and text.endswith("分"):  # 月息2分: two percent a month, as lenders say it
-        value = number(text[:-1].strip())
-        return value if value is not None and value <= 10 else None
-    text = text.removesuffix("%").strip()
-    return number(text) if text else None
-
-
-def rate(text: str) -> tuple[Decimal, str, Decimal] | None:
-    """(annual percent, period the person gave it per, the rate per that period) or None."""
-    if _PLAIN.fullmatch(text):
-        return Decimal(text), "year", Decimal(text)
-    text = _RATE_WORD.sub("", text)
-    period, rest = "year", text
-    for name, words in _PER:
-        word = next((w for w in words if text.startswith(w)), None)
-        if word:
-            period, rest = name, text[len(word):].lstrip(":：为是 ")
-            break
-    else:
-        if text.endswith("分利"):  # 2分利: two percent a month, as borrowers and lenders say it
-            period = "month"
-        elif needs_period(text):
-            return None  # 万分之五 or 2分 with no period: per day? per month? ask
-    per = _percent(rest, period)
-    if per is None or per <= 0:
-        return None
-    if period == "year":
-        return per, "year", per
-    try:
-        annual = (per * PERIODS_PER_YEAR[period]).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-    except InvalidOperation:
-        return None
-    return Decimal(format(annual.normalize(), "f")), period, per
-
-
-def names_period(text: str) -> bool:
-    """Whether a rate says its period in words (年化, 日息, 月利率…)."""
-    return any(text.startswith(w) for _, words in _PER for w in words)
-
-
-def needs_period(text: str) -> bool:
-    """万分之五, 万5, 2分, 1分5 or 1‰ with no 日/月: a rate that cannot be read until the period is known."""
-    text = _RATE_WORD.sub("", text)
-    return (any(text.startswith(w) for w, scale in _FRACTION.items() if scale < 1)  # 百分之 is a %: a year
-            or (text.endswith("分") and number(text[:-1]) is not None)
-            or bool(_WAN.fullmatch(text) or _FEN.fullmatch(text)) or text.endswith("‰"))
-
-
-def per_day(text: str) -> tuple[Decimal, str, Decimal] | None:
-    """万5 alone read as 日息万分之五, the only period lenders use it for; None for anything else."""
-    return rate("日息" + text) if _WAN.fullmatch(text) else None

@@ -241,26 +241,26 @@ def parse_percent(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> 
         raise CaseError(field, rules.message("bad_percent", lang, value=raw))
     fast = _FAST_PERCENT.fullmatch(raw) if raw.__class__ is str else None
     found: tuple[Decimal, str, Decimal] | None
-    from . import numerals  # a rate is a rare answer, and often in words (日息万分之五)
+    from . import numerals, rates  # a rate is a rare answer, and often in words (日息万分之五)
 
     if fast:
         number = Decimal(fast.group(1))
         text, found = fast.group(0), (number, "year", number)
     else:
         text = repr(raw) if isinstance(raw, float) else _normalise(raw).lower().replace(" ", "")
-        if any(word in text for word in numerals.FEE_WORDS):  # 月费率1.5%: its real annual rate is far above 18%
+        if any(word in text for word in rates.FEE_WORDS):  # 月费率1.5%: its real annual rate is far above 18%
             raise CaseError(field, rules.message("rate_fee", lang, value=raw))
-        found = numerals.rate(text)
+        found = rates.rate(text)
     if found is None:
-        daily = numerals.per_day(text)  # 万5: surely 日息万分之五, yet asked, offering it
-        key = "rate_wan" if daily else "rate_period" if numerals.needs_period(text) else "bad_percent"
+        daily = rates.per_day(text)  # 万5: surely 日息万分之五, yet asked, offering it
+        key = "rate_wan" if daily else "rate_period" if rates.needs_period(text) else "bad_percent"
         raise CaseError(field, rules.message(key, lang, value=raw, n=text[1:], apr=daily and daily[0]))
     value, period, per = found
-    if period == "year" and value < 1 and not numerals.names_period(text):
+    if period == "year" and value < 1 and not rates.names_period(text):
         raise CaseError(field, rules.message("rate_period", lang, value=raw))  # 0.05%: surely not a year
     if value < 1 and not any(sign in text for sign in ("%", "分", "厘", "‰", "万")):
         raise CaseError(field, rules.message("rate_fraction", lang, value=raw))  # 年化0.24: 24% or 0.24%?
-    if field == "apr" and period == "year" and value < LOW_RATE and "%" not in text and not numerals.names_period(text):
+    if field == "apr" and period == "year" and value < LOW_RATE and "%" not in text and not rates.names_period(text):
         monthly = format((value * numerals.PERIODS_PER_YEAR["month"]).normalize(), "f")  # 2: 2% a year or 月息2分?
         raise CaseError(field, rules.message("rate_small", lang, value=raw, n=value, apr=monthly))
     if -value.as_tuple().exponent > MAX_PERCENT_PLACES:  # type: ignore[operator] # finite: from the regex

@@ -124,7 +124,11 @@ def test_a_vague_duration_is_asked_again_with_exact_ones(rules, k, tail):
 
 
 @pytest.mark.parametrize(("typed", "days"), [("两三个月", (60, 90)), ("十几天", (10, 15)), ("一年多", (365, 545)),
-                                           ("快两个月", (45, 55)), ("将近一年", (185, 360)), ("快20天", (15, 19))])
+                                           ("快两个月", (45, 55)), ("将近一年", (185, 360)), ("快20天", (15, 19)),
+                                           # a half in them: offered nothing, or a month's figures, before
+                                           ("快半年了", (165, 175)), ("半年多", (180, 195, 210)),
+                                           ("半个多月", (15, 20)), ("半年左右", (165, 180, 195)),
+                                           ("快一年半", (530, 540))])
 def test_vague_answers_name_the_nearest_exact_ones(rules, typed, days):
     for lang, unit in (("zh", "{}天"), ("en", "{} days")):
         with pytest.raises(CaseError) as err:
@@ -132,7 +136,8 @@ def test_vague_answers_name_the_nearest_exact_ones(rules, typed, days):
         assert all(unit.format(d) in err.value.message for d in days), err.value.message
 
 
-@pytest.mark.parametrize(("typed", "figure"), [("快两个月", 60), ("快三个月了", 90), ("将近一年", 365), ("不到20天", 20)])
+@pytest.mark.parametrize(("typed", "figure"), [("快两个月", 60), ("快三个月了", 90), ("将近一年", 365), ("不到20天", 20),
+                                             ("快半年", 180), ("快半个月", 15), ("快一年半", 545)])
 def test_almost_a_figure_is_never_offered_the_figure_or_more(rules, typed, figure):
     with pytest.raises(CaseError) as err:
         parse_answer("overdue_days", typed, rules, "zh")
