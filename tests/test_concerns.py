@@ -161,3 +161,29 @@ def test_a_worry_about_the_children_is_answered_first_and_for_the_case(status, a
     record = json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)
     assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["children"]
     assert "high_consumption_3" in record["answers"][0]["references"]
+
+
+@pytest.mark.parametrize(("extra", "answer", "says"), [
+    ([], "visit.default", "上门催收本身不违法"),
+    (["-d", "0"], "visit.not-overdue", "还没有逾期"),
+    (["-d", "0", "-p", "高利贷"], "visit.unlicensed", "你可以不开门"),  # an unlicensed lender may come anyway
+    (["-p", "非法网贷"], "visit.unlicensed", "你可以不开门"),
+    (["-p", "朋友"], "visit.personal", "来找你谈还钱本身不违法"),
+    (["--legal-status", "enforcement"], "visit.enforcement", "签发搜查令"),
+    (["--legal-status", "enforcement", "--asker", "parent"], "visit.asker-family", "不欠这笔钱"),
+    (["--collection", "打人"], "visit.violence", "立即拨打110"),
+    (["--asker", "parent"], "visit.asker-family", "不欠这笔钱"),
+    (["-p", "朋友", "--asker", "spouse"], "visit.personal-other", "上门找借款人谈还钱"),
+    (["-p", "小贷"], "visit.default", "小额贷款公司找当地金融管理部门"),
+])
+def test_a_worry_about_a_home_visit_is_answered_for_the_case(extra, answer, says):
+    # Before, "会不会上门" was refused with "did you mean 会不会坐牢?": a home visit had no worry of its own.
+    args = ["assess", "-d", "100", "-a", "20000", "-p", "借呗", "-n", "未协商", *extra, "--concerns", "会不会上门",
+            "--no-input"]
+    short = CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert short.exit_code == 0, short.output
+    lines = short.stdout.splitlines()
+    first = next(n for n, line in enumerate(lines) if "会不会上门催收" in line)
+    assert first < 12 and says in "".join(lines[first:first + 6])
+    record = json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)
+    assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["visit"]
