@@ -199,8 +199,25 @@ def test_amounts_income_and_other_debts_through_the_command_line():
 
 
 @pytest.mark.parametrize(("typed", "says"), [("2026-10-15", "已逾期 46 天：请写 46"), ("2026年10月15日", "已逾期 46 天"),
-                                             ("2026-12-20", "就还没逾期，请写 0")])
+                                             ("2026-12-20", "就还没逾期，请写 0"),
+                                             # the day of the month, as people say the due day
+                                             ("上个月15号到期", "已逾期 46 天：请写 46"), ("10月15号", "已逾期 46 天"),
+                                             ("十月十五号", "已逾期 46 天"), ("15号到期的", "已逾期 15 天"),
+                                             ("这个月20号", "已逾期 10 天"), ("12月15号", "已逾期 350 天"),
+                                             ("上月1日", "已逾期 60 天")])
 def test_a_date_given_for_the_days_is_offered_the_days_it_makes(typed, says):
     result = CliRunner().invoke(cli.app, ["assess", "-d", typed, "-a", "3000", "-p", "花呗", "-n", "none",
                                           "--as-of", "2026-11-30", "--no-input"])
     assert result.exit_code == 2 and says in result.stderr.replace("\n", "")
+
+
+@pytest.mark.parametrize(("as_of", "typed", "says"), [
+    ("2026-01-10", "上个月15号", "已逾期 26 天"),  # 15 December of the year before
+    ("2026-03-01", "上个月15号", "已逾期 14 天"),
+    ("2026-01-10", "上个月30号", "已逾期 11 天"),
+    ("2026-03-01", "上个月30号", "请写整数天数"),  # February has no 30th: not a date, so not offered days
+])
+def test_last_months_day_crosses_the_year_and_short_months(as_of, typed, says):
+    result = CliRunner().invoke(cli.app, ["assess", "-d", typed, "-a", "3000", "-p", "花呗", "-n", "none",
+                                          "--as-of", as_of, "--no-input"])
+    assert result.exit_code == 2 and says in result.stderr.replace("\n", ""), result.stderr
