@@ -151,16 +151,21 @@ answers:
 def test_a_worry_about_the_children_is_answered_first_and_for_the_case(status, answer, says):
     # Before, "会不会影响孩子考公" was filed under contacts and answered about who collectors may call; the
     # rule about children showed only with --full, and not at all to someone on the dishonest list.
-    args = ["assess", "-d", "100", "-a", "20000", "-p", "借呗", "-n", "未协商", "--concerns", "会不会影响孩子考公",
-            *(["--legal-status", status] if status else []), "--no-input"]
+    record = _answered_near_the_top(["--concerns", "会不会影响孩子考公", *(["--legal-status", status] if status else [])],
+                                    "会不会影响孩子", says)
+    assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["children"]
+    assert "high_consumption_3" in record["answers"][0]["references"]
+
+
+def _answered_near_the_top(extra: list[str], heading: str, says: str) -> dict:
+    """The short report answers the worry within its first lines (the heading, then what it says); the record."""
+    args = ["assess", "-d", "100", "-a", "20000", "-p", "借呗", "-n", "未协商", *extra, "--no-input"]
     short = CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert short.exit_code == 0, short.output
     lines = short.stdout.splitlines()
-    first = next(n for n, line in enumerate(lines) if "会不会影响孩子" in line)
-    assert first < 12 and says in "".join(lines[first:first + 5])
-    record = json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)
-    assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["children"]
-    assert "high_consumption_3" in record["answers"][0]["references"]
+    first = next(n for n, line in enumerate(lines) if heading in line)
+    assert first < 12 and says in "".join(lines[first:first + 6])
+    return json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)
 
 
 @pytest.mark.parametrize(("extra", "answer", "says"), [
@@ -178,12 +183,5 @@ def test_a_worry_about_the_children_is_answered_first_and_for_the_case(status, a
 ])
 def test_a_worry_about_a_home_visit_is_answered_for_the_case(extra, answer, says):
     # Before, "会不会上门" was refused with "did you mean 会不会坐牢?": a home visit had no worry of its own.
-    args = ["assess", "-d", "100", "-a", "20000", "-p", "借呗", "-n", "未协商", *extra, "--concerns", "会不会上门",
-            "--no-input"]
-    short = CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
-    assert short.exit_code == 0, short.output
-    lines = short.stdout.splitlines()
-    first = next(n for n, line in enumerate(lines) if "会不会上门催收" in line)
-    assert first < 12 and says in "".join(lines[first:first + 6])
-    record = json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)
+    record = _answered_near_the_top([*extra, "--concerns", "会不会上门"], "会不会上门催收", says)
     assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["visit"]
