@@ -199,7 +199,9 @@ def _plan(person: dict[str, Any], cases: list[Case], order: list[dict[str, Any]]
     owed = [o for o in order if cases[o["debt"] - 1].repaid_on is None]
     ordered = [cases[o["debt"] - 1] for o in owed]
     terms = [int(limits.get(c.platform, limits["default"])) for c in ordered]
-    shares, left = allocate([(c.amount, t) for c, t in zip(ordered, terms)], budget)
+    small = {entry["id"] for entry, _ in rules.priorities if entry.get("clearable")}
+    at_once = frozenset(n for n, o in enumerate(owed) if o["priority"] in small)
+    shares, left = allocate([(c.amount, t) for c, t in zip(ordered, terms)], budget, at_once)
     allocations: list[dict[str, Any] | None] = [None] * len(cases)
     for o in order:
         if cases[o["debt"] - 1].repaid_on is not None:

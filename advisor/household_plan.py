@@ -6,7 +6,9 @@ The method ("priority fill"):
    same budget the single-debt plan uses);
 2. in order, each debt gets what clears it within its longest term (its amount ÷ max_months, rounded
    up to the cent), or whatever is left when that is less;
-3. what is still left goes, in order, to paying each debt faster, up to its whole amount in one month.
+3. what is still left goes first to the debts to clear at once (those the order ranks as small enough
+   to clear with one month's money), then to the others, each group in order, to pay each debt
+   faster, up to its whole amount in one month.
 The allocations then add up to the available amount exactly; only when every debt can be cleared in
 one month is something `left_over`. A debt given nothing is to be paused by agreement; one given less
 than its share cannot be cleared within its longest term, so a longer plan must be asked for.
@@ -37,9 +39,11 @@ def available(income: Decimal, expenses: Decimal, share_of_margin: Decimal) -> D
     return max(spare, Decimal(0))
 
 
-def allocate(debts: list[tuple[Decimal, int]], budget: Decimal) -> tuple[list[Share], Decimal]:
-    """Split `budget` across `debts` (amount, longest term in months), given in their order; returns
-    each debt's share, in the same order, and what is left over once every debt is cleared at once."""
+def allocate(debts: list[tuple[Decimal, int]], budget: Decimal, at_once: frozenset[int] = frozenset()
+             ) -> tuple[list[Share], Decimal]:
+    """Split `budget` across `debts` (amount, longest term in months), given in their order, the debts
+    whose places are in `at_once` topped up first; returns each debt's share, in the same order, and
+    what is left over once every debt is cleared at once."""
     left = max(budget, Decimal(0))
     given = []
     for amount, max_months in debts:  # pass 1: what keeps each debt within its term, first first
@@ -47,7 +51,9 @@ def allocate(debts: list[tuple[Decimal, int]], budget: Decimal) -> tuple[list[Sh
         part = min(need, left, amount)
         given.append(part)
         left -= part
-    for n, (amount, _) in enumerate(debts):  # pass 2: the rest clears debts sooner, first first
+    sooner = sorted(range(len(debts)), key=lambda n: n not in at_once)  # stable: each group in order
+    for n in sooner:  # pass 2: the rest clears debts sooner, those to clear at once first
+        amount = debts[n][0]
         extra = min(left, amount - given[n])
         given[n] += extra
         left -= extra

@@ -149,11 +149,11 @@ def test_everything_cleared_in_a_month_leaves_the_rest_unspent():
 @settings(max_examples=300, deadline=None)
 @given(amounts=st.lists(st.integers(1, 5_000_000), min_size=1, max_size=40),
        terms=st.lists(st.sampled_from([1, 6, 60]), min_size=40, max_size=40),
-       budget=st.integers(-100_000, 3_000_000))
-def test_the_split_is_exact_for_any_debts_and_budget(amounts, terms, budget):
+       budget=st.integers(-100_000, 3_000_000), at_once=st.frozensets(st.integers(0, 39)))
+def test_the_split_is_exact_for_any_debts_and_budget(amounts, terms, budget, at_once):
     debts = [(Decimal(a) / 100, t) for a, t in zip(amounts, terms)]
     cents = Decimal(budget) / 100
-    shares, left = allocate(debts, cents)
+    shares, left = allocate(debts, cents, at_once)
     spendable = max(cents, Decimal(0))
     assert sum(s.monthly_payment for s in shares) + left == spendable  # never more than the person has
     assert left >= 0 and (left == 0 or all(s.monthly_payment == a for s, (a, _) in zip(shares, debts)))
@@ -165,6 +165,21 @@ def test_the_split_is_exact_for_any_debts_and_budget(amounts, terms, budget):
         assert share.monthly_payment * (share.months - 1) + share.last_payment == amount
         assert 0 < share.last_payment <= share.monthly_payment
         assert (share.status == "plan") == (share.months <= term)
+
+
+def test_a_debt_the_order_calls_clearable_at_once_is_cleared_before_the_others_are_paid_faster():
+    # Before, two small debts placed as "small enough to clear with one month's money" were given 2.50 and
+    # 5.00 a month for 60 months, while the spare money went to the large card debt ahead of them.
+    debts = [{"platform": "花呗", "amount": "300", "overdue_days": "12", "negotiation": "none"},
+             {"platform": "credit_card", "amount": "60000", "overdue_days": "40", "negotiation": "none"},
+             {"platform": "京东白条", "amount": "150", "overdue_days": "20", "negotiation": "none"}]
+    record = household(debts, person={"monthly_income": "8000", "monthly_expenses": "6500"})
+    assert [(o["debt"], o["priority"]) for o in record["order"]] == [
+        (2, "card_malicious_overdraft"), (3, "clearable"), (1, "clearable")]
+    shares = {a["debt"]: a for a in record["plan"]["allocations"]}
+    assert (shares[3]["monthly_payment"], shares[3]["months"]) == ("150.00", 1)  # cleared in the first month
+    assert (shares[1]["monthly_payment"], shares[1]["months"]) == ("50.00", 6)  # what is left after that
+    assert (shares[2]["monthly_payment"], shares[2]["status"]) == ("1000.00", "plan")  # still within its 60 months
 
 
 def test_the_budget_is_the_single_debt_plans_share_of_the_margin(rules):
