@@ -228,7 +228,9 @@ def _plan(person: dict[str, Any], cases: list[Case], order: list[dict[str, Any]]
         "method": "priority_fill",
         "allocations": [allocations[o["debt"] - 1] for o in order],
         "left_over": f"{left:.2f}",
-        "text": rules.message(key, lang, margin=f"{margin:,.2f}", available=f"{budget:,.2f}"),
+        "text": rules.message(key, lang, margin=f"{margin:,.2f}", available=f"{budget:,.2f}",
+                              extra=rules.text("household_plan_small_first" if at_once else "household_plan_top_first",
+                                               lang)),
     }
     return plan, [a for a in allocations if a is not None]
 

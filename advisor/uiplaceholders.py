@@ -125,7 +125,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "household_person_field": ("name",),
     **dict.fromkeys(("household_headline", "household_headline_one", "household_headline_some_settled",
                      "household_headline_all_settled"), ("count", "total", "first", "platform", "settled")),
-    **dict.fromkeys(("household_plan", "household_plan_none"), ("margin", "available")),
+    "household_plan": ("margin", "available", "extra"),  # extra: household_plan_small_first or _top_first
+    "household_plan_none": ("margin", "available"),
     **dict.fromkeys(("household_share_plan", "household_share_partial", "household_share_pause"),
                     ("debt", "monthly_payment", "months", "last_payment", "max_months")),
     "household_debt_label": ("n",),

@@ -308,3 +308,16 @@ def test_rules_check_runs_examples(runner, tmp_path):
 from conftest import FIXTURES  # noqa: E402
 
 FIXTURE_MINI = FIXTURES / "mini"
+
+
+def test_the_help_of_a_choice_flag_names_every_choice_the_rules_have(runner, rules):
+    # The choices are rule data; the help is written in fields.py so --help need not load the rules. Before,
+    # --concerns' help named seven worries while the rules had nine.
+    from advisor.fields import FIELDS
+
+    for field in FIELDS:
+        if field.kind not in ("choice", "choices") or field.id == "platform":  # lenders: ids plus product names
+            continue
+        named = re.sub(r"\(.*?\)", "", field.help.rpartition(":")[2])  # "(or 未协商…)": other forms
+        listed = {word.strip(" .") for word in named.split(",")}
+        assert listed == {c["id"] for c in rules.choices(field.id)}, field.id

@@ -180,6 +180,10 @@ def test_a_debt_the_order_calls_clearable_at_once_is_cleared_before_the_others_a
     assert (shares[3]["monthly_payment"], shares[3]["months"]) == ("150.00", 1)  # cleared in the first month
     assert (shares[1]["monthly_payment"], shares[1]["months"]) == ("50.00", 6)  # what is left after that
     assert (shares[2]["monthly_payment"], shares[2]["status"]) == ("1000.00", "plan")  # still within its 60 months
+    assert "一个月就能还清的小额欠款" in record["plan"]["text"]
+    none_small = household(debts[:2], person={"monthly_income": "8000", "monthly_expenses": "7900"})
+    assert "clearable" not in [o["priority"] for o in none_small["order"]]
+    assert "小额欠款" not in none_small["plan"]["text"], "the plan says so only when there is such a debt"
 
 
 def test_the_budget_is_the_single_debt_plans_share_of_the_margin(rules):
