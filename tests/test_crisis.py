@@ -15,7 +15,11 @@ HELP = "12356"
 
 
 @pytest.mark.parametrize("flag, said", [("--concerns", "不想活了"), ("--concerns", "活不下去了，怕坐牢"),
-                                        ("--hardship", "想死"), ("--collection", "逼得我想自杀")])
+                                        ("--hardship", "想死"), ("--collection", "逼得我想自杀"),
+                                        # before, these got the worries' menu
+                                        ("--concerns", "想去死"), ("--concerns", "想喝农药"), ("--concerns", "活着没意思"),
+                                        ("--concerns", "有轻生的念头"), ("--concerns", "没有活路了"),
+                                        ("--concerns", "走投无路")])
 def test_a_flag_that_says_so_is_answered_with_the_help_line(flag, said):
     result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", flag, said,
                                           "--no-input"])
