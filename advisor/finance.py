@@ -87,6 +87,19 @@ def _percent(cap: Decimal) -> str:
     return str(cap.normalize() if cap == cap.to_integral() else cap)
 
 
+def plan_amount(case: Case, rules: RuleSet) -> Decimal:
+    """What a plan is worked out for: the amount, or for a lender the plan's `received_only` names (one
+    whose contract is void) what was received less what was repaid, when the person said what they
+    received: a void contract gives back what was received (民法典 第一百五十七条)."""
+    if case.received is not None and counts_received(case, rules):  # received: for the type checker
+        return max(case.received - (case.repaid_so_far or Decimal(0)), Decimal(0))
+    return case.amount
+
+
+def counts_received(case: Case, rules: RuleSet) -> bool:
+    return case.received is not None and case.platform in rules.plan.get("received_only", ())
+
+
 def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     """Equal monthly payments from what is left after essential costs, or an honest "not affordable".
 
@@ -99,17 +112,21 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     if rules.plan_test is not None and not rules.plan_test(case._asdict()):
         return None  # a case the rule set's `plan: when` leaves out (rules/catalog/interest.yaml says whose)
     settings = rules.plan
+    amount = plan_amount(case, rules)
+    if amount <= 0:
+        return None  # what was received is repaid: no plan to pay more (lenders.unlicensed-received-repaid)
     limit = int(settings["max_months"].get(case.platform, settings["max_months"]["default"]))
     margin = case.monthly_income - case.monthly_expenses
     out: dict[str, Any] = {"monthly_payment": None, "months": None, "last_payment": None, "affordable": False,
-                           "margin": f"{margin:.2f}", "max_months": limit}
+                           "margin": f"{margin:.2f}", "max_months": limit, "amount": f"{amount:.2f}",
+                           "basis": "received" if counts_received(case, rules) else "amount"}
     budget = (margin * Decimal(settings["share_of_margin"])).quantize(CENT, rounding=ROUND_DOWN)
     if budget <= 0:
         return out
-    months = int((case.amount / budget).to_integral_value(rounding=ROUND_CEILING))
+    months = int((amount / budget).to_integral_value(rounding=ROUND_CEILING))
     if months > limit:
         return out
-    payment, last = instalments(case.amount, months)
+    payment, last = instalments(amount, months)
     out.update(monthly_payment=f"{payment:.2f}", months=months, last_payment=f"{last:.2f}", affordable=True)
     return out
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
 from .fields import PERSON_FIELDS
+from .finance import plan_amount
 from .household_plan import allocate, available
 from .models import SCHEMA_VERSION, URGENCIES, Assessment, Case, plain
 
@@ -201,7 +202,7 @@ def _plan(person: dict[str, Any], cases: list[Case], order: list[dict[str, Any]]
     terms = [int(limits.get(c.platform, limits["default"])) for c in ordered]
     small = {entry["id"] for entry, _ in rules.priorities if entry.get("clearable")}
     at_once = frozenset(n for n, o in enumerate(owed) if o["priority"] in small)
-    shares, left = allocate([(c.amount, t) for c, t in zip(ordered, terms)], budget, at_once)
+    shares, left = allocate([(plan_amount(c, rules), t) for c, t in zip(ordered, terms)], budget, at_once)
     allocations: list[dict[str, Any] | None] = [None] * len(cases)
     for o in order:
         if cases[o["debt"] - 1].repaid_on is not None:

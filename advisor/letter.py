@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .engine import facts
+from .finance import plan_amount
 from .models import Case
 from .safetext import printable
 from .templates import fill
@@ -23,6 +24,7 @@ _BLANKS = ("name", "lender", "creditor", "contract_no", "phone", "deceased", "de
 PLACEHOLDERS = (
     *_BLANKS, "date", "days", "amount", "platform", "negotiation", "hardship",
     "monthly_payment", "last_payment", "months", "margin", "monthly_income", "monthly_expenses", "apr", "cap",
+    "owed", "received", "repaid_so_far",
 )
 
 
@@ -34,10 +36,11 @@ def _values(case: Case, known: dict[str, Any], rules: RuleSet, as_of: date, lang
         amount=f"{case.amount:.2f}",
         platform=rules.label("platform", case.platform, lang),
         negotiation=rules.label("negotiation", case.negotiation, lang),
+        owed=f"{plan_amount(case, rules):.2f}",  # what a plan repays: for a void contract, what was received
     )
     if case.hardship is not None:
         values["hardship"] = rules.label("hardship", case.hardship, lang)
-    for key in ("monthly_income", "monthly_expenses"):
+    for key in ("monthly_income", "monthly_expenses", "received", "repaid_so_far"):
         if getattr(case, key) is not None:
             values[key] = f"{getattr(case, key):.2f}"
     proposal = known["plan"]

@@ -43,6 +43,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     m.data["plan"] = {
         "share_of_margin": str(share),
         "max_months": months,
+        "received_only": [str(p) for p in good.get("received_only", [])],
         "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
         if isinstance(texts, dict) else {},
     }

@@ -51,7 +51,8 @@ SEEDS = [
      "collection", {"private_lending_25", "check_private_lending_cap", "keep_iou_evidence"},
      {"report_abusive_collection", "criminal_law_293_1"}),
     ("unlicensed lender", (60, "1万", "高利贷", "none"),
-     "collection", {"private_lending_25", "check_interest_rate", "report_abusive_collection"}, set()),
+     # reported to the police and regulator, not complained of to the lender itself
+     "collection", {"private_lending_25", "check_interest_rate", "report_illegal_lending"}, {"report_abusive_collection"}),
     ("agreement broken", (40, "1万", "招联", "breached"),
      "collection", {"agreement_voided", "contact_lender"}, set()),
     ("lender refused to negotiate", (50, "1万", "网络小贷", "failed"),

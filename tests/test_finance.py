@@ -6,9 +6,11 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
 import pytest
+from conftest import assess_json
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import advisor
 from advisor.finance import CENT, instalments, interest_check, lpr_on, plan, retention_until
 from advisor.models import Case
 
@@ -123,3 +125,22 @@ def test_the_36_percent_line_is_never_called_legal(rules):
 def test_retention_is_five_years_from_repayment(paid, until):
     assert retention_until(case(repaid_on=date.fromisoformat(paid))) == date.fromisoformat(until)
     assert retention_until(case()) is None
+
+
+def test_an_unlicensed_lenders_plan_counts_what_was_received_less_what_was_repaid():
+    # A void contract gives back what was received (民法典 第一百五十七条): before, the plan box said "4 个月可以
+    # 还完这 3000.00 元" for a 714 loan of which 2,000 was received and 500 repaid.
+    args = ["-d", "10", "-a", "3000", "-p", "714高炮", "-n", "none", "--received", "2000", "--repaid-so-far", "500",
+            "--income", "4000", "--expenses", "3000", "--as-of", "2026-11-30"]
+    plan = assess_json(*args)["plan"]
+    assert (plan["amount"], plan["basis"], plan["months"]) == ("1500.00", "received", 2)
+    assert "实际到手、还没还上的 1500.00 元" in plan["text"] and "3000" not in plan["text"]
+    licensed = assess_json(*args[:5], "借呗", *args[6:])["plan"]
+    assert (licensed["amount"], licensed["basis"]) == ("3000.00", "amount")
+    household = advisor.assess_household(
+        [{"platform": "unlicensed", "amount": "3000", "overdue_days": "10", "negotiation": "none", "received": "2000"},
+         {"platform": "花呗", "amount": "800", "overdue_days": "10", "negotiation": "none"}],
+        {"monthly_income": "4000", "monthly_expenses": "3000"})
+    share = next(a for a in household["plan"]["allocations"] if a["debt"] == 1)
+    paid = Decimal(share["monthly_payment"]) * (share["months"] - 1) + Decimal(share["last_payment"])
+    assert paid == Decimal("2000.00"), share

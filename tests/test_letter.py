@@ -97,3 +97,29 @@ def test_the_letter_reuses_saved_answers(tmp_path):
     result = run(["--answers", str(answers), "--as-of", "2026-11-23", "--no-input"])
     assert result.exit_code == 0, result.stderr
     assert "1176.48" in result.stdout and "20000.00" in result.stdout
+
+
+UNLICENSED = ["-d", "10", "-a", "3000", "-p", "714高炮", "-n", "none", "--apr", "1000%", "--received", "2000",
+              "--income", "4000", "--expenses", "3000", "--as-of", "2026-11-30"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_letter_to_an_unlicensed_lender_offers_what_was_received_and_asks_no_waiver(lang):
+    # Before, the note said "change the amount to what you received" while the letter sent proposed 3,000 in
+    # instalments, asked to "adjust" interest above 17% and to waive penalties (so granting the rest), and
+    # told the lender the person's income.
+    letter = run([*UNLICENSED, "--lang", lang]).stdout
+    plan = "合计正好2000.00元" if lang == "zh" else "2000.00 yuan in all"
+    assert plan in letter and "3000.00" in letter  # the contract's figure is named as the contract's
+    for said in (("高于17%", "罚息", "收入约", "官方渠道") if lang == "zh"
+                 else ("above 17%", "penalty interest", "I earn about", "official channels")):
+        assert said not in letter, said
+    script = run([*UNLICENSED, "--lang", lang, "--script"]).stdout
+    assert ("实际到手的是2000.00元" if lang == "zh" else "I actually received 2000.00 yuan") in script
+    assert ("罚息" if lang == "zh" else "penalty interest") not in script
+
+
+def test_a_licensed_lenders_letter_still_counts_the_amount():
+    letter = run(["-d", "10", "-a", "3000", "-p", "借呗", "-n", "none", "--received", "2000", "--income", "4000",
+                  "--expenses", "3000", "--as-of", "2026-11-30"]).stdout
+    assert "合计正好3000.00元" in letter and "官方渠道" in letter

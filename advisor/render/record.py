@@ -175,8 +175,12 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
         return None
     key = "affordable" if proposal["affordable"] else "unaffordable"
     uneven = proposal["affordable"] and proposal["last_payment"] != proposal["monthly_payment"]
-    template = (uneven and rules.plan["texts"].get("affordable_uneven")) or rules.plan["texts"].get(key)
-    text = fill(template[lang], {"amount": f"{assessment.case.amount:.2f}", **proposal}) if template else ""
+    texts = rules.plan["texts"]
+    # What was received, not the contract's amount (finance.owed): said so, where the rule set has the words.
+    basis = "_received" if proposal["basis"] == "received" else ""
+    template = ((uneven and (texts.get(f"affordable_uneven{basis}") or texts.get("affordable_uneven")))
+                or texts.get(f"{key}{basis}") or texts.get(key))
+    text = fill(template[lang], proposal) if template else ""
     return {**proposal, "text": text}
 
 
