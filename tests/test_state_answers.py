@@ -164,3 +164,46 @@ def test_a_record_the_one_time_repair_no_longer_shows_is_not_called_serious():
     assert "不再展示" in answer(repaired, "credit")["verdict"]
     late = assess_json("-d", "400", "-a", "5000", "-p", "bank_loan", "-n", "none", "--repaid-on", "2026-06-01")
     assert late["credit_impact"]["level"] in ("serious", "severe")
+
+
+@pytest.mark.parametrize(("args", "concern", "answer_id", "says", "never"), [
+    # an agreement being kept, 120 days from the first missed payment: not "the longer, the likelier a lawsuit"
+    (["-d", "120", "-a", "3万", "-p", "微粒贷", "-n", "agreed"], "lawsuit", "lawsuit.agreed", "按约还", "逾期越久"),
+    # an heir: up to the estate, not "principal and the contract's interest"
+    (["-d", "60", "-a", "5万", "-p", "借呗", "-n", "none", "--asker", "heir"], "cost", "cost.heir", "遗产实际价值",
+     "合同约定的利息"),
+    # money left each month, only not enough to clear it within the term: not "nothing to spare"
+    (["-d", "0", "-a", "8万", "-p", "信用卡", "-n", "in_progress", "--income", "6000", "--expenses", "5000"],
+     "cannot_pay", "cannot_pay.nothing-left", "拿不出足够的钱", "没有余钱"),
+    # already visited: not "it can happen"
+    (["-d", "60", "-a", "8000", "-p", "安逸花", "-n", "none", "--collection", "home_visit"], "visit", "visit.already",
+     "已经有人上门了", "有可能"),
+    # a debt over 3 years old: the instalment rule is said too (民法典 第一百八十九条)
+    (["-d", "1300", "-a", "6000", "-p", "借呗", "-n", "none"], "time_limit", "time_limit.old-debt", "最后一期到期日",
+     "\0"),
+])
+def test_the_answer_fits_what_the_person_said(args, concern, answer_id, says, never):
+    got = answer(assess_json(*args, "--concerns", concern), concern)
+    said = got["verdict"] + got["text"]
+    assert got["id"] == answer_id and says in said and never not in said, got
+
+
+def test_with_two_worries_the_card_crime_answer_keeps_its_key_condition():
+    # The short report shows two conditions under each of several answers; the intent to keep the money, the
+    # one that decides, was the third and was cut, so 60,000 at 95 days read as criminal exposure.
+    from typer.testing import CliRunner
+
+    from advisor import cli
+
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "95", "-a", "6万", "-p", "建设银行信用卡", "-n", "failed",
+                                          "--concerns", "jail,lawsuit", "--no-input"], env={"COLUMNS": "200"})
+    jail = result.stdout.split("会不会坐牢")[1].split("起诉、冻结")[0]
+    assert "非法占有的目的" in jail, jail
+
+
+@pytest.mark.parametrize("asker", ["spouse", "parent", "relative"])
+def test_someone_asking_for_a_borrower_is_told_first_which_steps_are_theirs(asker):
+    # Before, a spouse was told first "尽快还上… 主动联系出借方，说明还款意愿", then "先别答应… 事后认可就成了共同债务".
+    record = assess_json("-d", "75", "-a", "3万", "-p", "京东金条", "-n", "none", "--asker", asker)
+    assert [s["id"] for s in record["steps"][:2]] == [
+        "not_the_borrower", "spouse_sign_nothing" if asker == "spouse" else "family_sign_nothing"]
