@@ -16,6 +16,8 @@ from .errors import CaseError
 from .tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from difflib import SequenceMatcher
+
     from .ruleset import RuleSet
 
 
@@ -174,7 +176,8 @@ class Index:
 
     def guess(self, text: str) -> str | None:
         """The known word closest to a near miss (花贝 → 花呗), if one is close enough to ask about. Never
-        one that adds or drops a negation: "有协商" is closest to "没有协商", its opposite."""
+        one that adds or drops a negation: "有协商" is closest to "没有协商", its opposite; and never one
+        that is no slip of the keys (see `_slip`)."""
         from difflib import SequenceMatcher  # only on a miss
 
         cutoff = 0.5 if len(text) <= 3 else 0.6
@@ -190,9 +193,22 @@ class Index:
                 continue
             # On a tie: a word starting as the answer does (微利贷 → 微粒贷), then a product name.
             score = (seq.ratio(), word[0] == text[:1], self.exact[word][1])
-            if score >= best and score[0] >= cutoff and (found is None or score > best):
+            if (score >= best and score[0] >= cutoff and (found is None or score > best)
+                    and self._slip(seq, word, text)):
                 best, found = score, word
         return found
+
+    def _slip(self, seq: SequenceMatcher[str], word: str, text: str) -> bool:
+        """Whether a known word and the answer (`seq` compares them) differ as a slip of the keys does: a
+        character or so mistyped, left out or added. Not when what differs holds a negation ("协商成功又没还"
+        is not "协商没成功", "没同意也没拒绝" not "没同意"); not when more than a quarter of the answer is not
+        in the word ("法院发短信了" is not "法院判了", "会不会影响坐高铁" not "会不会坐牢"); not when more
+        than a third of the word is not in the answer ("all" is not "jail"). One character is always a slip."""
+        same = sum(block.size for block in seq.get_matching_blocks())
+        if len(text) - same > max(1, len(text) // 4) or len(word) - same > max(1, len(word) // 3):
+            return False
+        return not any(n in word[i1:i2] or n in text[j1:j2] for tag, i1, i2, j1, j2 in seq.get_opcodes()
+                       if tag != "equal" for n in self.negations)
 
 
 KNOWN_LIMIT = 100_000  # answers kept, as typed, with what they mean: a batch repeats the same few

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import advisor
 from advisor import cli
 from advisor.errors import CaseError, RuleSetError
+from advisor.matching import fold, index
 from advisor.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +186,31 @@ def test_a_near_miss_is_never_offered_its_opposite(field, said):
         case(**{field: said})
     guess = err.value.guess
     assert guess is None or [n in guess for n in negations] == [n in said for n in negations], guess
+
+
+@pytest.mark.parametrize("field, said", [
+    ("negotiation", "协商成功又没还"),     # a negation in what differs: "协商没成功" is its opposite
+    ("negotiation", "没同意也没拒绝"),     # "没同意" says only half of it, and the wrong half
+    ("legal_status", "法院发短信了"),      # far longer than "法院判了": no slip of the keys
+    ("legal_status", "法院寄了东西"),
+    ("concerns", "会不会影响坐高铁"),      # not "会不会坐牢"
+    ("collection", "让我去借钱还"),        # not "让我去死"
+    ("platform", "公司借给我的"),          # not "我哥借给我的"
+    ("concerns", "all"),                 # half of "jail" is not in it
+])
+def test_a_near_miss_is_a_slip_of_the_keys_never_another_answer(field, said):
+    # What a guess offers must differ from the answer as a typing slip does, or "是" to it says the
+    # opposite of what the person typed.
+    rules = load_ruleset()
+    assert index(field, rules).guess(fold(said)) is None
+
+
+@pytest.mark.parametrize("field, said, meant", [
+    ("platform", "花贝", "花呗"), ("platform", "微利贷", "微粒贷"), ("platform", "Huabie", "huabei"),
+    ("platform", "借贝", "借呗"), ("platform", "用同事的卡", "用同事的信用卡"),
+])
+def test_a_slip_of_the_keys_is_still_offered_its_word(field, said, meant):
+    assert index(field, load_ruleset()).guess(fold(said)) == meant
 
 
 SECURED = ("房贷", "招行房贷", "我的车贷", "按揭", "mortgage", "Car Loan")
