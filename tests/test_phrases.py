@@ -93,8 +93,10 @@ def test_every_word_with_two_meanings_is_asked_about_naming_each():
     for field, spec in PHRASES.items():
         for item in spec.get("ambiguous", []):
             for word in item["words"]:
+                # A word that means one choice as the whole answer ("银行") is asked inside a longer one.
+                said = f"某某{word}" if word in spec.get("alone", []) else word
                 with pytest.raises(CaseError) as err:
-                    case(**{field: word})
+                    case(**{field: said})
                 for choice in item["choices"]:
                     assert rules.label(field, choice, "zh") in err.value.message, (word, choice)
 
