@@ -190,21 +190,27 @@ def test_a_near_miss_is_never_offered_its_opposite(field, said):
     assert guess is None or [n in guess for n in negations] == [n in said for n in negations], guess
 
 
-@pytest.mark.parametrize("field, said", [
-    ("negotiation", "协商成功又没还"),     # a negation in what differs: "协商没成功" is its opposite
-    ("negotiation", "没同意也没拒绝"),     # "没同意" says only half of it, and the wrong half
-    ("legal_status", "法院发短信了"),      # far longer than "法院判了": no slip of the keys
-    ("legal_status", "法院寄了东西"),
-    ("concerns", "会不会影响坐高铁"),      # not "会不会坐牢"
-    ("collection", "让我去借钱还"),        # not "让我去死"
-    ("platform", "公司借给我的"),          # not "我哥借给我的"
-    ("concerns", "all"),                 # half of "jail" is not in it
+@pytest.mark.parametrize("field, said, wrong", [
+    ("negotiation", "协商成功又没还", "协商没成功"),  # a negation in what differs: its opposite
+    ("negotiation", "协商成功后来又没还", "协商没成功"),
+    ("negotiation", "没同意也没拒绝", "没同意"),      # half of it, and the wrong half
+    ("negotiation", "他们没同意也没拒绝", "没同意"),
+    ("legal_status", "法院发短信了", "法院判了"),     # far longer than the word: no slip of the keys
+    ("legal_status", "法院寄了东西", "法院判了"),
+    ("legal_status", "法院让我去调解", "法院调解了"),
+    ("concerns", "会不会影响坐动车", "会不会坐牢"),
+    ("collection", "让我去借钱还", "让我去死"),
+    ("collection", "说要告我偷东西", "说要告诉我父母"),
+    ("platform", "公司借给我的", "我哥借给我的"),
+    ("concerns", "all", "jail"),                      # half of "jail" is not in it
 ])
-def test_a_near_miss_is_a_slip_of_the_keys_never_another_answer(field, said):
+def test_a_near_miss_is_a_slip_of_the_keys_never_another_answer(field, said, wrong):
     # What a guess offers must differ from the answer as a typing slip does, or "是" to it says the
     # opposite of what the person typed.
-    rules = load_ruleset()
-    assert index(field, rules).guess(fold(said)) is None
+    guess = index(field, load_ruleset()).guess(fold(said))
+    assert guess != wrong, guess
+    if field != "negotiation":  # the answers about talks are known words now: a guess is the answer itself
+        assert guess is None, guess
 
 
 @pytest.mark.parametrize("field, said, meant", [
