@@ -16,6 +16,8 @@ from .errors import CaseError
 from .tuples import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from difflib import SequenceMatcher
+
     from .ruleset import RuleSet
 
 
@@ -102,13 +104,17 @@ class Index:
             for word in words:
                 self.exact.setdefault(fold(word), (choice, False))
         self.weak = {fold(w) for w in phrases.get("weak", [])}
+        self.decides = {fold(w) for w in phrases.get("decides", [])}
+        self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
         if field == "platform":
             for product in rules.data.get("products", []):
                 for word in product["names"]:
+                    if product.get("also"):  # "招行" alone: its loan or its card
+                        self.ambiguous[fold(word)] = (product["platform"], *product["also"])
+                        continue
                     self.exact[fold(word)] = (product["platform"], True)  # a product name keeps the name
                     if product["institution"]:
                         self.weak.add(fold(word))
-        self.ambiguous = {fold(w): tuple(a["choices"]) for a in phrases.get("ambiguous", []) for w in a["words"]}
         self.alone = {fold(w) for w in phrases.get("alone", [])}
         self.doubts = tuple(fold(w) for w in phrases.get("doubts", []))
         self.asks = tuple(fold(w) for w in phrases.get("asks", []))
@@ -124,10 +130,11 @@ class Index:
         at each place; a single character or a Latin word would be found in too many others, and an
         `alone` word (没有, 个人) means its choice only as the whole answer. Words with two meanings are
         looked for too. Compiled on the first answer that is not a known word (tens of ms for the
-        platform's product names): a batch or a prompt answered with known words never needs it."""
+        platform's product names): a batch or a prompt answered with known words never needs it. An
+        `alone` word also listed as ambiguous is looked for as that ("银行": "中原银行" is its loan or its card)."""
         if self._inside is False:
             words = sorted((w for w in (*self.exact, *self.ambiguous) if len(w) >= 2 and _has_han(w)
-                            and w not in self.alone), key=len, reverse=True)
+                            and (w not in self.alone or w in self.ambiguous)), key=len, reverse=True)
             self._inside = re.compile("|".join(map(re.escape, words))) if words else None
         return self._inside if isinstance(self._inside, re.Pattern) else None
 
@@ -142,9 +149,10 @@ class Index:
         help_now = next((said for word, said in self.crisis if word in text), None)
         if help_now is not None:
             return Match((), crisis=help_now)
-        # Found anywhere in the answer ("招行房贷" names a bank too), unless something denies it ("不是房贷").
+        # Found anywhere in the answer ("招行房贷" names a bank too), unless something denies it ("不是房贷";
+        # "会不会影响我考公" asks).
         why = next((why for word, why in self.outside if word in text), None)
-        if why is not None and not any(n in text for n in self.negations):
+        if why is not None and not any(n in self.unasked(text) for n in self.negations):
             return Match((), outside=why)
         inside = self.inside
         found = [m.group() for m in inside.finditer(text)] if inside else []
@@ -152,19 +160,21 @@ class Index:
         if found and any(d in rest for d in self.doubts):
             return Match(())  # a threat, a fear, a question or a fake ("说要起诉我"): not what it names
         # "会不会打电话给我爸妈" asks; its 不 denies nothing.
-        denial = rest
-        for word in self.asks:
-            denial = denial.replace(word, " ")
-        if not found or any(n in denial for n in self.negations):
+        if not found or any(n in self.unasked(rest) for n in self.negations):
             return Match((), guess=self.guess(text))
-        two = [c for w in found if w in self.ambiguous for c in self.ambiguous[w]]
-        if two:  # a word with two meanings: another word found with it may settle which ("建行个人消费贷")
-            named = [w for w in found if w in self.exact and self.exact[w][0] in two]
-            if len({self.exact[w][0] for w in named}) != 1:
-                return Match(tuple(dict.fromkeys([*two, *(self.exact[w][0] for w in found if w in self.exact)])),
-                             unsure=True)
-            found = named
+        meanings = [self.ambiguous[w] for w in found if w in self.ambiguous]
+        if meanings:  # a word with two meanings: the other words found with it may settle which
+            # Two such words mean what both may mean ("建行" a loan or a card, "个人消费贷" a bank's or a
+            # finance company's loan: "建行个人消费贷" is a bank loan); a plain word names one of them ("建行信用卡").
+            two = [c for c in meanings[0] if all(c in m for m in meanings[1:])] or [c for m in meanings for c in m]
+            found = [w for w in found if w not in self.ambiguous]
+            plain = [self.exact[w][0] for w in found]
+            if not plain and len(two) == 1:
+                return Match(tuple(two), True)
+            if len(set(plain)) != 1 or plain[0] not in two:
+                return Match(tuple(dict.fromkeys([*two, *plain])), unsure=True)
         strong = [w for w in found if w not in self.weak] or found
+        strong = [w for w in strong if w in self.decides] or strong  # "老婆用我的名字借的": the borrower's
         choices = tuple(dict.fromkeys(self.exact[w][0] for w in strong))
         if len(choices) > 1 and any(n in w for w in strong for n in self.negations):
             return Match(choices, unsure=True)  # "没有收到律师函": a denial and what it denies
@@ -172,9 +182,16 @@ class Index:
             choices = tuple(c for c in self.pick if c in choices)[:1] or choices
         return Match(choices, True, unsure=len(choices) > 1 and not many)
 
+    def unasked(self, text: str) -> str:
+        """The answer without the words that ask rather than deny (`asks`: 会不会)."""
+        for word in self.asks:
+            text = text.replace(word, " ")
+        return text
+
     def guess(self, text: str) -> str | None:
         """The known word closest to a near miss (花贝 → 花呗), if one is close enough to ask about. Never
-        one that adds or drops a negation: "有协商" is closest to "没有协商", its opposite."""
+        one that adds or drops a negation: "有协商" is closest to "没有协商", its opposite; and never one
+        that is no slip of the keys (see `_slip`)."""
         from difflib import SequenceMatcher  # only on a miss
 
         cutoff = 0.5 if len(text) <= 3 else 0.6
@@ -190,9 +207,22 @@ class Index:
                 continue
             # On a tie: a word starting as the answer does (微利贷 → 微粒贷), then a product name.
             score = (seq.ratio(), word[0] == text[:1], self.exact[word][1])
-            if score >= best and score[0] >= cutoff and (found is None or score > best):
+            if (score >= best and score[0] >= cutoff and (found is None or score > best)
+                    and self._slip(seq, word, text)):
                 best, found = score, word
         return found
+
+    def _slip(self, seq: SequenceMatcher[str], word: str, text: str) -> bool:
+        """Whether a known word and the answer (`seq` compares them) differ as a slip of the keys does: a
+        character or so mistyped, left out or added. Not when what differs holds a negation ("协商成功又没还"
+        is not "协商没成功", "没同意也没拒绝" not "没同意"); not when more than a quarter of the answer is not
+        in the word ("法院发短信了" is not "法院判了", "会不会影响坐高铁" not "会不会坐牢"); not when more
+        than a third of the word is not in the answer ("all" is not "jail"). One character is always a slip."""
+        same = sum(block.size for block in seq.get_matching_blocks())
+        if len(text) - same > max(1, len(text) // 4) or len(word) - same > max(1, len(word) // 3):
+            return False
+        return not any(n in word[i1:i2] or n in text[j1:j2] for tag, i1, i2, j1, j2 in seq.get_opcodes()
+                       if tag != "equal" for n in self.negations)
 
 
 KNOWN_LIMIT = 100_000  # answers kept, as typed, with what they mean: a batch repeats the same few

@@ -14,7 +14,9 @@ import re
 from decimal import Decimal
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
-          "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+          "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+          "俩": 2, "仨": 3}  # 俩 and 仨 are 两个 and 三个: 俩月 is two months, never February
+WITH_GE = ("俩", "仨")
 UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG = (("亿", 10**8), ("万", 10**4))
 ZERO = ("零", "〇")
@@ -27,7 +29,11 @@ _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _TWO_NUMBERS = re.compile(r"(?!\d{1,3}(?: \d{3})+(?:\.\d+)?$).*\d\s+\d")  # 3800 4200; 1 000 000 is one
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|.")
 _CURRENCY_HEAD = re.compile(r"^(?:¥|￥|rmb|cny|人民币)\s*")
-_CURRENCY_TAIL = re.compile(r"\s*(?:元整|元钱|元|圆|块钱|块|rmb|cny|人民币|yuan)$")
+_CURRENCY_TAIL = re.compile(r"(?:\s*(?:元整|元钱|元|圆|块钱|块|rmb|cny|人民币|yuan))+$")  # 2万元人民币
+# A note in brackets after a figure: 23000（含利息）, 60天（两个月）. Holding no figure, it is let be;
+# holding one, that must say the same.
+_BRACKETS = re.compile(r"(?P<main>[^()]+?)\s*\((?P<note>[^()]*)\)")
+_FIGURE = re.compile(r"[\d.,零〇一二两俩仨三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬億wk]+")
 
 
 class Vague(ValueError):
@@ -131,7 +137,9 @@ def number(text: str) -> Decimal | None:
     return total + rest_value
 
 
-_AMOUNT_HEAD = re.compile(r"^(?:一共|总共|共|还|已经|已)?(?:欠了|欠|借了|借|逾期了?)?\s*")
+_AMOUNT_HEAD = re.compile(r"^(?:一共|总共|共|还|已经|已)?(?:欠了|欠款|欠|借了|借|逾期了?|应还|待还|剩下|剩余|剩|本金)?"
+                          r"(?:金额|总额)?(?:是|为|:)?\s*")
+_UNPAID_TAIL = re.compile(r"(?:没还|没有还|未还|还没还)$")  # 还剩5000没还
 _MONTHLY_HEAD = re.compile(r"^(?:每个?月|一个月)?(?:月薪|工资|收入|月入)?\s*")
 # A figure per month (a payment, an income): an answer to another question than the total owed.
 _MONTHLY = re.compile(r"^(?:一共|总共|共|还)?(?:每个?月|一个月|月供|月还|月薪|工资|收入|月入)")
@@ -142,13 +150,22 @@ def amount(text: str, monthly: bool = False, take_home: bool = False) -> Decimal
     每月5000); `take_home`: 到手5000 too."""
     if PLAIN_NUMBER.fullmatch(text):  # the fast path: nearly every spreadsheet cell
         return Decimal(text)
+    noted = _BRACKETS.fullmatch(text)
+    if noted:
+        main = amount(noted.group("main").strip(), monthly, take_home)
+        said = noted.group("note").strip()
+        if not _FIGURE.search(said):
+            return main
+        return main if main is not None and main == amount(said, monthly, take_home) else None
     text = _AMOUNT_HEAD.sub("", text)
     if monthly:
         text = _MONTHLY_HEAD.sub("", text)
         text = text.removeprefix("到手") if take_home else text
-    text = _FILLER_TAIL.sub("", text).strip()
-    text = _CURRENCY_TAIL.sub("", _CURRENCY_HEAD.sub("", text))
-    return number(text.strip())
+    text = _FILLER_TAIL.sub("", _UNPAID_TAIL.sub("", text)).strip()
+    text = _CURRENCY_TAIL.sub("", _CURRENCY_HEAD.sub("", text)).strip()
+    if len(text) == 2 and text[0] == "万" and text[1] in DIGITS:  # 万八 is 一万八
+        text = "一" + text
+    return number(text)
 
 
 def monthly(text: str) -> bool:
@@ -157,8 +174,9 @@ def monthly(text: str) -> bool:
 
 
 def is_vague(text: str) -> bool:
-    """几千, 一万多, 两三万, 5000左右: a figure given as a range, not a number."""
-    return bool(_VAGUE.search(text) or _RUN_OF_TWO.search(text) or "几" in text)
+    """几千, 一万多, 两三万, 5000左右: a figure given as a range, not a number; 本金两万利息三千: two figures,
+    never added up nor one picked."""
+    return bool(_VAGUE.search(text) or _RUN_OF_TWO.search(text) or "几" in text or len(_FIGURE.findall(text)) > 1)
 
 
 # Durations. The count may be a numeral (三, 3), 半 or carry a vague word; the unit decides the days.
@@ -172,8 +190,8 @@ _VAGUE = re.compile(r"多|几|来|把|出头|左右|上下|大概|大约|差不�
 _UNDER = re.compile(r"快|将近|接近|不到")  # words that put the answer just under the figure
 _AROUND = re.compile(r"左右|上下|大概|大约|差不多|约")  # and those that put it either side
 _RUN_OF_TWO = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])")
-_FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是)+")
-_FILLER_TAIL = re.compile(r"(?:了|啦|吧|呢|啊|的样子)+$")
+_FILLER_HEAD = re.compile(r"^(?:已经|已|刚刚?|才|逾期了?|都|有|是|整整)+")
+_FILLER_TAIL = re.compile(r"(?:了|啦|吧|呢|啊|的样子|整)+$")  # 三个月整, 1万整
 _PUNCTUATION_TAIL = re.compile(r"[\s?!.,;:。、…]+$")
 _SIGNED = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # Not overdue yet, said by the time left (3天后到期, 还有5天到期): however long is left, 0 days overdue.
@@ -203,6 +221,12 @@ def days(text: str) -> int | Vague | None:
         value = Decimal(text)
         return int(value) if value == value.to_integral_value() else None
     text = bare(text)
+    noted = _BRACKETS.fullmatch(text)
+    if noted:  # 60天（两个月）: both say the same, or both are offered
+        both = [days(noted.group("main").strip()), days(noted.group("note").strip())]
+        if both[0] == both[1] and isinstance(both[0], int):
+            return both[0]
+        return Vague(sorted({d for d in both if isinstance(d, int)}))
     due = _DUE_IN.fullmatch(text)
     if due and _duration(due.group("left") or due.group("until")) is not None:
         return 0
@@ -272,7 +296,9 @@ def _duration(text: str) -> int | Vague | None:
             inner = _DURATION.fullmatch(_VAGUE.sub("", text).strip())
             if inner and (inner.group("half") or inner.group("tail") == "半"):  # 半年左右
                 return _vague_half(inner.group("n"), _UNIT_WORDS[inner.group("unit")], text)
-            return _vague(inner.group("n").strip(), _UNIT_WORDS[inner.group("unit")]) if inner else _vague(text, "day")
+            if inner is None:
+                return _vague(text, "day")
+            return _vague(inner.group("n").strip(), _UNIT_WORDS[inner.group("unit")], under=bool(_UNDER.search(text)))
         if "w" in text or "k" in text:  # 1w is 一万 in an amount, a week to some: never 10,000 days
             return None
         count = number(text)
@@ -288,18 +314,24 @@ def _duration(text: str) -> int | Vague | None:
     if core == "" and match.group("ge") and half:
         core = "一"  # 个半月 is 一个半月: the 一 is often dropped
     if core == "半" or (core == "" and match.group("half")):
+        if unit == "week" and match.group("tail") is None:
+            return Vague([3, 4])  # half a week: 3 or 4 days
         return half_days if half_days and match.group("tail") is None else None
     count = number(core) if core else None
     if count is None:
         return _vague(core, unit) if _RUN_OF_TWO.fullmatch(core) else None
+    if unit in HALF and unit != "week" and count % 1 == Decimal("0.5"):
+        count, half, half_days = count - Decimal("0.5"), True, HALF[unit]  # 1.5年 is 一年半: 545 days
     total = count * DAYS_PER[unit]
     if half:
+        if unit == "week":
+            return Vague([int(total) + 3, int(total) + 4])  # 一周半: 10 or 11 days
         if half_days is None:
             return None
         total += half_days  # 一个半月, 一年半
-    if total != total.to_integral_value():
-        return None
-    if unit == "month" and not match.group("ge") and not match.group("unit").startswith("m"):
+    if total != total.to_integral_value():  # 1.5周: 10 or 11 days
+        return Vague([int(total), int(total) + 1])
+    if unit == "month" and not match.group("ge") and not match.group("unit").startswith("m") and core not in WITH_GE:
         return Vague([int(total)])  # 三月 is also March: ask, offering the days
     return int(total)
 
@@ -321,7 +353,7 @@ def _vague_half(core: str, unit: str, said: str) -> Vague:
     return Vague(sorted({d for d in days if d > 0}))
 
 
-def _vague(core: str, unit: str) -> Vague:
+def _vague(core: str, unit: str, under: bool = False) -> Vague:
     """The exact answers nearest a vague one: 一个多月 -> 30, 45, 60; 两三个月 -> 60, 90; 十几天 -> 10, 15."""
     per = DAYS_PER[unit]
     pair = _RUN_OF_TWO.fullmatch(core)
@@ -334,7 +366,7 @@ def _vague(core: str, unit: str) -> Vague:
     if base is None or base <= 0:
         return Vague([])
     low = int(base * per)
-    if _UNDER.search(core):  # 快两个月 is under two months: 45 or 55 days, never 60, 75, 90
+    if under or _UNDER.search(core):  # 快两个月 (一个月不到) is under: 45 or 55 days, never 60, 75, 90
         return Vague([d for d in ([low - HALF[unit], low - 5] if per > 7 else [low - 5, low - 1]) if d > 0] or [low])
     if unit == "day":
         return Vague([low, low + 5] if low >= 10 and re.search("多|几", core) else [low])

@@ -64,6 +64,7 @@ def _product(m: Merge, file: str, node: dict[str, Any]) -> dict[str, Any]:
         if key in node:
             entry[key] = m.check.text(file, node, key, pid)
     entry["institution"] = node.get("institution") is True
+    entry["also"] = [str(c) for c in good.get("also", [])]
     entry.update((key, good[key]) for key in ("source", "checked") if key in good)
     return entry
 
@@ -74,13 +75,13 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
     assert isinstance(ambiguous, ListOf) and isinstance(ambiguous.item, Entry)
     outside = form.keys["outside"]
     assert isinstance(outside, ListOf) and isinstance(outside.item, Entry)
-    out: dict[str, Any] = {"choices": {}, "weak": [], "pick": None, "ambiguous": [], "outside": [], "alone": [],
-                           "doubts": [], "asks": []}
+    out: dict[str, Any] = {"choices": {}, "weak": [], "decides": [], "pick": None, "ambiguous": [], "outside": [],
+                           "alone": [], "doubts": [], "asks": []}
     for file, node in nodes:
         good = m.values(file, node, form, where)
         for choice, words in good.get("choices", {}).items():
             out["choices"].setdefault(choice, []).extend(str(w) for w in words)
-        for key in ("weak", "alone", "doubts", "asks"):
+        for key in ("weak", "decides", "alone", "doubts", "asks"):
             out[key] += [str(w) for w in good.get(key, [])]
         if "pick" in good:
             out["pick"] = good["pick"]
@@ -131,11 +132,13 @@ def _one_meaning(m: Merge, field: str) -> None:
         key = fold(word)
         if seen.setdefault(key, choice) != choice:
             m.check.add("(rule set)", None, None, f'{field}: "{word}" names both "{seen[key]}" and "{choice}"')
+    alone = {fold(w) for w in phrases.get("alone", [])}  # alone, a word may mean one choice; inside, two
     for item in phrases.get("ambiguous", []):
         for word in item["words"]:
-            if fold(word) in seen:
+            if fold(word) in seen and fold(word) not in alone:
                 m.check.add("(rule set)", None, None,
                             f'{field}: "{word}" is listed as having two meanings, yet also names "{seen[fold(word)]}"')
-    for word in phrases.get("alone", []):
-        if fold(word) not in seen:
-            m.check.add("(rule set)", None, None, f'{field}: "{word}" is listed as alone, yet names no choice')
+    for key in ("alone", "decides"):
+        for word in phrases.get(key, []):
+            if fold(word) not in seen:
+                m.check.add("(rule set)", None, None, f'{field}: "{word}" is listed as {key}, yet names no choice')

@@ -212,14 +212,18 @@ DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(CONCERN, 1)}, ("
 # The report's first sentence: the first entry whose stages hold the case's stage and whose `when` holds.
 HEADLINE = Entry({**FACT, "stage": ListOf(STAGE_ID, 1), "when": CONDITION, "text": TEXT}, ("text",))
 # A product or lender people name (matching.py): the `platform` choice it is, and who lends, when known.
-# `institution`: the name of a bank or company alone, so a product word found with it decides.
+# `institution`: the name of a bank or company alone, so a product word found with it decides; `also`:
+# the other choices its name alone may mean (a bank's name: its loan or its card), asked which.
 # A product that names its lender says where that was read.
 LENDERS = ("bank", "consumer_finance", "microloan", "see_contract")
 PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:platform"), "lender": enum(LENDERS),
-                 "lender_name": TEXT, "institution": BOOL, "note": TEXT, "override": BOOL},
+                 "lender_name": TEXT, "institution": BOOL, "also": ListOf(ref("choices:platform")), "note": TEXT,
+                 "override": BOOL},
                 ("id", "names", "platform", "lender"), needs=(("lender_name", ("source", "checked")),))
 # Everyday phrases for a choice field: more words per choice, words with two meanings (asked again),
-# words that decide only when nothing else does (`weak`), the order to pick one of several (`pick`),
+# words that decide only when nothing else does (`weak`), words that decide whatever else is found with
+# them (`decides`: "用我的名字借的" is the borrower's, whoever took the money), the order to pick one of
+# several (`pick`),
 # words naming what the rules are not written for (`outside`: refused, with its `text` saying why),
 # words that count only as the whole answer (`alone`), words that put a phrase found beside them in
 # doubt (`doubts`: a threat, a fear, a question: asked again), and words that ask rather than deny
@@ -231,7 +235,7 @@ def phrases_form(field: str | None = None) -> Entry:
     choice = ref(f"choices:{field}", 'unknown choice "{value}"{suggest}') if field else STRING
     return Entry({"choices": MapOf(WORDS, key=choice if field else None,
                                    says='"{key}" must map choice ids to lists of words'),
-                  "weak": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
+                  "weak": ListOf(WORD, says=WORD.says), "decides": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
                   "alone": ListOf(WORD, says=WORD.says), "doubts": ListOf(WORD, says=WORD.says),
                   "asks": ListOf(WORD, says=WORD.says),
                   "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(

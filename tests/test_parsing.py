@@ -212,6 +212,19 @@ def test_a_date_given_for_the_days_is_offered_the_days_it_makes(typed, says):
 
 
 @pytest.mark.parametrize(("as_of", "typed", "says"), [
+    ("2026-11-30", "昨天到期", "已逾期 1 天：请写 1"),  # yesterday: offered as a date's days are
+    ("2026-11-30", "前天到期的", "已逾期 2 天：请写 2"),
+    ("2026-11-30", "上周到期", "例如 1天、7天"),  # a Monday: last Sunday was yesterday, last Monday 7 days ago
+    ("2026-11-29", "上个星期到期", "例如 7天、13天"),  # a Sunday: last week ran 7 to 13 days before
+    ("2026-12-02", "上礼拜到期", "例如 3天、9天"),  # a Wednesday
+])
+def test_a_due_day_said_by_how_long_ago_is_offered_its_days(as_of, typed, says):
+    result = CliRunner().invoke(cli.app, ["assess", "-d", typed, "-a", "3000", "-p", "花呗", "-n", "none",
+                                          "--as-of", as_of, "--no-input"])
+    assert result.exit_code == 2 and says in result.stderr.replace("\n", ""), result.stderr
+
+
+@pytest.mark.parametrize(("as_of", "typed", "says"), [
     ("2026-01-10", "上个月15号", "已逾期 26 天"),  # 15 December of the year before
     ("2026-03-01", "上个月15号", "已逾期 14 天"),
     ("2026-01-10", "上个月30号", "已逾期 11 天"),

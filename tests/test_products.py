@@ -20,9 +20,10 @@ from advisor.ruleset import load_ruleset
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTS = yaml.safe_load((ROOT / "rules" / "catalog" / "products.yaml").read_text(encoding="utf-8"))["products"]
 AS_OF = "2026-11-22"
-# The nine names a caseload lost rows on (issue #13), and the kind of lender each one is.
+# The nine names a caseload lost rows on (issue #13), and the kind of lender each one is; None: asked which
+# (a bank's name alone may be its loan or its card).
 NINE = {"招商银行信用卡": "credit_card", "分期乐": "internet_platform", "360借条": "internet_platform",
-        "拍拍贷": "internet_platform", "支付宝借呗": "internet_platform", "建设银行": "bank_loan",
+        "拍拍贷": "internet_platform", "支付宝借呗": "internet_platform", "建设银行": None,
         "度小满": "internet_platform", "微信分付": "internet_platform", "抖音月付": "internet_platform"}
 
 
@@ -35,7 +36,7 @@ def assess(platform: str, **more: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("name", NINE)
+@pytest.mark.parametrize("name", [name for name, platform in NINE.items() if platform])
 def test_the_nine_names_the_caseload_lost_are_understood_as_flags(name):
     case = assess(name)["case"]
     assert case["platform"] == NINE[name]
@@ -48,6 +49,12 @@ def test_the_catalog_is_large_and_every_name_means_its_platform(rules):
     for product in PRODUCTS:
         assert product["platform"] in platforms, product["id"]
         for name in product["names"]:
+            if product.get("also"):  # a bank's name alone: its loan or its card, asked which
+                with pytest.raises(CaseError) as err:
+                    advisor.parse_case({"overdue_days": 1, "amount": 1, "platform": name, "negotiation": "none"})
+                for platform in (product["platform"], *product["also"]):
+                    assert rules.label("platform", platform, "zh") in err.value.message, name
+                continue
             case = advisor.parse_case({"overdue_days": 1, "amount": 1, "platform": name, "negotiation": "none"})
             assert case.platform == product["platform"], name
             assert case.platform.product == name
@@ -112,8 +119,10 @@ def test_batch_rows_with_product_names(tmp_path):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == len(names), "one record per row"
     for name, record in zip(names, records):
-        if name in NINE:
+        if NINE.get(name):
             assert record["case"]["platform"] == NINE[name] and record["case"]["product"] == name
+        elif name in NINE:
+            assert record["error"]["field"] == "platform" and "信用卡" in record["error"]["message"]
     assert records[-1]["error"]["field"] == "platform"
     assert "你是不是想说“花呗”" in records[-1]["error"]["message"]
     assert result.exit_code == 1
