@@ -88,8 +88,8 @@ def _percent(cap: Decimal) -> str:
 
 
 def plan_amount(case: Case, rules: RuleSet) -> Decimal:
-    """What a plan is worked out for: the amount, or for a lender the plan's `received_only` names (one
-    whose contract is void) what was received less what was repaid, when the person said what they
+    """What a plan is worked out for: the amount, or for a case the plan's `received_when` takes (a void
+    contract, not yet judged) what was received less what was repaid, when the person said what they
     received: a void contract gives back what was received (民法典 第一百五十七条)."""
     if case.received is not None and counts_received(case, rules):  # received: for the type checker
         return max(case.received - (case.repaid_so_far or Decimal(0)), Decimal(0))
@@ -97,7 +97,8 @@ def plan_amount(case: Case, rules: RuleSet) -> Decimal:
 
 
 def counts_received(case: Case, rules: RuleSet) -> bool:
-    return case.received is not None and case.platform in rules.plan.get("received_only", ())
+    test = rules.received_test
+    return case.received is not None and test is not None and bool(test(case._asdict()))
 
 
 def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:

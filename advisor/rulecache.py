@@ -30,7 +30,7 @@ from .tuples import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-CACHE_FORMAT = "advisor-rules-18"  # bump when the compiled shape or its validation changes
+CACHE_FORMAT = "advisor-rules-19"  # bump when the compiled shape or its validation changes
 MAX_CACHE_BYTES = 64 << 20
 SETTLED_SECONDS = 2.0  # a rule file changed more recently than this is hashed, not vouched for by its times
 KEEP_CACHES = 16  # rule sets kept in the folder (a layer or an edit makes a new one): the newest

@@ -87,16 +87,18 @@ def _finish(m: Merge) -> dict[str, Any]:
             entry["ask_when"] = _condition(m, file, node, f"fields.{name}")
     for section, paragraphs in m.paragraphs.items():
         data[section] = [_paragraph(m, file, node, section) for file, node in paragraphs]
-    if m.plan_when is not None:
-        file, node = m.plan_when
-        data["plan"]["when"] = _condition(m, file, node, "plan")
+    for part, found in (("when", m.plan_when), ("received_when", m.plan_received)):
+        if found is None:
+            continue
+        file, node = found
+        data["plan"][part] = _condition(m, file, node, "plan")
         try:
-            tested = {leaf.field for leaf in leaves(build(data["plan"]["when"]))}
+            tested = {leaf.field for leaf in leaves(build(data["plan"][part]))}
         except ValueError:  # a comparison already reported as wrong
             tested = set()
         derived = sorted(tested - {*CORE_FIELDS, *EXTENDED_FIELDS})
         if derived:  # a plan is worked out before what the engine derives
-            m.check.add(file, node, "plan", f'"when" of "plan" can test only answers, not {", ".join(derived)}')
+            m.check.add(file, node, "plan", f'"{part}" of "plan" can test only answers, not {", ".join(derived)}')
     compile_answers(m, _condition)
     compile_priorities(m, _condition)
     compile_declared(m, _condition)

@@ -47,7 +47,7 @@ class Merge:
             "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
             "references": {}, "ui": {}, "report": dict(REPORT_DEFAULTS),
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
-            "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "received_only": [], "texts": {}},
+            "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
             "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"
@@ -57,6 +57,7 @@ class Merge:
         # Read in the second pass: (file, node) of each field's `ask_when` and of each paragraph.
         self.ask_when: dict[str, tuple[str, Any]] = {}
         self.plan_when: tuple[str, Any] | None = None  # (file, node) of the plan's `when`
+        self.plan_received: tuple[str, Any] | None = None  # and of its `received_when`
         self.paragraphs: dict[str, list[tuple[str, Any]]] = {"letter": [], "script": []}
         # (file, node) of each answer by id and of each default_concerns and headlines entry (answerrules).
         self.answer_nodes: dict[str, dict[str, Any]] = {"answers": {}, "default_concerns": {}, "headlines": {}, "priorities": {}}

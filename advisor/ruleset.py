@@ -55,6 +55,8 @@ class RuleSet:
         self.interest: dict[str, Any] = data["interest"]
         self.plan: dict[str, Any] = data["plan"]
         self.plan_test = _when(self.plan)  # which cases get a plan (finance.plan), None: all of them
+        # whose plan counts what was received (finance.plan_amount), None: none
+        self.received_test = tester(build(self.plan["received_when"])) if "received_when" in self.plan else None
         self.report: dict[str, Any] = data["report"]  # what the short report shows of each kind
         self._choice_index: dict[str, dict[str, str]] = {}
         self.matchers: dict[str, Any] = {}  # each choice field's matching.Index and the word lists answers use, on first use

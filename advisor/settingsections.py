@@ -33,6 +33,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
         months = {"default": 60}
     # A layer's plan replaces the one before, `when` included; compiled with the rules' conditions, later.
     m.plan_when = (file, value["when"]) if "when" in value else None
+    m.plan_received = (file, value["received_when"]) if "received_when" in value else None
     texts = value.get("texts", {})
     if isinstance(texts, dict):
         from .render.record import PLAN_PLACEHOLDERS
@@ -43,7 +44,6 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     m.data["plan"] = {
         "share_of_margin": str(share),
         "max_months": months,
-        "received_only": [str(p) for p in good.get("received_only", [])],
         "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
         if isinstance(texts, dict) else {},
     }

@@ -137,6 +137,8 @@ def test_an_unlicensed_lenders_plan_counts_what_was_received_less_what_was_repai
     assert "实际到手、还没还上的 1500.00 元" in plan["text"] and "3000" not in plan["text"]
     licensed = assess_json(*args[:5], "借呗", *args[6:])["plan"]
     assert (licensed["amount"], licensed["basis"]) == ("3000.00", "amount")
+    judged = assess_json(*args, "--legal-status", "judgment")["plan"]  # then what is owed is the judgment's
+    assert (judged["amount"], judged["basis"]) == ("3000.00", "amount")
     household = advisor.assess_household(
         [{"platform": "unlicensed", "amount": "3000", "overdue_days": "10", "negotiation": "none", "received": "2000"},
          {"platform": "花呗", "amount": "800", "overdue_days": "10", "negotiation": "none"}],

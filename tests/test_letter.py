@@ -119,6 +119,22 @@ def test_a_letter_to_an_unlicensed_lender_offers_what_was_received_and_asks_no_w
     assert ("罚息" if lang == "zh" else "penalty interest") not in script
 
 
+@pytest.mark.parametrize(("extra", "offered"), [
+    ([], True),
+    (["--hardship", "失业"], True),  # and no "proof attached", which the note says not to send
+    (["--legal-status", "judgment"], False),  # once judged, what is owed is the judgment's
+    (["--repaid-so-far", "2500"], False),  # repaid at least what was received: no promise to pay more
+])
+def test_what_an_unlicensed_lenders_letter_offers_follows_the_case(extra, offered):
+    letter = run([*UNLICENSED, *extra]).stdout
+    script = run([*UNLICENSED, *extra, "--script"]).stdout
+    assert ("本人愿意归还实际收到的借款2000.00元" in letter) == offered, letter
+    assert ("我会按实际到手的钱还" in script) == offered, script
+    assert "随本申请附上" not in letter and "按原约定" not in letter
+    if "--repaid-so-far" in extra:
+        assert "已经还的不比这少" in script
+
+
 def test_a_licensed_lenders_letter_still_counts_the_amount():
     letter = run(["-d", "10", "-a", "3000", "-p", "借呗", "-n", "none", "--received", "2000", "--income", "4000",
                   "--expenses", "3000", "--as-of", "2026-11-30"]).stdout

@@ -207,3 +207,13 @@ def test_someone_asking_for_a_borrower_is_told_first_which_steps_are_theirs(aske
     record = assess_json("-d", "75", "-a", "3万", "-p", "京东金条", "-n", "none", "--asker", asker)
     assert [s["id"] for s in record["steps"][:2]] == [
         "not_the_borrower", "spouse_sign_nothing" if asker == "spouse" else "family_sign_nothing"]
+
+
+def test_someone_who_cannot_pay_an_unlicensed_lender_is_not_told_to_send_it_proof():
+    record = assess_json("-d", "30", "-a", "5000", "-p", "高利贷", "-n", "none", "--hardship", "失业", "--income", "2000",
+                         "--expenses", "2000", "--concerns", "cannot_pay")
+    got = answer(record, "cannot_pay")
+    assert got["id"] == "cannot_pay.unlicensed" and "不要给对方寄" in got["text"]
+    ids = {s["id"] for s in record["steps"]}
+    assert not ids & {"explain_hardship", "gather_proof_unemployment", "ask_lender_propose", "send_negotiation_letter"}
+    assert "write_letter_received" in ids
