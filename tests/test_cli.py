@@ -155,7 +155,7 @@ def test_english_report(runner, rules):
     assert all("translation" in r for r in data["references"] if r["verbatim"])
     rich_en = run(runner, ["assess", *FLAGS, "--lang", "en"])
     assert rules.text("short_steps", "en") in rich_en.stdout
-    assert rules.text("when_now", "en") in rich_en.stdout
+    assert rules.label("urgency", "now", "en") in rich_en.stdout
 
 
 def test_lang_from_environment(runner):

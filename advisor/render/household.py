@@ -81,7 +81,7 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
         shown = group if full else group[:rules.report["steps"]]  # the rule set's short-report limit
         hidden += len(group) - len(shown)
         if shown:
-            out.append(("sub_heading", "", rules.text(f"when_{urgency}", lang)))
+            out.append(("sub_heading", "", rules.label("urgency", urgency, lang)))
         for step in shown:
             number += 1
             out.append(("item", f"{number}.", step["text"]))

@@ -61,8 +61,6 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
     for key in ("interest_check", "plan", "repayment_check"):
         if record.get(key):
             out += ["", f"## {rules.text(key, lang)}", "", record[key]["text"]]
-    out += ["", f"## {rules.text('consequences', lang)}", ""]
-    out += [f"- {c['text']}" for c in record["consequences"]]
     out += ["", f"## {rules.text('steps', lang)}", ""]
     n = 0
     for urgency in URGENCIES:
@@ -73,6 +71,9 @@ def to_markdown(record: dict[str, Any], rules: RuleSet, lang: str) -> str:
                 n += 1
                 out.append(f"{n}. {step['text']}")
             out.append("")
+    out += [f"## {rules.text('consequences', lang)}", ""]
+    out += [f"- {c['text']}" for c in record["consequences"]]
+    out.append("")
     out += [f"## {rules.text('references', lang)}", ""]
     for ref in record["references"]:
         note = rules.text("verbatim_note" if ref["verbatim"] else "non_verbatim_note", lang)

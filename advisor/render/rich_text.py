@@ -247,11 +247,6 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
             yield _Box(rules.text(key, lang), _Wrapped(record[key]["text"]))
             yield Text("")
 
-    yield _heading(rules.text("consequences", lang))
-    for item in record["consequences"]:
-        yield _item("•", item["text"])
-    yield Text("")
-
     yield _heading(rules.text("steps", lang))
     n = 0
     for urgency in URGENCIES:
@@ -262,6 +257,11 @@ def _renderables(record: dict[str, Any], rules: RuleSet, lang: str, width: int, 
         for step in group:
             n += 1
             yield _item(f"{n}.", step["text"])
+    yield Text("")
+
+    yield _heading(rules.text("consequences", lang))
+    for item in record["consequences"]:
+        yield _item("•", item["text"])
     yield Text("")
 
     yield _heading(rules.text("references", lang))
@@ -319,7 +319,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
 
 def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[RenderableType]:
     """The rest of the short report: the steps the record gives a priority, grouped today / this week /
-    later; the first consequences; the credit impact in brief; the citations as titles. No blank lines
+    keep doing; the first consequences; the credit impact in brief; the citations as titles. No blank lines
     between the sections: each heading's rule divides them, and the lines go to the answers."""
     hidden = 0
     yield _heading(rules.text("short_steps", lang))
@@ -328,7 +328,7 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
         shown = [s for s in group if s.get("priority")]
         hidden += len(group) - len(shown)
         if shown:
-            yield _text(rules.text(f"when_{urgency}", lang), style="bold underline")
+            yield _text(rules.label("urgency", urgency, lang), style="bold underline")
             for step in shown:
                 yield _item(f"{step['priority']}.", step["text"])
     limit = rules.report["consequences"]
