@@ -110,7 +110,7 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
         "order": order,
         "plan": plan,
         "debts": records,
-        "steps": merged_steps(records, rules),
+        "steps": merged_steps(records, rules, order),
         "references": _references(records, rules),
         "as_of": as_of.isoformat(),
         "language": lang,
@@ -236,9 +236,12 @@ def _plan(person: dict[str, Any], cases: list[Case], order: list[dict[str, Any]]
     return plan, [a for a in allocations if a is not None]
 
 
-def merged_steps(records: list[dict[str, Any]], rules: RuleSet) -> list[dict[str, Any]]:
-    """Every debt's steps once: at the most urgent urgency any debt gives it, naming the debts it is for."""
+def merged_steps(records: list[dict[str, Any]], rules: RuleSet, order: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every debt's steps once: at the most urgent urgency any debt gives it, naming the debts it is for.
+    Within an urgency, a step marked `first` (safety) leads; then the steps of the debt to deal with first
+    (a court's deadline before another debt's "repay soon"), each debt's in the catalog's order."""
     rank = {u: n for n, u in enumerate(URGENCIES)}
+    place = {o["debt"]: o["place"] for o in order}
     found: dict[str, dict[str, Any]] = {}
     for n, record in enumerate(records, 1):
         for step in record["steps"]:
@@ -249,8 +252,9 @@ def merged_steps(records: list[dict[str, Any]], rules: RuleSet) -> list[dict[str
             seen["debts"].append(n)
             if rank[step["urgency"]] < rank[seen["urgency"]]:
                 seen["urgency"] = step["urgency"]
-    order = rules.order["steps"]
-    return sorted(found.values(), key=lambda s: (rank[s["urgency"]], order.get(s["id"], len(order))))
+    catalog = rules.order["steps"]
+    return sorted(found.values(), key=lambda s: (rank[s["urgency"]], not rules.steps[s["id"]].get("first"),
+                                                 min(place[d] for d in s["debts"]), catalog.get(s["id"], len(catalog))))
 
 
 def _references(records: list[dict[str, Any]], rules: RuleSet) -> list[dict[str, Any]]:

@@ -295,3 +295,17 @@ def test_one_letter_per_debt_with_its_share(tmp_path):
     assert not target.exists()
     out = run("letter", *THREE, "--format", "text")
     assert out.stdout.count("==== 第") == 3
+
+
+def test_the_steps_of_the_debt_to_deal_with_first_come_first_within_each_urgency():
+    # Before, steps were merged in the catalog's order, so another debt's "repay soon" came before the sued
+    # debt's court deadlines.
+    debts = [{"platform": "花呗", "amount": "3800", "overdue_days": "12", "negotiation": "none"},
+             {"platform": "网商贷", "amount": "20000", "overdue_days": "100", "negotiation": "none",
+              "legal_status": "sued"}]
+    record = household(debts)
+    assert record["order"][0]["debt"] == 2
+    today = [s for s in record["steps"] if s["urgency"] == "now"]
+    court = next(n for n, s in enumerate(today) if 2 in s["debts"] and 1 not in s["debts"])
+    repay = next(n for n, s in enumerate(today) if s["id"] in ("repay_now", "repay_overdue"))
+    assert court < repay, [s["id"] for s in today]
