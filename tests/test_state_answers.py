@@ -217,3 +217,7 @@ def test_someone_who_cannot_pay_an_unlicensed_lender_is_not_told_to_send_it_proo
     ids = {s["id"] for s in record["steps"]}
     assert not ids & {"explain_hardship", "gather_proof_unemployment", "ask_lender_propose", "send_negotiation_letter"}
     assert "write_letter_received" in ids
+    # nor, when it gave what it received, told by the plan box to explain itself to the lender
+    plan = assess_json("-d", "30", "-a", "5000", "-p", "高利贷", "-n", "none", "--income", "2000", "--expenses", "2000",
+                       "--received", "4000")["plan"]
+    assert plan["basis"] == "received" and "4000.00" in plan["text"] and "向机构" not in plan["text"]
