@@ -176,7 +176,7 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
     key = "affordable" if proposal["affordable"] else "unaffordable"
     uneven = proposal["affordable"] and proposal["last_payment"] != proposal["monthly_payment"]
     texts = rules.plan["texts"]
-    # What was received, not the contract's amount (finance.owed): said so, where the rule set has the words.
+    # What was received, not the amount owed (finance.plan_amount): said so, where the rule set has the words.
     basis = "_received" if proposal["basis"] == "received" else ""
     template = ((uneven and (texts.get(f"affordable_uneven{basis}") or texts.get("affordable_uneven")))
                 or texts.get(f"{key}{basis}") or texts.get(key))
