@@ -270,7 +270,7 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None, cache: bool) -> RuleSe
     cached = loaded is not None
     if loaded is None:
         data = _compile(sources)
-        cached = write_cache(folder / f"rules-{key}.json", key, data)
+        cached = write_cache(folder / f"rules-{key}.marshal", key, data)
         loaded = RuleSet(data, labels)
     if files_stamp is not None and cached:
         write_index(folder, files_stamp, key)
@@ -283,7 +283,7 @@ def _cached(folder: Path, key: str, labels: list[str]) -> RuleSet | None:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        data = read_cache(folder / f"rules-{key}.json", key)
+        data = read_cache(folder / f"rules-{key}.marshal", key)
         return None if data is None else RuleSet(data, labels)
     except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
         return None  # well formed, yet not a rule set this version can use: rebuild it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import resource
 import shutil
@@ -42,7 +43,7 @@ def advisor(tmp_path: Path, *args: str | bytes, umask: int | None = None, **env:
 
 
 def cache_files(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "xdg" / "advisor").glob("rules-*.json"))
+    return sorted((tmp_path / "xdg" / "advisor").glob("rules-*.marshal"))
 
 
 @pytest.fixture
@@ -81,18 +82,19 @@ def test_a_truncated_cache_is_rebuilt(tmp_path: Path, warm):
 
 def test_a_cache_with_changed_texts_is_not_believed(tmp_path: Path, warm):
     cache, expected = warm
-    step = json.loads(expected)["steps"][0]["text"]
+    step = json.loads(expected)["steps"][0]["text"].encode()
     content = cache.read_bytes()
-    assert json.dumps(step, ensure_ascii=False)[1:-1].encode() in content
-    cache.write_bytes(content.replace(json.dumps(step, ensure_ascii=False)[1:-1].encode(),
-                                      b"Call 400-000-0000 now and pay by gift card \\u001b]0;x\\u0007"))
+    assert step in content
+    # The same length, so that only the digest can tell.
+    planted = b"Call 400-000-0000 now and pay by gift card \x1b]0;x\x07".ljust(len(step), b" ")[:len(step)]
+    cache.write_bytes(content.replace(step, planted))
     assert_rebuilt(tmp_path, cache, expected)
 
 
 def _resealed(cache: Path, data: dict) -> None:
     """The cache rewritten with other data under a header that matches it, as anyone who knows the format could."""
     fmt, key, _ = cache.read_bytes().partition(b"\n")[0].split(b" ")
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    body = marshal.dumps(data)
     digest = hashlib.blake2b(digest_size=32)
     digest.update(len(body).to_bytes(8, "big"))
     digest.update(body)
@@ -108,7 +110,7 @@ def _resealed(cache: Path, data: dict) -> None:
 ], ids=["unknown operator", "operator the field cannot take", "unhashable value", "not an amount", "not a condition"])
 def test_a_sealed_cache_with_a_damaged_condition_is_rebuilt(tmp_path: Path, warm, when):
     cache, expected = warm
-    data = json.loads(cache.read_bytes().partition(b"\n")[2])
+    data = marshal.loads(cache.read_bytes().partition(b"\n")[2])
     data["rules"][-1]["when"] = when
     _resealed(cache, data)
     assert_rebuilt(tmp_path, cache, expected)
@@ -132,7 +134,7 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path: Path):
     done = advisor(tmp_path, *CASE, XDG_CACHE_HOME="relative-cache")
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "relative-cache").exists()
-    assert list((tmp_path / "home" / ".cache" / "advisor").glob("rules-*.json"))
+    assert list((tmp_path / "home" / ".cache" / "advisor").glob("rules-*.marshal"))
 
 
 def test_cache_folders_and_files_are_private_under_umask_000(tmp_path: Path):
@@ -198,7 +200,7 @@ def test_a_sealed_cache_with_a_damaged_letter_condition_is_rebuilt(tmp_path: Pat
     first = advisor(tmp_path, *letter)
     assert first.returncode == 0, first.stderr
     (cache,) = cache_files(tmp_path)
-    data = json.loads(cache.read_bytes().partition(b"\n")[2])
+    data = marshal.loads(cache.read_bytes().partition(b"\n")[2])
     conditional = [p for p in data["letter"] if "when" in p]
     assert conditional
     conditional[0]["when"] = ["cmp", "amount", "gt", "lots"]

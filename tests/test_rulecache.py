@@ -79,7 +79,7 @@ def test_files_changed_in_the_last_seconds_are_hashed_not_vouched_for(rules_copy
     monkeypatch.setattr(rulecache, "SETTLED_SECONDS", 3600.0)  # every file changed "just now"
     load_ruleset([rules_copy])
     cache = rules_copy.parent / "cache"
-    assert list(cache.glob("rules-*.json")) and not list(cache.glob("stamp-*"))
+    assert list(cache.glob("rules-*.marshal")) and not list(cache.glob("stamp-*"))
     seen = reads(monkeypatch)
     load_ruleset([rules_copy])
     assert seen  # read and hashed again: the cache is found by content
@@ -101,11 +101,12 @@ def test_old_caches_are_pruned_to_the_newest(rules_copy: Path):
     cache.mkdir(mode=0o700)
     past = time.time() - 86400
     for n in range(rulecache.KEEP_CACHES + 5):
-        for name in (f"rules-{n:064x}.json", f"stamp-{n:064x}"):
+        older_version = "json" if n < 3 else "marshal"  # caches of earlier versions go the same way
+        for name in (f"rules-{n:064x}.{older_version}", f"stamp-{n:064x}"):
             (cache / name).write_bytes(b"old")
             os.utime(cache / name, (past + n, past + n))
     load_ruleset([rules_copy])
-    assert len(list(cache.glob("rules-*.json"))) == rulecache.KEEP_CACHES
+    assert len(list(cache.glob("rules-*"))) == rulecache.KEEP_CACHES and not list(cache.glob("rules-*.json"))
     assert len(list(cache.glob("stamp-*"))) == rulecache.KEEP_CACHES
-    assert not (cache / f"rules-{0:064x}.json").exists()  # the oldest go first
+    assert not (cache / f"rules-{0:064x}.marshal").exists()  # the oldest go first
     assert load_ruleset([rules_copy]).rules  # the rule set just written is among those kept
