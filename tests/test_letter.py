@@ -139,3 +139,12 @@ def test_a_licensed_lenders_letter_still_counts_the_amount():
     letter = run(["-d", "10", "-a", "3000", "-p", "借呗", "-n", "none", "--received", "2000", "--income", "4000",
                   "--expenses", "3000", "--as-of", "2026-11-30"]).stdout
     assert "合计正好3000.00元" in letter and "官方渠道" in letter
+
+
+@pytest.mark.parametrize("platform", ["私人借款", "unlicensed"])
+def test_the_english_reason_starts_with_the_hardship_as_its_label_is_written(rules, platform):
+    """A label is written to start a sentence ("Job loss"): it leads the reason, never follows a word."""
+    letter = run(["-d", "45", "-a", "3000", "-p", platform, "-n", "none", "--hardship", "失业", "--lang", "en",
+                  "--as-of", "2026-11-23"]).stdout
+    label = rules.label("hardship", "unemployment", "en")
+    assert re.search(rf"\*\*(Reason|Why):\*\* {label}, mainly\.", letter), letter
