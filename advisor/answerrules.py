@@ -68,6 +68,7 @@ def compile_answers(m: Merge, condition: Compile) -> None:
         entry["verdict"] = check.text(file, node, "verdict", aid)
         entry["text"] = check.text(file, node, "text", aid)
         entry["conditions"] = [_text(m, file, c, aid, "conditions") for c in check.id_list(file, node, "conditions", aid)]
+        entry["conditions_are"] = good.get("conditions_are", "points")
         entry["references"] = good.get("references", [])
         answers.append(entry)
     data["answers"] = answers

@@ -80,6 +80,7 @@ def answer_item(concern: str, rules: RuleSet, known: dict[str, Any], lang: str) 
         "verdict": entry["verdict"][lang],
         "text": entry["text"][lang],
         "conditions": [c[lang] for c in entry["conditions"]],
+        "conditions_are": entry["conditions_are"],
         "references": list(entry["references"]),
     }
 

@@ -204,8 +204,13 @@ REPORT = Entry({"steps": COUNT, "consequences": COUNT, "conditions": COUNT, "con
 # A direct answer to one worry (a `concerns` choice): per concern the first whose `when` holds is shown,
 # so each concern ends with one that has no `when`.
 CONCERN = ref("choices:concerns")
+# What an answer's conditions are, which names their heading (the ui text `conditions_<kind>`): key
+# points (the default), elements that must `all` hold, each of them shown however short the report, or
+# what the verdict is `provided`.
+CONDITIONS_ARE = ("points", "all", "provided")
 ANSWER = Entry({"id": ID, **FACT, "concern": CONCERN, "when": CONDITION, "verdict": TEXT, "text": TEXT,
-                "conditions": ListOf(TEXT), "references": ListOf(ref("references")), "override": BOOL},
+                "conditions": ListOf(TEXT), "conditions_are": enum(CONDITIONS_ARE),
+                "references": ListOf(ref("references")), "override": BOOL},
                ("id", "concern", "verdict", "text"))
 # The concerns answered when the person named none: the first entry whose `when` holds.
 DEFAULT_CONCERNS = Entry({"when": CONDITION, "concerns": ListOf(CONCERN, 1)}, ("concerns",))

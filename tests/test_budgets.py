@@ -96,7 +96,9 @@ def test_english_report_answers_first_too():
     data = record(*HUABEI, "--lang", "en")
     flat = " ".join(out.splitlines()[:25])
     assert data["answers"][0]["verdict"].split()[0] in flat
-    assert "Your worries" in out and "Today" in out and "It depends on" in out
+    # The conditions' heading says what they are (ui conditions_<kind>); it was "It depends on" for all.
+    heading = default_ruleset().text(f"conditions_{data['answers'][0]['conditions_are']}", "en")
+    assert "Your worries" in out and "Today" in out and heading in out
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in data["headline"] + data["answers"][0]["verdict"])
 
 
@@ -122,7 +124,11 @@ def test_the_short_reports_limits_are_rule_data_a_layer_can_change(tmp_path):
     out = advisor(*CARD, "--rules", "builtin", "--rules", str(layer), "--lang", "en")
     bullets = out.split("What you may face")[1].split("Credit report")[0].count("•")
     assert bullets == 2
-    assert out.split("It depends on")[1].split("Based on")[0].count("•") == 1
+    # The card crime's elements must all hold, so all are shown whatever the limit (they were cut to
+    # one before); key points, here those of the lawsuit answer, are cut to the layer's one.
+    assert out.split("All of these must hold:")[1].split("Based on")[0].count("•") == 3
+    lawsuit = advisor(*CARD[:-1], "lawsuit", "--rules", "builtin", "--rules", str(layer), "--lang", "en")
+    assert lawsuit.split("Key points:")[1].split("Based on")[0].count("•") == 1
     assert "PRC Criminal Law, Art. 196" in out.replace("\n", " ")
     assert "Credit Reporting Regulation" in out.replace("\n", " "), "a layer adds to the built-in names"
     assert len(out.splitlines()) < len(advisor(*CARD, "--lang", "en").splitlines())

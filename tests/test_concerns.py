@@ -38,7 +38,9 @@ def test_each_answer_has_its_fields_and_its_references_are_resolved():
     assert len(data["answers"]) == 7
     titles = {r["id"] for r in data["references"]}
     for answer in data["answers"]:
-        assert set(answer) == {"concern", "id", "verdict", "text", "conditions", "references"}
+        # conditions_are (added): what the conditions are, which names their heading
+        assert set(answer) == {"concern", "id", "verdict", "text", "conditions", "conditions_are", "references"}
+        assert answer["conditions_are"] in ("points", "all", "provided")
         assert answer["verdict"] and answer["text"] and 1 <= len(answer["conditions"]) <= 3
         assert set(answer["references"]) <= titles
     by = {a["concern"]: a["id"] for a in data["answers"]}
@@ -185,3 +187,24 @@ def test_a_worry_about_a_home_visit_is_answered_for_the_case(extra, answer, says
     # Before, "会不会上门" was refused with "did you mean 会不会坐牢?": a home visit had no worry of its own.
     record = _answered_near_the_top([*extra, "--concerns", "会不会上门"], "会不会上门催收", says)
     assert [a["id"] for a in record["answers"]] == [answer] and record["concerns"] == ["visit"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_crimes_elements_are_shown_whole_under_their_own_heading_beside_another_worry(rules, lang):
+    """Beside a second worry each answer keeps two conditions; elements that must all hold are never cut
+    (cut to two, the card crime read as "not normally, it depends on intent and 50,000")."""
+    args = ["assess", "-d", "95", "-a", "52000", "-p", "信用卡", "-n", "failed", "--collection", "threats",
+            "--concerns", "jail,visit", "--no-input", "--as-of", "2026-11-22", "--lang", lang]
+    jail, other = json.loads(CliRunner().invoke(cli.app, [*args, "--format", "json"]).stdout)["answers"]
+    assert (jail["id"], jail["conditions_are"], len(jail["conditions"])) == ("jail.card-large", "all", 3)
+    assert other["conditions_are"] != "all" and len(other["conditions"]) > rules.report["conditions_when_several"]
+    sep = "；" if lang == "zh" else "; "
+    lines = CliRunner().invoke(cli.app, args, env={"NO_COLOR": "1"}).stdout.splitlines()
+    # a wrapped paragraph, unwrapped; a condition run on after a heading starts in lower case
+    out = ("" if lang == "zh" else " ").join(line.strip() for line in lines).casefold()
+    assert rules.text("conditions_all", lang).casefold() in out and sep.join(jail["conditions"]).casefold() in out
+    shown = sep.join(other["conditions"][:rules.report["conditions_when_several"]]).casefold()
+    assert rules.text("conditions_" + other["conditions_are"], lang).casefold() in out and shown in out
+    assert other["conditions"][-1].casefold() not in out
+    markdown = CliRunner().invoke(cli.app, [*args, "--format", "markdown"]).stdout
+    assert f"{rules.text('conditions_all', lang)}{'：' if lang == 'zh' else ': '}" in markdown

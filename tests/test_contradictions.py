@@ -368,3 +368,16 @@ def test_a_broken_agreement_is_not_told_there_is_no_overdue_record():
     data = assess("-d", "0", "-a", "8000", "-p", "consumer_finance", "-n", "breached", "--concerns", "credit")
     (answer,) = [a for a in data["answers"] if a["concern"] == "credit"]
     assert answer["id"] != "credit.not-overdue" and data["credit_impact"]["level"] != "none"
+
+
+@pytest.mark.parametrize("extra", [[], ["--received", "2000"]])
+def test_an_unlicensed_lenders_borrower_is_not_told_to_repay_the_lenders_figure(extra):
+    """The answer says the contract is void and what goes back is what was received: "repay as soon as you
+    can" beside it sent the person to pay the lender's figure, interest and all."""
+    data = assess("-d", "20", "-a", "3000", "-p", "714高炮", "-n", "none", *extra)
+    first = next(s for s in data["steps"] if s["priority"] == 1)
+    assert first["id"] == "repay_received_unlicensed" and first["urgency"] == "now"
+    assert not {"repay_now", "repay_overdue"} & set(steps(data))
+    assert "repay_overdue" in steps(assess("-d", "20", "-a", "3000", "-p", "借呗", "-n", "none"))
+    judged = assess("-d", "20", "-a", "3000", "-p", "714高炮", "-n", "none", "--legal-status", "judgment", *extra)
+    assert "repay_received_unlicensed" not in steps(judged), "once judged, the judgment says what is owed"

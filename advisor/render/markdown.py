@@ -26,7 +26,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     out = ["", f"## {rules.text('your_concerns', lang)}"]
     for item in record["answers"]:
         out += ["", f"### {rules.label('concerns', item['concern'], lang)}", "", f"**{item['verdict']}**", "",
-                item["text"], "", f"{rules.text('depends_on', lang)}{colon}", ""]
+                item["text"], "", f"{rules.text('conditions_' + item['conditions_are'], lang)}{colon}", ""]
         out += [f"- {c}" for c in item["conditions"]]
         if item["references"]:
             sep = "；" if lang == "zh" else "; "

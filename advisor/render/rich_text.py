@@ -302,15 +302,15 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
         yield _Wrapped(item["verdict"], style="bold")
         if not several:
             yield _Wrapped(item["text"], indent=2)
-        shown = item["conditions"][:conditions]
+        shown = item["conditions"][:None if item["conditions_are"] == "all" else conditions]
         based = item["references"] and (f"{rules.text('based_on', lang)}{colon}"
                                         f"{short_titles(item['references'], record, lang, rules.report['law_names'])}")
         if shown and several:  # conditions and citation run on, so that both answers fit the first screen
-            yield _Wrapped(f"{rules.text('depends_on', lang)}{colon}{_run_on(shown, lang)}"
+            yield _Wrapped(f"{rules.text('conditions_' + item['conditions_are'], lang)}{colon}{_run_on(shown, lang)}"
                            + (f"{'' if lang == 'zh' else ' '}{based}" if based else ""), indent=2)
             continue
         if shown:
-            yield _text(f"  {rules.text('depends_on', lang)}{colon.rstrip()}")
+            yield _text(f"  {rules.text('conditions_' + item['conditions_are'], lang)}{colon.rstrip()}")
             for condition in shown:
                 yield _item("•", condition)
         if based:
