@@ -94,7 +94,9 @@ def test_an_illegal_app_at_400_percent_is_sent_to_count_and_report_not_to_repay(
 def test_at_36_percent_or_below_no_crime_is_suggested():
     record = assess("-d", "20", "-a", "10000", "-p", "高炮", "-n", "none", "--apr", "36")
     assert "illegal_lending_crime" not in ids(record, "consequences")
-    assert "repay_overdue" in steps(record)  # 20 days late: "repay as soon as you can", not "by the due date"
+    # 20 days late to a lender without a licence: not "repay as soon as you can" (the lender's figure, which
+    # the void contract does not owe) but what was received (this review's change; it was repay_overdue)
+    assert "repay_received_unlicensed" in steps(record) and "repay_overdue" not in steps(record)
 
 
 def test_the_statute_texts_are_the_ones_compared():
@@ -136,7 +138,9 @@ def test_after_a_final_judgment_the_rate_is_not_challenged_now(status):
     todo = steps(record)
     assert "check_interest_rate" not in todo and "check_private_lending_cap" not in todo
     assert "unlicensed_contract_void" not in ids(record, "consequences")
-    assert record["answers"][0]["id"] == "cost.after-judgment"
+    # A judgment may still be open to appeal (cost.judgment says where to contest the charges); under
+    # enforcement it is in force. Before this review every status got cost.after-judgment.
+    assert record["answers"][0]["id"] == ("cost.judgment" if status == "judgment" else "cost.after-judgment")
     assert "判决书" in record["answers"][0]["verdict"]
 
 
@@ -283,7 +287,9 @@ def test_an_unlicensed_lender_repaid_what_was_received_is_not_paid_more_on_our_a
                     *(["--repaid-so-far", repaid] if repaid else []))
     steps = ids(record, "steps")
     assert ("stop_paying_more_unlicensed" in steps) is covered
-    assert ("repay_overdue" in steps) is not covered
+    # Not yet covered: the step is to repay what was received, not "repay soon" (the lender's figure), which
+    # this review removed for such a lender; before, this asserted repay_overdue.
+    assert ("repay_received_unlicensed" in steps) is not covered and "repay_overdue" not in steps
     if covered:
         assert not {"propose_plan", "written_agreement", "explain_hardship"} & set(steps)
     licensed = assess("-d", "10", "-a", "3000", "-p", "花呗", "-n", "none", "--received", "2000",

@@ -1,0 +1,90 @@
+"""What a content review of the answers found in late 2026-11, each case as its reviewer ran it: through
+`advisor assess` as a person runs it (flags, JSON or the short report)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import assess_json
+from typer.testing import CliRunner
+
+from advisor import cli
+
+AS_OF = "2026-11-22"
+
+
+def assess(*args: str) -> dict:
+    return assess_json(*args, as_of=AS_OF)
+
+
+def short_report(*args: str) -> str:
+    """The short report a person reads, its wrapped lines joined again."""
+    result = CliRunner().invoke(cli.app, ["assess", *args, "--no-input", "--as-of", AS_OF], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    lang = args[args.index("--lang") + 1] if "--lang" in args else "zh"
+    return ("" if lang == "zh" else " ").join(line.strip() for line in result.stdout.splitlines())
+
+
+def shown_steps(record: dict) -> list[str]:
+    """The steps the short report shows, in its order."""
+    return [s["id"] for s in sorted((s for s in record["steps"] if s["priority"]), key=lambda s: s["priority"])]
+
+
+@pytest.mark.parametrize("typed", ["判决书", "判了", "judgment"])
+def test_a_judgment_that_may_still_be_open_to_appeal_is_not_called_final_everywhere(typed):
+    """判决书 and 判了 are read as "judgment", which the choice calls in force; one served days ago can still
+    be appealed within 15 days (民事诉讼法 第一百七十一条), where the interest can still be contested."""
+    data = assess("-d", "300", "-a", "12000", "-p", "网商贷", "-n", "none", "--legal-status", typed,
+                  "--concerns", "cost,lawsuit")
+    assert "15日内可以上诉" in data["headline"] and "已经生效：" not in data["headline"]
+    by = {a["concern"]: a for a in data["answers"]}
+    cost, lawsuit = by["cost"], by["lawsuit"]
+    assert cost["id"] == "cost.judgment" and "上诉" in cost["text"] and "civil_procedure_171" in cost["references"]
+    assert lawsuit["id"] == "lawsuit.judgment" and "失信名单" in lawsuit["text"]
+    assert "避免进入执行和失信名单" not in lawsuit["text"], "inability to pay alone is no ground for the list"
+    enforced = assess("-d", "300", "-a", "12000", "-p", "网商贷", "-n", "none", "--legal-status", "enforcement",
+                      "--concerns", "cost")
+    assert enforced["answers"][0]["id"] == "cost.after-judgment", "under enforcement it is in force"
+
+
+def test_a_sued_person_sees_the_deadline_to_answer_and_on_an_old_debt_the_limitation_defence():
+    sued = assess("-d", "400", "-a", "15000", "-p", "网商贷", "-n", "none", "--legal-status", "sued")
+    assert shown_steps(sued)[:2] == ["verify_legal_documents", "file_defence"]
+    assert not any("如果真的被起诉" in s["text"] for s in sued["steps"]), "already sued"
+    old = assess("-d", "1400", "-a", "9000", "-p", "信用卡", "-n", "none", "--legal-status", "sued")
+    assert shown_steps(old)[:3] == ["verify_legal_documents", "file_defence", "raise_limitation_defence"]
+    assert "ask_before_acknowledging" not in {s["id"] for s in old["steps"]}
+    assert {"civil_code_193", "limitation_rules_3"} <= {r["id"] for r in old["references"]}
+    not_sued = assess("-d", "1400", "-a", "9000", "-p", "信用卡", "-n", "none")
+    assert "ask_before_acknowledging" in shown_steps(not_sued) and "raise_limitation_defence" not in str(not_sued)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_card_holder_is_sent_to_12378_not_to_the_internet_finance_platform(lang):
+    args = ("-d", "200", "-a", "38000", "-p", "credit_card", "-n", "failed", "--concerns", "jail,contacts",
+            "--lang", lang)
+    assert "report_abusive_collection_bank" in shown_steps(assess(*args))
+    report = short_report(*args)
+    assert "12378" in report and "jubao.nifa.org.cn" not in report
+    online = assess("-d", "30", "-a", "6000", "-p", "internet_platform", "-n", "none")
+    assert "report_abusive_collection" in {s["id"] for s in online["steps"]}
+
+
+def test_the_english_short_report_keeps_that_the_lenders_crime_is_not_the_borrowers():
+    args = ("-d", "60", "-a", "5000", "-p", "高炮", "-n", "none", "--apr", "400")
+    assert "不是你的" in short_report(*args)
+    assert "not yours" in short_report(*args, "--lang", "en")
+
+
+@pytest.mark.parametrize("typed", ["工作", "丢工作", "单位", "job", "work"])
+def test_a_worry_about_the_job_is_answered_with_when_an_employer_learns_of_a_debt(typed):
+    data = assess("-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", "--concerns", typed)
+    assert data["concerns"] == ["contacts"]
+    answer = data["answers"][0]
+    assert "单位" in answer["text"] and "civil_procedure_254" in answer["references"]
+
+
+def test_the_interest_line_for_a_licensed_lender_is_not_called_a_cap():
+    data = assess("-d", "40", "-a", "10000", "-p", "招联", "-n", "none", "--apr", "36", "--concerns", "cost")
+    assert "24%不是法律条文定的上限" in data["answers"][0]["text"] or "不是法律" in data["answers"][0]["verdict"]
+    report = short_report("-d", "40", "-a", "10000", "-p", "招联", "-n", "none", "--apr", "36")
+    assert "对照 24% 这条线" in report and "对照上限" not in report
