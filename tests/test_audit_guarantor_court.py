@@ -43,3 +43,28 @@ def test_the_courts_information_is_cited_to_the_law_that_puts_it_in_the_credit_s
         # Not paying a judgment alone does not list anyone: one of the situations of 失信规定 第一条 must hold.
         assert "有能力履行而拒不履行等情形的，还可能被列入失信名单" in said(credit)
         assert "dishonest_list_1" in credit["references"]
+
+
+# ---------------------------------------------------------------- 3. a licensed lender's credit answer by stage
+
+@pytest.mark.parametrize(("days", "status", "expected"), [("700", "dishonest_listed", "credit.reported-judged"),
+                                                          ("300", "judgment", "credit.reported-judged"),
+                                                          ("400", "sued", "credit.reported-long"),
+                                                          ("120", None, "credit.reported-long"),
+                                                          ("60", None, "credit.reported")])
+def test_a_licensed_lenders_credit_answer_follows_the_stage(days, status, expected):
+    court = ["--legal-status", status] if status else []
+    credit = answer("-d", days, "-a", "30000", "-p", "网商贷", "-n", "none", *court, concern="credit")
+    assert credit["id"] == expected
+    if expected == "credit.reported":
+        assert credit["verdict"].startswith("可能已经或将要上征信")
+    else:
+        assert credit["verdict"].startswith("这笔逾期很可能已经报送征信") and "将要" not in credit["verdict"]
+    judged = expected == "credit.reported-judged"
+    assert ("法院还可以把你不履行的信息记入征信系统" in credit["verdict"]) is judged
+    assert ({"civil_procedure_266", "credit_reg_44_3"} <= set(credit["references"])) is judged
+
+
+def test_a_microloan_keeps_the_general_answer_as_its_reporting_varies():
+    credit = answer("-d", "200", "-a", "30000", "-p", "microloan", "-n", "none", concern="credit")
+    assert credit["id"] == "credit.reported"
