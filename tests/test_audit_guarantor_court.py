@@ -24,6 +24,41 @@ def said(found: dict[str, Any]) -> str:
     return "".join([found["verdict"], found["text"], *found["conditions"]])
 
 
+# ---------------------------------------------------------------- 1. a guarantor's credit answer
+
+GUARANTOR = ["-d", "150", "-a", "50000", "-p", "bank_loan", "-n", "none", "--asker", "guarantor"]
+
+
+def test_a_guarantor_is_told_the_overdue_is_the_borrowers_and_what_would_become_their_own():
+    credit = answer(*GUARANTOR, concern="credit")
+    assert credit["id"] == "credit.guarantor"
+    text = said(credit)
+    assert "记在借款人" in credit["verdict"]
+    assert "你借款时" not in text and "欠款还清前" not in text, "not the borrower's answer"
+    assert "不履行" in credit["verdict"] and "你自己的不良信息" in credit["verdict"]
+    # The guarantee showing on the guarantor's own report is not in the statute: hedged, and sent to the report.
+    assert "可能" in credit["text"] and "以你的报告为准" in credit["text"] and "免费查两次" in credit["text"]
+    assert {"credit_reg_44_3", "civil_procedure_266", "credit_reg_17"} <= set(credit["references"])
+    assert "credit_reg_29" not in credit["references"]
+
+
+def test_a_guarantors_credit_box_opens_with_whose_record_it_is_and_speaks_of_the_borrower():
+    summary = assess_json(*GUARANTOR, as_of=REVIEWED)["credit_impact"]["summary"]
+    assert summary.startswith("你是担保人：这笔逾期记在借款人本人的征信报告上")
+    assert "你借款时" not in summary and "借款人书面同意报送" in summary
+
+
+def test_a_borrowers_credit_answer_is_unchanged_by_the_guarantors():
+    credit = answer(*GUARANTOR[:-2], concern="credit")
+    assert credit["id"] != "credit.guarantor" and "担保" not in credit["verdict"]
+
+
+def test_a_guarantor_of_a_friends_loan_gets_the_answer_for_a_loan_nobody_reports():
+    credit = answer("-d", "150", "-a", "50000", "-p", "个人借款", "-n", "none", "--asker", "guarantor",
+                    concern="credit")
+    assert credit["id"] == "credit.personal"
+
+
 # ---------------------------------------------------------------- 2. the court's information, by its own law
 
 @pytest.mark.parametrize(("status", "expected"), [("dishonest_listed", "credit.listed-not-reported"),
