@@ -103,3 +103,20 @@ def test_a_licensed_lenders_credit_answer_follows_the_stage(days, status, expect
 def test_a_microloan_keeps_the_general_answer_as_its_reporting_varies():
     credit = answer("-d", "200", "-a", "30000", "-p", "microloan", "-n", "none", concern="credit")
     assert credit["id"] == "credit.reported"
+
+
+# ---------------------------------------------------------------- 6. a friend cannot debit your account
+
+@pytest.mark.parametrize(("days", "negotiation", "expected"), [("200", "none", "lawsuit.personal"),
+                                                               ("200", "agreed", "lawsuit.personal-agreed")])
+def test_a_friends_loan_is_not_said_to_debit_an_account(days, negotiation, expected):
+    lawsuit = answer("-d", days, "-a", "30000", "-p", "个人借款", "-n", negotiation, concern="lawsuit")
+    assert lawsuit["id"] == expected
+    assert "扣款" not in said(lawsuit) and "合同" not in said(lawsuit)
+    assert "个人" in said(lawsuit) and "法院" in said(lawsuit)
+
+
+def test_a_licensed_lenders_lawsuit_answer_keeps_its_auto_debit_exception():
+    for negotiation in ("none", "agreed"):
+        lawsuit = answer("-d", "200", "-a", "30000", "-p", "网商贷", "-n", negotiation, concern="lawsuit")
+        assert "自动扣款" in said(lawsuit)
