@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 from conftest import assess_json
+from typer.testing import CliRunner
+
+from advisor import cli
 
 REVIEWED = "2026-11-22"
 
@@ -120,3 +123,32 @@ def test_a_licensed_lenders_lawsuit_answer_keeps_its_auto_debit_exception():
     for negotiation in ("none", "agreed"):
         lawsuit = answer("-d", "200", "-a", "30000", "-p", "网商贷", "-n", negotiation, concern="lawsuit")
         assert "自动扣款" in said(lawsuit)
+
+
+# ---------------------------------------------------------------- 4. a letter written while sued
+
+def letter(*args: str) -> str:
+    result = CliRunner().invoke(cli.app, ["letter", *args, "--as-of", REVIEWED, "--no-input"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+SUED = ["-d", "400", "-a", "15000", "-p", "网商贷", "-n", "none", "--legal-status", "sued"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", ("寄出前请先读", "不能代替应诉", "期限", "12348", "律师")),
+                                             ("en", ("Read before sending", "does not replace answering the court",
+                                                     "deadlines", "12348", "lawyer"))])
+def test_a_letter_while_sued_says_first_that_it_does_not_replace_answering_the_court(lang, words):
+    first = letter(*SUED, "--lang", lang).split("\n\n", 1)[0]
+    assert all(word in first for word in words), first
+
+
+@pytest.mark.parametrize("platform", ["个人借款", "网商贷"])
+def test_the_phone_script_while_sued_says_so_too_and_nothing_is_said_before_a_lawsuit(platform):
+    sued = ["-d", "400", "-a", "15000", "-p", platform, "-n", "none", "--legal-status", "sued"]
+    assert letter(*sued, "--script").startswith("（打电话前先读：你已经被起诉")
+    assert "代替应诉" in letter(*sued).split("\n\n", 1)[0]
+    for status in ([], ["--legal-status", "judgment"]):
+        assert "代替应诉" not in letter(*sued[:-2], *status)
