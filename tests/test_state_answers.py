@@ -32,7 +32,9 @@ def test_a_judged_loan_outside_the_credit_system_is_not_answered_as_never_judged
     record = assess_json("-d", "400", "-a", "50000", "-p", platform, "-n", "none", "--legal-status", "enforcement",
                          "--concerns", "credit")
     credit = answer(record, "credit")
-    assert credit["id"] == "credit.personal-judged" and "执行信息" in credit["verdict"]
+    # The verdict said "法院的执行信息可能进入征信" on 征信业管理条例 第二十九条 (lenders reporting); it now says what
+    # 民事诉讼法 第二百六十六条 lets a court do: record the non-performance in the credit system.
+    assert credit["id"] == "credit.personal-judged" and "不履行的信息记入征信系统" in credit["verdict"]
     assert not any("没有被起诉" in c for c in credit["conditions"])
 
 
