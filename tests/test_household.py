@@ -40,6 +40,7 @@ ONE_EACH = {
     "clearable": {"platform": "京东白条", "amount": "1000", "overdue_days": 10, "negotiation": "none"},
     "credit_reported": {"platform": "花呗", "amount": "5000", "overdue_days": 12, "negotiation": "none"},
     "other_licensed": {"platform": "网商贷", "amount": "3万", "overdue_days": 0, "negotiation": "in_progress"},
+    "personal": {"platform": "朋友", "amount": "2万", "overdue_days": 30, "negotiation": "none"},
     "unlicensed_interest": {"platform": "私人", "amount": "800", "overdue_days": 30, "negotiation": "none"},
     "settled": {"platform": "花呗", "amount": "500", "overdue_days": 400, "negotiation": "none",
                 "repaid_on": "2026-02-15"},
@@ -66,10 +67,10 @@ def test_each_priority_puts_its_debt_in_its_place_with_its_reason(rules):
 @pytest.mark.parametrize("priority", list(ONE_EACH))
 def test_each_priority_alone_decides_a_debt(priority, rules):
     """Each entry on its own: its debt goes before an ordinary licensed debt not yet overdue (or, for
-    the unlicensed lender, after it)."""
+    a loan from a person, the unlicensed lender and a repaid debt, after it)."""
     record = household([ONE_EACH["other_licensed"], ONE_EACH[priority]])
     order = [o["priority"] for o in record["order"]]
-    if priority in ("unlicensed_interest", "settled"):
+    if priority in ("personal", "unlicensed_interest", "settled"):
         assert order == ["other_licensed", priority]
     elif priority != "other_licensed":
         assert order == [priority, "other_licensed"]

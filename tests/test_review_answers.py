@@ -88,3 +88,27 @@ def test_the_interest_line_for_a_licensed_lender_is_not_called_a_cap():
     assert "24%不是法律条文定的上限" in data["answers"][0]["text"] or "不是法律" in data["answers"][0]["verdict"]
     report = short_report("-d", "40", "-a", "10000", "-p", "招联", "-n", "none", "--apr", "36")
     assert "对照 24% 这条线" in report and "对照上限" not in report
+
+
+def test_a_debt_repaid_out_of_court_cites_no_law_on_what_courts_do_to_unpaid_debts():
+    repaid = assess("-d", "400", "-a", "5000", "-p", "网商贷", "-n", "none", "--repaid-on", "2026-02-15")
+    cited = {r["id"] for r in repaid["references"]}
+    assert not cited & {"dishonest_list_1", "high_consumption_3", "civil_procedure_103", "civil_procedure_104"}
+    unpaid = {r["id"] for r in assess("-d", "400", "-a", "5000", "-p", "网商贷", "-n", "none")["references"]}
+    assert {"dishonest_list_1", "civil_procedure_104"} <= unpaid
+    sued = assess("-d", "400", "-a", "5000", "-p", "网商贷", "-n", "none", "--legal-status", "sued",
+                  "--repaid-on", "2026-02-15")
+    assert "civil_procedure_104" in {r["id"] for r in sued["references"]}, "in court, the court's rules still apply"
+
+
+def test_in_a_household_a_friends_loan_is_not_a_licensed_lender_and_an_unlicensed_one_is_void():
+    import advisor
+
+    record = advisor.assess_household(
+        [{"platform": "朋友", "amount": "2万", "overdue_days": 30, "negotiation": "none"},
+         {"platform": "714高炮", "amount": "3000", "overdue_days": 20, "negotiation": "none"}],
+        {"monthly_income": "5000", "monthly_expenses": "3500"}, as_of=__import__("datetime").date(2026, 11, 22))
+    by = {o["priority"]: o for o in record["order"]}
+    assert set(by) == {"personal", "unlicensed_interest"}
+    assert "持牌" not in by["personal"]["reason"] and "不会报送征信" in by["personal"]["reason"]
+    assert "合同无效" in by["unlicensed_interest"]["reason"]
