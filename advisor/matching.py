@@ -78,6 +78,7 @@ class Match(NamedTuple):
     unsure: bool = False
     outside: dict[str, str] | None = None
     crisis: dict[str, str] | None = None  # the answer says the person may harm themselves: where to get help
+    idle: bool = False  # a part of an answer that tells how things stand, naming no choice: let go
 
     @property
     def ok(self) -> bool:
@@ -118,6 +119,7 @@ class Index:
         self.alone = {fold(w) for w in phrases.get("alone", [])}
         self.doubts = tuple(fold(w) for w in phrases.get("doubts", []))
         self.asks = tuple(fold(w) for w in phrases.get("asks", []))
+        self.idle = {fold(w) for w in phrases.get("idle", [])}
         self.outside = [(fold(w), entry["text"]) for entry in phrases.get("outside", []) for w in entry["words"]]
         self.crisis = _crisis_words(rules)
         self.pick: list[str] | None = phrases.get("pick")
@@ -145,6 +147,8 @@ class Index:
             return Match((hit[0],), hit[1])
         if text in self.ambiguous:
             return Match(self.ambiguous[text], unsure=True)
+        if many and text in self.idle:
+            return Match((), idle=True)
         # Before anything else, and whatever denial is in it: "不想活了" holds 不.
         help_now = next((said for word, said in self.crisis if word in text), None)
         if help_now is not None:

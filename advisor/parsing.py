@@ -303,10 +303,10 @@ def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> 
             words += [w for w in _SPLIT_RE.split(piece) if w]
     if not words and not chosen:
         raise CaseError(field, rules.message("missing_value", lang))
-    for word in words:  # a phrase may name several ("打我同事电话还半夜打"): each one counts
+    for word in words:  # each part counts ("打我同事电话还半夜打"), one naming none ("我欠了钱") goes beside others
         found = match_choice(field, word, rules, many=True)
-        if not found.ok:
-            raise choice_error(field, word, found, rules, lang)
+        if not found.ok and not (found.idle and not all(match_choice(field, w, rules, True).idle for w in words)):
+            raise choice_error(field, "，".join(words) if found.idle else word, found, rules, lang)
         chosen.update(found.choices)
     return frozenset(chosen)
 

@@ -76,12 +76,12 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
     outside = form.keys["outside"]
     assert isinstance(outside, ListOf) and isinstance(outside.item, Entry)
     out: dict[str, Any] = {"choices": {}, "weak": [], "decides": [], "pick": None, "ambiguous": [], "outside": [],
-                           "alone": [], "doubts": [], "asks": []}
+                           "alone": [], "doubts": [], "asks": [], "idle": []}
     for file, node in nodes:
         good = m.values(file, node, form, where)
         for choice, words in good.get("choices", {}).items():
             out["choices"].setdefault(choice, []).extend(str(w) for w in words)
-        for key in ("weak", "decides", "alone", "doubts", "asks"):
+        for key in ("weak", "decides", "alone", "doubts", "asks", "idle"):
             out[key] += [str(w) for w in good.get(key, [])]
         if "pick" in good:
             out["pick"] = good["pick"]

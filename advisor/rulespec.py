@@ -231,8 +231,9 @@ PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:plat
 # several (`pick`),
 # words naming what the rules are not written for (`outside`: refused, with its `text` saying why),
 # words that count only as the whole answer (`alone`), words that put a phrase found beside them in
-# doubt (`doubts`: a threat, a fear, a question: asked again), and words that ask rather than deny
-# (`asks`: 会不会, taken out before looking for a denial).
+# doubt (`doubts`: a threat, a fear, a question: asked again), words that ask rather than deny
+# (`asks`: 会不会, taken out before looking for a denial), and, in a field of several choices, a part of
+# an answer that tells how things stand and names no choice (`idle`: "我欠了钱，怕家里人知道"), let go.
 
 
 def phrases_form(field: str | None = None) -> Entry:
@@ -242,7 +243,7 @@ def phrases_form(field: str | None = None) -> Entry:
                                    says='"{key}" must map choice ids to lists of words'),
                   "weak": ListOf(WORD, says=WORD.says), "decides": ListOf(WORD, says=WORD.says), "pick": ListOf(choice),
                   "alone": ListOf(WORD, says=WORD.says), "doubts": ListOf(WORD, says=WORD.says),
-                  "asks": ListOf(WORD, says=WORD.says),
+                  "asks": ListOf(WORD, says=WORD.says), "idle": ListOf(WORD, says=WORD.says),
                   "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(
                       choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices"))),
                   "outside": ListOf(Entry({"words": WORDS, "text": TEXT}, ("words", "text")))})
