@@ -129,6 +129,28 @@ def test_shifted_or_missing_cells_are_still_an_error_naming_the_row(tmp_path: Pa
     assert error["id"] == "A1" and error["error"]["message"].startswith("第 2 行：这一行有")
 
 
+def test_a_row_longer_than_a_header_ending_in_a_named_column_is_not_read(tmp_path: Path) -> None:
+    # The unquoted 8,000 pushes 3000 under 备注 and the row's empty last cell past the header: read, it
+    # would be income 8 and expenses 000.
+    (tmp_path / "inc.csv").write_text("编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出,备注\n"
+                                      "A,45,20000,花呗,未协商,8,000,3000,\n", encoding="utf-8")
+    done = advisor("batch", "inc.csv", "-q", "--as-of", "2026-05-01", cwd=tmp_path)
+    assert done.returncode == 1
+    (error,) = records(done.stdout)
+    assert error["id"] == "A" and error["error"]["message"].startswith("第 2 行：这一行有 9 个值，但表头有 8 列")
+
+
+def test_a_longer_row_below_a_padded_header_is_read_when_nothing_is_past_its_names(tmp_path: Path) -> None:
+    (tmp_path / "pad.csv").write_text("编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出,备注,,\n"
+                                      "A,45,20000,花呗,未协商,8000,3000,,,,,\n"
+                                      "B,45,20000,花呗,未协商,8,000,3000,想分期,,\n", encoding="utf-8")
+    done = advisor("batch", "pad.csv", "-q", "--as-of", "2026-05-01", cwd=tmp_path)
+    padded, shifted = records(done.stdout)
+    assert padded["case"]["monthly_income"] == "8000.00" and padded["case"]["monthly_expenses"] == "3000.00"
+    assert shifted["id"] == "B" and shifted["error"]["message"].startswith("第 3 行：这一行有 11 个值")
+    assert done.returncode == 1
+
+
 def test_a_sheet_row_ending_before_its_optional_columns_is_read(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_text("客户编号,逾期天数,金额,平台,协商情况,月收入,每月支出\n"
                                     "K1,45,5000,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商\n", encoding="utf-8")

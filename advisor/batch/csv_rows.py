@@ -295,11 +295,13 @@ def _fitted(cells: list[str], width: int, least: int, named: int) -> list[str] |
     ones (a spreadsheet drops a row's trailing empty cells; a sheet with no size gives short rows) read
     as empty, extra empty ones dropped. None when the difference is anything else (a comma inside an
     unquoted 3,800 shifts every cell after it): read, such a row would put answers under wrong columns.
-    So a short row may hold nothing under the header's unnamed last columns: that is where a shift puts
-    the cell it pushes out."""
+    So a row may hold nothing under the header's unnamed last columns: that is where a shift puts the
+    cell it pushes out. A longer row is read only below a header that itself ends in unnamed columns (a
+    padded export): below any other header, an empty extra cell is just as likely the row's own last
+    cell pushed out by a shift (…,8,000,3000, read as 8 and 000)."""
     if least <= len(cells) < width and not any(c.strip() for c in cells[named:]):
         return cells + [""] * (width - len(cells))
-    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+    if len(cells) > width and named < width and not any(c.strip() for c in cells[named:]):
         return cells[:width]
     return None
 
