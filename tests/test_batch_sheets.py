@@ -160,6 +160,47 @@ def test_a_sheet_row_ending_before_its_optional_columns_is_read(tmp_path: Path) 
     assert household["rows"] == [1, 2] and len(household["plan"]["allocations"]) == 2
 
 
+def stale_size(path: Path, ref: str) -> Path:
+    """The sheet's <dimension> tag rewritten to `ref`: the size some writers leave behind after editing."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as book:
+        for item in book.infolist():
+            parts[item.filename] = book.read(item)
+    xml, count = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="%s"/>' % ref.encode(),
+                         parts["xl/worksheets/sheet1.xml"])
+    assert count == 1
+    parts["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("ref", ["A1:E3", "A1:C2", "A1:A1"])
+def test_a_sheet_whose_stated_size_is_stale_loses_no_row_and_no_column(tmp_path: Path, ref: str) -> None:
+    rows = [[f"A{n}", 45, 5000, "花呗", "未协商", 8000 + n] for n in range(1, 6)]
+    stale_size(sheet(tmp_path / "s.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况", "月收入"], *rows]), ref)
+    done = advisor("batch", "s.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = records(done.stdout)
+    assert [(r["case"]["id"], r["case"]["monthly_income"]) for r in found] == [(f"A{n}", f"{8000 + n}.00")
+                                                                                for n in range(1, 6)]
+
+
+def test_a_sheet_stated_wider_than_its_rows_still_pads_them(tmp_path: Path) -> None:
+    # The stated width still pads every row, as openpyxl did: the header ends in unnamed columns, and a
+    # note past it is under no name, as in any sheet of that width; a row ending early is read.
+    stale_size(sheet(tmp_path / "w.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况"],
+                                           ["A1", 45, 5000, "花呗"], ["A2", 45, 5000, "花呗", "未协商", None, None, "x"]]),
+               "A1:H40")
+    done = advisor("batch", "w.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    first, second = records(done.stdout)
+    assert first["error"]["field"] == "negotiation" and second["case"]["id"] == "A2"
+
+
 # ---------------------------------------------------------------- 4. cell types: a percent, a date and time
 
 
