@@ -105,6 +105,17 @@ def test_a_title_above_a_household_sheet_keeps_the_households(tmp_path: Path) ->
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1].startswith("K1,1,3,")
 
 
+@pytest.mark.parametrize("above", ["某某法律援助中心 逾期案件登记表,,,,,\n", "\n\n", ",,,,,\n", ""])
+def test_a_csv_with_a_title_or_blank_lines_above_its_header_keeps_the_households(tmp_path: Path, above: str) -> None:
+    # The client column is found where the reader finds the header, not only on the first line.
+    (tmp_path / "hh.csv").write_text(f"{above}客户编号,逾期天数,逾期金额,平台,协商情况,月收入\n"
+                                     "K1,12,3800,花呗,未协商,8000\nK1,100,2万,网商贷,未协商,\n", encoding="utf-8")
+    done = advisor("batch", "hh.csv", "-q", "--as-of", "2026-05-01", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["client"], r["rows"]) for r in records(done.stdout)] == [("K1", [1, 2])]
+    assert "客户编号" not in done.stderr  # not ignored as an unknown column
+
+
 # ---------------------------------------------------------------- 3. trailing empty cells; a damaged row's id
 
 

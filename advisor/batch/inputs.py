@@ -104,10 +104,7 @@ def column_in_head(inp: Input, wanted: set[str]) -> str | None:
 
     decoded = inp.head.decode(inp.encoding, errors="replace").lstrip("\ufeff")
     if inp.format == "csv":
-        found = header_at(decoded)
-        header = "" if found is None else found[2].rstrip("\r\n")
-        names: Any = split(header, sniff_separator(header))
-        names = [] if isinstance(names, tuple) else [n.strip() for n in names]
+        names: Any = header_names(decoded)
     else:
         text_ = decoded.lstrip()
         if inp.format == "json":
@@ -260,6 +257,15 @@ def header_at(decoded: str) -> tuple[int, int, str, bool] | None:
             break
         start, number = end + 1, number + 1
     return None if first is None else (*first, False)
+
+
+def header_names(decoded: str) -> list[str]:
+    """The column names of a CSV's header, found in its first text as the reader finds it (header_at:
+    past blank lines and a title); none when there is no header or it cannot be split."""
+    found = header_at(decoded)
+    header = "" if found is None else found[2].rstrip("\r\n")
+    names = split(header, sniff_separator(header))
+    return [] if isinstance(names, tuple) else [n.strip() for n in names]
 
 
 def _holds_header(head: bytes) -> bool:
