@@ -219,6 +219,46 @@ def _write(records: Iterator[dict[str, Any]], target: Target, fmt: str) -> None:
 
 def _household(client: str, rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
                headers: dict[str, str]) -> dict[str, Any]:
+    record = _assessed(client, rows, members, rules, as_of, lang, headers)
+    if "error" in record and len(rows) <= MAX_DEBTS:
+        # Words saying the person may harm themselves, on any of the client's rows, come before the first
+        # mistake found: the help line must not hide behind a mistyped figure. Only a failed household pays.
+        crisis = _crisis(rows, members, rules, as_of, lang, headers)
+        if crisis is not None:
+            record["error"] = crisis
+    return record
+
+
+def _crisis(rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
+            headers: dict[str, str]) -> dict[str, Any] | None:
+    """The first answer, in row order, that gets the help line (matching.Crisis), as the household's
+    error, worded as it is when it is the only thing wrong; None when no answer says so."""
+    from ..household import debt_error
+    from ..matching import Crisis
+    from ..parsing import field_name, parse_answer
+
+    for debt, (n, item) in enumerate(zip(rows, members), 1):
+        if isinstance(item, RowError):
+            continue
+        for f, raw in (*enumerate(item.core), *item.extra):
+            if raw is None or raw == "":
+                continue
+            field = ALL_FIELDS[f]
+            try:
+                parse_answer(field, raw, rules, lang, as_of)
+            except Crisis as exc:
+                if field in PERSON_FIELDS:  # as merge_person names it: by its column
+                    column = headers.get(field) or field_name(field, rules, lang)
+                    return {"debt": None, "row": n, "field": field,
+                            "message": f"{column}{'：' if lang == 'zh' else ': '}{exc.message}"}
+                return {"debt": debt, "row": n, "field": field, "message": debt_error(debt, exc, rules, lang).message}
+            except CaseError:
+                continue
+    return None
+
+
+def _assessed(client: str, rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
+              headers: dict[str, str]) -> dict[str, Any]:
     if len(rows) > MAX_DEBTS:
         message = rules.message("household_too_many", lang, count=f"{len(rows):,}", max=MAX_DEBTS)
         return {"client": client, "rows": rows, "error": {"debt": None, "row": None, "field": None,
