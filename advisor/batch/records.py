@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import fields
 from ..engine import evaluate, lookup
 from ..errors import CaseError
-from ..models import CORE_FIELDS, FIELD_KINDS, NO_EXTENDED, Case, plain
 from ..matching import Crisis
+from ..models import CORE_FIELDS, FIELD_KINDS, NO_EXTENDED, Case, plain
 from ..parsing import parse_answer
 from ..render.record import to_record
 from ..tuples import NamedTuple
