@@ -181,6 +181,22 @@ def test_bad_answers_file_is_a_usage_error(tmp_path, content):
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("name", "body", "said"), [
+    ("a.yaml", "overdue_days: 45\namount: 3万\nplatform: 花呗\nnegotiation: none\namount: 5\n", "第 5 行：逾期金额（amount）重复给出"),
+    ("a.json", '{"overdue_days": 45, "amount": "3万", "platform": "花呗", "negotiation": "none", "amount": 5}',
+     "逾期金额（amount）重复给出"),
+    ("h.yaml", "monthly_income: 8000\ndebts:\n  - {overdue_days: 45, amount: 3万, platform: 花呗, negotiation: none,"
+     " platform: 借呗}\n", "第 3 行：机构类型（platform）重复给出"),
+    ("a.yaml", "overdue_days: 45\namount: 3万\nplatform: 花呗\nnegotiation: none\n金额: 5\n", "逾期金额（amount）重复给出"),
+])
+def test_an_answer_given_twice_in_an_answers_file_is_refused_not_the_last_one_kept(tmp_path, name, body, said):
+    # Before, YAML and JSON kept the last value in silence (amount 5.00).
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["assess", "--answers", str(tmp_path / name), "--no-input", "--format", "json",
+                                          "--as-of", "2026-05-01"])
+    assert result.exit_code == 2 and said in result.stderr and not result.stdout
+
+
 def test_an_answers_file_takes_the_names_the_api_and_batch_take(tmp_path):
     by_id = {"overdue_days": "两个月", "amount": "两万块", "platform": "花呗", "negotiation": "没有", "apr": "36"}
     by_name = {"逾期天数": "两个月", "金额": "两万块", "平台": "花呗", "协商": "没有", "APR": "36"}
