@@ -51,6 +51,7 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     from .parsing import named, parse_answer
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
+    case_id = from_file.pop("id", None)  # not an answer: the case's own id, echoed as the API echoes it
     raw = {**from_file, **sources.flags}
     parsed: dict[str, Any] = {}
     bad = []
@@ -90,6 +91,8 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
 
             household += more_debts(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of,
                                     quick=sources.quick, width=width)
+    if case_id is not None and case_id != "" and not household:
+        parsed["id"] = str(case_id)
     saved = parsed
     if household:
         from .household_interview import split
@@ -157,7 +160,8 @@ def _quoted(path: str) -> str:
 
 def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
     """An answers file (YAML or JSON): its raw answers, keyed by field id. The file's keys may be any name
-    an answer goes by (overdue_days, 逾期天数…), as for the API and batch, and `debts`."""
+    an answer goes by (overdue_days, 逾期天数…), as for the API and batch, the case's `id` (or 编号), and
+    `debts`."""
     from .parsing import KEYS, field_name, key_name, unknown_key
     from .rulefiles import GivenTwice, read_limited, safe_data
 
@@ -184,7 +188,7 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         field = "debts" if key == "debts" else KEYS.get(key_name(key))  # debts: several (household_input)
-        if field != "debts" and field not in FIELD_KINDS:
+        if field not in ("debts", "id") and field not in FIELD_KINDS:  # id, 编号: as a batch row gives it
             reason = unknown_key(key, rules, lang)
         elif field in out:
             reason = rules.message("batch_twice", lang, name=field_name(field, rules, lang))
