@@ -255,6 +255,31 @@ def test_a_date_still_refuses_what_is_not_one(tmp_path: Path, written: str) -> N
     assert done.returncode == 1 and records(done.stdout)[0]["error"]["field"] == "contract_date"
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "jsonl"])
+def test_invisible_characters_pasted_into_a_cell_or_header_are_dropped(tmp_path: Path, invisible: str,
+                                                                      kind: str) -> None:
+    # Before: a header 逾期天数 followed by a zero-width space was "missing", and a cell 45 with one was
+    # "“45​”不是天数", the message showing it as a plain 45.
+    z = invisible
+    header = ["编号", f"逾期天数{z}", "金额", "平台", f"{z}协商情况"]
+    row = [f"A{z}1", f"45{z}", f"5{z}000", f"花{z}呗", f"未协商{z}"]
+    if kind == "xlsx":
+        sheet(tmp_path / "z.xlsx", [header, row])
+    elif kind == "csv":
+        (tmp_path / "z.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    else:
+        import json
+
+        (tmp_path / "z.jsonl").write_text(json.dumps(dict(zip(header, row)), ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+    done = advisor("batch", f"z.{kind}", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (record,) = records(done.stdout)
+    assert record["case"] == {"id": "A1", "overdue_days": 45, "amount": "5000.00", "platform": "internet_platform",
+                              "product": "花呗", "negotiation": "none"}
+
+
 # ---------------------------------------------------------------- 5. files that are not .xlsx
 
 OLE = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(range(256)) * 8  # how an old .xls (or an encrypted .xlsx) starts

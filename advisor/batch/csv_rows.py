@@ -23,6 +23,7 @@ from .rows import (
     damaged,
     header_note,
     text,
+    visible,
 )
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 Line = tuple[int, "str | None"]  # (n, the nth line without its line end); None: longer than MAX_ROW_CHARS
 
 # One scan finds every line that needs a closer look; most lines have none of these and are just split.
-_UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff]')
+_UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff\u200b\u200c\u200d\u2060]')
 _FORBIDDEN = re.compile("[\0\r\ufeff]")  # never in a CSV row; a CR is fine only as part of the CRLF line end
 _DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
 
@@ -242,6 +243,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                 continue
             suspect = unusual(line) is not None
             if suspect:
+                line = visible(line)
                 found = damage(line) or split(line, sep)
                 if isinstance(found, tuple) and found[1] == "open" and sep not in line[found[0]:]:
                     found = _close_over_lines(line, found, lines, back, width, sep)
@@ -341,7 +343,7 @@ def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], 
             break
         if sep in following.split('"', 1)[0] or damage(following) is not None:
             break  # a row, not the rest of a value
-        record += "\n" + following
+        record += "\n" + visible(following)
         cells = split(record, sep)
         if isinstance(cells, list):
             if len(cells) == width and not any(sep in c for c in cells if "\n" in c):

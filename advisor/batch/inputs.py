@@ -19,7 +19,7 @@ from ..fileio import check_writable
 from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
-from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text
+from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text, visible
 from .sheets import is_utf16, is_xlsx, refuse_old_excel, utf16_as_utf8, xlsx_as_csv
 from .sinks import UTF8_BOM
 
@@ -263,7 +263,7 @@ def header_names(decoded: str) -> list[str]:
     """The column names of a CSV's header, found in its first text as the reader finds it (header_at:
     past blank lines and a title); none when there is no header or it cannot be split."""
     found = header_at(decoded)
-    header = "" if found is None else found[2].rstrip("\r\n")
+    header = "" if found is None else visible(found[2].rstrip("\r\n"))
     names = split(header, sniff_separator(header))
     return [] if isinstance(names, tuple) else [n.strip() for n in names]
 
@@ -285,7 +285,7 @@ def names_a_column(line: str) -> bool:
     """Does this line, as a CSV header, name any column this tool reads?"""
     if len(line) > MAX_ROW_CHARS:
         return False
-    body = line.rstrip("\r\n").lstrip("\ufeff")
+    body = visible(line.rstrip("\r\n").lstrip("\ufeff"))
     cells = split(body, sniff_separator(body))
     return isinstance(cells, list) and any(column_field(cell.strip()) is not None for cell in cells)
 
@@ -300,7 +300,7 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
     if found_at is None:
         raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
     start, number, line, below = found_at
-    body = line.rstrip("\n").removesuffix("\r")
+    body = visible(line.rstrip("\n").removesuffix("\r"))
     if len(body) > MAX_ROW_CHARS or (not line.endswith("\n") and len(inp.head) >= HEAD_BYTES):
         raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
     sep = sniff_separator(body)

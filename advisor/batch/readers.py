@@ -22,6 +22,7 @@ from .csv_rows import Columns, Line, csv_rows, header_unit, with_unit
 from .rows import (
     BAD_BYTES,
     FIELD_NUMBER,
+    INVISIBLE,
     MAX_DEPTH,
     MAX_LINE_CHARS,
     MAX_ROW_CHARS,
@@ -32,6 +33,7 @@ from .rows import (
     damaged,
     header_note,
     text,
+    visible,
 )
 
 if TYPE_CHECKING:
@@ -172,8 +174,11 @@ class KeyMap:
                 continue
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
-            elif value.__class__ is str and not value.isascii() and BAD_BYTES.search(value):
-                return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
+            elif value.__class__ is str and not value.isascii():
+                if BAD_BYTES.search(value):
+                    return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
+                if INVISIBLE.search(value):
+                    value = visible(value)
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
