@@ -212,6 +212,23 @@ def test_a_sheet_stated_wider_than_its_rows_still_pads_them(tmp_path: Path) -> N
     assert first["error"]["field"] == "negotiation" and second["case"]["id"] == "A2"
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_rows_of_spaces_are_not_rows_above_or_below_the_header(tmp_path: Path, kind: str) -> None:
+    # Before, " , , , , " and "\u3000,,,," were rows, each an error record ("没有填写"), exit 1; above the
+    # header, a U+3000 line was taken for a title.
+    rows = [["\u3000", "", "", "", ""], [" ", " ", "", "", ""], ["编号", "逾期天数", "金额", "平台", "协商情况"],
+            [" ", " ", " ", " ", " "], ["A1", 45, 5000, "花呗", "未协商"], ["\u3000", "", "", "\u3000", ""],
+            ["A2", 30, 3000, "信用卡", "未协商"]]
+    if kind == "xlsx":
+        sheet(tmp_path / "s.xlsx", rows)
+    else:
+        (tmp_path / "s.csv").write_text("".join(",".join(map(str, r)) + "\n" for r in rows), encoding="utf-8")
+    done = advisor("batch", f"s.{kind}", "-q", "--keep", "编号", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["row"], r["line"], r["case"]["id"]) for r in records(done.stdout)] == [(1, 5, "A1"), (2, 7, "A2")]
+    assert "表头" not in done.stderr  # no title was passed over
+
+
 # ---------------------------------------------------------------- 4. cell types: a percent, a date and time
 
 

@@ -272,7 +272,10 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                 with_units(cells, units)
             case_id = (cells[idi] or None) if idi >= 0 else None
             raws = (cells[i0], cells[i1], cells[i2], cells[i3])
-            if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
+            # A row of empty cells is no row, nor is one of spaces (a full-width U+3000 too): a sheet shows
+            # both as blank. One strip decides nearly every row.
+            if not (raws[0].strip() or raws[1].strip() or raws[2].strip() or raws[3].strip() or
+                    (case_id or "").strip()) and not any(c.strip() for c in cells):
                 continue
             if suspect and BAD_BYTES.search("".join(cells)):
                 at = next(i for i, c in enumerate(cells) if BAD_BYTES.search(c))

@@ -247,7 +247,7 @@ def header_at(decoded: str) -> tuple[int, int, str, bool] | None:
     while seen <= TITLE_ROWS:
         end = decoded.find("\n", start)
         line = decoded[start:] if end < 0 else decoded[start:end + 1]
-        if line.strip(" \t,;\r\n\ufeff"):
+        if not blank_line(line):
             if first is None:
                 first = (start, number, line)
             if names_a_column(line):
@@ -268,6 +268,15 @@ def header_names(decoded: str) -> list[str]:
     return [] if isinstance(names, tuple) else [n.strip() for n in names]
 
 
+_NOT_TEXT = str.maketrans("", "", ",;\t\ufeff\u200b\u200c\u200d\u2060")
+
+
+def blank_line(line: str) -> bool:
+    """Does a line hold no text: blank, or cells that are empty or spaces (a sheet's blank row)? Such a
+    line is neither a title nor a header."""
+    return not line.translate(_NOT_TEXT).strip()
+
+
 def _holds_header(head: bytes) -> bool:
     """Has standard input given enough to find the header: JSON, a line naming a column, or more lines with
     text than a title takes? Then a stream row by row starts; else a title would be taken for the header."""
@@ -278,7 +287,7 @@ def _holds_header(head: bytes) -> bool:
     complete = head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace")
     found = header_at(complete)
     return found is not None and (names_a_column(found[2]) or
-                                  sum(1 for line in complete.splitlines() if line.strip(" \t,;\ufeff")) > TITLE_ROWS)
+                                  sum(1 for line in complete.splitlines() if not blank_line(line)) > TITLE_ROWS)
 
 
 def names_a_column(line: str) -> bool:
