@@ -198,16 +198,6 @@ class Assessor:
             raise RowError(found.field, found.message, case_id)
         return found
 
-    def _rejected(self, row: Row, error: RowError) -> RowError:
-        """Why a row is rejected: words saying the person may harm themselves, in any of its answers, come
-        before its first bad field, so the help line is never hidden behind a mistyped figure. Looked for
-        only once a row has failed: a good row pays nothing."""
-        for n, raw in (*enumerate(row.core), *row.extra):
-            if raw is not None:
-                found = self._memo(n, raw)
-                if isinstance(found, Crisis):
-                    return RowError(found.field, found.message, row.case_id)
-        return error
 
     def assess(self, row: Row) -> tuple[bytes, Result]:
         """The case echo and the assessment for one row; raises RowError naming the first bad field."""
@@ -256,7 +246,7 @@ class Assessor:
                 return core, []
             known = [(n, self._answer(n, raw, case_id)) for n, raw in row.extra]
         except RowError as error:
-            raise self._rejected(row, error) from None
+            raise _crisis_first(self._memo, row, error) from None
         return core, [(n, p) for n, p in known if p.value is not None]
 
     @staticmethod
@@ -269,6 +259,18 @@ class Assessor:
 
 
 _new_tuple = tuple.__new__  # a NamedTuple's tuple built without its argument handling: the per-row path
+
+
+def _crisis_first(parsed: Callable[[int, Any], Parsed | CaseError], row: Row, error: RowError) -> RowError:
+    """Why a row is rejected: words saying the person may harm themselves, in any of its answers, come
+    before its first bad field, so the help line is never hidden behind a mistyped figure. Looked for
+    only once a row has failed (`parsed`: the memoised parse), so a good row pays nothing."""
+    for n, raw in (*enumerate(row.core), *row.extra):
+        if raw is not None:
+            found = parsed(n, raw)
+            if isinstance(found, Crisis):
+                return RowError(found.field, found.message, row.case_id)
+    return error
 
 
 def _rejected(error: Any, case_id: str | None) -> RowError:
