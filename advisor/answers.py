@@ -51,6 +51,7 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
     from .parsing import named, parse_answer
 
     from_file = read_answers(sources.answers_file, rules, lang) if sources.answers_file else {}
+    case_id = from_file.pop("id", None)  # not an answer: the case's own id, echoed as the API echoes it
     raw = {**from_file, **sources.flags}
     parsed: dict[str, Any] = {}
     bad = []
@@ -90,6 +91,8 @@ def gather(sources: Sources, rules: RuleSet, lang: str, as_of: date,
 
             household += more_debts(parsed, rules, lang, counted, wrapping(say, width), as_of=as_of,
                                     quick=sources.quick, width=width)
+    if case_id is not None and case_id != "" and not household:
+        parsed["id"] = str(case_id)
     saved = parsed
     if household:
         from .household_interview import split
@@ -157,18 +160,25 @@ def _quoted(path: str) -> str:
 
 def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
     """An answers file (YAML or JSON): its raw answers, keyed by field id. The file's keys may be any name
-    an answer goes by (overdue_days, 逾期天数…), as for the API and batch, and `debts`."""
+    an answer goes by (overdue_days, 逾期天数…), as for the API and batch, the case's `id` (or 编号), and
+    `debts`."""
     from .parsing import KEYS, field_name, key_name, unknown_key
-    from .rulefiles import read_limited, safe_data
+    from .rulefiles import GivenTwice, read_limited, safe_data
 
-    try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting
+    try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting, no key twice
         text = read_limited(path, "an answers file").decode("utf-8")
         if path.suffix.lower() == ".json":
             import json
 
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_refuse_twice)
         else:
             data = safe_data(text)
+    except GivenTwice as exc:  # the last value would win in silence, as batch never lets it
+        field = KEYS.get(key_name(exc.key))
+        said = rules.message("batch_twice", lang, name=field_name(field, rules, lang) if field else f"“{exc.key}”")
+        if exc.line:
+            said = rules.message("batch_at_line", lang, line=exc.line, what=said)
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=said)) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
     except Exception as exc:  # yaml.YAMLError, without importing yaml up front
@@ -178,7 +188,7 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         field = "debts" if key == "debts" else KEYS.get(key_name(key))  # debts: several (household_input)
-        if field != "debts" and field not in FIELD_KINDS:
+        if field not in ("debts", "id") and field not in FIELD_KINDS:  # id, 编号: as a batch row gives it
             reason = unknown_key(key, rules, lang)
         elif field in out:
             reason = rules.message("batch_twice", lang, name=field_name(field, rules, lang))
@@ -187,6 +197,18 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
             continue
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=reason))
     return out
+
+
+def _refuse_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object of an answers file, found by batch's reader (json_object); a key given twice in it
+    raises GivenTwice. JSON parsers do not say where a key is, so no line is named."""
+    from .rulefiles import GivenTwice, json_object
+
+    found = json_object(pairs)
+    twice = getattr(found, "twice", None)
+    if twice:
+        raise GivenTwice(twice[0])
+    return found
 
 
 def write_answers(path: Path, answers: dict[str, Any]) -> None:

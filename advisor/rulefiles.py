@@ -1,6 +1,6 @@
-"""Reading rule files and other YAML from others: found in folders, size-limited, screened for what
-a data file never needs (anchors, deep nesting), duplicate keys refused, every mapping's line and
-column kept for messages. Only a cold rules cache reads YAML, so yaml is imported inside the functions
+"""Reading rule files and other YAML (and JSON objects) from others: found in folders, size-limited,
+screened for what a data file never needs (anchors, deep nesting), duplicate keys refused, every
+mapping's line and column kept for messages. Only a cold rules cache reads YAML, so yaml is imported inside the functions
 (for start-up).
 """
 
@@ -106,6 +106,32 @@ def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
     return None
 
 
+class GivenTwice(ValueError):
+    """A key given twice in one mapping of a data file from others; `line` where it comes again."""
+
+    def __init__(self, key: Any, line: int | None = None) -> None:
+        super().__init__(f'line {line}: "{key}" is given twice' if line else f'"{key}" is given twice')
+        self.key, self.line = key, line
+
+
+class KeysTwice(dict[str, "Any"]):
+    """A JSON object that gave a key more than once (the last value kept, as json does); `twice`: those keys."""
+
+    twice: list[str]
+
+
+def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object (an object_pairs_hook), marked when a key comes twice: else the last value would win
+    in silence. Batch rows and answers files are read with it."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    marked = KeysTwice(obj)
+    marked.twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    return marked
+
+
 class TooLarge(ValueError):
     """A file past the size limit, refused unread."""
 
@@ -132,6 +158,21 @@ def _text_loader(yaml: Any) -> Any:
 
     class TextLoader(base):  # type: ignore[misc, valid-type]
         yaml_implicit_resolvers: dict[Any, Any] = {}
+
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:  # PyYAML keeps the last value of a key given twice, in silence
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                again = key in seen
+                seen.add(key)
+            except TypeError:
+                break  # a key that is no plain value: the safe loader refuses it, as it always did
+            if again:
+                raise GivenTwice(key, key_node.start_mark.line + 1)
+        return base.construct_mapping(loader, node, deep=deep)  # type: ignore[no-any-return]
+
+    TextLoader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
 
     null = yaml.resolver.Resolver.yaml_implicit_resolvers
     for first in ("~", "n", "N", ""):

@@ -111,3 +111,37 @@ def test_memory_per_process_stays_bounded_when_every_row_has_its_own_record(tmp_
     assert code == 0 and len(records) == 3000, stderr
     assert len({r["interest_check"]["apr"] for r in records}) > 1
     assert peak < 70_000, f"peak {peak} KB"  # 90 MB when the cache kept two copies under 64 MB
+
+
+# ---------------------------------------------------------------- an input that breaks off: the rows before it
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "keep"])  # keep: the counsellor's run, --keep id
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_a_line_going_on_past_16_mb_stops_the_run_after_the_rows_before_it(tmp_path, jobs, fmt):
+    # Before, -j 2 lost rows before the damage (the workers waiting for their turn were stopped), and a
+    # JSON array was left open ('[' and the records, no ']').
+    from conftest import advisor_in
+
+    rows = b"".join(b"r%d,45,5000,\xe8\x8a\xb1\xe5\x91\x97,none,%s\n" % (n, b"x" * 40) for n in range(1, 5001))
+    (tmp_path / "nul.csv").write_bytes(HEADER.rstrip(b"\n") + b",note\n" + rows + b"\0" * (17 << 20) + b"\n" + rows)
+    how = ["--keep", "id"] if jobs == "keep" else ["-j", jobs]
+    done = advisor_in("batch", "nul.csv", "-q", *how, "--output-format", fmt, "--as-of", "2026-05-01", cwd=tmp_path)
+    assert done.returncode == 2 and "16 MB" in done.stderr
+    found = json.loads(done.stdout) if fmt == "json" else [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["case"]["id"] for r in found] == [f"r{n}" for n in range(1, 5001)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_a_json_array_with_data_after_it_stops_after_its_elements_in_a_closed_array(tmp_path, fmt):
+    from conftest import advisor_in
+
+    (tmp_path / "t.json").write_text('[{"id": "A1", "逾期天数": 45, "金额": 5000, "平台": "花呗", "协商情况": "未协商"},'
+                                     ' {"id": "A2", "逾期天数": 45, "金额": 5000, "平台": "花呗", "协商情况": "未协商"}] [1]',
+                                     encoding="utf-8")
+    done = advisor_in("batch", "t.json", "-q", "--output-format", fmt, "--as-of", "2026-05-01", cwd=tmp_path)
+    assert done.returncode == 2 and "t.json" in done.stderr
+    if fmt == "json":
+        assert [r["case"]["id"] for r in json.loads(done.stdout)] == ["A1", "A2"]
+    else:
+        assert len(done.stdout.splitlines()) == (2 if fmt == "jsonl" else 3)

@@ -105,6 +105,17 @@ def test_a_title_above_a_household_sheet_keeps_the_households(tmp_path: Path) ->
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1].startswith("K1,1,3,")
 
 
+@pytest.mark.parametrize("above", ["某某法律援助中心 逾期案件登记表,,,,,\n", "\n\n", ",,,,,\n", ""])
+def test_a_csv_with_a_title_or_blank_lines_above_its_header_keeps_the_households(tmp_path: Path, above: str) -> None:
+    # The client column is found where the reader finds the header, not only on the first line.
+    (tmp_path / "hh.csv").write_text(f"{above}客户编号,逾期天数,逾期金额,平台,协商情况,月收入\n"
+                                     "K1,12,3800,花呗,未协商,8000\nK1,100,2万,网商贷,未协商,\n", encoding="utf-8")
+    done = advisor("batch", "hh.csv", "-q", "--as-of", "2026-05-01", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["client"], r["rows"]) for r in records(done.stdout)] == [("K1", [1, 2])]
+    assert "客户编号" not in done.stderr  # not ignored as an unknown column
+
+
 # ---------------------------------------------------------------- 3. trailing empty cells; a damaged row's id
 
 
@@ -129,6 +140,28 @@ def test_shifted_or_missing_cells_are_still_an_error_naming_the_row(tmp_path: Pa
     assert error["id"] == "A1" and error["error"]["message"].startswith("第 2 行：这一行有")
 
 
+def test_a_row_longer_than_a_header_ending_in_a_named_column_is_not_read(tmp_path: Path) -> None:
+    # The unquoted 8,000 pushes 3000 under 备注 and the row's empty last cell past the header: read, it
+    # would be income 8 and expenses 000.
+    (tmp_path / "inc.csv").write_text("编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出,备注\n"
+                                      "A,45,20000,花呗,未协商,8,000,3000,\n", encoding="utf-8")
+    done = advisor("batch", "inc.csv", "-q", "--as-of", "2026-05-01", cwd=tmp_path)
+    assert done.returncode == 1
+    (error,) = records(done.stdout)
+    assert error["id"] == "A" and error["error"]["message"].startswith("第 2 行：这一行有 9 个值，但表头有 8 列")
+
+
+def test_a_longer_row_below_a_padded_header_is_read_when_nothing_is_past_its_names(tmp_path: Path) -> None:
+    (tmp_path / "pad.csv").write_text("编号,逾期天数,逾期金额,平台,协商情况,月收入,每月支出,备注,,\n"
+                                      "A,45,20000,花呗,未协商,8000,3000,,,,,\n"
+                                      "B,45,20000,花呗,未协商,8,000,3000,想分期,,\n", encoding="utf-8")
+    done = advisor("batch", "pad.csv", "-q", "--as-of", "2026-05-01", cwd=tmp_path)
+    padded, shifted = records(done.stdout)
+    assert padded["case"]["monthly_income"] == "8000.00" and padded["case"]["monthly_expenses"] == "3000.00"
+    assert shifted["id"] == "B" and shifted["error"]["message"].startswith("第 3 行：这一行有 11 个值")
+    assert done.returncode == 1
+
+
 def test_a_sheet_row_ending_before_its_optional_columns_is_read(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_text("客户编号,逾期天数,金额,平台,协商情况,月收入,每月支出\n"
                                     "K1,45,5000,花呗,未协商,8000,5000\nK1,100,2万,网商贷,未协商\n", encoding="utf-8")
@@ -136,6 +169,64 @@ def test_a_sheet_row_ending_before_its_optional_columns_is_read(tmp_path: Path) 
     assert done.returncode == 0, done.stdout + done.stderr
     (household,) = records(done.stdout)
     assert household["rows"] == [1, 2] and len(household["plan"]["allocations"]) == 2
+
+
+def stale_size(path: Path, ref: str) -> Path:
+    """The sheet's <dimension> tag rewritten to `ref`: the size some writers leave behind after editing."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as book:
+        for item in book.infolist():
+            parts[item.filename] = book.read(item)
+    xml, count = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="%s"/>' % ref.encode(),
+                         parts["xl/worksheets/sheet1.xml"])
+    assert count == 1
+    parts["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("ref", ["A1:E3", "A1:C2", "A1:A1"])
+def test_a_sheet_whose_stated_size_is_stale_loses_no_row_and_no_column(tmp_path: Path, ref: str) -> None:
+    rows = [[f"A{n}", 45, 5000, "花呗", "未协商", 8000 + n] for n in range(1, 6)]
+    stale_size(sheet(tmp_path / "s.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况", "月收入"], *rows]), ref)
+    done = advisor("batch", "s.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = records(done.stdout)
+    assert [(r["case"]["id"], r["case"]["monthly_income"]) for r in found] == [(f"A{n}", f"{8000 + n}.00")
+                                                                                for n in range(1, 6)]
+
+
+def test_a_sheet_stated_wider_than_its_rows_still_pads_them(tmp_path: Path) -> None:
+    # The stated width still pads every row, as openpyxl did: the header ends in unnamed columns, and a
+    # note past it is under no name, as in any sheet of that width; a row ending early is read.
+    stale_size(sheet(tmp_path / "w.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况"],
+                                           ["A1", 45, 5000, "花呗"], ["A2", 45, 5000, "花呗", "未协商", None, None, "x"]]),
+               "A1:H40")
+    done = advisor("batch", "w.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    first, second = records(done.stdout)
+    assert first["error"]["field"] == "negotiation" and second["case"]["id"] == "A2"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_rows_of_spaces_are_not_rows_above_or_below_the_header(tmp_path: Path, kind: str) -> None:
+    # Before, " , , , , " and "\u3000,,,," were rows, each an error record ("没有填写"), exit 1; above the
+    # header, a U+3000 line was taken for a title.
+    rows = [["\u3000", "", "", "", ""], [" ", " ", "", "", ""], ["编号", "逾期天数", "金额", "平台", "协商情况"],
+            [" ", " ", " ", " ", " "], ["A1", 45, 5000, "花呗", "未协商"], ["\u3000", "", "", "\u3000", ""],
+            ["A2", 30, 3000, "信用卡", "未协商"]]
+    if kind == "xlsx":
+        sheet(tmp_path / "s.xlsx", rows)
+    else:
+        (tmp_path / "s.csv").write_text("".join(",".join(map(str, r)) + "\n" for r in rows), encoding="utf-8")
+    done = advisor("batch", f"s.{kind}", "-q", "--keep", "编号", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r["row"], r["line"], r["case"]["id"]) for r in records(done.stdout)] == [(1, 5, "A1"), (2, 7, "A2")]
+    assert "表头" not in done.stderr  # no title was passed over
 
 
 # ---------------------------------------------------------------- 4. cell types: a percent, a date and time
@@ -179,6 +270,31 @@ def test_a_date_still_refuses_what_is_not_one(tmp_path: Path, written: str) -> N
                                     encoding="utf-8")
     done = advisor("batch", "d.csv", "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 1 and records(done.stdout)[0]["error"]["field"] == "contract_date"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "jsonl"])
+def test_invisible_characters_pasted_into_a_cell_or_header_are_dropped(tmp_path: Path, invisible: str,
+                                                                      kind: str) -> None:
+    # Before: a header 逾期天数 followed by a zero-width space was "missing", and a cell 45 with one was
+    # "“45​”不是天数", the message showing it as a plain 45.
+    z = invisible
+    header = ["编号", f"逾期天数{z}", "金额", "平台", f"{z}协商情况"]
+    row = [f"A{z}1", f"45{z}", f"5{z}000", f"花{z}呗", f"未协商{z}"]
+    if kind == "xlsx":
+        sheet(tmp_path / "z.xlsx", [header, row])
+    elif kind == "csv":
+        (tmp_path / "z.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    else:
+        import json
+
+        (tmp_path / "z.jsonl").write_text(json.dumps(dict(zip(header, row)), ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+    done = advisor("batch", f"z.{kind}", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (record,) = records(done.stdout)
+    assert record["case"] == {"id": "A1", "overdue_days": 45, "amount": "5000.00", "platform": "internet_platform",
+                              "product": "花呗", "negotiation": "none"}
 
 
 # ---------------------------------------------------------------- 5. files that are not .xlsx

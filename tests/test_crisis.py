@@ -76,3 +76,26 @@ def test_a_collector_telling_them_to_die_is_a_threat_not_their_own_crisis(said):
     result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none",
                                           "--collection", said, "--no-input", "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["case"]["collection"] == ["threats"]
+
+
+@pytest.mark.parametrize("rows", ["编号,逾期天数,逾期金额,平台,协商情况\nF,一个多月,5000,花呗,不想活了\n",
+                                  "编号,逾期天数,逾期金额,平台,协商情况,担心\nF,一个多月,五千多,花呗,未协商,想死\n",
+                                  '{"id": "F", "逾期天数": [], "金额": 5000, "平台": "不想活了", "协商情况": "未协商"}\n'])
+def test_a_batch_row_gets_the_help_line_whatever_else_is_wrong_with_it(tmp_path, rows):
+    # Before, the row's first bad field (the days) was its only error, and the help line was not said.
+    name = "rows.jsonl" if rows.startswith("{") else "rows.csv"
+    (tmp_path / name).write_text(rows, encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["batch", str(tmp_path / name), "-q", "--as-of", "2026-05-01"])
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 1 and record["id"] == "F" and HELP in record["error"]["message"]
+    assert record["error"]["field"] in ("negotiation", "concerns", "platform")
+
+
+def test_a_household_gets_the_help_line_said_on_a_later_row(tmp_path):
+    rows = tmp_path / "hh.csv"
+    rows.write_text("客户编号,逾期天数,逾期金额,平台,协商情况\nK1,一个多月,5000,花呗,未协商\nK1,45,5000,花呗,不想活了\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["batch", str(rows), "-q", "--as-of", "2026-05-01"])
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["client"] == "K1" and HELP in record["error"]["message"]
+    assert (record["error"]["debt"], record["error"]["row"], record["error"]["field"]) == (2, 2, "negotiation")

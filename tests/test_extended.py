@@ -181,6 +181,40 @@ def test_bad_answers_file_is_a_usage_error(tmp_path, content):
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("name", "body", "said"), [
+    ("a.yaml", "overdue_days: 45\namount: 3万\nplatform: 花呗\nnegotiation: none\namount: 5\n", "第 5 行：逾期金额（amount）重复给出"),
+    ("a.json", '{"overdue_days": 45, "amount": "3万", "platform": "花呗", "negotiation": "none", "amount": 5}',
+     "逾期金额（amount）重复给出"),
+    ("h.yaml", "monthly_income: 8000\ndebts:\n  - {overdue_days: 45, amount: 3万, platform: 花呗, negotiation: none,"
+     " platform: 借呗}\n", "第 3 行：机构类型（platform）重复给出"),
+    ("a.yaml", "overdue_days: 45\namount: 3万\nplatform: 花呗\nnegotiation: none\n金额: 5\n", "逾期金额（amount）重复给出"),
+])
+def test_an_answer_given_twice_in_an_answers_file_is_refused_not_the_last_one_kept(tmp_path, name, body, said):
+    # Before, YAML and JSON kept the last value in silence (amount 5.00).
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["assess", "--answers", str(tmp_path / name), "--no-input", "--format", "json",
+                                          "--as-of", "2026-05-01"])
+    assert result.exit_code == 2 and said in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize(("name", "body", "case_id"), [
+    ("a.yaml", "id: X1\n逾期天数: 45\n金额: 3万\n平台: 花呗\n协商情况: 未协商\n", "X1"),
+    ("a.yaml", "编号: 007\noverdue_days: 45\namount: 3万\nplatform: 花呗\nnegotiation: none\n", "007"),
+    # a line of batch's JSONL input, as it is
+    ("a.json", '{"id": 12, "逾期天数": 45, "金额": "3万", "平台": "花呗", "协商情况": "未协商"}', "12"),
+])
+def test_an_answers_file_takes_the_case_id_as_a_batch_row_gives_it(tmp_path, name, body, case_id):
+    # Before, id and 编号 were refused: '未知字段“id”，你是不是想写“id”？'
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    saved = tmp_path / "saved.yaml"
+    result = run(["assess", "--answers", str(tmp_path / name), "--format", "json", "--as-of", "2026-05-01",
+                  "--save-answers", str(saved)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["case"]["id"] == case_id
+    again = run(["assess", "--answers", str(saved), "--format", "json", "--as-of", "2026-05-01"])
+    assert json.loads(again.stdout)["case"] == json.loads(result.stdout)["case"]
+
+
 def test_an_answers_file_takes_the_names_the_api_and_batch_take(tmp_path):
     by_id = {"overdue_days": "两个月", "amount": "两万块", "platform": "花呗", "negotiation": "没有", "apr": "36"}
     by_name = {"逾期天数": "两个月", "金额": "两万块", "平台": "花呗", "协商": "没有", "APR": "36"}

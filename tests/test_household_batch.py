@@ -96,6 +96,20 @@ def test_grouped_rows_are_read_by_the_one_reader(tmp_path: Path) -> None:
     assert next(r for r in records if r.get("client") == "C2")["rows"] == [5]
 
 
+@pytest.mark.parametrize(("lang", "said"), [("zh", "请加 --group-by none"), ("en", "add --group-by none")])
+def test_an_empty_client_column_says_how_to_assess_row_by_row(tmp_path: Path, lang: str, said: str) -> None:
+    # Before, every row was rejected with "“客户编号”一列没有填客户编号" and no way out named.
+    path = tmp_path / "g.csv"
+    path.write_text("编号,逾期天数,逾期金额,平台,协商情况,客户编号\nA,45,5000,花呗,未协商,\nB,45,5000,花呗,未协商,\n",
+                    encoding="utf-8")
+    done = _advisor(str(path), "-q", "--lang", lang, cwd=tmp_path)
+    assert done.returncode == 1
+    assert [said in r["error"]["message"] and "客户编号" in r["error"]["message"]
+            for r in map(json.loads, done.stdout.splitlines())] == [True, True]
+    alone = _advisor(str(path), "-q", "--group-by", "none", cwd=tmp_path)
+    assert alone.returncode == 0 and len(alone.stdout.splitlines()) == 2
+
+
 def test_desk_outputs_work_per_household_and_group_by_none_row_by_row(tmp_path: Path) -> None:
     """With a client column the counsellor's summary counts households; `--group-by none` keeps rows apart."""
     path = tmp_path / "c.csv"

@@ -23,6 +23,7 @@ from .rows import (
     damaged,
     header_note,
     text,
+    visible,
 )
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 Line = tuple[int, "str | None"]  # (n, the nth line without its line end); None: longer than MAX_ROW_CHARS
 
 # One scan finds every line that needs a closer look; most lines have none of these and are just split.
-_UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff]')
+_UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff\u200b\u200c\u200d\u2060]')
 _FORBIDDEN = re.compile("[\0\r\ufeff]")  # never in a CSV row; a CR is fine only as part of the CRLF line end
 _DAMAGE = {"\0": "nul", "\r": "cr", "\ufeff": "bom"}
 
@@ -242,6 +243,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                 continue
             suspect = unusual(line) is not None
             if suspect:
+                line = visible(line)
                 found = damage(line) or split(line, sep)
                 if isinstance(found, tuple) and found[1] == "open" and sep not in line[found[0]:]:
                     found = _close_over_lines(line, found, lines, back, width, sep)
@@ -270,7 +272,10 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                 with_units(cells, units)
             case_id = (cells[idi] or None) if idi >= 0 else None
             raws = (cells[i0], cells[i1], cells[i2], cells[i3])
-            if not (raws[0] or raws[1] or raws[2] or raws[3] or case_id) and not any(c.strip() for c in cells):
+            # A row of empty cells is no row, nor is one of spaces (a full-width U+3000 too): a sheet shows
+            # both as blank. One strip decides nearly every row.
+            if not (raws[0].strip() or raws[1].strip() or raws[2].strip() or raws[3].strip() or
+                    (case_id or "").strip()) and not any(c.strip() for c in cells):
                 continue
             if suspect and BAD_BYTES.search("".join(cells)):
                 at = next(i for i, c in enumerate(cells) if BAD_BYTES.search(c))
@@ -295,11 +300,13 @@ def _fitted(cells: list[str], width: int, least: int, named: int) -> list[str] |
     ones (a spreadsheet drops a row's trailing empty cells; a sheet with no size gives short rows) read
     as empty, extra empty ones dropped. None when the difference is anything else (a comma inside an
     unquoted 3,800 shifts every cell after it): read, such a row would put answers under wrong columns.
-    So a short row may hold nothing under the header's unnamed last columns: that is where a shift puts
-    the cell it pushes out."""
+    So a row may hold nothing under the header's unnamed last columns: that is where a shift puts the
+    cell it pushes out. A longer row is read only below a header that itself ends in unnamed columns (a
+    padded export): below any other header, an empty extra cell is just as likely the row's own last
+    cell pushed out by a shift (…,8,000,3000, read as 8 and 000)."""
     if least <= len(cells) < width and not any(c.strip() for c in cells[named:]):
         return cells + [""] * (width - len(cells))
-    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+    if len(cells) > width and named < width and not any(c.strip() for c in cells[named:]):
         return cells[:width]
     return None
 
@@ -339,7 +346,7 @@ def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], 
             break
         if sep in following.split('"', 1)[0] or damage(following) is not None:
             break  # a row, not the rest of a value
-        record += "\n" + following
+        record += "\n" + visible(following)
         cells = split(record, sep)
         if isinstance(cells, list):
             if len(cells) == width and not any(sep in c for c in cells if "\n" in c):

@@ -23,7 +23,7 @@ from ..render.record import cached_record
 from ..safetext import printable
 from .caseload import Caseload
 from .records import Assessor, Stop, Summary, serialise
-from .rows import Row, RowError, text
+from .rows import BrokenInput, Row, RowError, text
 from .sheets import openpyxl
 from .sinks import Format, Target, csv_id, csv_text, dumps
 
@@ -57,27 +57,31 @@ def run_desk(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, ta
     docs = Documents(desk, assessor) if desk.reports or desk.letters else None
     out = _sink(fmt, target, desk, rules, lang)
     count = 0
-    for item in rows:
-        count += 1
-        line, kept = item.line, item.kept
-        try:
-            if isinstance(item, RowError):
-                raise item
-            case = assessor.case(*assessor.parsed(item), case_id=item.case_id)
-        except RowError as exc:
-            column = headers.get(exc.field or "", exc.field or "")
-            caseload.reject(count, line, column, exc.reason)
-            out.error(count, line, exc.case_id, exc.field, column, exc.message, kept)
-            if fail_fast:
-                out.close(caseload)
-                return Summary(count, caseload.bad, stopped=Stop(count, exc.field, exc.message)), caseload
-            continue
-        assessment = evaluate(case, rules, assessor.as_of)
-        record = cached_record(assessment, rules, lang)
-        caseload.add(record)
-        out.record(count, line, record, kept)
-        if docs is not None:
-            docs.write(count, case, record, kept)
+    try:
+        for item in rows:
+            count += 1
+            line, kept = item.line, item.kept
+            try:
+                if isinstance(item, RowError):
+                    raise item
+                case = assessor.case(*assessor.parsed(item), case_id=item.case_id)
+            except RowError as exc:
+                column = headers.get(exc.field or "", exc.field or "")
+                caseload.reject(count, line, column, exc.reason)
+                out.error(count, line, exc.case_id, exc.field, column, exc.message, kept)
+                if fail_fast:
+                    out.close(caseload)
+                    return Summary(count, caseload.bad, stopped=Stop(count, exc.field, exc.message)), caseload
+                continue
+            assessment = evaluate(case, rules, assessor.as_of)
+            record = cached_record(assessment, rules, lang)
+            caseload.add(record)
+            out.record(count, line, record, kept)
+            if docs is not None:
+                docs.write(count, case, record, kept)
+    except (UsageError, BrokenInput):
+        out.cut()
+        raise
     out.close(caseload)
     return Summary(count, caseload.bad), caseload
 
@@ -109,6 +113,10 @@ class _Sink:
 
     def close(self, caseload: Caseload) -> None:
         """Called once at the end, with the whole caseload."""
+
+    def cut(self) -> None:
+        """The input broke off (a usage error): the rows before it are written, a JSON array closed. A
+        workbook is written whole at the end, so a run that stops writes none."""
 
 
 def _sink(fmt: Format, target: Target, desk: DeskOptions, rules: RuleSet, lang: str) -> _Sink:
@@ -144,6 +152,9 @@ class _Plain(_Sink):
         self.writer.numbered(before, row, after)
 
     def close(self, caseload: Caseload) -> None:
+        self.cut()
+
+    def cut(self) -> None:
         self.writer.raw(self.fmt.footer)
         self.writer.flush()
 
@@ -202,6 +213,9 @@ class PeopleCsv(_Sink):
         self.writer.line(b"", self._line(cells))
 
     def close(self, caseload: Caseload) -> None:
+        self.cut()
+
+    def cut(self) -> None:
         self.writer.flush()
 
 

@@ -16,7 +16,6 @@ Output: JSONL or a JSON array.
 from __future__ import annotations
 
 import codecs
-import csv
 import json
 import os
 import time
@@ -30,7 +29,6 @@ from ..household import MAX_DEBTS, assess_household
 from ..household_person import merge_person
 from ..models import CORE_FIELDS
 from ..parsing import key_name
-from .csv_rows import sniff_separator
 from .grouprows import KIND, LATER, OWN, GroupedRows
 from .records import Stop, Summary
 from .rows import ALL_FIELDS, Row, RowError
@@ -44,29 +42,33 @@ FLUSH_BYTES = 1 << 16
 
 
 def group_column(opts_input: str, input_format: str | None, encoding: str | None) -> str | None:
-    """The default client column when the input file has one (CSV header or first JSONL object);
-    None for stdin or a file without one, which is then assessed row by row as before."""
+    """The default client column when the input file has one (CSV header, found past blank lines and a
+    title as the reader finds it, or first JSONL object); None for stdin or a file without one, which
+    is then assessed row by row as before."""
+    from .inputs import HEAD_BYTES, header_names
+
     if opts_input == "-" or not os.path.isfile(opts_input):
         return None
     try:
         with open(opts_input, "rb") as raw:
-            utf16 = raw.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # read as the UTF-8 it holds
+            head = raw.read(HEAD_BYTES)
+        utf16 = head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # read as the UTF-8 it holds
         codec = "utf-16" if utf16 and encoding in (None, "utf-16", "utf16", "UTF-16") else encoding or "utf-8-sig"
-        with open(opts_input, encoding=codec, errors="replace", newline="") as fh:
-            first = fh.readline(1 << 20)
+        text = head.decode(codec, errors="replace")
     except (OSError, LookupError, ValueError):  # a bad --encoding: the ordinary batch run says so
         return None
-    if not any(name in first.casefold() for name in DEFAULT_COLUMNS):
-        return None  # the common case, without parsing a line that may be huge or damaged
-    fmt = _format(opts_input, input_format, first)
-    try:
-        if fmt == "csv":
-            names = next(csv.reader([first], delimiter=sniff_separator(first)), [])
-        else:
+    if not any(name in text.casefold() for name in DEFAULT_COLUMNS):
+        return None  # the common case, without parsing lines that may be huge or damaged
+    first = text.split("\n", 1)[0]
+    fmt = _format(opts_input, input_format, text)
+    if fmt == "csv":
+        names = header_names(text.lstrip("\ufeff"))
+    else:
+        try:
             obj = json.loads(first)
-            names = list(obj) if isinstance(obj, dict) else []
-    except (csv.Error, ValueError, RecursionError):  # the ordinary batch run reports the damage
-        return None
+        except (ValueError, RecursionError):  # the ordinary batch run reports the damage
+            return None
+        names = list(obj) if isinstance(obj, dict) else []
     wanted = {key_name(c) for c in DEFAULT_COLUMNS}
     return next((n for n in names if key_name(n) in wanted), None)
 
@@ -217,6 +219,46 @@ def _write(records: Iterator[dict[str, Any]], target: Target, fmt: str) -> None:
 
 def _household(client: str, rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
                headers: dict[str, str]) -> dict[str, Any]:
+    record = _assessed(client, rows, members, rules, as_of, lang, headers)
+    if "error" in record and len(rows) <= MAX_DEBTS:
+        # Words saying the person may harm themselves, on any of the client's rows, come before the first
+        # mistake found: the help line must not hide behind a mistyped figure. Only a failed household pays.
+        crisis = _crisis(rows, members, rules, as_of, lang, headers)
+        if crisis is not None:
+            record["error"] = crisis
+    return record
+
+
+def _crisis(rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
+            headers: dict[str, str]) -> dict[str, Any] | None:
+    """The first answer, in row order, that gets the help line (matching.Crisis), as the household's
+    error, worded as it is when it is the only thing wrong; None when no answer says so."""
+    from ..household import debt_error
+    from ..matching import Crisis
+    from ..parsing import field_name, parse_answer
+
+    for debt, (n, item) in enumerate(zip(rows, members), 1):
+        if isinstance(item, RowError):
+            continue
+        for f, raw in (*enumerate(item.core), *item.extra):
+            if raw is None or raw == "":
+                continue
+            field = ALL_FIELDS[f]
+            try:
+                parse_answer(field, raw, rules, lang, as_of)
+            except Crisis as exc:
+                if field in PERSON_FIELDS:  # as merge_person names it: by its column
+                    column = headers.get(field) or field_name(field, rules, lang)
+                    return {"debt": None, "row": n, "field": field,
+                            "message": f"{column}{'：' if lang == 'zh' else ': '}{exc.message}"}
+                return {"debt": debt, "row": n, "field": field, "message": debt_error(debt, exc, rules, lang).message}
+            except CaseError:
+                continue
+    return None
+
+
+def _assessed(client: str, rows: list[int], members: list[Row | RowError], rules: RuleSet, as_of: date, lang: str,
+              headers: dict[str, str]) -> dict[str, Any]:
     if len(rows) > MAX_DEBTS:
         message = rules.message("household_too_many", lang, count=f"{len(rows):,}", max=MAX_DEBTS)
         return {"client": client, "rows": rows, "error": {"debt": None, "row": None, "field": None,

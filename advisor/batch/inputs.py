@@ -19,7 +19,7 @@ from ..fileio import check_writable
 from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
-from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text
+from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text, visible
 from .sheets import is_utf16, is_xlsx, refuse_old_excel, utf16_as_utf8, xlsx_as_csv
 from .sinks import UTF8_BOM
 
@@ -104,10 +104,7 @@ def column_in_head(inp: Input, wanted: set[str]) -> str | None:
 
     decoded = inp.head.decode(inp.encoding, errors="replace").lstrip("\ufeff")
     if inp.format == "csv":
-        found = header_at(decoded)
-        header = "" if found is None else found[2].rstrip("\r\n")
-        names: Any = split(header, sniff_separator(header))
-        names = [] if isinstance(names, tuple) else [n.strip() for n in names]
+        names: Any = header_names(decoded)
     else:
         text_ = decoded.lstrip()
         if inp.format == "json":
@@ -250,7 +247,7 @@ def header_at(decoded: str) -> tuple[int, int, str, bool] | None:
     while seen <= TITLE_ROWS:
         end = decoded.find("\n", start)
         line = decoded[start:] if end < 0 else decoded[start:end + 1]
-        if line.strip(" \t,;\r\n\ufeff"):
+        if not blank_line(line):
             if first is None:
                 first = (start, number, line)
             if names_a_column(line):
@@ -260,6 +257,24 @@ def header_at(decoded: str) -> tuple[int, int, str, bool] | None:
             break
         start, number = end + 1, number + 1
     return None if first is None else (*first, False)
+
+
+def header_names(decoded: str) -> list[str]:
+    """The column names of a CSV's header, found in its first text as the reader finds it (header_at:
+    past blank lines and a title); none when there is no header or it cannot be split."""
+    found = header_at(decoded)
+    header = "" if found is None else visible(found[2].rstrip("\r\n"))
+    names = split(header, sniff_separator(header))
+    return [] if isinstance(names, tuple) else [n.strip() for n in names]
+
+
+_NOT_TEXT = str.maketrans("", "", ",;\t\ufeff\u200b\u200c\u200d\u2060")
+
+
+def blank_line(line: str) -> bool:
+    """Does a line hold no text: blank, or cells that are empty or spaces (a sheet's blank row)? Such a
+    line is neither a title nor a header."""
+    return not line.translate(_NOT_TEXT).strip()
 
 
 def _holds_header(head: bytes) -> bool:
@@ -272,14 +287,14 @@ def _holds_header(head: bytes) -> bool:
     complete = head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace")
     found = header_at(complete)
     return found is not None and (names_a_column(found[2]) or
-                                  sum(1 for line in complete.splitlines() if line.strip(" \t,;\ufeff")) > TITLE_ROWS)
+                                  sum(1 for line in complete.splitlines() if not blank_line(line)) > TITLE_ROWS)
 
 
 def names_a_column(line: str) -> bool:
     """Does this line, as a CSV header, name any column this tool reads?"""
     if len(line) > MAX_ROW_CHARS:
         return False
-    body = line.rstrip("\r\n").lstrip("\ufeff")
+    body = visible(line.rstrip("\r\n").lstrip("\ufeff"))
     cells = split(body, sniff_separator(body))
     return isinstance(cells, list) and any(column_field(cell.strip()) is not None for cell in cells)
 
@@ -294,7 +309,7 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
     if found_at is None:
         raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
     start, number, line, below = found_at
-    body = line.rstrip("\n").removesuffix("\r")
+    body = visible(line.rstrip("\n").removesuffix("\r"))
     if len(body) > MAX_ROW_CHARS or (not line.endswith("\n") and len(inp.head) >= HEAD_BYTES):
         raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
     sep = sniff_separator(body)

@@ -139,13 +139,23 @@ def run_parallel(job: Job, target: Target, bar_factory: Callable[[], Progress] |
     finally:
         if bar is not None:
             bar.close()
-    summary = _summary(reports, shared)
+    try:
+        summary = _summary(reports, shared)
+    except UsageError:  # the input broke off: the rows before it are written, and so is the footer
+        _footer(target, job.fmt)
+        raise
+    _footer(target, job.fmt)
+    return summary
+
+
+def _footer(target: Target, fmt: Format) -> None:
+    """After --fail-fast or an input that broke off too: what was written stays a valid JSON array."""
+    assert target.fd is not None
     if target.temp is not None:
         os.lseek(target.fd, 0, os.SEEK_END)  # the workers appended through their own descriptors
     footer = Writer(target.fd, None, 0, name=target.name)
-    footer.raw(job.fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array
+    footer.raw(fmt.footer)
     footer.flush()
-    return summary
 
 
 def _summary(reports: list[WorkerReport], shared: _Shared) -> Summary:
@@ -268,7 +278,14 @@ def _work(job: Job, out: _Output, index: int, count: int, shared: _Shared) -> Wo
                 rows = rows_from_file(job.input_format, stream, job.columns, keys, job.name, lines.numbering(start))
                 writer = Writer(fd, None, None, take_turn=_turn_taker(shared, k, out.parent),
                                 json_array=job.fmt.name == "json", name=out.name)
-                part = process(rows, assessor, job.fmt, writer, job.fail_fast, numbered_rows=False)
+                try:
+                    part = process(rows, assessor, job.fmt, writer, job.fail_fast, numbered_rows=False)
+                except (UsageError, BrokenInput):
+                    # The input broke off in this shard: the rows before it are answered, as in one process,
+                    # in their turn (every shard before this one written first); the shards after it stop.
+                    writer.wait_for_turn()
+                    writer.flush()
+                    raise
                 caseload.merge(part.caseload)
                 writer.wait_for_turn()
                 writer.flush()

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..models import EXTENDED_FIELDS
+from ..rulefiles import KeysTwice, json_object
 from .csv_rows import Columns, Line, csv_rows, header_unit, with_unit
 from .rows import (
     BAD_BYTES,
     FIELD_NUMBER,
+    INVISIBLE,
     MAX_DEPTH,
     MAX_LINE_CHARS,
     MAX_ROW_CHARS,
@@ -31,6 +33,7 @@ from .rows import (
     damaged,
     header_note,
     text,
+    visible,
 )
 
 if TYPE_CHECKING:
@@ -151,7 +154,7 @@ class KeyMap:
         values: dict[str, Any] = {}
         extended = False
         kept = tuple(obj.get(k) for k in self.keep) if self.keep else ()
-        if obj.__class__ is _Twice:  # a key given twice in the object, as if two columns named one field
+        if obj.__class__ is KeysTwice:  # a key given twice in the object, as if two columns named one field
             twice = next((name for key in obj.twice if (name := column_field(key)) is not None), None)
             if twice is not None:
                 return self._twice(twice, obj, kept)
@@ -171,8 +174,11 @@ class KeyMap:
                 continue
             if value.__class__ is float and value != value:
                 value = None  # NaN: how pandas spells an empty cell
-            elif value.__class__ is str and not value.isascii() and BAD_BYTES.search(value):
-                return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
+            elif value.__class__ is str and not value.isascii():
+                if BAD_BYTES.search(value):
+                    return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
+                if INVISIBLE.search(value):
+                    value = visible(value)
             elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
@@ -200,24 +206,7 @@ class KeyMap:
 _EXTENDED = frozenset(EXTENDED_FIELDS)
 
 
-class _Twice(dict[str, Any]):
-    """A JSON object that gave a key more than once (the last value kept, as json does); `twice`: those keys."""
-
-    twice: list[str]
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, marked when a key comes twice: else the last value would win in silence."""
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
-        return obj
-    seen: set[str] = set()
-    marked = _Twice(obj)
-    marked.twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
-    return marked
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+_DECODER = json.JSONDecoder(object_pairs_hook=json_object)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

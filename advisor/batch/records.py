@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import fields
 from ..engine import evaluate, lookup
 from ..errors import CaseError
+from ..matching import Crisis
 from ..models import CORE_FIELDS, FIELD_KINDS, NO_EXTENDED, Case, plain
 from ..parsing import parse_answer
 from ..render.record import to_record
@@ -182,16 +183,21 @@ class Assessor:
             key = (key, self.partition.start(self.as_of - timedelta(days=value)))
         return Parsed(_piece(name, value), key, value)
 
-    def _answer(self, n: int, raw: Any, case_id: str | None) -> Parsed:
-        """Field number n's raw answer parsed, memoised per raw value; raises RowError when it cannot be."""
+    def _memo(self, n: int, raw: Any) -> Parsed | CaseError:
+        """Field number n's raw answer parsed, memoised per raw value."""
         # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too.
         try:
-            found = self._caches[n][raw if raw.__class__ is str else (raw.__class__, raw)]
+            return self._caches[n][raw if raw.__class__ is str else (raw.__class__, raw)]
         except TypeError:  # an unhashable value from JSON (a list, an object): parse, do not cache
-            found = self._parse(n, raw)
+            return self._parse(n, raw)
+
+    def _answer(self, n: int, raw: Any, case_id: str | None) -> Parsed:
+        """Field number n's raw answer parsed, memoised per raw value; raises RowError when it cannot be."""
+        found = self._memo(n, raw)
         if isinstance(found, CaseError):
             raise RowError(found.field, found.message, case_id)
         return found
+
 
     def assess(self, row: Row) -> tuple[bytes, Result]:
         """The case echo and the assessment for one row; raises RowError naming the first bad field."""
@@ -225,19 +231,22 @@ class Assessor:
         """The parsed core answers, and the extended answers given (field number, parsed); raises
         RowError naming the first bad field."""
         raws, case_id = row.core, row.case_id
-        if raws[0].__class__ is raws[1].__class__ is raws[2].__class__ is raws[3].__class__ is str:
-            # CSV cells, the common case: four dictionary lookups, a miss parsed by _Memo.__missing__.
-            c0, c1, c2, c3 = self._core_caches
-            found = [c0[raws[0]], c1[raws[1]], c2[raws[2]], c3[raws[3]]]
-            for p in found:
-                if p.__class__ is not Parsed:  # a CaseError (or its subclass): the row is rejected
-                    raise _rejected(p, case_id)
-            core = cast("list[Parsed]", found)  # as text: no type object built per row
-        else:
-            core = [self._answer(n, raw, case_id) for n, raw in enumerate(raws)]
-        if not row.extra:
-            return core, []
-        known = [(n, self._answer(n, raw, case_id)) for n, raw in row.extra]
+        try:
+            if raws[0].__class__ is raws[1].__class__ is raws[2].__class__ is raws[3].__class__ is str:
+                # CSV cells, the common case: four dictionary lookups, a miss parsed by _Memo.__missing__.
+                c0, c1, c2, c3 = self._core_caches
+                found = [c0[raws[0]], c1[raws[1]], c2[raws[2]], c3[raws[3]]]
+                for p in found:
+                    if p.__class__ is not Parsed:  # a CaseError (or its subclass): the row is rejected
+                        raise _rejected(p, case_id)
+                core = cast("list[Parsed]", found)  # as text: no type object built per row
+            else:
+                core = [self._answer(n, raw, case_id) for n, raw in enumerate(raws)]
+            if not row.extra:
+                return core, []
+            known = [(n, self._answer(n, raw, case_id)) for n, raw in row.extra]
+        except RowError as error:
+            raise _crisis_first(self._memo, row, error) from None
         return core, [(n, p) for n, p in known if p.value is not None]
 
     @staticmethod
@@ -250,6 +259,18 @@ class Assessor:
 
 
 _new_tuple = tuple.__new__  # a NamedTuple's tuple built without its argument handling: the per-row path
+
+
+def _crisis_first(parsed: Callable[[int, Any], Parsed | CaseError], row: Row, error: RowError) -> RowError:
+    """Why a row is rejected: words saying the person may harm themselves, in any of its answers, come
+    before its first bad field, so the help line is never hidden behind a mistyped figure. Looked for
+    only once a row has failed (`parsed`: the memoised parse), so a good row pays nothing."""
+    for n, raw in (*enumerate(row.core), *row.extra):
+        if raw is not None:
+            found = parsed(n, raw)
+            if isinstance(found, Crisis):
+                return RowError(found.field, found.message, row.case_id)
+    return error
 
 
 def _rejected(error: Any, case_id: str | None) -> RowError:

@@ -30,11 +30,25 @@ def header_note(name: str) -> str | None:
     return None if found is None else found.group().strip()[1:-1].strip()
 
 
+# Characters that show as nothing (zero-width space, non-joiner and joiner, word joiner), pasted with
+# text from WeChat or a web page: in a cell or a header they would make 45 no number and 逾期天数 no
+# column, while every message showed them as they look. Batch input drops them where it reads them.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060]")
+
+
+def visible(text: str) -> str:
+    """The text without the characters that show as nothing (INVISIBLE)."""
+    return INVISIBLE.sub("", text)
+
+
 def column_field(name: object) -> str | None:
     """The case field a column or key name stands for, or None when it is not one of ours."""
     found = KEYS.get(key_name(name))
-    if found is None and isinstance(name, str) and _UNIT.search(name):
-        found = KEYS.get(key_name(_UNIT.sub("", name)))
+    if found is None and isinstance(name, str):
+        if INVISIBLE.search(name):
+            return column_field(visible(name))
+        if _UNIT.search(name):
+            found = KEYS.get(key_name(_UNIT.sub("", name)))
     return found
 
 

@@ -231,9 +231,11 @@ def _run_single(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns:
         try:
             summary = process(rows, assessor, fmt, writer, opts.fail_fast, tick)
         except BrokenInput as broken:
-            writer.flush()  # the rows before the damage are answered
+            writer.raw(fmt.footer)  # the rows before the damage are answered, in a JSON array still closed
+            writer.flush()
             raise decode_error(rules, opts.lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
         except UsageError:
+            writer.raw(fmt.footer)
             writer.flush()
             raise
         writer.raw(fmt.footer)  # after --fail-fast too: what was written stays a valid JSON array

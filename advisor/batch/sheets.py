@@ -114,12 +114,19 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
         book.close()
         raise UsageError(text(rules, "no_sheet", lang, name=sheet, names=", ".join(names)))
     rows = book[sheet] if sheet is not None else book.worksheets[0]
+    # The size the sheet says it has (its <dimension> tag) is what read-only mode stops at, and writers
+    # leave it stale: rows or columns past it would be lost in silence. It is read from the rows instead,
+    # as they stream by; the stated width still pads every row, as openpyxl did, so a sheet whose size
+    # is right reads as before.
+    width = getattr(rows, "max_column", None) or 0
+    if hasattr(rows, "reset_dimensions"):
+        rows.reset_dimensions()
 
     def lines() -> Iterator[bytes]:
         try:
             # Read-only sheets yield a row for every row number from the first, blank ones included.
             cells = (tuple(map(sheet_value, row)) for row in rows.iter_rows())
-            for values in with_merged(cells, merged_ranges(rows)):
+            for values in even(with_merged(cells, merged_ranges(rows)), width):
                 yield (",".join(csv_cell(cell_text(v)) for v in values) + "\n").encode("utf-8")
         finally:
             book.close()
@@ -177,6 +184,19 @@ def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterato
             if value is not None:
                 open_.append((min_col - 1, max_row, value))
         yield values
+
+
+def even(rows: Iterator[Sequence[Any]], width: int) -> Iterator[Sequence[Any]]:
+    """The rows padded with empty cells to the widest seen so far (at least `width`): a sheet read without
+    its stated size gives each row only up to its last cell. A row's empty cells past that width are
+    dropped, not taken for columns (formatting alone leaves such cells in the file)."""
+    for values in rows:
+        n = len(values)
+        while n > width and values[n - 1] in (None, ""):
+            n -= 1
+        if n > width:
+            width = n
+        yield values if n == width == len(values) else (*values[:n], *(None,) * (width - n))
 
 
 def sheet_value(cell: Any) -> Any:
