@@ -209,3 +209,17 @@ def test_a_json_key_naming_its_unit_reads_as_a_header_does(tmp_path):
 
     api = assess_many(rows[:1], as_of=date(2026, 11, 29))
     assert next(iter(api))["case"]["amount"] == "60000.00"
+
+
+@pytest.mark.parametrize(("given", "name", "refused"), [
+    ("json", "r.xlsx", True), ("csv", "r.json", True), ("json", "r.jsonl", True),
+    ("jsonl", "r.ndjson", False), ("json", "r.out", False), ("csv", "r.csv", False)])
+def test_an_output_format_that_disagrees_with_the_files_extension_is_refused(tmp_path: Path, given: str, name: str,
+                                                                             refused: bool) -> None:
+    # Before, --output-format json -o r.xlsx wrote JSON into a file no spreadsheet opens, exit 0.
+    (tmp_path / "in.csv").write_text("编号,逾期天数,逾期金额,平台,协商情况\nA,45,5000,花呗,未协商\n", encoding="utf-8")
+    done = advisor("batch", "in.csv", "-q", "--output-format", given, "-o", name, "--as-of", "2026-11-22", cwd=tmp_path)
+    assert done.returncode == (2 if refused else 0), done.stderr
+    assert (tmp_path / name).exists() is not refused
+    if refused:
+        assert given in done.stderr and name in done.stderr and "Traceback" not in done.stderr

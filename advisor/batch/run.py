@@ -152,16 +152,21 @@ OTHER_FORMATS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv", ".tab", ".md", ".mark
                  ".ndjson", ".xlsx")
 
 
+def names_its_format(path: str) -> bool:
+    """Is `path` a file whose name may say its format: a regular file, or none yet (the file this run
+    makes)? A device or a FIFO is written into whatever its name: the reader chose it."""
+    if path == "-":
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return True
+
+
 def check_suffix(flag: str, path: str | None, takes: Iterable[str], rules: RuleSet, lang: str) -> None:
     """A name whose extension says a format this output is not written in is a usage error."""
-    if path in (None, "-"):
+    if path is None or not names_its_format(path):
         return
-    assert path is not None
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return  # a device or a FIFO is written into whatever its name: the reader chose it
-    except (OSError, ValueError):
-        pass  # not there yet: the file this run makes
     suffix = os.path.splitext(path)[1].lower()
     takes = tuple(takes)
     if suffix in OTHER_FORMATS and suffix not in takes:
@@ -178,6 +183,11 @@ def output_format(opts: Options, rules: RuleSet) -> str:
         if name not in formats:
             raise UsageError(text(rules, "bad_output_format", opts.lang, value=opts.output_format,
                                   choices=", ".join(formats)))
+        named = OUTPUT_SUFFIXES.get(os.path.splitext(opts.output or "")[1].lower())
+        if named not in (None, name) and opts.output is not None and names_its_format(opts.output):
+            # JSON in a file named .xlsx opens in no spreadsheet: which one was meant is the user's to say
+            raise UsageError(text(rules, "output_format_conflict", opts.lang, format=name,
+                                  path=printable(opts.output), ext=os.path.splitext(opts.output)[1]))
     else:
         suffix = os.path.splitext(opts.output or "")[1].lower()
         name = OUTPUT_SUFFIXES.get(suffix, "")
