@@ -335,3 +335,14 @@ def test_a_workbook_under_another_name_is_read(tmp_path: Path, name: str) -> Non
     done = advisor("batch", name, "-q", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert [r["case"]["id"] for r in records(done.stdout)] == ["A1", "A2"]
+
+
+def test_a_percent_a_formula_worked_out_is_read_to_the_finest_a_rate_is_written_in(tmp_path: Path) -> None:
+    # A rate computed by a formula (0.359999999, shown as 36%) was refused: "35.9999999%的小数位太多".
+    sheet(tmp_path / "f.xlsx", [["编号", "逾期天数", "金额", "平台", "协商情况", "年化利率"],
+                                ["F1", 45, 5000, "私人", "未协商", 0.359999999],
+                                ["F2", 45, 5000, "私人", "未协商", 0.243456789]],
+          formats={"F2": "0%", "F3": "0.00%"})
+    done = advisor("batch", "f.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [r["case"]["apr"] for r in records(done.stdout)] == ["36", "24.3457"]

@@ -204,7 +204,10 @@ def sheet_value(cell: Any) -> Any:
     a percent (36% holds 0.36) is the percent, as a person reading the sheet takes it."""
     value = cell.value
     if value.__class__ in (int, float) and "%" in (cell.number_format or ""):
-        return f"{(Decimal(repr(value)) * 100).normalize():f}%"
+        percent = Decimal(repr(value)) * 100
+        if percent.as_tuple().exponent < -4:  # worked out by a formula (0.359999999): to the finest a rate
+            percent = percent.quantize(Decimal("0.0001"))  # is written in, as a typed one is never finer
+        return f"{percent.normalize():f}%"
     return value
 
 
