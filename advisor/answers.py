@@ -179,8 +179,12 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
         if exc.line:
             said = rules.message("batch_at_line", lang, line=exc.line, what=said)
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=said)) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
+    except UnicodeDecodeError:  # not Python's words: which byte failed means nothing to the person
+        raise UsageError(rules.message("bad_answers_file", lang, path=path,
+                                       reason=rules.message("answers_not_utf8", lang))) from None
+    except (OSError, ValueError) as exc:  # the system's words for an OSError, without [Errno 21] and the path again
+        raise UsageError(rules.message("bad_answers_file", lang, path=path,
+                                       reason=getattr(exc, "strerror", None) or exc)) from None
     except Exception as exc:  # yaml.YAMLError, without importing yaml up front
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
     if not isinstance(data, dict):

@@ -321,3 +321,15 @@ def test_the_help_of_a_choice_flag_names_every_choice_the_rules_have(runner, rul
         named = re.sub(r"\(.*?\)", "", field.help.rpartition(":")[2])  # "(or 未协商…)": other forms
         listed = {word.strip(" .") for word in named.split(",")}
         assert listed == {c["id"] for c in rules.choices(field.id)}, field.id
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_answers_file_that_cannot_be_read_is_said_in_the_persons_words(runner: CliRunner, tmp_path, lang):
+    # Before: "[Errno 21] Is a directory: 'adir'" and "'utf-8' codec can't decode byte 0xff in position 0".
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "bad.yaml").write_bytes(b"\xff\xfe\x00")
+    for name in ("adir", "bad.yaml"):
+        result = run(runner, ["assess", "--answers", str(tmp_path / name), "--no-input", "--lang", lang])
+        assert result.exit_code == 2
+        assert "Errno" not in result.stderr and "codec" not in result.stderr and "Traceback" not in result.stderr
+    assert "UTF-8" in result.stderr
