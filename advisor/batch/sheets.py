@@ -205,8 +205,9 @@ def sheet_value(cell: Any) -> Any:
     value = cell.value
     if value.__class__ in (int, float) and "%" in (cell.number_format or ""):
         percent = Decimal(repr(value)) * 100
-        if percent.as_tuple().exponent < -4:  # worked out by a formula (0.359999999): to the finest a rate
-            percent = percent.quantize(Decimal("0.0001"))  # is written in, as a typed one is never finer
+        places = percent.as_tuple().exponent  # a letter for an infinity or NaN, which the parser refuses
+        if isinstance(places, int) and places < -4:  # worked out by a formula (0.359999999): to the finest
+            percent = percent.quantize(Decimal("0.0001"))  # a rate is written in, as a typed one never is
         return f"{percent.normalize():f}%"
     return value
 
