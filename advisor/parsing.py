@@ -229,8 +229,8 @@ def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: 
             raise CaseError(what, rules.message("date_month_only", lang, value=raw, first=day))
     if not MIN_DATE <= day <= MAX_DATE:
         raise CaseError(what, rules.message("date_range", lang, value=raw, min=MIN_DATE, max=MAX_DATE))
-    if what == "repaid_on" and as_of is not None and day > as_of:
-        raise CaseError(what, rules.message("repaid_after_as_of", lang, value=raw, as_of=as_of))
+    if what in ("repaid_on", "contract_date") and as_of is not None and day > as_of:  # neither can be yet
+        raise CaseError(what, rules.message(f"{what.split('_')[0]}_after_as_of", lang, value=raw, as_of=as_of))
     return day
 
 

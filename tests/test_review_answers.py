@@ -112,3 +112,10 @@ def test_in_a_household_a_friends_loan_is_not_a_licensed_lender_and_an_unlicense
     assert set(by) == {"personal", "unlicensed_interest"}
     assert "持牌" not in by["personal"]["reason"] and "不会报送征信" in by["personal"]["reason"]
     assert "合同无效" in by["unlicensed_interest"]["reason"]
+
+
+def test_a_contract_dated_after_the_assessment_is_refused_as_a_repayment_is():
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "私人", "-n", "none",
+                                          "--contract-date", "2030-01-01", "--no-input", "--as-of", AS_OF])
+    assert result.exit_code == 2 and "2030-01-01" in result.stderr and AS_OF in result.stderr
+    assert assess("-d", "30", "-a", "5000", "-p", "私人", "-n", "none", "--contract-date", AS_OF)["case"]["contract_date"]
