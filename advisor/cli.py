@@ -504,7 +504,7 @@ def batch(
         rule_set = _load(rules)
         day = as_of_day(as_of, rule_set, language)
         desk = DeskOptions(summary=summary_file, reports=reports, reports_format=reports_format.strip().lower(),
-                           letters=letters, labels=labels, keep=tuple(keep or ()), sheet=sheet)
+                           letters=letters, labels=labels, keep=tuple(dict.fromkeys(keep or ())), sheet=sheet)  # once each
         from .batch.household_desk import client_column, run_households
 
         options = Options(

@@ -223,3 +223,12 @@ def test_an_output_format_that_disagrees_with_the_files_extension_is_refused(tmp
     assert (tmp_path / name).exists() is not refused
     if refused:
         assert given in done.stderr and name in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_column_kept_twice_is_written_once(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("编号,逾期天数,逾期金额,平台,协商情况\nA,45,5000,花呗,未协商\n", encoding="utf-8")
+    done = advisor("batch", "in.csv", "-q", "--keep", "平台", "--keep", "平台", "--output-format", "csv",
+                   "--as-of", "2026-11-22", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    header = done.stdout.lstrip("\ufeff").splitlines()[0].split(",")
+    assert header.count("平台") == 1
