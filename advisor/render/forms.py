@@ -10,10 +10,17 @@ from ..tuples import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..ruleset import RuleSet
+
 # Long forms people leave out when they cite a law: 《民法典》第十条.
 _LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the PRC")
 # A title's law and its article: 《民法典》 + 第十条, or "Civil Code" + "Art. 10".
 _ARTICLE = re.compile(r"^(《[^》]+》)(第.+)$|^(.+?), (Arts?\. .+)$")
+
+
+def conditions_heading(item: dict[str, Any], rules: RuleSet, lang: str) -> str:
+    """The heading an answer's conditions go under, by what they are (要点, 要同时具备, 前提是)."""
+    return rules.text(f"conditions_{item['conditions_are']}", lang)
 
 
 def short_titles(ids: list[str], record: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> str:

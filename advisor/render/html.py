@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
-from .forms import meter, money, stage_label
+from .forms import conditions_heading, meter, money, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -70,7 +70,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     for item in record["answers"]:
         out += [f"<h3>{_t(rules.label('concerns', item['concern'], lang))}</h3>",
                 f"<p><strong>{_t(item['verdict'])}</strong></p>", f"<p>{_t(item['text'])}</p>",
-                f"<p>{_t(rules.text('conditions_' + item['conditions_are'], lang) + colon)}</p>", "<ul>",
+                f"<p>{_t(conditions_heading(item, rules, lang) + colon)}</p>", "<ul>",
                 *[f"<li>{_t(c)}</li>" for c in item["conditions"]], "</ul>"]
         if item["references"]:
             cited = ("；" if lang == "zh" else "; ").join(titles[r] for r in item["references"] if r in titles)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..conditions import statement
 from ..models import URGENCIES
 from ..safetext import printable
-from .forms import money, stage_label
+from .forms import conditions_heading, money, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -26,7 +26,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> list[str]:
     out = ["", f"## {rules.text('your_concerns', lang)}"]
     for item in record["answers"]:
         out += ["", f"### {rules.label('concerns', item['concern'], lang)}", "", f"**{item['verdict']}**", "",
-                item["text"], "", f"{rules.text('conditions_' + item['conditions_are'], lang)}{colon}", ""]
+                item["text"], "", f"{conditions_heading(item, rules, lang)}{colon}", ""]
         out += [f"- {c}" for c in item["conditions"]]
         if item["references"]:
             sep = "；" if lang == "zh" else "; "

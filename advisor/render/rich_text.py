@@ -22,7 +22,7 @@ from rich.text import Text
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
-from .forms import meter, money, short_titles, stage_label
+from .forms import conditions_heading, meter, money, short_titles, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -306,11 +306,11 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
         based = item["references"] and (f"{rules.text('based_on', lang)}{colon}"
                                         f"{short_titles(item['references'], record, lang, rules.report['law_names'])}")
         if shown and several:  # conditions and citation run on, so that both answers fit the first screen
-            yield _Wrapped(f"{rules.text('conditions_' + item['conditions_are'], lang)}{colon}{_run_on(shown, lang)}"
+            yield _Wrapped(f"{conditions_heading(item, rules, lang)}{colon}{_run_on(shown, lang)}"
                            + (f"{'' if lang == 'zh' else ' '}{based}" if based else ""), indent=2)
             continue
         if shown:
-            yield _text(f"  {rules.text('conditions_' + item['conditions_are'], lang)}{colon.rstrip()}")
+            yield _text(f"  {conditions_heading(item, rules, lang)}{colon.rstrip()}")
             for condition in shown:
                 yield _item("•", condition)
         if based:
