@@ -198,7 +198,6 @@ class Assessor:
             raise RowError(found.field, found.message, case_id)
         return found
 
-
     def assess(self, row: Row) -> tuple[bytes, Result]:
         """The case echo and the assessment for one row; raises RowError naming the first bad field."""
         core, known = self.parsed(row)
