@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from . import fields
-from .duedate import due_date_hint
 from .errors import CaseError
 from .fields import FIELDS, ID_COLUMNS, MAX_COUNT, MAX_DAYS
 from .matching import Crisis, choice_error, crisis_text
@@ -29,16 +28,16 @@ CENT = Decimal("0.01")
 # Fast paths for the spellings nearly every spreadsheet cell uses, tried on the raw text (ASCII digits
 # only: anything else, full-width digits included, takes the full path through numerals.py).
 _FAST_AMOUNT = re.compile(r"[¥￥]?([0-9]+(?:\.[0-9]*)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)([万千wWkK]?)(?:元|块钱|块)?")
-# 5.000 is five yuan to a calculator and five thousand where a dot groups thousands: asked, never read.
-# Only when both readings are amounts: 12.345 has no cents reading, 0.500 no thousands one.
-_DOT_GROUPED = re.compile(r"[¥￥]?([1-9][0-9]{0,2}\.[0-9]{2}0)(?:元|块钱|块)?")
 _FAST_DAYS = re.compile(r"([0-9]{1,9}) ?(?:天|日|days?)?")
 _FAST_PERCENT = re.compile(r"(?:年化|年利率)?([1-9][0-9]*(?:\.[0-9]+)?)%?")
 _UNIT = {"": 1, "万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
-_COUNT_RE = re.compile(r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$")
-_DATE_RE = re.compile(fields.DATE_FORMS)
-_SPLIT_RE = re.compile(r"[,，、;；/\s]+")
-_LIST_RE = re.compile(r"[,，、;；/]+")  # between answers; a space may be inside one ("night calls")
+# Compiled on first use, in re's own cache: most runs need none, and compiling them cost a warm start.
+# 5.000 is 5 yuan, or 5,000 where a dot groups thousands: asked, never read (12.345 has no cents reading, 0.500 no thousands one).
+_DOT_GROUPED = r"[¥￥]?([1-9][0-9]{0,2}\.[0-9]{2}0)(?:元|块钱|块)?"
+_COUNT = r"^(\S{1,8}?)\s*(?:笔|个|家|项|份)?$"
+_DATE = fields.DATE_FORMS
+_SPLIT = r"[,，、;；/\s]+"
+_LIST = r"[,，、;；/]+"  # between answers; a space may be inside one ("night calls")
 TAKE_HOME = ("monthly_income", "received")  # 到手5000: the pay or the loan money in hand
 MAX_PERCENT = Decimal(fields.MAX_PERCENT)
 # A bare figure below it (2, 1.5: no %, no period) is as likely 月息2分, 24% a year, as 2% a year: asked.
@@ -115,7 +114,7 @@ def _says_none(field: str, text: str, rules: RuleSet) -> bool:
     if words is None:
         listed = rules.ui.get(f"answer_zero_{field}") or {}
         words = rules.matchers[key] = frozenset(
-            w.strip().casefold() for lang in fields.LANGS if lang in listed for w in _LIST_RE.split(listed[lang]))
+            w.strip().casefold() for lang in fields.LANGS if lang in listed for w in re.split(_LIST, listed[lang]))
     return bare(text) in words
 
 
@@ -130,6 +129,7 @@ def parse_days(raw: object, rules: RuleSet, lang: str = "zh", as_of: date | None
         found = _whole(raw)
     else:
         from . import numerals  # only for numbers in words (十二天): its patterns take milliseconds to build
+        from .duedate import due_date_hint  # only for words too (上个月15号)
 
         text = _normalise(raw).lower()
         words = 0 if _says_none("overdue_days", text, rules) else numerals.days(text)
@@ -158,7 +158,7 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     if isinstance(raw, float):
         raw = repr(raw)  # a float from JSON: read its shortest decimal spelling, never its binary value
     value: Decimal | None
-    if raw.__class__ is str and ("." in raw or "．" in raw) and (dotted := _DOT_GROUPED.fullmatch(_normalise(raw))):
+    if raw.__class__ is str and ("." in raw or "．" in raw) and (dotted := re.fullmatch(_DOT_GROUPED, _normalise(raw))):
         small = Decimal(dotted.group(1))
         raise CaseError(field, rules.message("amount_dot", lang, value=raw, small=f"{small:.2f}",
                                              large=f"{small * 1000:.0f}"))
@@ -218,7 +218,7 @@ def parse_date(raw: object, what: str, rules: RuleSet, lang: str = "zh", as_of: 
     if isinstance(raw, date):
         day = raw
     else:
-        match = _DATE_RE.match(_normalise(raw))
+        match = re.match(_DATE, _normalise(raw))
         try:
             if not match:
                 raise ValueError
@@ -275,7 +275,7 @@ def parse_count(raw: object, field: str, rules: RuleSet, lang: str = "zh") -> in
         raise CaseError(field, rules.message("bad_count", lang, value=raw))
     count = _whole(raw)
     if count is None:
-        match = _COUNT_RE.match(_normalise(raw))
+        match = re.match(_COUNT, _normalise(raw))
         from . import numerals
 
         value = numerals.number(match.group(1)) if match else None  # 2, 2笔, 两笔, 三个
@@ -293,14 +293,14 @@ def parse_choices(field: str, raw: object, rules: RuleSet, lang: str = "zh") -> 
     items = list(raw) if isinstance(raw, (list, tuple, set, frozenset)) else [raw]
     chosen: set[str] = set()
     words = []
-    for piece in (p.strip() for item in items for p in _LIST_RE.split(_normalise(item))):
+    for piece in (p.strip() for item in items for p in re.split(_LIST, _normalise(item))):
         whole = match_choice(field, piece, rules, many=True) if " " in piece else None
         if whole is not None and (whole.ok or whole.crisis):  # "night calls", "I want to die": one answer
             if not whole.ok:
                 raise choice_error(field, piece, whole, rules, lang)
             chosen.update(whole.choices)
         else:
-            words += [w for w in _SPLIT_RE.split(piece) if w]
+            words += [w for w in re.split(_SPLIT, piece) if w]
     if not words and not chosen:
         raise CaseError(field, rules.message("missing_value", lang))
     for word in words:  # each part counts ("打我同事电话还半夜打"), one naming none ("我欠了钱") goes beside others

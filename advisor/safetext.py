@@ -15,8 +15,9 @@ import re
 # separators, the BiDi embeddings, overrides and isolates, surrogates, and the two non-characters
 # that XML forbids.
 _OTHERS = r"\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
-_UNSAFE = re.compile(rf"[\x00-\x1f{_OTHERS}]")
-_UNSAFE_BUT_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_OTHERS}]")
+# Each compiled on first use, in re's cache: a JSON report needs only the second.
+_UNSAFE = rf"[\x00-\x1f{_OTHERS}]"
+_UNSAFE_BUT_NEWLINE = rf"[\x00-\x09\x0b-\x1f{_OTHERS}]"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -28,18 +29,18 @@ def printable(text: object, *, lines: bool = False) -> str:
 
     With `lines`, newlines stay: for multi-line texts such as a statute or a whole report.
     """
-    return (_UNSAFE_BUT_NEWLINE if lines else _UNSAFE).sub(_visible, str(text))
+    return re.sub(_UNSAFE_BUT_NEWLINE if lines else _UNSAFE, _visible, str(text))
 
 
 def first_unsafe(text: str, *, lines: bool = False) -> str | None:
     """The first character `printable` would escape, if any."""
-    found = (_UNSAFE_BUT_NEWLINE if lines else _UNSAFE).search(text)
+    found = re.search(_UNSAFE_BUT_NEWLINE if lines else _UNSAFE, text)
     return found.group() if found else None
 
 
 def json_safe(text: str) -> str:
     """JSON text with those characters as \\u escapes: the data read back is unchanged."""
-    return _UNSAFE_BUT_NEWLINE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_UNSAFE_BUT_NEWLINE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def describe(char: str) -> str:

@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
 # Long forms people leave out when they cite a law: 《民法典》第十条.
-_LONG_FORMS = re.compile(r"中华人民共和国|（摘）| \(excerpt\)| of the PRC")
+_LONG_FORMS = r"中华人民共和国|（摘）| \(excerpt\)| of the PRC"  # compiled on first use, in re's cache
 # A title's law and its article: 《民法典》 + 第十条, or "Civil Code" + "Art. 10".
-_ARTICLE = re.compile(r"^(《[^》]+》)(第.+)$|^(.+?), (Arts?\. .+)$")
+_ARTICLE = r"^(《[^》]+》)(第.+)$|^(.+?), (Arts?\. .+)$"
 
 
 def conditions_heading(item: dict[str, Any], rules: RuleSet, lang: str) -> str:
@@ -28,12 +28,12 @@ def short_titles(ids: list[str], record: dict[str, Any], lang: str, names: dict[
 
     `names` maps a law's full name to the shorter one the short report uses (the rule set's
     `report: law_names`)."""
-    titles = {r["id"]: _shorten(_LONG_FORMS.sub("", r["title"]), names or {}) for r in record["references"]}
+    titles = {r["id"]: _shorten(re.sub(_LONG_FORMS, "", r["title"]), names or {}) for r in record["references"]}
     laws: dict[str, list[str]] = {}  # law (or a whole title that names no article) -> its articles
     for ref in ids:
         if ref not in titles:
             continue
-        found = _ARTICLE.match(titles[ref])
+        found = re.match(_ARTICLE, titles[ref])
         law, article = (found.group(1) or found.group(3), found.group(2) or found.group(4)) if found else (titles[ref], "")
         laws.setdefault(law, []).append(article)
     if lang == "zh":
