@@ -19,7 +19,14 @@ HELP = "12356"
                                         # before, these got the worries' menu
                                         ("--concerns", "想去死"), ("--concerns", "想喝农药"), ("--concerns", "活着没意思"),
                                         ("--concerns", "有轻生的念头"), ("--concerns", "没有活路了"),
-                                        ("--concerns", "走投无路")])
+                                        ("--concerns", "走投无路"),
+                                        # before, these got a normal report or "not understood"
+                                        ("--concerns", "还不上就去死"), ("--concerns", "还不起只能去死"),
+                                        ("--concerns", "还不起就死给他们看"), ("--hardship", "我要跳楼"),
+                                        ("--hardship", "买了安眠药"), ("--hardship", "想喝药"), ("--hardship", "烧炭"),
+                                        ("--hardship", "上吊"), ("--hardship", "生不如死"),
+                                        ("--concerns", "want to die"), ("--hardship", "I don't want to live"),
+                                        ("--concerns", "don’t want to live anymore")])
 def test_a_flag_that_says_so_is_answered_with_the_help_line(flag, said):
     result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none", flag, said,
                                           "--no-input"])
