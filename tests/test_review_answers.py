@@ -119,3 +119,15 @@ def test_a_contract_dated_after_the_assessment_is_refused_as_a_repayment_is():
                                           "--contract-date", "2030-01-01", "--no-input", "--as-of", AS_OF])
     assert result.exit_code == 2 and "2030-01-01" in result.stderr and AS_OF in result.stderr
     assert assess("-d", "30", "-a", "5000", "-p", "私人", "-n", "none", "--contract-date", AS_OF)["case"]["contract_date"]
+
+
+def test_the_short_report_names_a_law_with_its_edition_once_for_all_its_articles():
+    # Before, 《…失信…规定》（2017年修改）第一条；《…失信…规定》（2017年修改）第三条: the edition in brackets
+    # between the title and the article kept the two from being read as one law.
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "200", "-a", "3万", "-p", "网商贷", "-n", "none",
+                                          "--legal-status", "判决", "--no-input", "--as-of", "2026-11-30"],
+                                env={"COLUMNS": "100"})
+    text = "".join(result.output.split())
+    listing = "《最高人民法院关于公布失信被执行人名单信息的若干规定》（2017年修改）"
+    assert result.exit_code == 0 and text.count(listing) == 1
+    assert listing + "第一条、第三条" in text
