@@ -69,3 +69,116 @@ def test_about_to_fall_due_is_0_days_overdue(typed):
     code, out, err = assess(days=typed)
     assert code == 0, err
     assert out["case"]["overdue_days"] == 0
+
+
+# ---- 2. What a collector said is not what a court did
+
+@pytest.mark.parametrize("typed", ["说我已经是老赖了", "短信说已经判了", "说我被执行了", "短信说被起诉了", "律师打电话说起诉我了",
+                                   "要起诉我", "准备起诉我", "催收说我被起诉了", "被起诉了，催收说的", "听说被起诉了",
+                                   "收到传票，律师说已经判了"])
+def test_hearsay_and_threats_are_asked_again_saying_what_a_court_paper_is(typed):
+    code, _, err = assess("--legal-status", typed)
+    assert code == 2 and typed in err and "案号" in err and "官网" in err, err
+    code, _, err = assess("--legal-status", typed, lang="en")
+    assert code == 2 and "case number" in err, err
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("被起诉了", "sued"), ("收到传票", "sued"), ("法院判了", "judgment"), ("上了失信", "dishonest_listed"),
+    ("我被执行了", "enforcement"), ("下周要开庭", "sued"),
+    # what a court's own paper or line says is the court's
+    ("收到传票，说我欠银行5万", "sued"), ("12368发短信说我被起诉了", "sued"), ("判决书说已经生效", "judgment"),
+    ("传票上说下周开庭", "sued"),
+])
+def test_first_person_facts_and_court_papers_are_still_read(typed, meant):
+    code, out, err = assess("--legal-status", typed)
+    assert code == 0, err
+    assert out["case"]["legal_status"] == meant
+
+
+# ---- 3. Suggestions that need a real resemblance; everyday words
+
+def test_a_lawyers_letter_is_asked_about_never_nudged_to_fake():
+    code, _, err = assess("--collection", "发律师函")
+    assert code == 2 and "假律师函" not in err, err  # was: 你是不是想说“假律师函”
+    assert "normal" in err and "fake_legal_documents" in err and "律师函不是法院文书" in err, err
+    code, _, err = assess("--collection", "收到律师函", lang="en")
+    assert code == 2 and "not a court paper" in err, err
+    code, out, _ = assess("--collection", "收到假律师函")
+    assert code == 0 and out["case"]["collection"] == ["fake_legal_documents"]
+
+
+def test_a_landlord_is_not_offered_jd():
+    code, _, err = assess("-p", "房东")
+    assert code == 2 and "京东" not in err, err  # 房东 shares only its common ending with 京东
+    code, _, err = assess("-p", "花贝")  # a slip of the keys is still offered its word
+    assert code == 2 and "你是不是想说“花呗”" in err
+
+
+@pytest.mark.parametrize("typed", ["表哥", "我姐", "老乡", "姐姐", "堂哥", "同学", "邻居", "我妈"])
+def test_relatives_and_acquaintances_are_a_loan_between_people(typed):
+    code, out, err = assess("-p", typed)
+    assert code == 0, err
+    assert out["case"]["platform"] == "personal"
+
+
+def test_a_relative_who_named_an_app_is_not_the_lender():
+    code, _, err = assess("-p", "表哥介绍的网贷")
+    assert code == 2 and "personal" not in err, err
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("父母住院", "family_emergency"), ("婆婆住院了", "family_emergency"),
+                                              ("孩子做手术", "family_emergency"), ("住院了", "illness")])
+def test_a_relatives_illness_is_a_family_emergency(typed, meant):
+    code, out, err = assess("--hardship", typed)
+    assert code == 0, err
+    assert out["case"]["hardship"] == meant
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("说已经立案要抓我", ["threats"]), ("立案抓人", ["threats"]), ("说要立案抓我", ["threats"]),
+    ("上门堵我不让走", ["violence"]),  # held where they stand: restricting freedom, not a visit
+])
+def test_arrest_threats_and_being_held_are_read(typed, meant):
+    code, out, err = assess("--collection", typed)
+    assert code == 0, err
+    assert out["case"]["collection"] == meant
+
+
+def test_a_holding_in_place_beside_another_act_is_not_taken_for_a_denial():
+    # 不让我走 holds a 不 of its own: among several things that happened, it denies nothing.
+    code, out, err = assess("--collection", "上门来了不让我走")
+    assert code == 0, err
+    assert "violence" in out["case"]["collection"]
+
+
+def test_dozens_of_calls_a_day_is_asked_normal_or_threats():
+    # As calls without end are (打爆电话): reminders gone too far, or harassment meant to frighten. No
+    # choice names the number of calls; before, it was not understood at all.
+    code, _, err = assess("--collection", "一天打几十个电话")
+    assert code == 2 and "可能有几种意思" in err and "normal" in err and "threats" in err and "violence" not in err, err
+
+
+# ---- The two new kinds of phrases, as an author writes them
+
+def test_rules_check_refuses_a_hearsay_word_inside_a_choices_word(tmp_path):
+    # A hearsay word inside a choice's own word would have that word asked again in any longer answer.
+    (tmp_path / "extra.yaml").write_text(
+        "phrases:\n  legal_status:\n    hearsay:\n      - words: [起诉]\n        text: {zh: 别人说的, en: hearsay}\n"
+        "  hardship:\n    others: {words: [邻居], of: [no_such], choice: family_emergency}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["rules", "check", "rules", str(tmp_path / "extra.yaml")])
+    assert result.exit_code != 0
+    said = result.stdout + result.stderr
+    assert 'hearsay word "起诉" is inside' in said and 'unknown choice "no_such"' in said, said
+
+
+def test_a_layer_adds_people_whose_illness_is_the_familys(tmp_path):
+    (tmp_path / "extra.yaml").write_text(
+        "phrases:\n  hardship:\n    others: {words: [干爹], of: [illness], choice: family_emergency}\n", encoding="utf-8")
+    args = ["assess", "-d", "30", "-a", "3000", "-p", "花呗", "-n", "none", "--hardship", "干爹住院了", "--format",
+            "json", "--as-of", AS_OF, "--rules", "builtin", "--rules", str(tmp_path / "extra.yaml")]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["case"]["hardship"] == "family_emergency"
+    code, out, _ = assess("--hardship", "父母住院")  # the built-in words are kept
+    assert out["case"]["hardship"] == "family_emergency"
