@@ -106,7 +106,7 @@ def _days_list(days: list[int], rules: RuleSet, lang: str) -> str:
 
 
 def _says_none(field: str, text: str, rules: RuleSet) -> bool:
-    """没有, 无, 还没逾期: an answer meaning 0, in the words rules/ui.yaml lists (split once per rule set)."""
+    """没有, 无, 还没逾期: an answer meaning 0, in the words rules/ui.yaml lists (both bared: 快到期了 is 快到期)."""
     from .numerals import bare
 
     key = f" zero {field}"
@@ -114,7 +114,7 @@ def _says_none(field: str, text: str, rules: RuleSet) -> bool:
     if words is None:
         listed = rules.ui.get(f"answer_zero_{field}") or {}
         words = rules.matchers[key] = frozenset(
-            w.strip().casefold() for lang in fields.LANGS if lang in listed for w in re.split(_LIST, listed[lang]))
+            bare(w.strip().casefold()) for lang in fields.LANGS if lang in listed for w in re.split(_LIST, listed[lang]))
     return bare(text) in words
 
 

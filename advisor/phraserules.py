@@ -73,10 +73,11 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
     form, where = phrases_form(field), f"phrases.{field}"
     ambiguous = form.keys["ambiguous"]
     assert isinstance(ambiguous, ListOf) and isinstance(ambiguous.item, Entry)
-    outside = form.keys["outside"]
+    outside, hearsay, others = form.keys["outside"], form.keys["hearsay"], form.keys["others"]
     assert isinstance(outside, ListOf) and isinstance(outside.item, Entry)
+    assert isinstance(hearsay, ListOf) and isinstance(hearsay.item, Entry) and isinstance(others, Entry)
     out: dict[str, Any] = {"choices": {}, "weak": [], "decides": [], "pick": None, "ambiguous": [], "outside": [],
-                           "alone": [], "doubts": [], "asks": [], "idle": []}
+                           "hearsay": [], "others": None, "alone": [], "doubts": [], "asks": [], "idle": []}
     for file, node in nodes:
         good = m.values(file, node, form, where)
         for choice, words in good.get("choices", {}).items():
@@ -85,14 +86,26 @@ def _phrases(m: Merge, field: str, nodes: list[tuple[str, dict[str, Any]]]) -> d
             out[key] += [str(w) for w in good.get(key, [])]
         if "pick" in good:
             out["pick"] = good["pick"]
+        if isinstance(node.get("others"), dict):  # a later file's adds its words
+            whose = m.values(file, node["others"], others, where)
+            if {"words", "of", "choice"} <= set(whose):
+                was = out["others"] or {"words": []}
+                out["others"] = {"words": [*was["words"], *map(str, whose["words"])], "of": list(whose["of"]),
+                                 "choice": whose["choice"]}
+        elif "others" in node:
+            m.check.add(file, node, where, '"others" must be a mapping with words, of and choice', "others")
         for item in _entries(m, file, node, where, "ambiguous", "words and choices"):
             meant = m.values(file, item, ambiguous.item, where)
             if len(meant.get("choices", [])) >= 2 and "words" in meant:
-                out["ambiguous"].append({"words": [str(w) for w in meant["words"]], "choices": meant["choices"]})
-        for item in _entries(m, file, node, where, "outside", "words and text"):
-            good, why = m.values(file, item, outside.item, where), m.check.text(file, item, "text", where)
-            if "words" in good and why is not None:
-                out["outside"].append({"words": [str(w) for w in good["words"]], "text": why})
+                note = m.check.text(file, item, "text", where) if "text" in item else None
+                out["ambiguous"].append({"words": [str(w) for w in meant["words"]], "choices": meant["choices"],
+                                         **({"text": note} if note is not None else {})})
+        for key, entry in (("outside", outside.item), ("hearsay", hearsay.item)):
+            for item in _entries(m, file, node, where, key, "words and text"):
+                good, why = m.values(file, item, entry, where), m.check.text(file, item, "text", where)
+                if "words" in good and why is not None:
+                    out[key].append({"words": [str(w) for w in good["words"]], "text": why,
+                                     **({"papers": [str(w) for w in good.get("papers", [])]} if key == "hearsay" else {})})
     return out
 
 
@@ -142,3 +155,9 @@ def _one_meaning(m: Merge, field: str) -> None:
         for word in phrases.get(key, []):
             if fold(word) not in seen:
                 m.check.add("(rule set)", None, None, f'{field}: "{word}" is listed as {key}, yet names no choice')
+    for item in phrases.get("hearsay", []):  # a choice's own word holding one would be asked inside any answer
+        for word in item["words"]:
+            held = next((w for w in seen if fold(word) in w), None)
+            if held is not None:
+                m.check.add("(rule set)", None, None, f'{field}: hearsay word "{word}" is inside "{held}", '
+                            f'which names "{seen[held]}"')

@@ -231,7 +231,12 @@ PRODUCT = Entry({"id": ID, **FACT, "names": WORDS, "platform": ref("choices:plat
 # several (`pick`),
 # words naming what the rules are not written for (`outside`: refused, with its `text` saying why),
 # words that count only as the whole answer (`alone`), words that put a phrase found beside them in
-# doubt (`doubts`: a threat, a fear, a question: asked again), words that ask rather than deny
+# doubt (`doubts`: a threat, a fear, a question: asked again), words saying that what an answer names
+# after them was only said or threatened (`hearsay`: "催收说我被起诉了", asked again with its `text`; a
+# court's own paper or line just before one, in `papers`, says it instead: "判决书上说"), words naming
+# someone else (`others`: "父母住院" is a parent's illness, so the family's emergency: a word `of` those
+# choices after one, in its clause, is read as `choice`), a note said when an ambiguous word is asked
+# about (its `text`), words that ask rather than deny
 # (`asks`: 会不会, taken out before looking for a denial), and, in a field of several choices, a part of
 # an answer that tells how things stand and names no choice (`idle`: "我欠了钱，怕家里人知道"), let go.
 
@@ -245,8 +250,10 @@ def phrases_form(field: str | None = None) -> Entry:
                   "alone": ListOf(WORD, says=WORD.says), "doubts": ListOf(WORD, says=WORD.says),
                   "asks": ListOf(WORD, says=WORD.says), "idle": ListOf(WORD, says=WORD.says),
                   "ambiguous": ListOf(Entry({"words": WORDS, "choices": ListOf(
-                      choice, 2, says="an ambiguous word needs two or more choices")}, ("words", "choices"))),
-                  "outside": ListOf(Entry({"words": WORDS, "text": TEXT}, ("words", "text")))})
+                      choice, 2, says="an ambiguous word needs two or more choices"), "text": TEXT}, ("words", "choices"))),
+                  "outside": ListOf(Entry({"words": WORDS, "text": TEXT}, ("words", "text"))),
+                  "hearsay": ListOf(Entry({"words": WORDS, "papers": WORDS, "text": TEXT}, ("words", "text"))),
+                  "others": Entry({"words": WORDS, "of": ListOf(choice), "choice": choice}, ("words", "of", "choice"))})
 
 
 PHRASES = phrases_form()
