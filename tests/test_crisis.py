@@ -78,7 +78,7 @@ def test_a_number_question_answered_so_gets_the_help_line_too(flag, said):
     assert result.exit_code == 2 and HELP in result.output and "不是" not in result.output
 
 
-@pytest.mark.parametrize("said", ["骂我去死", "催收让我去死", "让我去跳楼"])
+@pytest.mark.parametrize("said", ["骂我去死", "催收让我去死", "让我去跳楼", "说我不如去死"])
 def test_a_collector_telling_them_to_die_is_a_threat_not_their_own_crisis(said):
     result = CliRunner().invoke(cli.app, ["assess", "-d", "30", "-a", "5000", "-p", "花呗", "-n", "none",
                                           "--collection", said, "--no-input", "--format", "json"])
