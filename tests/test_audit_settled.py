@@ -351,7 +351,7 @@ def test_the_record_counts_until_the_day_its_five_years_end():
         result = CliRunner().invoke(cli.app, ["assess", *args, "--as-of", as_of])
         record = json.loads(result.stdout)
         assert record["credit_impact"]["level"] == level
-        assert (LIVE_RECORD <= {c["id"] for c in record["consequences"]}) is live
+        assert ({c["id"] for c in record["consequences"]} >= LIVE_RECORD) is live
     api = advisor.assess({"overdue_days": 400, "amount": 50000, "platform": "信用卡", "negotiation": "none",
                           "repaid_on": "2021-11-29"}, as_of=date(2026, 11, 30))
     assert api["credit_impact"]["level"] == "none"
