@@ -242,3 +242,13 @@ def test_the_dishonest_answer_cites_the_rules_it_rests_on_in_both_languages(stat
         answer = record["answers"][0]
         assert answer["concern"] == "dishonest" and cited <= set(answer["references"])
     assert "dishonest" in answer["verdict"] or "list" in answer["verdict"]  # the English verdict names the list
+
+
+def test_a_laws_articles_are_cited_once_by_its_short_name_when_a_version_follows_it():
+    # Before, 《最高人民法院关于公布失信被执行人名单信息的若干规定》（2017年修改） was written out whole for each
+    # of its articles: four lines of citation under one answer.
+    args = ["assess", "-d", "60", "-a", "3000", "-p", "花呗", "-n", "none", "--concerns", "失信", "--legal-status", "判决",
+            "--no-input", "--as-of", "2026-11-30"]
+    out = "".join(line.strip() for line in CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
+                  .stdout.splitlines())
+    assert "依据：《失信被执行人名单规定》（2017年修改）第一条、第三条；《限制消费规定》（2015年修改）第一条" in out
