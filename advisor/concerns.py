@@ -30,7 +30,7 @@ def facts(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
     out = assessment.case._asdict()
     out["day_stage"] = day_stage(assessment.case.overdue_days, rules)
     out["overdue_start"] = overdue_start(assessment.case, assessment.as_of)
-    out.update(zip(DERIVED_CHECKS, checks(assessment.case, assessment.interest_check, assessment.plan)))
+    out.update(zip(DERIVED_CHECKS, checks(assessment.case, assessment.interest_check, assessment.plan, assessment.as_of)))
     return out
 
 

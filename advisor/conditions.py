@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 # Fields a condition may test, and how their values are typed. The contract date and the LPR override
 # are not tested by rules; day_stage, overdue_start and the checks are derived by the engine.
 # The checks (engine.checks): the rate above its line, the plan within the budget, what was received
-# repaid in full; each None while its answers are not all given.
-DERIVED_CHECKS = ("interest_exceeds", "plan_affordable", "received_repaid")
+# repaid in full, the five years a repaid overdue's record is kept over by as_of; each None while its
+# answers are not all given.
+DERIVED_CHECKS = ("interest_exceeds", "plan_affordable", "received_repaid", "retention_over")
 CONDITION_FIELDS = {
     **{f.id: f.condition for f in FIELDS if f.condition},
     "day_stage": "stage",

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from . import conditions
 from .conditions import DERIVED_CHECKS, Condition
-from .finance import interest_check, plan, retention_until
+from .finance import interest_check, plan, retention_over, retention_until
 from .models import NO_EXTENDED, ORDERED_OUTPUTS, STAGES, URGENCIES, Assessment, Case, FiredRule, Step
 from .tuples import TYPE_CHECKING
 
@@ -94,15 +94,16 @@ def facts(case: Case, ruleset: RuleSet, as_of: date) -> dict[str, Any]:
     out["overdue_start"] = overdue_start(case, as_of)
     interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
     out["interest_check"], out["plan"] = interest, proposal
-    out.update(zip(DERIVED_CHECKS, checks(case, interest, proposal)))
+    out.update(zip(DERIVED_CHECKS, checks(case, interest, proposal, as_of)))
     return out
 
 
-def checks(case: Case, interest: dict[str, Any] | None, proposal: dict[str, Any] | None) -> tuple[Any, ...]:
+def checks(case: Case, interest: dict[str, Any] | None, proposal: dict[str, Any] | None,
+           as_of: date) -> tuple[Any, ...]:
     """The checks a rule may test, in the order of DERIVED_CHECKS, each None when not worked out."""
     received, repaid = case.received, case.repaid_so_far
     return (interest["exceeds"] if interest else None, proposal["affordable"] if proposal else None,
-            None if received is None or repaid is None else repaid >= received)
+            None if received is None or repaid is None else repaid >= received, retention_over(case, as_of))
 
 
 def _in_force(rule: dict[str, Any], as_of: str) -> bool:
@@ -231,7 +232,7 @@ def evaluate(case: Case, ruleset: RuleSet, as_of: date, *, trace: bool = False) 
             outcome = _fill(tables[0], key, case, ruleset, as_of)
     else:
         interest, proposal = interest_check(case, ruleset), plan(case, ruleset)
-        derived = checks(case, interest, proposal)
+        derived = checks(case, interest, proposal, as_of)
         key = (part.days(case[0]), part.amount(case[1]), case[2], case[3],
                *[band(case[n]) for n, band in part.extended],
                *[derived[n] for n in part.derived_at],

@@ -129,7 +129,7 @@ FIELDS: tuple[Field, ...] = (
     # Last, so the places of the other answers in a Case stay put; the interview asks it first.
     Field("concerns", "choices", "--concerns",
           "What worries you most (repeat or comma-separate): jail, credit, contacts, lawsuit, cost, "
-          "cannot_pay, time_limit, children, visit.", columns=("担心", "最担心", "最担心的问题"), condition="set",
+          "cannot_pay, time_limit, children, visit, dishonest.", columns=("担心", "最担心", "最担心的问题"), condition="set",
           scope="person"),
 )
 

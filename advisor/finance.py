@@ -156,6 +156,13 @@ def retention_until(case: Case) -> date | None:
         return paid.replace(year=paid.year + RETENTION_YEARS, day=28)
 
 
+def retention_over(case: Case, as_of: date) -> bool | None:
+    """Whether the five years a repaid overdue's record is kept (征信业管理条例 第十六条) have passed by
+    as_of: None while the debt is not repaid."""
+    until = retention_until(case)
+    return None if until is None else until <= as_of
+
+
 def repayment_check(case: Case) -> dict[str, Any] | None:
     """What was repaid against what was received, when both are known: {received, repaid_so_far,
     covered, outstanding, repaid_over}, amounts as exact strings.

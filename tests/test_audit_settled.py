@@ -316,3 +316,43 @@ def test_a_rule_set_that_changes_the_repair_condition_changes_the_box(tmp_path):
     record = json.loads(run(*args, "--rules", "builtin", "--rules", str(layer)))
     assert "预计保存到 2031-01-10" in record["credit_impact"]["summary"]
     assert record["answers"][0]["id"] != "credit.one-time-repair"
+
+
+# A record whose five years (征信业管理条例 第十六条) ended before the assessment date should be gone: before,
+# the box said "■■■■ 严重" beside "保存期已届满，应当已经删除", and the consequences still said a mortgage
+# might be refused because of it.
+EXPIRED = ("-d", "400", "-a", "5000", "-p", "信用卡", "-n", "none", "--repaid-on", "2020-06-01", "--concerns", "征信")
+LIVE_RECORD = {"credit_record", "credit_access_limited"}
+
+
+@pytest.mark.parametrize(("lang", "level", "severe", "loans"), [("zh", "暂无影响", "严重", "申请房贷"),
+                                                               ("en", "No impact", "Severe", "mortgage")])
+def test_a_record_past_its_five_years_is_not_shown_as_serious(lang, level, severe, loans):
+    record = assess(*EXPIRED, lang=lang)
+    assert record["credit_impact"]["level"] == "none"
+    assert not LIVE_RECORD & {c["id"] for c in record["consequences"]}
+    answer = record["answers"][0]
+    assert (answer["concern"], answer["id"]) == ("credit", "credit.retention-over")
+    assert {"credit_reg_16", "credit_reg_25"} <= set(answer["references"])
+    assert {"check_credit_report", "dispute_errors"} <= {s["id"] for s in record["steps"]}
+    out = report(*EXPIRED, lang=lang)
+    box = out[out.index("征信影响" if lang == "zh" else "Credit report impact"):]
+    assert level in box.splitlines()[1] and severe not in box.splitlines()[1]  # the printed level is the JSON's
+    assert loans not in out, out
+    if lang == "zh":
+        assert "应当已经从征信报告上删除" in out.replace("\n", "") and "提出异议" in out.replace("\n", "")
+
+
+def test_the_record_counts_until_the_day_its_five_years_end():
+    # Repaid 2021-11-29: kept until 2026-11-29. A large debt, outside the one-time repair.
+    args = ("-d", "400", "-a", "50000", "-p", "信用卡", "-n", "none", "--repaid-on", "2021-11-29", "--format", "json",
+            "--no-input")
+    for as_of, level, live in (("2026-11-28", "severe", True), ("2026-11-29", "none", False)):
+        result = CliRunner().invoke(cli.app, ["assess", *args, "--as-of", as_of])
+        record = json.loads(result.stdout)
+        assert record["credit_impact"]["level"] == level
+        assert ({c["id"] for c in record["consequences"]} >= LIVE_RECORD) is live
+    api = advisor.assess({"overdue_days": 400, "amount": 50000, "platform": "信用卡", "negotiation": "none",
+                          "repaid_on": "2021-11-29"}, as_of=date(2026, 11, 30))
+    assert api["credit_impact"]["level"] == "none"
+    assert "credit.retention-over" in {a["id"] for a in api["answers"]}

@@ -208,3 +208,47 @@ def test_a_crimes_elements_are_shown_whole_under_their_own_heading_beside_anothe
     assert other["conditions"][-1].casefold() not in out
     markdown = CliRunner().invoke(cli.app, [*args, "--format", "markdown"]).stdout
     assert f"{rules.text('conditions_all', lang)}{'：' if lang == 'zh' else ': '}" in markdown
+
+
+@pytest.mark.parametrize(("worry", "extra", "answer", "says"), [
+    ("会不会上失信", [], "dishonest.default", "不会因为逾期本身上失信名单或被限高"),
+    ("怕被限高", [], "dishonest.default", "法院才可以限高"),
+    ("怕被限高", ["--legal-status", "传票"], "dishonest.sued", "被起诉本身不会让人上失信或被限高"),
+    ("会不会上失信", ["--legal-status", "判决"], "dishonest.judgment", "判决生效本身不会让你上失信或被限高"),
+    ("怕被限高", ["--legal-status", "执行"], "dishonest.enforcement", "可能已经限制"),
+    ("会不会上失信", ["--legal-status", "失信"], "dishonest.listed", "上了失信名单不是永久的"),
+    ("会不会上失信", ["--asker", "parent"], "dishonest.family-asker", "只能是法院执行案件里的被执行人"),
+    ("怕被限高", ["--repaid-on", "2026-10-01"], "dishonest.repaid", "不会。你已经还清"),
+])
+def test_a_worry_about_the_dishonest_list_or_a_spending_ban_is_answered_for_the_stage(worry, extra, answer, says):
+    # Before, 会不会上失信 and 怕被限高 were filed under lawsuit and answered "目前被起诉的可能较小": the list
+    # and the ban were never named in the short report.
+    record = _answered_near_the_top([*extra, "--concerns", worry], "会不会上失信、被限高", says)
+    assert record["concerns"] == ["dishonest"] and [a["id"] for a in record["answers"]] == [answer]
+    assert record["answers"][0]["references"]
+    assert set(record["answers"][0]["references"]) <= {r["id"] for r in record["references"]}
+
+
+@pytest.mark.parametrize(("status", "cited"), [
+    (None, {"dishonest_list_1", "high_consumption_1"}),
+    ("enforcement", {"high_consumption_1", "high_consumption_2010_9"}),  # a ban may be on; how it is lifted
+    ("dishonest_listed", {"dishonest_list_2", "dishonest_list_2013_7"}),  # how a listing is removed
+])
+def test_the_dishonest_answer_cites_the_rules_it_rests_on_in_both_languages(status, cited):
+    args = ["assess", "-d", "60", "-a", "3000", "-p", "花呗", "-n", "none", "--concerns", "会不会上失信", "--no-input",
+            "--format", "json", "--as-of", "2026-11-30", *(["--legal-status", status] if status else [])]
+    for lang in ("zh", "en"):
+        record = json.loads(CliRunner().invoke(cli.app, [*args, "--lang", lang]).stdout)
+        answer = record["answers"][0]
+        assert answer["concern"] == "dishonest" and cited <= set(answer["references"])
+    assert "dishonest" in answer["verdict"] or "list" in answer["verdict"]  # the English verdict names the list
+
+
+def test_a_laws_articles_are_cited_once_by_its_short_name_when_a_version_follows_it():
+    # Before, 《最高人民法院关于公布失信被执行人名单信息的若干规定》（2017年修改） was written out whole for each
+    # of its articles: four lines of citation under one answer.
+    args = ["assess", "-d", "60", "-a", "3000", "-p", "花呗", "-n", "none", "--concerns", "失信", "--legal-status", "判决",
+            "--no-input", "--as-of", "2026-11-30"]
+    out = "".join(line.strip() for line in CliRunner().invoke(cli.app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
+                  .stdout.splitlines())
+    assert "依据：《失信被执行人名单规定》（2017年修改）第一条、第三条；《限制消费规定》（2015年修改）第一条" in out

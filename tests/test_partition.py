@@ -211,7 +211,8 @@ def test_a_record_reused_from_its_band_cell_is_the_record_of_the_case(data):
 def test_the_stress_rules_meet_every_kind_of_band(stress):
     part = lookup(stress).partition
     assert {"overdue_days", "amount", "apr", "monthly_income", "monthly_expenses", "other_debts"} <= set(part.edges)
-    assert set(part.derived) == {"interest_exceeds", "plan_affordable", "received_repaid"}
+    # retention_over (added): the built-in credit.retention-over tests it, and the stress rules sit on them
+    assert set(part.derived) == {"interest_exceeds", "plan_affordable", "received_repaid", "retention_over"}
     assert len(part.epochs) >= 4
     # an unknown answer is a band of its own: "not (apr < 36)" fires on 40 and stays silent on unknown
     base = Case(45, Decimal("5000.00"), "bank_loan", "none")

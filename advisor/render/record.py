@@ -120,9 +120,11 @@ def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]
     until = assessment.retention_until if assessment.reporting != "none" else None
     if until is not None:
         from ..concerns import facts
+        from ..finance import retention_over
 
-        # Five years after repayment the record is gone; within the one-time repair it is kept but not shown.
-        key = ("retention_over" if until <= assessment.as_of
+        # Five years after repayment the record is gone (the rules' retention_over, which also lowers the
+        # level: credit.retention-over); within the one-time repair it is kept but not shown.
+        key = ("retention_over" if retention_over(assessment.case, assessment.as_of)
                else "retention_hidden" if rules.holds("one_time_repair_applies", facts(assessment, rules))
                else "retention")
         sentence = rules.message(key, lang, repaid_on=assessment.case.repaid_on, until=until)
