@@ -107,6 +107,10 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     Only a share of the margin is proposed, so an unexpected bill does not break the plan; interest and
     fees are not added (a negotiated plan may add or waive them). A repaid debt needs no plan, nor a
     case the rule set's `plan: when` leaves out.
+
+    A plan runs at most the lender's `max_months` (a card's 个性化分期: 5 years), or, where the rule set
+    allows a lender more (`longest_months`), up to that: then `long` says it is longer than usual, an
+    offer the lender may refuse. Beyond that it is not affordable.
     """
     if case.monthly_income is None or case.monthly_expenses is None or case.repaid_on is not None:
         return None
@@ -116,20 +120,26 @@ def plan(case: Case, rules: RuleSet) -> dict[str, Any] | None:
     amount = plan_amount(case, rules)
     if amount <= 0:
         return None  # what was received is repaid: no plan to pay more (lenders.unlicensed-received-repaid)
-    limit = int(settings["max_months"].get(case.platform, settings["max_months"]["default"]))
+    limit = _term(settings["max_months"], case.platform)
+    longest = max(limit, _term(settings.get("longest_months") or settings["max_months"], case.platform))
     margin = case.monthly_income - case.monthly_expenses
     out: dict[str, Any] = {"monthly_payment": None, "months": None, "last_payment": None, "affordable": False,
-                           "margin": f"{margin:.2f}", "max_months": limit, "amount": f"{amount:.2f}",
-                           "basis": "received" if counts_received(case, rules) else "amount"}
+                           "margin": f"{margin:.2f}", "max_months": limit, "longest_months": longest, "long": False,
+                           "amount": f"{amount:.2f}", "basis": "received" if counts_received(case, rules) else "amount"}
     budget = (margin * Decimal(settings["share_of_margin"])).quantize(CENT, rounding=ROUND_DOWN)
     if budget <= 0:
         return out
     months = int((amount / budget).to_integral_value(rounding=ROUND_CEILING))
-    if months > limit:
+    if months > longest:
         return out
     payment, last = instalments(amount, months)
-    out.update(monthly_payment=f"{payment:.2f}", months=months, last_payment=f"{last:.2f}", affordable=True)
+    out.update(monthly_payment=f"{payment:.2f}", months=months, last_payment=f"{last:.2f}", affordable=True,
+               long=months > limit)
     return out
+
+
+def _term(months: dict[str, Any], platform: str) -> int:
+    return int(months.get(platform, months["default"]))
 
 
 def instalments(amount: Decimal, months: int) -> tuple[Decimal, Decimal]:

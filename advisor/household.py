@@ -18,7 +18,7 @@ from .errors import CaseError
 from .fields import PERSON_FIELDS
 from .finance import plan_amount
 from .household_plan import allocate, available
-from .models import SCHEMA_VERSION, URGENCIES, Assessment, Case, plain
+from .models import SCHEMA_VERSION, SEVERITIES, URGENCIES, Assessment, Case, plain
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -122,9 +122,9 @@ def household_record(person: dict[str, Any], cases: list[Case], rules: RuleSet, 
 def household_answers(records: list[dict[str, Any]], assessments: list[Assessment], rules: RuleSet,
                       lang: str, order: list[dict[str, Any]]) -> dict[str, Any]:
     """The worries of the whole household: every debt's concerns once, in the order the debts were given;
-    for each, every different answer the debts get (an answer once, with `debts` naming which), that of
-    the debt to deal with first first. Each worry is answered for every debt: a default worry one debt
-    raises (a lawsuit, for the one at legal risk) is not answered from the others alone."""
+    for each, every different answer the debts get (an answer once, with `debts` naming which), the most
+    serious first. Each worry is answered for every debt: a default worry one debt raises (a lawsuit,
+    for the one at legal risk) is not answered from the others alone."""
     from .concerns import answer_item, facts
 
     concerns: list[str] = []
@@ -143,9 +143,13 @@ def household_answers(records: list[dict[str, Any]], assessments: list[Assessmen
             else:
                 seen["debts"].append(n)
     place = {c: n for n, c in enumerate(concerns)}
-    # Within a worry, the answer of the debt to deal with first comes first.
+    # Within a worry, the most serious answer first: that of the most severe debt it answers (a 6万
+    # card past three months, where malicious overdraft is asked about, before a loan's "no"); among
+    # debts as severe, that of the debt to deal with first.
     first = {entry["debt"]: entry["place"] for entry in order}
-    answers = sorted(found.values(), key=lambda a: (place[a["concern"]], min(first[n] for n in a["debts"])))
+    rank = [SEVERITIES.index(record["severity"]) for record in records]
+    answers = sorted(found.values(), key=lambda a: (place[a["concern"]], -max(rank[n - 1] for n in a["debts"]),
+                                                    min(first[n] for n in a["debts"])))
     given = any(r["concerns_source"] == "given" for r in records)
     return {"concerns": concerns, "concerns_source": "given" if given else "default", "answers": answers}
 

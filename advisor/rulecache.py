@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 # Bump the number when the compiled shape or its validation changes. Marshal's format is that of
 # each Python version, so each keeps caches of its own.
-CACHE_FORMAT = f"advisor-rules-24-py{sys.version_info[0]}.{sys.version_info[1]}-m{marshal.version}"
+CACHE_FORMAT = f"advisor-rules-25-py{sys.version_info[0]}.{sys.version_info[1]}-m{marshal.version}"
 MAX_CACHE_BYTES = 64 << 20
 SETTLED_SECONDS = 2.0  # a rule file changed more recently than this is hashed, not vouched for by its times
 KEEP_CACHES = 16  # rule sets kept in the folder (a layer or an edit makes a new one): the newest

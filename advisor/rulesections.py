@@ -47,7 +47,8 @@ class Merge:
             "stages": [], "labels": {}, "fields": {}, "steps": {}, "consequences": {},
             "references": {}, "ui": {}, "report": dict(REPORT_DEFAULTS),
             "interest": {"lpr": [], "caps": {}, "bases": {}, "notes": {}},
-            "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "texts": {}},
+            "plan": {"share_of_margin": "1", "max_months": {"default": 60}, "longest_months": {"default": 60},
+                     "texts": {}},
             "unsafe_text": [],  # [file, line, column, character]: for `rules check`, not fatal to a run
         }
         self.origin: dict[tuple[str, str], str] = {}  # (section, id) -> "file:line"

@@ -187,11 +187,15 @@ INTEREST = Entry({
     "notes": MapOf(TEXT),
 })
 MAX_MONTHS = "max_months needs a `default` and whole numbers of months"
+LONGEST_MONTHS = "longest_months needs a `default` and whole numbers of months"
 # `when`: the cases a plan is worked out for, tested on the answers alone (absent: every case that gives
 # its income and costs). `received_when`: the cases whose plan counts what was received less what was
 # repaid, when the person says what they received (finance.plan_amount); tested on the answers too.
+# `max_months`: the usual longest plan, by lender; `longest_months`: how long a plan may still be shown
+# as an offer beyond it (absent: no longer than `max_months`).
 PLAN = Entry({"share_of_margin": decimal(exclusiveMinimum=0, maximum=1),
               "max_months": MapOf(MONTHS._replace(says=MAX_MONTHS), ("default",), says=MAX_MONTHS),
+              "longest_months": MapOf(MONTHS._replace(says=LONGEST_MONTHS), ("default",), says=LONGEST_MONTHS),
               "when": CONDITION, "received_when": CONDITION, "texts": MapOf(TEXT)}, ("share_of_margin", "max_months"))
 # What the short terminal report shows: at most `steps` steps of each urgency, `consequences`
 # consequences, `conditions` conditions under a lone answer (`conditions_when_several` under each of

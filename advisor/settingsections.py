@@ -31,6 +31,9 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     months = good.get("max_months", {})
     if "default" not in months:
         months = {"default": 60}
+    longest = good.get("longest_months", {})
+    if "default" not in longest:  # absent (or bad): a plan is never longer than `max_months`
+        longest = months
     # A layer's plan replaces the one before, `when` included; compiled with the rules' conditions, later.
     m.plan_when = (file, value["when"]) if "when" in value else None
     m.plan_received = (file, value["received_when"]) if "received_when" in value else None
@@ -44,6 +47,7 @@ def read_plan(m: Merge, file: str, value: Any, doc: dict[str, Any]) -> None:
     m.data["plan"] = {
         "share_of_margin": str(share),
         "max_months": months,
+        "longest_months": longest,
         "texts": {k: check.text(file, texts, k, "plan") for k in texts if k not in META}
         if isinstance(texts, dict) else {},
     }

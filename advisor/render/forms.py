@@ -24,6 +24,15 @@ def conditions_heading(item: dict[str, Any], rules: RuleSet, lang: str) -> str:
     return rules.text(f"conditions_{item['conditions_are']}", lang)
 
 
+def run_on(parts: list[str], lang: str) -> str:
+    """Conditions as one sentence: 甲；乙。 / the first; the second."""
+    if lang == "zh":
+        return "；".join(p.rstrip("。；") for p in parts) + "。"
+    # Lower-case each condition's first word unless it is an abbreviation (PBOC) or a number.
+    words = [p[0].lower() + p[1:] if p[:2].istitle() else p for p in (q.rstrip(".;") for q in parts)]
+    return "; ".join(words) + "."
+
+
 def short_titles(ids: list[str], record: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> str:
     """Short titles, the articles of one law named once: 《民法典》第一百八十八条、第一百九十五条.
 

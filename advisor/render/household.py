@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import URGENCIES
 from ..safetext import printable
-from .forms import money, stage_label
+from .forms import conditions_heading, money, run_on, stage_label
 
 if TYPE_CHECKING:
     from datetime import date
@@ -49,12 +49,10 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
     if record["answers"]:
         out.append(("heading", "", rules.text("your_concerns", lang)))
         split = _split_concerns(record["answers"])
-        answered: set[str] = set()
+        # Short or full, every different answer is shown (the debts that share one named together, the
+        # most serious first: household.household_answers); the short report leaves out only the text
+        # under each verdict. Before, the short report answered each worry for one debt only.
         for item in record["answers"]:
-            if not full and item["concern"] in answered:  # short: each worry once, for the debt to deal with first
-                hidden += 1
-                continue
-            answered.add(item["concern"])
             concern = rules.label("concerns", item["concern"], lang)
             if item["concern"] in split:  # the debts get different answers to this worry: say which is whose
                 names = ("、" if lang == "zh" else ", ").join(
@@ -63,6 +61,10 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
             out.append(("item", "•", f"{concern}{colon}{item['verdict']}"))
             if full:
                 out.append(("sub", "", item["text"]))
+            if item["conditions"] and (full or item["conditions_are"] == "all"):
+                # Elements that must all hold (the card crime's) are shown in the short report too, as
+                # in one debt's: without them "一般不会" would read as a plain no.
+                out.append(("sub", "", f"{conditions_heading(item, rules, lang)}{colon}{run_on(item['conditions'], lang)}"))
     out.append(("heading", "", rules.text("household_order", lang)))
     for entry in record["order"]:
         out.append(("item", f"{entry['place']}.", _debt_name(entry["debt"], debts[entry["debt"] - 1], rules, lang)))
@@ -94,7 +96,8 @@ def blocks(record: dict[str, Any], rules: RuleSet, lang: str, *, full: bool = Tr
             severity=rules.label("severity", debt["severity"], lang),
             reporting=rules.label("reporting", debt["credit_impact"]["reporting"], lang))
         out.append(("item", f"{rules.message('household_debt_label', lang, n=n)}", line))
-        out.append(("sub", "", debt["headline"]))
+        if full:  # short: the lines go to every debt's answers above; each debt's stage is in its line
+            out.append(("sub", "", debt["headline"]))
     if hidden:
         out.append(("note", "", rules.message("more_in_full", lang, count=hidden)))
     out.append(("strong", "", f"{rules.text('disclaimer_title', lang)}{colon}{record['disclaimer']}"))

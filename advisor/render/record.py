@@ -139,7 +139,7 @@ def _credit(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any]
 
 # The names the interest and plan texts of a rule set may use: what _interest and _plan fill in.
 INTEREST_PLACEHOLDERS = {"bases": ("cap",), "notes": ("lpr", "lpr_from", "cap")}
-PLAN_PLACEHOLDERS = ("amount", "monthly_payment", "last_payment", "months", "margin", "max_months")
+PLAN_PLACEHOLDERS = ("amount", "monthly_payment", "last_payment", "months", "margin", "max_months", "longest_months")
 
 
 def _interest(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:
@@ -182,8 +182,17 @@ def _plan(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] |
     basis = "_received" if proposal["basis"] == "received" else ""
     template = ((uneven and (texts.get(f"affordable_uneven{basis}") or texts.get("affordable_uneven")))
                 or texts.get(f"{key}{basis}") or texts.get(key))
-    text = fill(template[lang], proposal) if template else ""
-    return {**proposal, "text": text}
+    parts = [fill(template[lang], proposal)] if template else []
+    # A plan longer than usual is an offer the other side may refuse; under enforcement it is offered
+    # as an enforcement settlement (民事诉讼法 第二百四十一条). Each where the rule set has the words.
+    extra = ["long"] if proposal.get("long") else []
+    if proposal["affordable"]:
+        from ..concerns import facts
+
+        if rules.holds("in_enforcement", facts(assessment, rules)):
+            extra.append("enforcement")
+    parts += [fill(texts[key][lang], proposal) for key in extra if key in texts]
+    return {**proposal, "text": ("" if lang == "zh" else " ").join(parts)}
 
 
 def _repayment(assessment: Assessment, rules: RuleSet, lang: str) -> dict[str, Any] | None:

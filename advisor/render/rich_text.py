@@ -22,7 +22,7 @@ from rich.text import Text
 from ..conditions import statement
 from ..models import CREDIT_LEVELS, SEVERITIES, STAGES, URGENCIES
 from ..safetext import printable
-from .forms import conditions_heading, meter, money, short_titles, stage_label
+from .forms import conditions_heading, meter, money, run_on, short_titles, stage_label
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -306,7 +306,7 @@ def _answers(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Rend
         based = item["references"] and (f"{rules.text('based_on', lang)}{colon}"
                                         f"{short_titles(item['references'], record, lang, rules.report['law_names'])}")
         if shown and several:  # conditions and citation run on, so that both answers fit the first screen
-            yield _Wrapped(f"{conditions_heading(item, rules, lang)}{colon}{_run_on(shown, lang)}"
+            yield _Wrapped(f"{conditions_heading(item, rules, lang)}{colon}{run_on(shown, lang)}"
                            + (f"{'' if lang == 'zh' else ' '}{based}" if based else ""), indent=2)
             continue
         if shown:
@@ -361,15 +361,6 @@ def _short(record: dict[str, Any], rules: RuleSet, lang: str) -> Iterator[Render
     if hidden:
         yield _text(rules.message("more_in_full", lang, count=hidden), style="italic")
     yield _Wrapped(f"{rules.text('disclaimer_title', lang)}{colon}{record['disclaimer']}", style="bold")
-
-
-def _run_on(parts: list[str], lang: str) -> str:
-    """Conditions as one sentence: 甲；乙。 / the first; the second."""
-    if lang == "zh":
-        return "；".join(p.rstrip("。；") for p in parts) + "。"
-    # Lower-case each condition's first word unless it is an abbreviation (PBOC) or a number.
-    words = [p[0].lower() + p[1:] if p[:2].istitle() else p for p in (q.rstrip(".;") for q in parts)]
-    return "; ".join(words) + "."
 
 
 def _first_sentence(text: str, clause: bool = False) -> str:
