@@ -128,7 +128,9 @@ def print_household(record: dict[str, Any], rules: RuleSet, lang: str, *, full: 
         elif kind == "sub_heading":
             parts.append(Text(printable(text), style="bold underline"))
         elif kind == "item":
-            parts.append(_Wrapped(text, mark, indent=max(4, len(mark) + 2) if mark.isascii() else 4 + cell_len(mark)))
+            # 1. and • hang their text at 4, as the one-debt report does; 第1笔 gets room for its width.
+            narrow = mark.isascii() or cell_len(mark) == 1
+            parts.append(_Wrapped(text, mark, indent=max(4, cell_len(mark) + 2) if narrow else 4 + cell_len(mark)))
         elif kind == "sub":
             parts.append(_Wrapped(text, indent=4, style="dim" if not full else ""))
         elif kind == "note":
