@@ -131,3 +131,64 @@ def test_the_short_report_names_a_law_with_its_edition_once_for_all_its_articles
     listing = "《失信被执行人名单规定》（2017年修改）"  # the short name report.law_names gives it
     assert result.exit_code == 0 and text.count(listing) == 1
     assert listing + "第一条、第三条" in text
+
+
+# A legal review of the 失信/限高 answers, the long and enforcement plans and the hearsay message found
+# these; each test fails on the texts it replaced.
+def _answer(record, concern):
+    return next(a for a in record["answers"] if a["concern"] == concern)
+
+
+def test_a_listing_ends_by_its_ground_not_always_on_payment():
+    listed = _answer(assess_json("-d", "500", "-a", "3万", "-p", "网商贷", "-n", "none", "--legal-status", "失信",
+                                 "--concerns", "失信"), "dishonest")
+    # Only a listing for refusing when able ends on payment; the others run 2 years (失信规定 2017 第二条).
+    assert "有能力而拒不履行" in listed["verdict"] and "2年" in listed["verdict"]
+    en = _answer(assess_json("-d", "500", "-a", "3万", "-p", "网商贷", "-n", "none", "--legal-status", "失信",
+                             "--concerns", "失信", "--lang", "en"), "dishonest")
+    assert "2 years" in en["verdict"] and "refusing to pay when able" in en["verdict"]
+
+
+@pytest.mark.parametrize("status", ["没有", "被起诉了"])
+def test_paying_what_one_can_is_never_promised_to_keep_the_court_away(status):
+    for lang, never in (("zh", "走不到"), ("en", "never comes")):
+        record = assess_json("-d", "100", "-a", "3万", "-p", "网商贷", "-n", "none", "--legal-status", status,
+                             "--concerns", "失信", "--lang", lang)
+        assert never not in _answer(record, "dishonest")["text"]
+
+
+def test_someone_who_repaid_under_enforcement_is_told_to_have_the_ban_lifted_not_to_negotiate():
+    record = assess_json("-d", "500", "-a", "3万", "-p", "网商贷", "-n", "none", "--legal-status", "被执行了",
+                         "--repaid-on", "2026-10-01", "--concerns", "失信")
+    answer = _answer(record, "dishonest")
+    assert answer["id"] == "dishonest.repaid-enforced" and "解除限制消费令" in answer["verdict"]
+    assert "分期" not in answer["verdict"] + answer["text"]
+
+
+def test_the_enforcement_plan_says_how_a_settlement_is_made_and_what_breaking_it_risks():
+    plan = assess_json("-d", "500", "-a", "3万", "-p", "平安普惠", "-n", "none", "--legal-status", "被执行了",
+                       "--income", "4000", "--expenses", "3500")["plan"]
+    assert plan["long"] and "停息" in plan["text"]  # 75 months at 400 a month need the interest stopped
+    assert "书面协议交给执行法院" in plan["text"] and "失信" in plan["text"] and "才算数" not in plan["text"]
+
+
+def test_the_hearsay_message_says_who_sues_and_that_papers_may_be_served_by_notice():
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "100", "-a", "1万", "-p", "网商贷", "-n", "none",
+                                          "--legal-status", "短信说已经判了", "--no-input"])
+    text = "".join(result.output.split())
+    assert result.exit_code == 2 and "起诉由出借方向法院提出" in text and "公告送达" in text and "12368" in text
+
+
+def test_an_expired_record_is_said_to_be_gone_from_the_pboc_report_not_from_every_lenders_view():
+    answer = _answer(assess_json("-d", "400", "-a", "5000", "-p", "信用卡", "-n", "none", "--repaid-on", "2020-06-01",
+                                 "--concerns", "征信"), "credit")
+    assert "人民银行的征信报告" in answer["verdict"] and "不应再影响你借款" not in answer["verdict"]
+
+
+def test_a_civil_case_said_to_be_filed_is_asked_not_read_as_a_threat_and_a_travel_ban_is_the_lawsuit_worry():
+    result = CliRunner().invoke(cli.app, ["assess", "-d", "100", "-a", "1万", "-p", "网商贷", "-n", "none",
+                                          "--collection", "说已经立案", "--no-input"])
+    assert result.exit_code == 2 and "12368" in result.output and "威胁" not in result.output.split("可选")[0]
+    record = assess_json("-d", "100", "-a", "1万", "-p", "网商贷", "-n", "none", "--concerns", "travel ban",
+                         "--lang", "en")
+    assert record["case"]["concerns"] == ["lawsuit"]
