@@ -5,8 +5,37 @@ a user's door: the CLI, the batch command, the letter."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import assess_json, shown_ids
+
+
+def answer(record: dict, concern: str) -> dict:
+    return next(a for a in record["answers"] if a["concern"] == concern)
+
+
+# ---------------------------------------------------------------- a kept agreement and home visits
+
+
+def test_a_card_on_a_kept_agreement_is_told_collection_should_stop():
+    record = assess_json("-d", "45", "-a", "2万", "-p", "信用卡", "-n", "谈好了在还", "--concerns", "上门")
+    visit = answer(record, "visit")
+    assert visit["id"] == "visit.agreed-card"
+    assert "停止" in visit["verdict"] and "上门催收本身不违法" not in visit["verdict"]
+    assert visit["references"] == ["card_rules_70"]
+    assert any("个性化分期" in c for c in visit["conditions"]), "only a personalised plan carries that rule"
+
+
+def test_other_lenders_on_a_kept_agreement_get_no_promise():
+    for lang in ("zh", "en"):
+        visit = answer(assess_json("-d", "45", "-a", "2万", "-p", "借呗", "-n", "谈好了在还", "--concerns", "上门",
+                                   "--lang", lang), "visit")
+        assert visit["id"] == "visit.agreed"
+        hedge = "一般" if lang == "zh" else "normally"
+        assert hedge in visit["verdict"] and ("12378" in visit["text"])
+        assert "card_rules_70" not in json.dumps(visit)
+
 
 # ---------------------------------------------------------------- card_rules_70 for cards only
 
