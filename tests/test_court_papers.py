@@ -9,6 +9,19 @@ import json
 
 import pytest
 from conftest import assess_json, shown_ids
+from typer.testing import CliRunner
+
+from advisor import cli
+
+runner = CliRunner()
+
+
+def report(*args: str) -> str:
+    """The short Rich report, as a person reads it."""
+    result = runner.invoke(cli.app, ["assess", *args, "--no-input", "--as-of", "2026-11-30"],
+                           env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 def answer(record: dict, concern: str) -> dict:
@@ -35,6 +48,21 @@ def test_other_lenders_on_a_kept_agreement_get_no_promise():
         hedge = "一般" if lang == "zh" else "normally"
         assert hedge in visit["verdict"] and ("12378" in visit["text"])
         assert "card_rules_70" not in json.dumps(visit)
+
+
+# ---------------------------------------------------------------- the English keeps the hedges
+
+
+def test_the_english_family_answer_keeps_generally_and_promises_nothing():
+    record = assess_json("-d", "45", "-a", "1.2w", "-p", "京东金条", "-n", "正在谈", "--concerns", "家人", "--lang", "en")
+    text = answer(record, "contacts")["text"]
+    assert "generally" in text and "best way" in text
+    assert "keeps them out of it" not in text and "employer is not told" not in text
+
+
+def test_the_short_english_report_keeps_not_statutes_for_night_calls():
+    text = report("-d", "45", "-a", "1.2w", "-p", "京东金条", "-n", "正在谈", "--collection", "半夜", "--lang", "en")
+    assert "not statutes" in text.replace("\n", " ").replace("  ", " ")
 
 
 # ---------------------------------------------------------------- card_rules_70 for cards only
