@@ -93,7 +93,7 @@ FIELDS: tuple[Field, ...] = (
           columns=("协商情况", "协商", "是否协商", "协商状态", "协商结果"), required=True, condition="choice"),
     # The extended answers: optional, None when unknown, asked only when they can matter.
     Field("legal_status", "choice", "--legal-status",
-          "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed.",
+          "Court action: none, demand_letter, sued, judgment, enforcement, dishonest_listed, payment_order, arbitration.",
           columns=("诉讼情况", "法律状态", "法律程序"), condition="choice"),
     Field("collection", "choices", "--collection",
           "How you are being collected (repeat or comma-separate): normal, night_calls, "

@@ -213,7 +213,7 @@ def test_a_crimes_elements_are_shown_whole_under_their_own_heading_beside_anothe
 @pytest.mark.parametrize(("worry", "extra", "answer", "says"), [
     ("会不会上失信", [], "dishonest.default", "不会因为逾期本身上失信名单或被限高"),
     ("怕被限高", [], "dishonest.default", "法院才可以限高"),
-    ("怕被限高", ["--legal-status", "传票"], "dishonest.sued", "被起诉本身不会让人上失信或被限高"),
+    ("怕被限高", ["--legal-status", "传票"], "dishonest.sued", "被起诉、收到支付令或被申请仲裁，本身都不会让人上失信或被限高"),  # all three papers since the court branch
     ("会不会上失信", ["--legal-status", "判决"], "dishonest.judgment", "判决生效本身不会让你上失信或被限高"),
     ("怕被限高", ["--legal-status", "执行"], "dishonest.enforcement", "可能已经限制"),
     ("会不会上失信", ["--legal-status", "失信"], "dishonest.listed", "上了失信名单不是永久的"),

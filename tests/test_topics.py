@@ -47,10 +47,13 @@ def test_c8_reading_the_credit_report_for_a_reported_lender_only():
 
 def test_c9_stop_interest_is_not_a_right_and_agents_are_warned_about():
     record = assess("-d", "60", "-a", "20000", "-p", "网商贷", "-n", "failed")
-    # The card's personalised plan is the written rule cited; 678 (an extension before the due date) is not,
-    # for a debt already overdue.
-    assert {"stop_interest_reality", "avoid_paid_agents", "card_rules_70"} <= shown_ids(record)
-    assert "civil_code_678" not in shown_ids(record)
+    # Changed with the review of 2026-11-30: 网商贷 is a bank loan, not a card, so the card's personalised
+    # plan (card_rules_70) is no longer cited for it; a change of terms needs both sides' agreement (543) is.
+    # 678 (an extension before the due date) is still not cited, for a debt already overdue.
+    assert {"stop_interest_reality", "avoid_paid_agents", "civil_code_543"} <= shown_ids(record)
+    assert not {"civil_code_678", "card_rules_70"} & shown_ids(record)
+    card = assess("-d", "60", "-a", "20000", "-p", "信用卡", "-n", "failed")
+    assert {"stop_interest_reality", "card_rules_70"} <= shown_ids(card)
     assert "stop_interest_reality" not in shown_ids(assess("-d", "40", "-a", "800", "-p", "信用卡", "-n", "none"))
     assert "不是法定权利" in text(record)
     after = assess("-d", "400", "-a", "20000", "-p", "网商贷", "-n", "none", "--legal-status", "judgment")

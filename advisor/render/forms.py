@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 # Long forms people leave out when they cite a law: 《民法典》第十条.
 _LONG_FORMS = r"中华人民共和国|（摘）| \(excerpt\)| of the PRC"  # compiled on first use, in re's cache
-# A title's law and its article: 《民法典》 + 第十条, or "Civil Code" + "Art. 10"; a version said after
-# the name goes with the law: 《仲裁法》（2017年修正） + 第九条.
+# A title's law (with the edition it names, if any) and its article: 《民法典》 + 第十条,
+# 《仲裁法》（2017年修正） + 第九条, or "Civil Code" + "Art. 10".
 _ARTICLE = r"^(《[^》]+》(?:（[^）]+）)?)(第.+)$|^(.+?), (Arts?\. .+)$"
 
 
