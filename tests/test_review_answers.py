@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assess_json
+from conftest import assess_json, shown_ids
 from typer.testing import CliRunner
 
 from advisor import cli
@@ -192,3 +192,31 @@ def test_a_civil_case_said_to_be_filed_is_asked_not_read_as_a_threat_and_a_trave
     record = assess_json("-d", "100", "-a", "1万", "-p", "网商贷", "-n", "none", "--concerns", "travel ban",
                          "--lang", "en")
     assert record["case"]["concerns"] == ["lawsuit"]
+
+
+# A second legal review, of the payment-order and arbitration texts; each fails on the text it replaced.
+def test_a_payment_order_disputes_charges_in_the_objection_not_by_asking_a_court():
+    record = assess_json("-d", "200", "-a", "4万", "-p", "网商贷", "-n", "被拒了", "--legal-status", "收到支付令",
+                         "--full")
+    ids = shown_ids(record)
+    assert "object_charges_payment_order" in ids and "civil_procedure_interp_432" in ids
+    assert "ask_court_reduce_charges" not in ids
+    answer = _answer(record, "lawsuit")
+    assert "由法院冻结" in answer["text"]
+
+
+def test_an_award_can_be_set_aside_or_refused_enforcement_and_the_report_says_how():
+    record = assess_json("-d", "200", "-a", "4万", "-p", "网商贷", "-n", "none", "--legal-status", "仲裁", "--full")
+    case = next(c for c in record["consequences"] if c["id"] == "arbitration_case")
+    assert "不予执行" in case["text"] and "不能再就同一纠纷起诉" not in case["text"]
+
+
+def test_paying_under_enforcement_ends_a_two_year_listing_only_when_the_court_decides():
+    answer = _answer(assess_json("-d", "500", "-a", "3万", "-p", "网商贷", "-n", "none", "--legal-status", "失信",
+                                 "--repaid-on", "2026-10-01", "--concerns", "失信"), "dishonest")
+    assert answer["id"] == "dishonest.repaid-enforced" and "2年" in answer["text"] and "由法院决定" in answer["text"]
+
+
+def test_a_card_agreement_that_is_not_a_personalised_plan_is_told_nothing_guarantees_the_calls_stop():
+    answer = _answer(assess_json("-d", "45", "-a", "2万", "-p", "信用卡", "-n", "谈好了在还", "--concerns", "上门"), "visit")
+    assert answer["id"] == "visit.agreed-card" and "没有法律保证" in answer["text"]
