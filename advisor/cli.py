@@ -78,15 +78,19 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
             code = body()
     except WriteError as exc:
         say("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
+        _say_notes(exc)
         raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
         say(_fit(f"advisor: {exc}"))
+        _say_notes(exc)
         raise typer.Exit(int(exc.exit_code)) from None
-    except BrokenPipeError:
+    except BrokenPipeError as exc:
         quiet_stdout()
+        _say_notes(exc)
         raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt as exc:
         say("\n" + _ui_text(getattr(exc, "message_key", "interrupted"), lang))
+        _say_notes(exc)
         raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))) from None
     except EOFError:
         say("\n" + _ui_text("input_ended", lang))
@@ -97,9 +101,16 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
         say("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
+        _say_notes(exc)
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
     if code:
         raise typer.Exit(code)
+
+
+def _say_notes(exc: BaseException) -> None:
+    """What the run left behind, said after its error (errors.add_notes)."""
+    for note in getattr(exc, "advisor_notes", ()):
+        say(_fit(note))
 
 
 def _fit(message: str) -> str:

@@ -118,6 +118,19 @@ def gather_any(sources: Sources, debt_flags: list[str], rules: RuleSet, lang: st
     return split(case._asdict(), extra)
 
 
+def from_record(record: dict[str, Any]) -> Household:
+    """A household's answers from its record (what `advisor letter` takes): each debt's own answers, with
+    the product as the person named it, and the person's once."""
+    debts = []
+    for debt in record["debts"]:
+        case = debt["case"]
+        own = {k: v for k, v in case.items() if k not in PERSON_FIELDS and k not in ("id", "product")}
+        if case.get("product"):
+            own["platform"] = case["product"]
+        debts.append(own)
+    return Household(debts, dict(record["person"]))
+
+
 def letters(household: Household, rules: RuleSet, as_of: date, lang: str, *, script: bool,
             markdown: bool) -> list[str]:
     """One letter (or phone script) per debt, each with that debt's share of the household plan."""

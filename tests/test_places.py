@@ -1,13 +1,16 @@
 """The files one run reads and writes, through the commands on real files: no two of them may be one file
-(refused, exit 2, before anything is written), and letters go where -o says even when it is no plain file."""
+(refused, exit 2, before anything is written), letters go where -o says even when it is no plain file,
+and a run that stops says which reports and letters it left."""
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -201,3 +204,63 @@ def test_letter_dash_o_dash_is_standard_output(tmp_path, monkeypatch, debts):
     assert result.exit_code == 0, result.stderr
     assert names(tmp_path) == [], "no file named - (or -1, -2)"
     assert ("**Debt 2**" in result.stdout) if debts else result.stdout.startswith("# ")
+
+
+# ---------------------------------------------------------------- a stopped run says what it left
+
+
+def _failing(tmp_path: Path, bad_at: int, grouped: bool = False) -> Path:
+    path = tmp_path / "ff.csv"
+    rows = [f"C{n},{'xx' if n == bad_at else 45},5000,花呗,未协商\n" for n in range(1, bad_at + 5)]
+    if grouped:
+        rows = [f"K{n},{row}" for n, row in enumerate(rows, 1)]
+    path.write_text(("客户编号," if grouped else "") + "编号,逾期天数,金额,平台,协商情况\n" + "".join(rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_fail_fast_says_how_many_reports_and_letters_it_left_and_where(tmp_path, grouped):
+    path = _failing(tmp_path, 8, grouped)
+    rep, let = tmp_path / "rep", tmp_path / "let"
+    result = run(["batch", str(path), "-o", str(tmp_path / "out.csv"), "--summary", str(tmp_path / "s.md"),
+                  "--reports", str(rep), "--letters", str(let), "--fail-fast", "--lang", "en"])
+    assert result.exit_code == 1
+    assert len(names(rep)) == 7 and len(names(let)) == 7
+    assert f"7 reports were already written to {rep}" in result.stderr
+    assert f"7 letters were already written to {let}" in result.stderr
+    zh = run(["batch", str(path), "--reports", str(tmp_path / "rep2"), "--fail-fast", "-q"])
+    assert f"已有 7 份报告写进了 {tmp_path / 'rep2'}" in zh.stderr
+
+
+def test_a_finished_run_or_one_that_wrote_none_says_nothing_of_the_kind(tmp_path):
+    path = _failing(tmp_path, 1)
+    result = run(["batch", str(path), "--reports", str(tmp_path / "rep"), "--fail-fast", "--lang", "en"])
+    assert result.exit_code == 1 and "already written" not in result.stderr
+    (tmp_path / "ok.csv").write_text(BASE, encoding="utf-8")
+    result = run(["batch", str(tmp_path / "ok.csv"), "--reports", str(tmp_path / "rep3"), "--lang", "en"])
+    assert result.exit_code == 0 and "already written" not in result.stderr
+
+
+def test_ctrl_c_during_reports_and_letters_says_how_many_were_left(tmp_path):
+    folder = tmp_path / "docs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "batch", "-", "--reports", str(folder), "--letters", str(folder),
+         "--as-of", AS_OF, "--lang", "en"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.stdin is not None
+    proc.stdin.write(b"id,overdue_days,amount,platform,negotiation\n"
+                     + "".join(f"x{n},45,5000,花呗,none\n" for n in range(12)).encode())
+    proc.stdin.flush()  # stdin stays open: the run waits for more rows, its twelve clients done
+    deadline = time.monotonic() + 60
+    while not (folder.is_dir() and len([n for n in names(folder) if not n.startswith(".")]) == 24):
+        assert time.monotonic() < deadline, "timed out"  # (a dot file: one being written)
+        time.sleep(0.05)
+    time.sleep(0.5)  # past the count that follows the last write: the run is waiting for rows
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    said = err.decode("utf-8")
+    assert "Cancelled." in said and "Traceback" not in said
+    assert f"12 reports were already written to {folder}" in said
+    assert f"12 letters were already written to {folder}" in said
