@@ -78,15 +78,19 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
             code = body()
     except WriteError as exc:
         say("advisor: " + fill(_ui_text("cannot_write", lang), {"path": exc.path, "reason": exc.reason}))
+        _say_notes(exc)
         raise typer.Exit(int(exc.exit_code)) from None
     except AdvisorError as exc:
         say(_fit(f"advisor: {exc}"))
+        _say_notes(exc)
         raise typer.Exit(int(exc.exit_code)) from None
-    except BrokenPipeError:
+    except BrokenPipeError as exc:
         quiet_stdout()
+        _say_notes(exc)
         raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt as exc:
         say("\n" + _ui_text(getattr(exc, "message_key", "interrupted"), lang))
+        _say_notes(exc)
         raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))) from None
     except EOFError:
         say("\n" + _ui_text("input_ended", lang))
@@ -97,9 +101,16 @@ def _guard(lang: str, body: "Callable[[], int | None]") -> None:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
         say("advisor: " + fill(_ui_text("internal_error", lang), {"error": f"{type(exc).__name__}: {exc}"}))
+        _say_notes(exc)
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
     if code:
         raise typer.Exit(code)
+
+
+def _say_notes(exc: BaseException) -> None:
+    """What the run left behind, said after its error (errors.add_notes)."""
+    for note in getattr(exc, "advisor_notes", ()):
+        say(_fit(note))
 
 
 def _fit(message: str) -> str:
@@ -206,6 +217,21 @@ def takes_answers(command: Callable[..., None]) -> Callable[..., None]:
     return with_answers
 
 
+def _places(rule_set: "RuleSet", lang: str, rules: "list[str] | None", answers: str | None,
+             writes: "list[tuple[str, str | None]]", stdout: bool) -> list[Any]:
+    """The files this run reads and writes, refused (exit 2, both named) when two are one file, before
+    any question is asked or anything written: fileio.check_places, the one check every command makes."""
+    from .fileio import Place, check_places, stdout_place
+
+    places = [Place("--answers", answers, reads=True)] if answers is not None else []
+    places += [Place("--rules", path, reads=True) for path in rules or () if path != "builtin"]
+    places += [Place(flag, path) for flag, path in writes if path is not None]
+    if stdout:
+        places.append(stdout_place(rule_set, lang))
+    check_places(places, rule_set, lang)
+    return places
+
+
 def _gathered(flags: dict[str, Any], debts: "list[str] | None", answers: str | None, save_answers: str | None,
               quick: bool, no_input: bool, lang: str, rules: "RuleSet", as_of: date, ask: bool = False) -> Any:
     """One debt's Case, or a household_input.Household when several debts are given or asked about."""
@@ -256,6 +282,7 @@ def assess(
         if save_to is not None and save_to.suffix.lower() not in (".html", ".htm"):
             raise UsageError(f'--save: "{save}" must end in .html')
         rule_set = _load(rules)
+        _places(rule_set, language, rules, answers, [("--save", save), ("--save-answers", save_answers)], True)
         when = as_of_day(as_of, rule_set, language)
         case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
         if hasattr(case, "overdue_days"):
@@ -282,7 +309,8 @@ def letter(
     output_format: Annotated[
         Optional[str], typer.Option("--format", "-f", help="text or markdown (default: text on a terminal).")
     ] = None,
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="Write to this file instead of stdout (- is stdout).")] = None,
     lang: LangOpt = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
@@ -296,17 +324,20 @@ def letter(
         from .letter import compose
 
         language = _lang(lang)
-        chosen = output_format or ("text" if output is None and _stdout_is_tty() else "markdown")
+        target = _path(None if output == "-" else output)  # -: standard output, as batch takes it
+        chosen = output_format or ("text" if target is None and _stdout_is_tty() else "markdown")
         if chosen not in ("markdown", "text"):
             raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
         rule_set = _load(rules)
+        places = _places(rule_set, language, rules, answers,
+                         [("--save-answers", save_answers), ("-o", None if target is None else output)], target is None)
         when = as_of_day(as_of, rule_set, language)
         case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
-        target = _path(output)
         if not hasattr(case, "overdue_days"):  # several debts: one letter each
             from .household_input import write_letters
 
-            write_letters(case, rule_set, when, language, target, script=script, markdown=chosen == "markdown")
+            write_letters(case, rule_set, when, language, target, script=script, markdown=chosen == "markdown",
+                          places=places)
             return
         text = compose(case, rule_set, when, language, script=script, markdown=chosen == "markdown")
         if target is None:

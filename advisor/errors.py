@@ -123,3 +123,9 @@ class RuleSetError(AdvisorError):
     def __init__(self, problems: list[RuleProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def add_notes(exc: BaseException, notes: list[str]) -> None:
+    """Lines the CLI says after the message of `exc` (or after "Cancelled"): what the run left behind."""
+    if notes:
+        exc.advisor_notes = [*getattr(exc, "advisor_notes", ()), *notes]  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""The one way the tool writes a file: `-o`, `--save`, `--save-answers`, `letter -o` and the rules cache.
+"""The one way the tool writes a file: `-o`, `--save`, `--save-answers`, `letter -o` and the rules cache;
+and the one check, made by every command, that no two files of a run are one.
 
 A regular file (or a name not yet taken) is written to a temporary file beside it, synced, then renamed
 over it: a reader sees the old file or the new one, never half of one, and a failure (a full disk, an
@@ -8,6 +9,15 @@ a regular file (a device, a FIFO) or that names one of our open descriptors (/de
 is written to directly: renaming over it would replace the device or the pipe with a plain file.
 A private file (the rules cache) is always replaced, whatever stands at its name, and readable by its
 owner only: nobody else's FIFO or device can capture what the tool writes there.
+
+No two files of one run may be one file, or a write would destroy what the run reads (`letter
+--answers me.yaml -o me.yaml`) or what it wrote a moment before (`--save s.html --save-answers s.html`):
+`check_places`, before anything is written. Two places are one file when they name the same existing
+file or folder by any path (a symlink, a hard link: the same device and inode), or, not yet there, the
+same path once resolved. Standard output counts when the run writes its data there and it is a regular
+file (`>> cases.csv`). A device, a FIFO, a pipe or a terminal is written into, never replaced: places
+may share one. A file inside a folder the run fills (--reports, --letters) with the extension that
+folder's files take may be written over by one of them, whose names come from the rows: a clash too.
 """
 
 from __future__ import annotations
@@ -15,16 +25,24 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from types import TracebackType
 
-from .errors import WriteError
+from .errors import UsageError, WriteError
+from .tuples import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # typing stays unimported on the warm path (tuples.py)
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
+    from .ruleset import RuleSet
 
 
 def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def _is_direct(path: str) -> bool:
+def is_direct(path: str) -> bool:
     """Whether the target must be written in place: a device, a FIFO, a socket, or a descriptor name."""
     try:
         st = os.lstat(path)
@@ -64,7 +82,7 @@ class Output:
         self.private = private
         self.temp: str | None = None
         try:
-            if not private and _is_direct(self.path):
+            if not private and is_direct(self.path):
                 # O_APPEND: through /dev/stdout, never overwrite what the shell's file already holds.
                 self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY)
                 return
@@ -140,7 +158,7 @@ def check_writable(path: str, *, folder: bool = False) -> None:
     be written: a run checks every place it writes before reading a row, rather than find out at the
     end and lose its work. Only what can be known up front; the write itself still reports the rest."""
     try:
-        if not folder and _is_direct(path):
+        if not folder and is_direct(path):
             return  # a device, a FIFO or a descriptor: opened as it is
         info = os.stat(path)
     except FileNotFoundError:
@@ -165,3 +183,103 @@ def _can_add_to(folder: str, path: str) -> None:
     # A file is written beside its name and renamed into place: its folder must take new entries.
     if not os.access(folder, os.W_OK | os.X_OK):
         raise WriteError(path, os.strerror(errno.EACCES))
+
+
+# ---------------------------------------------------------------- no two places of a run are one file
+
+
+class Place(NamedTuple):
+    """One file (or folder) of a run, as the person named it."""
+
+    flag: str  # "-o", "--answers"; the input file and standard output have their labels (rules/ui.yaml)
+    path: str | None  # None: standard output
+    reads: bool = False  # read by the run, not written
+    folder: bool = False  # a folder the run writes files into
+    suffixes: tuple[str, ...] = ()  # a folder's: the extensions of the files written there
+    info: Any = None  # the os.stat_result of what is already open (the input, stdin), when known
+
+
+def stdout_place(rules: RuleSet, lang: str) -> Place:
+    """Standard output, as a place the run writes its data to."""
+    return Place(rules.text("standard_output", lang), None)
+
+
+def _stat(place: Place) -> os.stat_result | None:
+    if place.info is not None:
+        return place.info  # type: ignore[no-any-return]
+    try:
+        if place.path is None:
+            return os.fstat(sys.stdout.fileno())
+        return None if place.path == "-" else os.stat(place.path)
+    except (AttributeError, OSError, ValueError):  # not there yet, no descriptor, a NUL in the name
+        return None
+
+
+def identity(place: Place) -> tuple[int, int] | str | None:
+    """What makes two places one: the device and inode of a regular file or folder that is there, else
+    the resolved path; None for what is written into, never replaced, and for standard output not a file."""
+    info = _stat(place)
+    if info is not None:
+        return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode) else None
+    if place.path in (None, "-") or place.info is not None:
+        return None
+    try:
+        return os.path.realpath(place.path)
+    except (OSError, ValueError):
+        return None  # a name no file can have: its write says why
+
+
+def _folders_of(path: str) -> set[Any]:
+    """The folder a file's name is in, and the one it really is in (through a symlink)."""
+    try:
+        found = {os.path.dirname(os.path.abspath(path)), os.path.dirname(os.path.realpath(path))}
+    except (OSError, ValueError):
+        return set()
+    return {identity(Place("", folder)) for folder in found} - {None}
+
+
+class Clash(NamedTuple):
+    first: Place
+    second: Place
+    inside: bool  # `second` is a file in the folder `first`, under a name the run may write there
+
+
+def clash(places: Iterable[Place]) -> Clash | None:
+    """The first two places that are one file, or a file and a folder that may write over it. Reads may
+    share a file, and folders a folder: --reports and --letters may go to one."""
+    known = [(place, identity(place)) for place in places]
+    seen: dict[Any, Place] = {}
+    for place, key in known:
+        if key is None:
+            continue
+        other = seen.get(key)
+        if other is not None and not (place.reads and other.reads) and not (place.folder and other.folder):
+            return Clash(other, place, False)
+        seen.setdefault(key, place)
+    for folder, key in known:
+        if not folder.folder or not folder.suffixes or key is None:
+            continue
+        for place, _ in known:
+            if place.path not in (None, "-") and not place.folder and place.path.lower().endswith(folder.suffixes) \
+                    and key in _folders_of(place.path):
+                return Clash(folder, place, True)
+    return None
+
+
+def refusal(found: Clash, rules: RuleSet, lang: str) -> str:
+    """The message for a clash: both places named, and why the run would lose one."""
+    first, second, inside = found
+    if inside:
+        return rules.message("place_in_folder", lang, flag=second.flag, path=second.path, other=first.flag,
+                             folder=first.path)
+    if first.reads or second.reads:
+        reader, writer = (first, second) if first.reads else (second, first)
+        return rules.message("place_read", lang, flag=writer.flag, other=reader.flag, path=writer.path or reader.path)
+    return rules.message("place_twice", lang, flag=first.flag, other=second.flag, path=second.path or first.path)
+
+
+def check_places(places: Sequence[Place], rules: RuleSet, lang: str) -> None:
+    """A usage error naming both places when two of them are one file (see `clash`)."""
+    found = clash(places)
+    if found is not None:
+        raise UsageError(refusal(found, rules, lang))

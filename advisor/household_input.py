@@ -24,9 +24,11 @@ from .household_interview import Household, split
 from .parsing import KEYS, key_name, unknown_key
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from .answers import Sources
+    from .fileio import Place
     from .models import Case
     from .ruleset import RuleSet
 
@@ -116,6 +118,19 @@ def gather_any(sources: Sources, debt_flags: list[str], rules: RuleSet, lang: st
     return split(case._asdict(), extra)
 
 
+def from_record(record: dict[str, Any]) -> Household:
+    """A household's answers from its record (what `advisor letter` takes): each debt's own answers, with
+    the product as the person named it, and the person's once."""
+    debts = []
+    for debt in record["debts"]:
+        case = debt["case"]
+        own = {k: v for k, v in case.items() if k not in PERSON_FIELDS and k not in ("id", "product")}
+        if case.get("product"):
+            own["platform"] = case["product"]
+        debts.append(own)
+    return Household(debts, dict(record["person"]))
+
+
 def letters(household: Household, rules: RuleSet, as_of: date, lang: str, *, script: bool,
             markdown: bool) -> list[str]:
     """One letter (or phone script) per debt, each with that debt's share of the household plan."""
@@ -134,23 +149,29 @@ def letters(household: Household, rules: RuleSet, as_of: date, lang: str, *, scr
 
 
 def write_letters(household: Household, rules: RuleSet, as_of: date, lang: str, target: Path | None, *,
-                  script: bool, markdown: bool) -> None:
-    """The letters on stdout, one after another under a line naming the debt; with a target FILE,
-    one file per debt beside it: FILE-1.md, FILE-2.md…"""
+                  script: bool, markdown: bool, places: Sequence[Place] = ()) -> None:
+    """The letters one after another under a line naming the debt: on stdout, or into a target that is
+    written in place (a device, a FIFO, /dev/stdout); with a target FILE, one file per debt beside it:
+    FILE-1.md, FILE-2.md…, none of them one of the run's other `places` (checked before any is written)."""
     import sys
 
-    from .fileio import write_file
+    from .fileio import Place, check_places, is_direct, write_file
     from .streams import say
 
     texts = letters(household, rules, as_of, lang, script=script, markdown=markdown)
-    if target is None:
+    if target is None or is_direct(str(target)):
         parts = []
         for n, text in enumerate(texts, 1):
             label = rules.message("household_debt_label", lang, n=n)
             parts.append((f"---\n\n**{label}**\n\n" if markdown else f"==== {label} ====\n\n") + text)
-        sys.stdout.write("\n".join(parts))
+        if target is None:
+            sys.stdout.write("\n".join(parts))
+            return
+        write_file(target, "\n".join(parts))
+        say(rules.message("letter_saved", lang, path=target))
         return
-    for n, text in enumerate(texts, 1):
-        path = target.with_name(f"{target.stem}-{n}{target.suffix}")
+    paths = [target.with_name(f"{target.stem}-{n}{target.suffix}") for n in range(1, len(texts) + 1)]
+    check_places([*places, *(Place("-o", str(path)) for path in paths)], rules, lang)
+    for path, text in zip(paths, texts):
         write_file(path, text)
         say(rules.message("letter_saved", lang, path=path))

@@ -69,6 +69,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "saved": ("path",),
     "answers_saved": ("path",),
     "letter_saved": ("path",),
+    **dict.fromkeys(("place_twice", "place_read"), ("flag", "other", "path")),
+    "place_in_folder": ("flag", "path", "other", "folder"),
     "prompt_intro": ("count",),
     "prompt_intro_only": ("count",),
     "internal_error": ("error",),
@@ -121,7 +123,8 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_place_is_input": ("flag", "path"),
     "batch_at_line": ("line", "what"),
     "batch_at_cell": ("line", "column", "name", "what"),
-    "batch_place_twice": ("flag", "other", "path"),
+    "batch_not_a_folder": ("flag", "path"),
+    **dict.fromkeys(("batch_reports_kept", "batch_letters_kept"), ("count", "path")),
     # Several debts at once (household.py and its renderer).
     "household_debt_error": ("n", "message"),
     "household_too_many": ("count", "max"),

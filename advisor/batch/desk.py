@@ -50,11 +50,10 @@ class DeskOptions:
 
 
 def run_desk(rows: Iterable[Row | RowError], assessor: Assessor, fmt: Format, target: Target, desk: DeskOptions,
-             headers: dict[str, str], fail_fast: bool) -> tuple[Summary, Caseload]:
+             headers: dict[str, str], fail_fast: bool, docs: Documents | None) -> tuple[Summary, Caseload]:
     """Every row to one record (or error record) in the output, the caseload, and the documents asked for."""
     rules, lang = assessor.rules, assessor.lang
     caseload = Caseload()
-    docs = Documents(desk, assessor) if desk.reports or desk.letters else None
     out = _sink(fmt, target, desk, rules, lang)
     count = 0
     try:
@@ -266,12 +265,22 @@ class Workbook(_Sink):
         writer.flush()
 
 
+def tell_kept(exc: BaseException, docs: Documents | None) -> None:
+    """A run ending on `exc` (Ctrl-C, an error) after writing reports or letters: what the CLI says after
+    the error, so that the person knows the set they find is not complete."""
+    from ..errors import add_notes
+
+    if docs is not None:
+        add_notes(exc, docs.kept())
+
+
 class Documents:
     """One report and one letter per client, each written whole and atomically, under a safe unique name."""
 
     def __init__(self, desk: DeskOptions, assessor: Assessor) -> None:
         self.desk, self.assessor = desk, assessor
         self.used: set[str] = set()
+        self.counts = {"reports": 0, "letters": 0}  # the files written so far, for a run that stops
         for folder in (desk.reports, desk.letters):
             if folder is not None:
                 try:
@@ -296,9 +305,23 @@ class Documents:
         self.used.add(name)
         return name
 
-    def write(self, row: int, case: Any, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
+    def put(self, kind: str, name: str, page: str) -> None:
+        """One report or letter (`kind`), written whole under `name` in its folder, and counted."""
         from ..fileio import write_file
 
+        folder = self.desk.reports if kind == "reports" else self.desk.letters
+        assert folder is not None
+        write_file(os.path.join(folder, name), page)
+        self.counts[kind] += 1
+
+    def kept(self) -> list[str]:
+        """What a run that stops before its end must say of the files it leaves: how many, and where."""
+        rules, lang = self.assessor.rules, self.assessor.lang
+        return [text(rules, f"{kind}_kept", lang, count=f"{count:,}", path=folder)
+                for kind, folder in (("reports", self.desk.reports), ("letters", self.desk.letters))
+                if (count := self.counts[kind])]
+
+    def write(self, row: int, case: Any, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
         rules, lang = self.assessor.rules, self.assessor.lang
         name = self.name(row, case.id, kept)
         if self.desk.reports is not None:
@@ -308,11 +331,10 @@ class Documents:
             else:
                 from ..render.markdown import to_markdown
                 page = to_markdown(record, rules, lang)
-            write_file(os.path.join(self.desk.reports, name + REPORT_KINDS[self.desk.reports_format]), page)
+            self.put("reports", name + REPORT_KINDS[self.desk.reports_format], page)
         if self.desk.letters is not None:
             from ..letter import compose
-            letter = compose(case, rules, self.assessor.as_of, lang, markdown=False)
-            write_file(os.path.join(self.desk.letters, name + ".txt"), letter)
+            self.put("letters", name + ".txt", compose(case, rules, self.assessor.as_of, lang, markdown=False))
 
 
 # A file name may take 255 bytes; 40 Chinese characters are 120. This leaves room for what is added

@@ -22,10 +22,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..fields import PERSON_FIELDS
 from ..parsing import key_name
 from .caseload import Caseload
-from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled
+from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled, tell_kept
 from .inputs import Input, Options, check_places, column_in_head, read_csv_header, read_rows, replayable_stdin
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
@@ -108,8 +107,6 @@ class HouseholdDocuments(Documents):
     """A report per household, and a letter per debt with that debt's share of the household plan."""
 
     def household(self, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
-        from ..fileio import write_file
-
         rules, lang = self.assessor.rules, self.assessor.lang
         base = self.unique(record["client"], *kept[:1])
         if self.desk.reports is not None:
@@ -117,28 +114,13 @@ class HouseholdDocuments(Documents):
 
             render = to_html if self.desk.reports_format == "html" else to_markdown
             name = base + REPORT_KINDS[self.desk.reports_format]
-            write_file(os.path.join(self.desk.reports, name), render(record, rules, lang))
+            self.put("reports", name, render(record, rules, lang))
         if self.desk.letters is not None:
-            from ..household_input import letters
+            from ..household_input import from_record, letters
 
-            texts = letters(answers(record), rules, self.assessor.as_of, lang, script=False, markdown=False)
+            texts = letters(from_record(record), rules, self.assessor.as_of, lang, script=False, markdown=False)
             for n, letter in enumerate(texts, 1):  # the base is unique, so base-n is too
-                write_file(os.path.join(self.desk.letters, f"{base}-{n}.txt"), letter)
-
-
-def answers(record: dict[str, Any]) -> Any:
-    """A household's answers from its record (what `advisor letter` takes): each debt's own answers, with
-    the product as the person named it, and the person's once."""
-    from ..household_interview import Household
-
-    debts = []
-    for debt in record["debts"]:
-        case = debt["case"]
-        own = {k: v for k, v in case.items() if k not in PERSON_FIELDS and k not in ("id", "product")}
-        if case.get("product"):
-            own["platform"] = case["product"]
-        debts.append(own)
-    return Household(debts, dict(record["person"]))
+                self.put("letters", f"{base}-{n}.txt", letter)
 
 
 class Desk:
@@ -285,7 +267,6 @@ def client_column(opts: Options, rules: RuleSet) -> str | None:
 
 def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable[[str], None]) -> Totals:
     """A batch grouped by client, with whatever the counsellor asked for."""
-    from .groups import finish, grouped_records, run_grouped
     from .run import Totals, output_format
 
     started = time.perf_counter()
@@ -295,10 +276,27 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
         warn(rules.message("household_one_process", opts.lang))
     fmt = make_format(output_format(opts, rules), opts.excel)
     desk = opts.desk
-    people = bool(desk.labels or desk.keep)
     index = RowIndex(opts, column, rules) if desk.active or fmt.name in ("csv", "xlsx") else None
     work = Desk(opts, column, rules, index)
-    if fmt.name in ("json", "jsonl") and not people:  # the grouped records, byte for byte as a plain run's
+    try:
+        summary = _households(opts, column, rules, warn, work, fmt)
+        if desk.summary is not None and summary.stopped is None:
+            work.caseload.shown(rules, opts.lang).write(desk.summary)
+    except BaseException as exc:
+        tell_kept(exc, work.docs)
+        raise
+    kept = tuple(work.docs.kept()) if work.docs is not None and summary.stopped is not None else ()
+    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, summary.stopped,
+                  summary.written, work.caseload, kept)
+
+
+def _households(opts: Options, column: str, rules: RuleSet, warn: Callable[[str], None], work: Desk, fmt: Format
+                ) -> Summary:
+    """The households' records to the output, and their reports and letters."""
+    from .groups import finish, grouped_records, run_grouped
+
+    desk, index = opts.desk, work.index
+    if fmt.name in ("json", "jsonl") and not (desk.labels or desk.keep):  # byte for byte as a plain run's
         summary = run_grouped(opts.input, column, rules=rules, as_of=opts.as_of, lang=opts.lang, output=opts.output,
                               output_format=fmt.name, input_format=opts.input_format, encoding=opts.encoding,
                               warn=warn, each=work.take, sheet=desk.sheet, fail_fast=opts.fail_fast,
@@ -320,10 +318,7 @@ def run_households(opts: Options, column: str, rules: RuleSet, *, warn: Callable
         if summary.notes:  # counted at the end whatever the format; a sheet has no notes to point to
             key = "household_differs_count" if fmt.name in ("json", "jsonl") else "batch_household_differs_sheet"
             warn(rules.message(key, opts.lang, count=summary.notes))
-    if desk.summary is not None and summary.stopped is None:
-        work.caseload.shown(rules, opts.lang).write(desk.summary)
-    return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started, summary.stopped,
-                  summary.written, work.caseload)
+    return summary
 
 
 def _identity(path: str) -> os.stat_result | None:

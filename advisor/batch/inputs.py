@@ -15,9 +15,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
-from ..fileio import check_writable
+from ..fileio import Place, check_writable, clash, refusal, stdout_place
 from .csv_rows import Columns, damage, read_header, sniff_separator, split
-from .desk import DeskOptions
+from .desk import REPORT_KINDS, DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
 from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text, visible
 from .sheets import is_utf16, is_xlsx, refuse_old_excel, utf16_as_utf8, xlsx_as_csv
@@ -327,35 +327,48 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
 
 
 def check_places(opts: Options, rules: RuleSet, source: os.stat_result | None) -> None:
-    """Every place the run writes (-o, --summary, --reports, --letters), checked before any row is read:
-    none is the input (`source`, by any path, a symlink or a hard link; also stdin redirected from it),
-    no two files are one, and each can be written as far as that can be known up front. Otherwise a
-    summary could replace the cases, one output the other, or a bad path be found only after the run."""
+    """Every place the run writes (-o, --summary, --reports, --letters; standard output), checked before
+    any row is read: none is the input (`source`, by any path, a symlink or a hard link; also stdin
+    redirected from it, or stdout onto it), no two files are one, none is in a folder of reports or
+    letters under a name written there (fileio.clash), and each can be written as far as that can be known
+    up front. Otherwise a summary could replace the cases, one output the other, or a bad path be found
+    only after the run."""
     lang, desk = opts.lang, opts.desk
     if desk.summary == "-" and opts.output in (None, "-"):
         raise UsageError(text(rules, "summary_stdout", lang))
-    places = [(flag, path) for flag, path in (("-o", opts.output), ("--summary", desk.summary),
-                                              ("--reports", desk.reports), ("--letters", desk.letters))
-              if path not in (None, "-")]
-    taken: dict[Any, str] = {}
-    for flag, path in places:
-        assert path is not None
-        folder = flag in ("--reports", "--letters")
+    source_place = Place(rules.text("input_file", lang), opts.input, reads=True, info=source)
+    places = [source_place, *(Place("--rules", p, reads=True) for p in opts.rule_paths or () if p != "builtin")]
+    if opts.output in (None, "-") or desk.summary == "-":
+        places.append(stdout_place(rules, lang))
+    kinds = {"--reports": (REPORT_KINDS.get(desk.reports_format, ".html"),), "--letters": (".txt",)}
+    for flag, path in (("-o", opts.output), ("--summary", desk.summary), ("--reports", desk.reports),
+                       ("--letters", desk.letters)):
+        if path not in (None, "-"):
+            places.append(Place(flag, path, folder=flag in kinds, suffixes=kinds.get(flag, ())))
+    found = clash(places)
+    if found is not None and source_place in found[:2] and not found.inside:
+        other = found.second if found.first is source_place else found.first
+        key = "stdout_is_input" if other.path is None else "output_is_input" if other.flag == "-o" else \
+            "place_is_input"
+        raise UsageError(text(rules, key, lang, flag=other.flag, path=other.path))
+    if found is not None:
+        raise UsageError(refusal(found, rules, lang))
+    for place in places[1:]:
+        if place.path is not None and not place.reads:
+            _writable(place, rules, lang)
+
+
+def _writable(place: Place, rules: RuleSet, lang: str) -> None:
+    """Raise now for a place that surely cannot be written; a folder that is a file (or a device) too."""
+    assert place.path is not None
+    if place.folder:
         try:
-            info: os.stat_result | None = os.stat(path)
+            info = os.stat(place.path)
         except (OSError, ValueError):
-            info = None  # not there yet (or a name the check below reports)
-        if info is not None and not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-            continue  # a device or a FIFO is written into, never replaced: two outputs may share one
-        if info is not None and source is not None and os.path.samestat(info, source):
-            key = "output_is_input" if flag == "-o" else "place_is_input"
-            raise UsageError(text(rules, key, lang, flag=flag, path=path))
-        same = (info.st_dev, info.st_ino) if info is not None else os.path.realpath(path)
-        other = taken.get(same)
-        if other is not None and not (folder and other in ("--reports", "--letters")):  # reports and letters
-            raise UsageError(text(rules, "place_twice", lang, flag=other, other=flag, path=path))  # may share
-        taken[same] = flag
-        check_writable(path, folder=folder)
+            info = None
+        if info is not None and not stat.S_ISDIR(info.st_mode):
+            raise UsageError(text(rules, "not_a_folder", lang, flag=place.flag, path=place.path))
+    check_writable(place.path, folder=place.folder)
 
 
 def input_identity(inp: Input) -> os.stat_result | None:

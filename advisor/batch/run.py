@@ -20,7 +20,7 @@ from ..safetext import printable
 from ..tuples import NamedTuple
 from .caseload import Caseload
 from .csv_rows import Columns, values_stay_on_their_line
-from .desk import run_desk
+from .desk import Documents, run_desk, tell_kept
 from .inputs import Input, Options, check_places, input_identity, read_csv_header, read_rows
 from .parallel import Job, Plan, run_parallel
 from .readers import KeyMap, decode_error, no_sig
@@ -49,6 +49,7 @@ class Totals(NamedTuple):
     stopped: Stop | None  # where --fail-fast stopped the run, if it did
     written: bool  # the output was kept: False when a stopped run leaves no partial file
     caseload: Caseload | None = None  # the records' own counts (stages, why rows were rejected…)
+    kept: tuple[str, ...] = ()  # a stopped run: what it says of the reports and letters it left
 
     @property
     def rate(self) -> float:
@@ -68,6 +69,7 @@ class Totals(NamedTuple):
                             message=named(field_name, message, rules, lang)))
             if output not in (None, "-"):
                 out.append(text(rules, "not_written", lang, path=output))
+            out.extend(self.kept)
         if not quiet:
             out.append(text(rules, "summary", lang, rows=self.rows, ok=self.assessed, bad=self.rejected,
                             seconds=self.seconds, rate=self.rate))
@@ -110,10 +112,13 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
         target = Target(opts.output)
         # Started only after any worker process is forked: Rich refreshes from a thread.
         bar = (lambda: Progress(inp.size, inp.name)) if progress else None
+        docs: Documents | None = None
         try:
             plan = None if desk else _plan(inp, columns, data_start, first_line, jobs, target)
             if desk:
-                summary = _run_desk(inp, opts, rules, fmt, columns, data_start, first_line, target)
+                assessor = Assessor(rules, opts.as_of, opts.lang)
+                docs = Documents(opts.desk, assessor) if opts.desk.reports or opts.desk.letters else None
+                summary = _run_desk(inp, opts, assessor, fmt, columns, data_start, first_line, target, docs)
             elif plan is not None:
                 assert inp.path is not None
                 job = Job(inp.path, inp.name, no_sig(inp.encoding), inp.format, columns, plan, fmt,
@@ -123,15 +128,17 @@ def run(opts: Options, rules: RuleSet, *, warn: Callable[[str], None], progress:
                 summary = _run_single(inp, opts, rules, fmt, columns, data_start, first_line, target, bar)
             summary.written = summary.stopped is None
             target.finish(keep=summary.written)
-        except BaseException:
+        except BaseException as exc:
             target.finish(keep=False)
+            tell_kept(exc, docs)
             raise
     finally:
         inp.close()
     if summary.unknown and inp.format != "csv":
         warn(text(rules, "unknown_columns", opts.lang, names=_some(map(printable, summary.unknown))))
     return Totals(summary.rows, summary.assessed, summary.rejected, time.perf_counter() - started,
-                  summary.stopped, summary.written, summary.caseload)
+                  summary.stopped, summary.written, summary.caseload,
+                  tuple(docs.kept()) if docs is not None and summary.stopped is not None else ())
 
 
 def _some(names: Iterable[str], limit: int = 20) -> str:
@@ -257,14 +264,14 @@ def _run_single(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns:
     return summary
 
 
-def _run_desk(inp: Input, opts: Options, rules: RuleSet, fmt: Format, columns: Columns | None, data_start: int,
-              first_line: int, target: Target) -> Summary:
+def _run_desk(inp: Input, opts: Options, assessor: Assessor, fmt: Format, columns: Columns | None, data_start: int,
+              first_line: int, target: Target, docs: Documents | None) -> Summary:
     """The counsellor's outputs (desk.py): one process, records built whole; the summary file last."""
+    rules = assessor.rules
     raw, keys, rows = read_rows(inp, rules, opts.lang, columns, data_start, first_line)
-    assessor = Assessor(rules, opts.as_of, opts.lang)
     try:
         summary, caseload = run_desk(rows, assessor, fmt, target, opts.desk, columns.headers if columns else {},
-                                     opts.fail_fast)
+                                     opts.fail_fast, docs)
     except BrokenInput as broken:
         raise decode_error(rules, opts.lang, inp.name, inp.encoding, broken.error, broken.rows_read) from None
     if opts.desk.summary is not None and summary.stopped is None:
