@@ -158,6 +158,9 @@ class KeyMap:
             twice = next((name for key in obj.twice if (name := column_field(key)) is not None), None)
             if twice is not None:
                 return self._twice(twice, obj, kept)
+            again = next((key for key in obj.twice if key in self.keep), None)
+            if again is not None:  # the client column twice: whose debt this is cannot be told
+                return RowError(None, text(self.rules, "twice", self.lang, name=f"“{again}”"), _id_in(obj))
         for key, value in obj.items():
             name = self._known.get(key, "")
             if name == "":
@@ -199,8 +202,12 @@ class KeyMap:
         from ..parsing import field_name  # a rare mistake: named as every message names a field
 
         said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
-        case_id = values.get("id", next((v for k, v in values.items() if column_field(k) == "id"), None))
-        return RowError(name, said, _as_id(case_id), kept=kept)
+        return RowError(name, said, _id_in(values), kept=kept)
+
+
+def _id_in(values: Mapping[Any, Any]) -> str | None:
+    """The case id of an object not read through: under `id` or any name the id goes by (编号)."""
+    return _as_id(values.get("id", next((v for k, v in values.items() if column_field(k) == "id"), None)))
 
 
 _EXTENDED = frozenset(EXTENDED_FIELDS)
