@@ -38,6 +38,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("repaid_after_as_of", "contract_after_as_of"), ("value", "as_of")),
     "too_long": ("value", "max"),
     "bad_choice": ("value", "choices"),
+    "one_choice": ("value",),
     "fact_unsourced": ("keys",),
     "fact_stale": ("date", "today"),
     "fact_source_form": ("source",),
