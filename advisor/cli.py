@@ -63,9 +63,18 @@ def _stdout_is_tty() -> bool:
 
 
 def _lang(value: str | None) -> str:
-    lang = (value or os.environ.get("ADVISOR_LANG") or "zh").strip().lower()
+    env = os.environ.get("ADVISOR_LANG")
+    lang = (value or env or "zh").strip().lower()
     if lang not in LANGS:
-        raise UsageError(f'--lang: "{value or lang}" is not supported; choose one of: {", ".join(LANGS)}')
+        # Named where it came from (the flag, or the environment variable when no flag was given), and
+        # said in the language ADVISOR_LANG asks for when it is the flag that is wrong.
+        other = (env or "").strip().lower() if value else ""
+        from .ruleset import shown
+        from .templates import fill
+
+        raise UsageError(fill(_ui_text("bad_lang", other if other in LANGS else "zh"), {
+            "source": "--lang" if value else "ADVISOR_LANG", "value": shown(value or env),
+            "choices": ", ".join(LANGS)}))
     return lang
 
 
@@ -116,7 +125,8 @@ def _fit(message: str) -> str:
 
 _UI_FALLBACK = {"interrupted": "Cancelled.", "worker_killed": "A worker process was killed (often: out of memory).",
                 "input_ended": "Input ended.", "internal_error": "internal error ({error})",
-                "cannot_write": "cannot write {path}: {reason}"}
+                "cannot_write": "cannot write {path}: {reason}",
+                "bad_lang": '{source}: "{value}" is not supported; choose one of: {choices}'}
 
 
 def _ui_text(key: str, lang: str) -> str:
@@ -247,15 +257,16 @@ def assess(
         from .render import REPORT_FORMATS, report
 
         language = _lang(lang)
+        rule_set = _load(rules)
         if output_format not in REPORT_FORMATS:
-            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(REPORT_FORMATS)}')
+            raise UsageError(rule_set.message("bad_format", language, value=output_format,
+                                              choices=", ".join(REPORT_FORMATS)))
         save_to = _path(save)
         if save_to is not None and save_to.suffix.lower() == ".svg":
             # A terminal capture drew Chinese at half width and fetched its font online: the page replaces it.
-            raise UsageError(f'--save: SVG is no longer written; save the report as a web page: "{save_to.with_suffix(".html")}"')
+            raise UsageError(rule_set.message("save_svg", language, path=save_to.with_suffix(".html")))
         if save_to is not None and save_to.suffix.lower() not in (".html", ".htm"):
-            raise UsageError(f'--save: "{save}" must end in .html')
-        rule_set = _load(rules)
+            raise UsageError(rule_set.message("save_not_html", language, path=save))
         when = as_of_day(as_of, rule_set, language)
         case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
         if hasattr(case, "overdue_days"):
@@ -296,10 +307,10 @@ def letter(
         from .letter import compose
 
         language = _lang(lang)
+        rule_set = _load(rules)
         chosen = output_format or ("text" if output is None and _stdout_is_tty() else "markdown")
         if chosen not in ("markdown", "text"):
-            raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
-        rule_set = _load(rules)
+            raise UsageError(rule_set.message("bad_format", language, value=output_format, choices="markdown, text"))
         when = as_of_day(as_of, rule_set, language)
         case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
         target = _path(output)

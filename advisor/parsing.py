@@ -156,11 +156,9 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_amount", lang, value=raw))
     value: Decimal | None
-    if isinstance(raw, float):  # a number from JSON or a frame: its shortest decimal spelling, never its
-        raw = repr(raw)  # binary value; as the number it is (1e308 is too large), never read as text
-        value = Decimal(raw)
-    elif raw.__class__ is str and ("." in raw or "．" in raw) and \
-            (dotted := re.fullmatch(_DOT_GROUPED, _normalise(raw))):
+    if isinstance(raw, float):  # from JSON or a frame: its shortest decimal spelling, as a number (1e308 too large)
+        value = Decimal(raw := repr(raw))
+    elif raw.__class__ is str and ("." in raw or "．" in raw) and (dotted := re.fullmatch(_DOT_GROUPED, _normalise(raw))):
         small = Decimal(dotted.group(1))
         raise CaseError(field, rules.message("amount_dot", lang, value=raw, small=f"{small:.2f}",
                                              large=f"{small * 1000:.0f}"))
@@ -335,12 +333,10 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
         raise CaseError(field, rules.message("too_long", lang, value=raw, max=MAX_TEXT))
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > MAX_INT:
         raise CaseError(field, rules.message("too_long", lang, value=f"{Decimal(raw):.3e}", max=MAX_TEXT))
-    if kind == "choice":
-        if isinstance(raw, (list, tuple, set, frozenset, Mapping)):  # ["花呗"]: one answer is asked for
-            raise CaseError(field, rules.message("one_choice", lang, value=raw))
-        return parse_choice(field, raw, rules, lang)
-    if kind == "choices":
-        return parse_choices(field, raw, rules, lang)
+    if kind == "choice" and isinstance(raw, (list, tuple, set, frozenset, Mapping)):  # ["花呗"]: one answer is asked
+        raise CaseError(field, rules.message("one_choice", lang, value=raw))
+    if kind in ("choice", "choices"):
+        return (parse_choice if kind == "choice" else parse_choices)(field, raw, rules, lang)
     try:
         if kind == "days":
             return parse_days(raw, rules, lang, as_of)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..models import EXTENDED_FIELDS
-from ..rulefiles import KeysTwice, json_object
+from ..rulefiles import KeysTwice, deeper_than, json_object
 from .csv_rows import Columns, Line, csv_rows, header_unit, with_unit
 from .rows import (
     BAD_BYTES,
@@ -182,7 +182,7 @@ class KeyMap:
                     return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
                 if INVISIBLE.search(value):
                     value = visible(value)
-            elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
+            elif value.__class__ in (list, dict) and deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
                 return self._twice(name, values, kept)
@@ -214,20 +214,6 @@ _EXTENDED = frozenset(EXTENDED_FIELDS)
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=json_object)
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    # Without recursion: the value is what is too deep for it.
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, Mapping):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 def _as_id(value: Any) -> str | None:
