@@ -514,6 +514,10 @@ def batch(
         language = _lang(lang)
         rule_set = _load(rules)
         day = as_of_day(as_of, rule_set, language)
+        for flag, named, example in (("--group-by", [group_by] if group_by is not None else [], "客户编号"),
+                                     ("--keep", keep or [], "姓名")):
+            if any(not name.strip() for name in named):  # not taken for no flag at all, nor for a blank column
+                raise UsageError(rule_set.message("batch_blank_column", language, flag=flag, example=example))
         desk = DeskOptions(summary=summary_file, reports=reports, reports_format=reports_format.strip().lower(),
                            letters=letters, labels=labels, keep=tuple(dict.fromkeys(keep or ())), sheet=sheet)  # once each
         from .batch.household_desk import client_column, run_households
@@ -525,7 +529,7 @@ def batch(
         )
         # `--group-by none`: row by row, even where a client column is there.
         column = None if (group_by or "").strip().lower() == "none" else (
-            group_by or client_column(options, rule_set))
+            group_by if group_by is not None else client_column(options, rule_set))
         try:
             terminal = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):

@@ -118,6 +118,7 @@ UI_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "batch_same_column": ("name", "first", "second"),
     "batch_no_column": ("wanted", "header"),
     **dict.fromkeys(("batch_no_keep_column", "batch_no_group_column"), ("name", "header")),
+    "batch_blank_column": ("flag", "example"),
     "batch_bad_input_format": ("value", "choices"),
     **dict.fromkeys(("batch_unknown_encoding", "batch_not_an_encoding"), ("name",)),
     "batch_encoding_refuses": ("name", "path", "error"),

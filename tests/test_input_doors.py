@@ -130,3 +130,61 @@ def test_a_utf16_file_keeps_its_client_column(tmp_path: Path) -> None:
         done = run(name, cwd=tmp_path)
         assert done.code == 0, done.err
         assert [(r["client"], r["rows"]) for r in records(done.out)] == [("K1", [1, 2])]
+
+
+# ---------------------------------------------------------------- 5. a line too long, -0.0, flags said in silence
+
+
+LONG = "x" * 140_000  # past the 128 KB a row may hold
+
+
+def test_a_csv_line_too_long_keeps_its_id_and_kept_cells_when_they_come_before_the_cut(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text(f"编号,姓名,逾期天数,金额,平台,协商情况,备注\nA1,张三,45,5000,花呗,未协商,{LONG}\n"
+                                    f"A2,李四,45,5000,花呗,未协商,\n\"A3,{LONG}\n", encoding="utf-8")
+    done = run("c.csv", "--keep", "姓名", cwd=tmp_path)
+    first, second, third = records(done.out)
+    assert done.code == 1
+    assert first["id"] == "A1" and first["kept"] == {"姓名": "张三"} and "131,072" in first["error"]["message"]
+    assert second["case"]["id"] == "A2"
+    assert third["id"] is None and third["kept"] == {"姓名": None}  # a quote the cut goes through: nothing whole
+
+
+def test_a_jsonl_line_too_long_keeps_its_id(tmp_path: Path) -> None:
+    rows = [{"编号": "J1", **CASE, "备注": LONG}, {"备注": LONG, **CASE, "id": "J2"}, {**CASE, "编号": "J3"}]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    done = run("c.jsonl", cwd=tmp_path)
+    found = records(done.out)
+    assert done.code == 1
+    assert [r.get("id", r.get("case", {}).get("id")) for r in found] == ["J1", None, "J3"]  # J2's id is past the cut
+
+
+def test_a_too_long_row_of_a_client_puts_its_household_in_error(tmp_path: Path) -> None:
+    # Its client can be read: the household is not assessed without that debt, in silence.
+    (tmp_path / "c.csv").write_text(f"客户编号,逾期天数,金额,平台,协商情况,备注\nK1,45,5000,花呗,未协商,{LONG}\n"
+                                    "K1,10,3000,信用卡,未协商,\n", encoding="utf-8")
+    [household] = records(run("c.csv", cwd=tmp_path).out)
+    assert household["client"] == "K1" and household["rows"] == [1, 2] and household["error"]["row"] == 1
+
+
+def test_minus_zero_after_zero_is_echoed_as_written(tmp_path: Path) -> None:
+    rows = [{**CASE, "金额": 0.0}, {**CASE, "金额": -0.0}, {**CASE, "金额": 0}]
+    (tmp_path / "z.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    messages = [r["error"]["message"] for r in records(run("z.jsonl", cwd=tmp_path).out)]
+    assert ["“0.0”" in messages[0], "“-0.0”" in messages[1], "“0”" in messages[2]] == [True, True, True], messages
+
+
+def test_sheet_on_a_file_that_is_no_workbook_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("逾期天数,金额,平台,协商情况\n45,5000,花呗,未协商\n", encoding="utf-8")
+    done = run("c.csv", "--sheet", "nope", cwd=tmp_path)
+    assert done.code == 2 and done.out == "" and "--sheet" in done.err and ".xlsx" in done.err
+
+
+@pytest.mark.parametrize("name", ["c.csv", "c.jsonl"])
+@pytest.mark.parametrize("flags", [("--group-by", ""), ("--group-by", " "), ("--keep", "")])
+def test_an_empty_column_name_is_a_usage_error_for_group_by_as_for_keep(tmp_path: Path, name: str,
+                                                                        flags: tuple[str, str]) -> None:
+    (tmp_path / "c.csv").write_text("客户编号,,逾期天数,金额,平台,协商情况\nK1,,45,5000,花呗,未协商\n", encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(json.dumps({"客户编号": "K1", **CASE}, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    done = run(name, *flags, cwd=tmp_path)
+    assert done.code == 2 and done.out == "" and f"{flags[0]}：没有写列名" in done.err, done.err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from ..errors import UsageError
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
@@ -31,7 +31,19 @@ from .rows import (
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
-Line = tuple[int, "str | None"]  # (n, the nth line without its line end); None: longer than MAX_ROW_CHARS
+
+
+class Cut:
+    """A line longer than MAX_ROW_CHARS, which is no row: its first MAX_ROW_CHARS characters (`head`),
+    where its id and kept cells are read when they end before the cut."""
+
+    __slots__ = ("head",)
+
+    def __init__(self, head: str) -> None:
+        self.head = head
+
+
+Line = tuple[int, "str | Cut"]  # (n, the nth line without its line end, or the Cut start of a line too long)
 
 # One scan finds every line that needs a closer look; most lines have none of these and are just split.
 _UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff\u200b\u200c\u200d\u2060]')
@@ -255,9 +267,14 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     unusual = _UNUSUAL.search
     while True:
         for n, line in lines:
-            if line is None:
-                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
+            if line.__class__ is Cut:  # too long to read: its id and kept cells, when they end before the cut
+                head = visible(line.head)
+                cells = split(head, sep)
+                whole = cells[:-1] if isinstance(cells, list) else []  # the last one is cut, if not already open
+                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"), _readable(whole, idi),
+                               line=line_at(n), kept=tuple(whole[i] if i < len(whole) else None for i in kept))
                 continue
+            line = cast(str, line)
             suspect = unusual(line) is not None
             if suspect:
                 line = visible(line)
@@ -359,7 +376,7 @@ def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], 
             break
         ahead.append(item)
         following = item[1]
-        if following is None or len(record) + len(following) >= MAX_ROW_CHARS:
+        if isinstance(following, Cut) or len(record) + len(following) >= MAX_ROW_CHARS:
             break
         if sep in following.split('"', 1)[0] or damage(following) is not None:
             break  # a row, not the rest of a value
