@@ -115,6 +115,15 @@ def test_utf16_is_read_as_utf16_in_every_input_format(tmp_path: Path, name: str,
     assert record["case"]["overdue_days"] == 45 and record["case"]["platform"] == "internet_platform"
 
 
+def test_a_few_nul_bytes_in_a_utf8_file_are_one_damaged_row_not_utf16(tmp_path: Path) -> None:
+    rows = "".join(f"{n},5000,花呗,未协商,\n" for n in range(1, 30))
+    pasted = "45,5000,花呗,未协商,".encode() + "abcdef".encode("utf-16-le") + b"\n"  # a UTF-16 fragment in a cell
+    (tmp_path / "c.csv").write_bytes(("逾期天数,金额,平台,协商情况,备注\n" + rows).encode() + pasted)
+    done = run("c.csv", cwd=tmp_path)
+    found = records(done.out)
+    assert done.code == 1 and len(found) == 30 and "NUL" in found[-1]["error"]["message"]
+
+
 def test_a_utf16_file_with_another_encoding_named_is_told_it_is_utf16(tmp_path: Path) -> None:
     (tmp_path / "u.json").write_bytes(ARRAY.encode("utf-16-le"))
     for encoding in ("gb18030", "utf-8"):
