@@ -163,7 +163,7 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
     an answer goes by (overdue_days, 逾期天数…), as for the API and batch, the case's `id` (or 编号), and
     `debts`."""
     from .parsing import KEYS, field_name, key_name, unknown_key
-    from .rulefiles import GivenTwice, read_limited, safe_data
+    from .rulefiles import MAX_DEPTH, Refused, deeper_than, read_limited, safe_data
 
     try:  # screened like a rule file: bounded in size, no YAML aliases, no deep nesting, no key twice
         text = read_limited(path, "an answers file").decode("utf-8")
@@ -171,24 +171,15 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
             import json
 
             data = json.loads(text, object_pairs_hook=_refuse_twice)
+            if deeper_than(data, MAX_DEPTH):  # as a YAML file's nesting is bounded
+                raise Refused(None, "deep")
         else:
             data = safe_data(text)
-    except GivenTwice as exc:  # the last value would win in silence, as batch never lets it
-        field = KEYS.get(key_name(exc.key))
-        said = rules.message("batch_twice", lang, name=field_name(field, rules, lang) if field else f"“{exc.key}”")
-        if exc.line:
-            said = rules.message("batch_at_line", lang, line=exc.line, what=said)
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=said)) from None
-    except UnicodeDecodeError:  # not Python's words: which byte failed means nothing to the person
-        raise UsageError(rules.message("bad_answers_file", lang, path=path,
-                                       reason=rules.message("answers_not_utf8", lang))) from None
-    except (OSError, ValueError) as exc:  # the system's words for an OSError, without [Errno 21] and the path again
-        raise UsageError(rules.message("bad_answers_file", lang, path=path,
-                                       reason=getattr(exc, "strerror", None) or exc)) from None
-    except Exception as exc:  # yaml.YAMLError, without importing yaml up front
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=exc)) from None
+    except Exception as exc:  # yaml.YAMLError too, without importing yaml up front
+        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=_unread(exc, rules, lang))) from None
     if not isinstance(data, dict):
-        raise UsageError(rules.message("bad_answers_file", lang, path=path, reason="not a mapping of answers"))
+        raise UsageError(rules.message("bad_answers_file", lang, path=path,
+                                       reason=rules.message("answers_not_mapping", lang)))
     out: dict[str, Any] = {}
     for key, value in data.items():
         field = "debts" if key == "debts" else KEYS.get(key_name(key))  # debts: several (household_input)
@@ -201,6 +192,41 @@ def read_answers(path: Path, rules: RuleSet, lang: str) -> dict[str, Any]:
             continue
         raise UsageError(rules.message("bad_answers_file", lang, path=path, reason=reason))
     return out
+
+
+def _unread(exc: Exception, rules: RuleSet, lang: str) -> str:
+    """Why an answers file could not be read, in the person's language (the parser's own words on what
+    it expected, if any, as a detail in brackets), never Python's message about its own workings."""
+    from .parsing import KEYS, field_name, key_name
+    from .rulefiles import MAX_DEPTH, MAX_FILE_BYTES, GivenTwice, Refused, TooLarge
+
+    def at(line: int | None, what: str, column: int | None = None) -> str:
+        if not line:
+            return what
+        if column is None:
+            return rules.message("batch_at_line", lang, line=line, what=what)
+        return rules.message("batch_damaged", lang, line=line, column=column, what=what)
+
+    if isinstance(exc, GivenTwice):  # the last value would win in silence, as batch never lets it
+        field = KEYS.get(key_name(exc.key))
+        return at(exc.line, rules.message("batch_twice", lang,
+                                          name=field_name(field, rules, lang) if field else f"“{exc.key}”"))
+    if isinstance(exc, UnicodeDecodeError):  # not Python's words: which byte failed means nothing to the person
+        return rules.message("answers_not_utf8", lang)
+    if isinstance(exc, TooLarge):
+        return rules.message("answers_too_large", lang, limit=f"{MAX_FILE_BYTES:,}")
+    if isinstance(exc, (Refused, RecursionError)):  # RecursionError: JSON nested past what its decoder follows
+        what = "answers_anchors" if getattr(exc, "kind", "") == "anchors" else "batch_too_deep"
+        return at(getattr(exc, "line", None), rules.message(what, lang, limit=MAX_DEPTH))
+    if isinstance(exc, OSError):  # the system's words, without [Errno 21] and the path again
+        return str(exc.strerror or exc)
+    if hasattr(exc, "lineno") and hasattr(exc, "msg"):  # json.JSONDecodeError
+        return at(exc.lineno, rules.message("batch_bad_json", lang, error=exc.msg), getattr(exc, "colno", None))
+    if not hasattr(exc, "problem"):
+        return str(exc)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)  # yaml.MarkedYAMLError
+    return at(mark.line + 1 if mark else None, rules.message("answers_bad_yaml", lang, error=exc.problem or exc),
+              mark.column + 1 if mark else None)
 
 
 def _refuse_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

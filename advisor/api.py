@@ -11,7 +11,7 @@ from .engine import evaluate as _evaluate
 from .errors import ArgumentError
 from .fields import LANGS
 from .models import Assessment, Case
-from .parsing import build_case, by_field
+from .parsing import MAX_DATE, MIN_DATE, build_case, by_field
 from .render.record import cached_record
 from .rulefiles import FileStats, file_stats, rule_files
 from .ruleset import RuleSet, load_ruleset
@@ -58,14 +58,35 @@ def _language(lang: str) -> None:
 
 
 def _day(as_of: object) -> date:
-    """The day to judge on; today when not given. Refused plainly when it is not a date."""
+    """The day to judge on; today when not given. Refused plainly when it is not a date, or one outside
+    the days any date answer may take (as `--as-of` is)."""
     if as_of is None:
         return date.today()
     if isinstance(as_of, datetime):
-        return as_of.date()
+        as_of = as_of.date()
     if not isinstance(as_of, date):
         raise ArgumentError(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+    if not MIN_DATE <= as_of <= MAX_DATE:
+        raise ArgumentError(f"as_of must be a date from {MIN_DATE} to {MAX_DATE}, not {as_of}")
     return as_of
+
+
+def _rules(rules: object) -> RuleSet:
+    """The rule set to use: the built-in one when not given; anything but a RuleSet refused plainly."""
+    if rules is None:
+        return default_ruleset()
+    if not isinstance(rules, RuleSet):
+        raise ArgumentError(f"rules must be a RuleSet from advisor.load_ruleset(…), not {type(rules).__name__} "
+                            f"{rules!r:.60}")
+    return rules
+
+
+def _many(items: object, name: str) -> Iterable[Any]:
+    """An iterable of mappings, as `assess_many` and `assess_household` take: one mapping, a string or
+    something that is no iterable at all is a mistake to name, not something to iterate."""
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        raise ArgumentError(f"{name} must be an iterable of mappings (one per case), not {type(items).__name__}")
+    return items
 
 
 def parse_case(answers: Mapping[str, Any], rules: RuleSet | None = None, lang: str = "zh",
@@ -76,7 +97,7 @@ def parse_case(answers: Mapping[str, Any], rules: RuleSet | None = None, lang: s
     names no field is a CaseError. With `as_of`, the day the case will be judged on, a repayment after
     it is an error too."""
     _language(lang)
-    return _parse(answers, rules or default_ruleset(), lang, None if as_of is None else _day(as_of))
+    return _parse(answers, _rules(rules), lang, None if as_of is None else _day(as_of))
 
 
 def _parse(answers: Mapping[str, Any], rules: RuleSet, lang: str, as_of: date | None) -> Case:
@@ -91,7 +112,9 @@ def evaluate(case: Case, rules: RuleSet, as_of: date, *, trace: bool = False) ->
     """The assessment of a parsed case; `trace=True` adds why each rule fired."""
     if as_of is None:
         raise ArgumentError("as_of must be a datetime.date, not None")
-    return _evaluate(case, rules, _day(as_of), trace=trace)
+    if not isinstance(case, Case):
+        raise ArgumentError(f"case must be a Case from advisor.parse_case(…), not {type(case).__name__}")
+    return _evaluate(case, _rules(rules), _day(as_of), trace=trace)
 
 
 def assess(
@@ -103,7 +126,7 @@ def assess(
     explain: bool = False,
 ) -> dict[str, Any]:
     """Assess one case given as a mapping of answers; returns the JSON record of CONTRACT §4."""
-    rules = rules or default_ruleset()
+    rules = _rules(rules)
     _language(lang)
     as_of = _day(as_of)
     case = _parse(answers, rules, lang, as_of)
@@ -130,7 +153,7 @@ def assess_many(
 
     _language(lang)
     as_of = _day(as_of)
-    return _assess_many(rows, rules=rules or default_ruleset(), as_of=as_of, lang=lang)
+    return _assess_many(_many(rows, "rows"), rules=_rules(rules), as_of=as_of, lang=lang)
 
 
 def assess_household(
@@ -150,10 +173,11 @@ def assess_household(
     naming the debt ("第2笔欠款：…") and its `debt` the debt's number from 1."""
     from .household import assess_household as _assess
 
-    if isinstance(debts, (str, bytes, Mapping)):
-        raise ArgumentError(f"debts must be a list of mappings, not {type(debts).__name__}")
+    _many(debts, "debts")
     if person is not None and not isinstance(person, Mapping):
         raise ArgumentError(f"person must be a mapping of field names to answers, not {type(person).__name__}")
+    if household_id is not None and not isinstance(household_id, str):
+        raise ArgumentError(f"household_id must be a str, not {type(household_id).__name__}")
     _language(lang)
-    return _assess(list(debts), person, rules=rules or default_ruleset(), as_of=_day(as_of), lang=lang,
+    return _assess(list(debts), person, rules=_rules(rules), as_of=_day(as_of), lang=lang,
                    household_id=household_id)

@@ -63,9 +63,18 @@ def _stdout_is_tty() -> bool:
 
 
 def _lang(value: str | None) -> str:
-    lang = (value or os.environ.get("ADVISOR_LANG") or "zh").strip().lower()
+    env = os.environ.get("ADVISOR_LANG")
+    lang = (value or env or "zh").strip().lower()
     if lang not in LANGS:
-        raise UsageError(f'--lang: "{value or lang}" is not supported; choose one of: {", ".join(LANGS)}')
+        # Named where it came from (the flag, or the environment variable when no flag was given), and
+        # said in the language ADVISOR_LANG asks for when it is the flag that is wrong.
+        other = (env or "").strip().lower() if value else ""
+        from .ruleset import shown
+        from .templates import fill
+
+        raise UsageError(fill(_ui_text("bad_lang", other if other in LANGS else "zh"), {
+            "source": "--lang" if value else "ADVISOR_LANG", "value": shown(value or env),
+            "choices": ", ".join(LANGS)}))
     return lang
 
 
@@ -127,7 +136,8 @@ def _fit(message: str) -> str:
 
 _UI_FALLBACK = {"interrupted": "Cancelled.", "worker_killed": "A worker process was killed (often: out of memory).",
                 "input_ended": "Input ended.", "internal_error": "internal error ({error})",
-                "cannot_write": "cannot write {path}: {reason}"}
+                "cannot_write": "cannot write {path}: {reason}",
+                "bad_lang": '{source}: "{value}" is not supported; choose one of: {choices}'}
 
 
 def _ui_text(key: str, lang: str) -> str:
@@ -273,15 +283,16 @@ def assess(
         from .render import REPORT_FORMATS, report
 
         language = _lang(lang)
+        rule_set = _load(rules)
         if output_format not in REPORT_FORMATS:
-            raise UsageError(f'--format: "{output_format}" is not one of: {", ".join(REPORT_FORMATS)}')
+            raise UsageError(rule_set.message("bad_format", language, value=output_format,
+                                              choices=", ".join(REPORT_FORMATS)))
         save_to = _path(save)
         if save_to is not None and save_to.suffix.lower() == ".svg":
             # A terminal capture drew Chinese at half width and fetched its font online: the page replaces it.
-            raise UsageError(f'--save: SVG is no longer written; save the report as a web page: "{save_to.with_suffix(".html")}"')
+            raise UsageError(rule_set.message("save_svg", language, path=save_to.with_suffix(".html")))
         if save_to is not None and save_to.suffix.lower() not in (".html", ".htm"):
-            raise UsageError(f'--save: "{save}" must end in .html')
-        rule_set = _load(rules)
+            raise UsageError(rule_set.message("save_not_html", language, path=save))
         _places(rule_set, language, rules, answers, [("--save", save), ("--save-answers", save_answers)], True)
         when = as_of_day(as_of, rule_set, language)
         case = _gathered(flags, debt, answers, save_answers, quick, no_input, language, rule_set, when, ask)
@@ -324,11 +335,11 @@ def letter(
         from .letter import compose
 
         language = _lang(lang)
+        rule_set = _load(rules)
         target = _path(None if output == "-" else output)  # -: standard output, as batch takes it
         chosen = output_format or ("text" if target is None and _stdout_is_tty() else "markdown")
         if chosen not in ("markdown", "text"):
-            raise UsageError(f'--format: "{output_format}" is not one of: markdown, text')
-        rule_set = _load(rules)
+            raise UsageError(rule_set.message("bad_format", language, value=output_format, choices="markdown, text"))
         places = _places(rule_set, language, rules, answers,
                          [("--save-answers", save_answers), ("-o", None if target is None else output)], target is None)
         when = as_of_day(as_of, rule_set, language)
@@ -534,6 +545,10 @@ def batch(
         language = _lang(lang)
         rule_set = _load(rules)
         day = as_of_day(as_of, rule_set, language)
+        for flag, named, example in (("--group-by", [group_by] if group_by is not None else [], "客户编号"),
+                                     ("--keep", keep or [], "姓名")):
+            if any(not name.strip() for name in named):  # not taken for no flag at all, nor for a blank column
+                raise UsageError(rule_set.message("batch_blank_column", language, flag=flag, example=example))
         desk = DeskOptions(summary=summary_file, reports=reports, reports_format=reports_format.strip().lower(),
                            letters=letters, labels=labels, keep=tuple(dict.fromkeys(keep or ())), sheet=sheet)  # once each
         from .batch.household_desk import client_column, run_households
@@ -545,7 +560,7 @@ def batch(
         )
         # `--group-by none`: row by row, even where a client column is there.
         column = None if (group_by or "").strip().lower() == "none" else (
-            group_by or client_column(options, rule_set))
+            group_by if group_by is not None else client_column(options, rule_set))
         try:
             terminal = not quiet and sys.stderr.isatty()
         except (AttributeError, ValueError):

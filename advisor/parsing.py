@@ -155,15 +155,14 @@ def parse_amount(raw: object, rules: RuleSet, lang: str = "zh", field: str = "am
     """Money: 5000, 5,000, ¥12,000.00, 3万, 1.2w, 5k, 两万块, 三千八, 一万二, 十万零五百."""
     if isinstance(raw, bool):
         raise CaseError(field, rules.message("bad_amount", lang, value=raw))
-    if isinstance(raw, float):
-        raw = repr(raw)  # a float from JSON: read its shortest decimal spelling, never its binary value
     value: Decimal | None
-    if raw.__class__ is str and ("." in raw or "．" in raw) and (dotted := re.fullmatch(_DOT_GROUPED, _normalise(raw))):
+    if isinstance(raw, float):  # from JSON or a frame: its shortest decimal spelling, as a number (1e308 too large)
+        value = Decimal(raw := repr(raw))
+    elif raw.__class__ is str and ("." in raw or "．" in raw) and (dotted := re.fullmatch(_DOT_GROUPED, _normalise(raw))):
         small = Decimal(dotted.group(1))
         raise CaseError(field, rules.message("amount_dot", lang, value=raw, small=f"{small:.2f}",
                                              large=f"{small * 1000:.0f}"))
-    fast = _FAST_AMOUNT.fullmatch(raw) if raw.__class__ is str else None
-    if fast:
+    elif fast := (_FAST_AMOUNT.fullmatch(raw) if raw.__class__ is str else None):
         value = Decimal(fast.group(1).replace(",", "")) * _UNIT[fast.group(2)]
     elif isinstance(raw, (int, Decimal)):
         value = Decimal(raw)
@@ -334,10 +333,10 @@ def parse_answer(field: str, raw: object, rules: RuleSet, lang: str = "zh", as_o
         raise CaseError(field, rules.message("too_long", lang, value=raw, max=MAX_TEXT))
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > MAX_INT:
         raise CaseError(field, rules.message("too_long", lang, value=f"{Decimal(raw):.3e}", max=MAX_TEXT))
-    if kind == "choice":
-        return parse_choice(field, raw, rules, lang)
-    if kind == "choices":
-        return parse_choices(field, raw, rules, lang)
+    if kind == "choice" and isinstance(raw, (list, tuple, set, frozenset, Mapping)):  # ["花呗"]: one answer is asked
+        raise CaseError(field, rules.message("one_choice", lang, value=raw))
+    if kind in ("choice", "choices"):
+        return (parse_choice if kind == "choice" else parse_choices)(field, raw, rules, lang)
     try:
         if kind == "days":
             return parse_days(raw, rules, lang, as_of)

@@ -7,7 +7,7 @@ mapping's line and column kept for messages. Only a cold rules cache reads YAML,
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import RuleProblem
@@ -86,8 +86,21 @@ MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 32
 
 
+# What _hostile refuses, as a rule author reads it; a person's answers file says it in their language.
+REFUSED = {"anchors": "anchors and aliases (& and *) are not allowed: write each value out",
+           "deep": f"nested more than {MAX_DEPTH} levels deep"}
+
+
+class Refused(ValueError):
+    """A data file from others holding what no such file needs (`kind`, a key of REFUSED), at `line`."""
+
+    def __init__(self, line: int | None, kind: str) -> None:
+        super().__init__(f"line {line}: {REFUSED[kind]}" if line else REFUSED[kind])
+        self.line, self.kind = line, kind
+
+
 def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
-    """Refuse what a data file never needs before building anything from it.
+    """Refuse what a data file never needs before building anything from it: where, and which (REFUSED).
 
     Anchors and aliases let a few lines expand into billions of nodes ("billion laughs"), and deep
     nesting exhausts the stack; both are found from the parser's event stream, which costs no memory.
@@ -96,14 +109,29 @@ def _hostile(yaml: Any, text: str) -> tuple[int | None, str] | None:
     for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return line, "anchors and aliases (& and *) are not allowed: write each value out"
+            return line, "anchors"
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                return line, f"nested more than {MAX_DEPTH} levels deep"
+                return line, "deep"
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
     return None
+
+
+def deeper_than(value: Any, limit: int) -> bool:
+    """Is a decoded value (JSON's lists and mappings) nested more than `limit` levels? Found without
+    recursion: the value is what is too deep for it."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
 
 
 class GivenTwice(ValueError):
@@ -189,7 +217,7 @@ def safe_data(text: str) -> Any:
 
     refused = _hostile(yaml, text)
     if refused:
-        raise ValueError(f"line {refused[0]}: {refused[1]}")
+        raise Refused(*refused)
     return yaml.load(text, Loader=_text_loader(yaml))  # noqa: S506 - derives from the safe loader
 
 
@@ -218,7 +246,7 @@ def read_yaml(label: str, source: Source, problems: list[RuleProblem]) -> Any:
     try:
         refused = _hostile(yaml, text)
         if refused:
-            problems.append(RuleProblem(label, refused[0], None, refused[1]))
+            problems.append(RuleProblem(label, refused[0], None, REFUSED[refused[1]]))
             return None
         return yaml.load(text, Loader=loader)  # noqa: S506 - LineLoader derives from the safe loader
     except yaml.YAMLError as exc:

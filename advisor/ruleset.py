@@ -188,8 +188,10 @@ def load_ruleset(paths: Sequence[str | os.PathLike[str]] | None = None, *, cache
     """Load the built-in rule set, or the given files and folders layered in order.
 
     The interface texts (`ui`) of the built-in set are always the base layer, so a replacement
-    rule set need only carry rules and catalogs.
+    rule set need only carry rules and catalogs. One path alone (a str or a Path) is that one layer.
     """
+    if isinstance(paths, (str, os.PathLike)):  # not the letters of a name, each taken for a file
+        paths = [paths]
     try:
         return _load(paths, cache)
     except RuleSetError as exc:

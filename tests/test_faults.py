@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import advisor
 from advisor import cli
-from advisor.errors import CaseError
+from advisor.errors import ArgumentError, CaseError
 from advisor.models import Case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +159,10 @@ def test_dates_out_of_range_raise_case_error_in_the_api():
     case = Case(overdue_days=45, amount=advisor.parse_case(ANSWERS).amount, platform="internet_platform",
                 negotiation="none", repaid_on=date(9999, 12, 31))
     with pytest.raises(CaseError):
+        advisor.evaluate(case, rules, date(2026, 5, 1))
+    # An as_of outside 1900..2199 is refused as the argument it is (an ArgumentError), as --as-of refuses
+    # it, before the case is looked at: this test judged on 9999-12-31 before that check existed.
+    with pytest.raises(ArgumentError):
         advisor.evaluate(case, rules, date(9999, 12, 31))
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from ..errors import UsageError
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
+from ..parsing import key_name
 from ..safetext import printable
 from .rows import (
     BAD_BYTES,
@@ -19,6 +20,7 @@ from .rows import (
     Row,
     RowError,
     at_line,
+    bare_name,
     column_field,
     damaged,
     header_note,
@@ -29,7 +31,19 @@ from .rows import (
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
-Line = tuple[int, "str | None"]  # (n, the nth line without its line end); None: longer than MAX_ROW_CHARS
+
+
+class Cut:
+    """A line longer than MAX_ROW_CHARS, which is no row: its first MAX_ROW_CHARS characters (`head`),
+    where its id and kept cells are read when they end before the cut."""
+
+    __slots__ = ("head",)
+
+    def __init__(self, head: str) -> None:
+        self.head = head
+
+
+Line = tuple[int, "str | Cut"]  # (n, the nth line without its line end, or the Cut start of a line too long)
 
 # One scan finds every line that needs a closer look; most lines have none of these and are just split.
 _UNUSUAL = re.compile('["\0\r\ufeff\udc80-\udcff\u200b\u200c\u200d\u2060]')
@@ -136,12 +150,12 @@ def sniff_separator(header: str) -> str:
 def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: str = ",",
                 keep: tuple[str, ...] = (), lines: bool = False, group: str | None = None) -> Columns:
     positions: dict[str, int] = {}
-    unknown = []
+    others: list[int] = []  # columns naming no field
     for n, cell in enumerate(cells):
         name = column_field(cell)
         if name is None:
             if cell.strip():
-                unknown.append(cell)
+                others.append(n)
             continue
         if name in positions:
             raise UsageError(f"{source}: " + text(rules, "same_field", lang, first=cells[positions[name]], second=cell,
@@ -153,17 +167,32 @@ def read_header(cells: list[str], source: str, rules: RuleSet, lang: str, sep: s
         raise UsageError(f"{source}: " + text(rules, "no_column", lang, wanted=wanted, header=", ".join(cells)))
     index = (positions["overdue_days"], positions["amount"], positions["platform"], positions["negotiation"])
     extra = tuple((FIELD_NUMBER[name], positions[name]) for name in EXTENDED_FIELDS if name in positions)
-    names = [cell.strip() for cell in cells]
-    for name in keep:
-        if name.strip() not in names:
-            said = "no_group_column" if name == group else "no_keep_column"  # the flag that named it
-            raise UsageError(f"{source}: " + text(rules, said, lang, name=name, header=", ".join(cells)))
-    kept = tuple(names.index(name.strip()) for name in keep)
-    unknown = [cell for cell in unknown if cell.strip() not in keep]  # carried through: not ignored
+    kept = tuple(_kept_column(cells, name, name == group, source, rules, lang) for name in keep)
+    unknown = [cells[n] for n in others if n not in kept]  # a kept column is carried through: not ignored
     headers = {name: cells[n].strip() for name, n in positions.items()}
     units = tuple((n, unit) for name, n in positions.items() if (unit := _unit(cells[n], name, source, rules, lang)))
     return Columns(len(cells), index, positions.get("id", -1), unknown, extra, sep, kept, lines or bool(kept),
                    headers, tuple(cells), units)
+
+
+def _kept_column(cells: list[str], name: str, group: bool, source: str, rules: RuleSet, lang: str) -> int:
+    """The column `--keep` (or the client column, `group`) names. The client column is known without a note in
+    brackets, as the fields are (客户编号(必填) is 客户编号). Two columns of that name are a usage error, as two
+    columns of one field are: the first would be used, and the other's values dropped, in silence."""
+    wanted = name.strip()
+    if group:
+        bare = key_name(bare_name(wanted))
+        found = [n for n, cell in enumerate(cells) if wanted and key_name(bare_name(cell)) == bare]
+    else:
+        found = [n for n, cell in enumerate(cells) if wanted and cell.strip() == wanted]
+    if not found:
+        said = "no_group_column" if group else "no_keep_column"  # the flag that named it
+        raise UsageError(f"{source}: " + text(rules, said, lang, name=name, header=", ".join(cells)))
+    if len(found) > 1:
+        said = text(rules, "same_column", lang, name=bare_name(wanted) if group else wanted,
+                    first=cells[found[0]].strip(), second=cells[found[1]].strip())
+        raise UsageError(f"{source}: {said}")
+    return found[0]
 
 
 _BARE_NUMBER = re.compile(r"\s*(?:\d[\d,]*(?:\.\d*)?|\.\d+)\s*")
@@ -238,9 +267,14 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     unusual = _UNUSUAL.search
     while True:
         for n, line in lines:
-            if line is None:
-                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
+            if line.__class__ is Cut:  # too long to read: its id and kept cells, when they end before the cut
+                head = visible(line.head)
+                cells = split(head, sep)
+                whole = cells[:-1] if isinstance(cells, list) else []  # the last one is cut, if not already open
+                yield RowError(None, damaged(rules, lang, line_at(n), MAX_ROW_CHARS, "long"), _readable(whole, idi),
+                               line=line_at(n), kept=tuple(whole[i] if i < len(whole) else None for i in kept))
                 continue
+            line = cast(str, line)
             suspect = unusual(line) is not None
             if suspect:
                 line = visible(line)
@@ -342,7 +376,7 @@ def _close_over_lines(line: str, found: tuple[int, str], lines: Iterator[Line], 
             break
         ahead.append(item)
         following = item[1]
-        if following is None or len(record) + len(following) >= MAX_ROW_CHARS:
+        if isinstance(following, Cut) or len(record) + len(following) >= MAX_ROW_CHARS:
             break
         if sep in following.split('"', 1)[0] or damage(following) is not None:
             break  # a row, not the rest of a value

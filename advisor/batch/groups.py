@@ -31,14 +31,36 @@ from ..models import CORE_FIELDS
 from ..parsing import key_name
 from .grouprows import KIND, LATER, OWN, GroupedRows
 from .records import Stop, Summary
-from .rows import ALL_FIELDS, Row, RowError
+from .rows import ALL_FIELDS, Row, RowError, bare_name
 from .sinks import Target
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
+    from .inputs import Input
 
 DEFAULT_COLUMNS = ("client", "客户编号")
 FLUSH_BYTES = 1 << 16
+
+
+def column_in_head(inp: Input, wanted: set[str]) -> str | None:
+    """The first column (CSV) or key (the first JSONL object, or a JSON array's first element) whose
+    name, as key_name makes it (without a note in brackets: 客户编号(必填)), is one of `wanted`, from the
+    input's first bytes; None without one."""
+    from .inputs import header_names
+
+    decoded = inp.head.decode(inp.encoding, errors="replace").lstrip("\ufeff")
+    if inp.format == "csv":
+        names: Any = header_names(decoded)
+    else:
+        text_ = decoded.lstrip()
+        if inp.format == "json":
+            text_ = text_[1:].lstrip() if text_.startswith("[") else ""
+        try:
+            first, _ = json.JSONDecoder().raw_decode(text_)
+        except (ValueError, RecursionError):
+            return None  # the run reports the damage
+        names = list(first) if isinstance(first, dict) else []
+    return next((n for n in names if key_name(bare_name(str(n))) in wanted), None)
 
 
 def group_column(opts_input: str, input_format: str | None, encoding: str | None) -> str | None:
@@ -46,14 +68,16 @@ def group_column(opts_input: str, input_format: str | None, encoding: str | None
     title as the reader finds it, or first JSONL object); None for stdin or a file without one, which
     is then assessed row by row as before."""
     from .inputs import HEAD_BYTES, header_names
+    from .sheets import UTF16, utf16_order
 
     if opts_input == "-" or not os.path.isfile(opts_input):
         return None
     try:
         with open(opts_input, "rb") as raw:
             head = raw.read(HEAD_BYTES)
-        utf16 = head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # read as the UTF-8 it holds
-        codec = "utf-16" if utf16 and encoding in (None, "utf-16", "utf16", "UTF-16") else encoding or "utf-8-sig"
+        order = utf16_order(head)  # read as the UTF-8 it holds
+        codec = order if order and (encoding is None or codecs.lookup(encoding).name in UTF16) else \
+            encoding or "utf-8-sig"
         text = head.decode(codec, errors="replace")
     except (OSError, LookupError, ValueError):  # a bad --encoding: the ordinary batch run says so
         return None
@@ -70,7 +94,7 @@ def group_column(opts_input: str, input_format: str | None, encoding: str | None
             return None
         names = list(obj) if isinstance(obj, dict) else []
     wanted = {key_name(c) for c in DEFAULT_COLUMNS}
-    return next((n for n in names if key_name(n) in wanted), None)
+    return next((n for n in names if key_name(bare_name(n)) in wanted), None)  # 客户编号(必填) too
 
 
 def _format(path: str, given: str | None, first: str) -> str:

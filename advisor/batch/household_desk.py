@@ -25,11 +25,12 @@ from ..errors import UsageError
 from ..parsing import key_name
 from .caseload import Caseload
 from .desk import REPORT_KINDS, STEPS_SHOWN, DeskOptions, Documents, PeopleCsv, Workbook, labelled, tell_kept
-from .inputs import Input, Options, check_places, column_in_head, read_csv_header, read_rows, replayable_stdin
+from .groups import column_in_head
+from .inputs import Input, Options, check_places, read_csv_header, read_rows, replayable_stdin
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
 from .rows import BrokenInput, text
-from .sheets import is_xlsx
+from .sheets import is_xlsx, utf16_order
 from .sinks import CSV_COLUMNS, Format, Target, csv_text, dumps, make_format
 
 if TYPE_CHECKING:
@@ -256,7 +257,7 @@ def client_column(opts: Options, rules: RuleSet) -> str | None:
         except OSError:
             return None  # the run says why
         array = head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"[")
-        if not (is_xlsx(opts.input, head) or array):
+        if not (is_xlsx(opts.input, head) or array or utf16_order(head)):  # UTF-16: read by the one reader
             return None
     inp = Input(replace(opts, desk=DeskOptions(sheet=opts.desk.sheet)), rules, keep=True)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import os
 import stat
 import sys
@@ -20,7 +19,7 @@ from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import REPORT_KINDS, DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
 from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text, visible
-from .sheets import is_utf16, is_xlsx, refuse_old_excel, utf16_as_utf8, xlsx_as_csv
+from .sheets import UTF16, is_xlsx, refuse_old_excel, utf16_as_utf8, utf16_order, xlsx_as_csv
 from .sinks import UTF8_BOM
 
 if TYPE_CHECKING:
@@ -97,24 +96,14 @@ def replayable_stdin(opts: Options, rules: RuleSet) -> None:
         opts.stdin = StdinReplay(stream)
 
 
-def column_in_head(inp: Input, wanted: set[str]) -> str | None:
-    """The first column (CSV) or key (the first JSONL object, or a JSON array's first element) whose
-    name, as key_name makes it, is one of `wanted`, from the input's first bytes; None without one."""
-    from ..parsing import key_name
-
-    decoded = inp.head.decode(inp.encoding, errors="replace").lstrip("\ufeff")
-    if inp.format == "csv":
-        names: Any = header_names(decoded)
-    else:
-        text_ = decoded.lstrip()
-        if inp.format == "json":
-            text_ = text_[1:].lstrip() if text_.startswith("[") else ""
-        try:
-            first, _ = json.JSONDecoder().raw_decode(text_)
-        except (ValueError, RecursionError):
-            return None  # the run reports the damage
-        names = list(first) if isinstance(first, dict) else []
-    return next((n for n in names if key_name(n) in wanted), None)
+def _codec(name: str | None) -> str | None:
+    """The codec --encoding names, as codecs.lookup names it; "" for a name it does not know (the run says so)."""
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
 
 
 class Input:
@@ -161,19 +150,28 @@ class Input:
             raise
 
     def _convert(self, opts: Options, rules: RuleSet) -> None:
-        """A spreadsheet or a UTF-16 file is read as the UTF-8 CSV it holds: one reader for every input.
-        Its size is then unknown, so it runs in one process."""
+        """A spreadsheet is read as the UTF-8 CSV it holds, a UTF-16 file (with a BOM, or known by its NUL
+        bytes) as the UTF-8 text it holds, in whatever format: one reader for every input. Its size is
+        then unknown, so it runs in one process."""
         refuse_old_excel(self.name, self.head, rules, opts.lang)
-        sheet = opts.input_format is None and is_xlsx(self.name, self.head)
-        if sheet or (opts.input_format or "").strip().lower() == "xlsx":
+        sheet = (opts.input_format is None and is_xlsx(self.name, self.head)) or \
+            (opts.input_format or "").strip().lower() == "xlsx"
+        if opts.desk.sheet is not None and not sheet:  # a sheet's name for a file with no sheets: said, not ignored
+            raise UsageError(text(rules, "sheet_not_xlsx", opts.lang, path=self.name))
+        order = None if sheet else utf16_order(self.head)
+        given = _codec(opts.encoding)
+        if sheet:
             self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang, self.name)
-        elif is_utf16(self.head) and opts.encoding in (None, "utf-16", "utf16", "UTF-16"):
-            self.stream = utf16_as_utf8(self.stream, self.head)
+            opts.input_format = "csv"
+        elif order is not None and (given in (None, "utf-16") or (order == "utf-16" and given in UTF16)):
+            self.stream = utf16_as_utf8(self.stream, self.head, order)  # a BOM wins over --encoding's order
+        elif order is not None and given not in UTF16 and given != "":  # --encoding names another, known codec
+            raise UsageError(text(rules, "looks_utf16", opts.lang, path=self.name, name=opts.encoding))
         else:
             return
         self.path, self.size = None, None
         self.head = self.stream.read(HEAD_BYTES)
-        opts.input_format, opts.encoding = "csv", None
+        opts.encoding = None
 
     def _format(self, opts: Options, rules: RuleSet) -> str:
         if opts.input_format is not None:

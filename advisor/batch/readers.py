@@ -13,12 +13,12 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UsageError
 from ..models import EXTENDED_FIELDS
-from ..rulefiles import KeysTwice, json_object
-from .csv_rows import Columns, Line, csv_rows, header_unit, with_unit
+from ..rulefiles import KeysTwice, deeper_than, json_object
+from .csv_rows import Columns, Cut, Line, csv_rows, header_unit, with_unit
 from .rows import (
     BAD_BYTES,
     FIELD_NUMBER,
@@ -109,31 +109,31 @@ def rows_from_file(fmt: str, stream: io.TextIOWrapper, columns: Columns | None, 
 
 def _physical_lines(stream: io.TextIOWrapper, back: list[Line], line_at: Callable[[int], int], source: str,
                     keys: KeyMap) -> Iterator[Line]:
-    """(n, line) for the nth line, without its line end (LF, with any CR just before it); None for a line
-    longer than MAX_ROW_CHARS, whose rest is skipped, never kept. Lines put on the `back` stack (read ahead, to be
-    read again) come before the next new line.
+    """(n, line) for the nth line, without its line end (LF, with any CR just before it); a Cut for a line
+    longer than MAX_ROW_CHARS: its first MAX_ROW_CHARS characters (where its id may be read), the rest skipped,
+    never kept. Lines put on the `back` stack (read ahead, to be read again) come before the next new line.
 
     A line that goes on past MAX_LINE_CHARS is no row at all (/dev/zero, a binary file): a usage error."""
     readline = stream.readline  # not read(): a line must be answered when it arrives, not a buffer later
     n = 0
     while True:
-        line: str | None = readline(MAX_ROW_CHARS + 1)
+        line = readline(MAX_ROW_CHARS + 1)
         if not line:
             break
+        found: str | Cut
         if len(line) > MAX_ROW_CHARS and line[-1] != "\n":
-            skipped = len(line)
+            found, skipped = Cut(line[:MAX_ROW_CHARS]), len(line)
             while line and line[-1] != "\n":
                 line = readline(1 << 16)
                 skipped += len(line)
                 if skipped > MAX_LINE_CHARS:
                     raise UsageError(f"{source}: " + text(keys.rules, "endless_line", keys.lang, line=f"{line_at(n):,}",
                                                           mb=MAX_LINE_CHARS >> 20))
-            line = None
         else:
-            line = line.rstrip("\r\n")
+            found = line.rstrip("\r\n")
         while back:
             yield back.pop()
-        yield n, line
+        yield n, found
         n += 1
 
 
@@ -158,6 +158,9 @@ class KeyMap:
             twice = next((name for key in obj.twice if (name := column_field(key)) is not None), None)
             if twice is not None:
                 return self._twice(twice, obj, kept)
+            again = next((key for key in obj.twice if key in self.keep), None)
+            if again is not None:  # the client column twice: whose debt this is cannot be told
+                return RowError(None, text(self.rules, "twice", self.lang, name=f"“{again}”"), _id_in(obj))
         for key, value in obj.items():
             name = self._known.get(key, "")
             if name == "":
@@ -179,7 +182,7 @@ class KeyMap:
                     return RowError(name, text(self.rules, "bad_bytes", self.lang), kept=kept)
                 if INVISIBLE.search(value):
                     value = visible(value)
-            elif value.__class__ in (list, dict) and _deeper_than(value, MAX_DEPTH):
+            elif value.__class__ in (list, dict) and deeper_than(value, MAX_DEPTH):
                 return RowError(name, text(self.rules, "too_deep", self.lang, limit=MAX_DEPTH), kept=kept)
             if name in values:
                 return self._twice(name, values, kept)
@@ -199,28 +202,18 @@ class KeyMap:
         from ..parsing import field_name  # a rare mistake: named as every message names a field
 
         said = text(self.rules, "twice", self.lang, name=field_name(name, self.rules, self.lang))
-        case_id = values.get("id", next((v for k, v in values.items() if column_field(k) == "id"), None))
-        return RowError(name, said, _as_id(case_id), kept=kept)
+        return RowError(name, said, _id_in(values), kept=kept)
+
+
+def _id_in(values: Mapping[Any, Any]) -> str | None:
+    """The case id of an object not read through: under `id` or any name the id goes by (编号)."""
+    return _as_id(values.get("id", next((v for k, v in values.items() if column_field(k) == "id"), None)))
 
 
 _EXTENDED = frozenset(EXTENDED_FIELDS)
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=json_object)
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    # Without recursion: the value is what is too deep for it.
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, Mapping):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 def _as_id(value: Any) -> str | None:
@@ -232,9 +225,12 @@ def _as_id(value: Any) -> str | None:
 def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], int]) -> Iterator[Row | RowError]:
     loads = _DECODER.decode
     for n, line in lines:
-        if line is None:
-            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"), line=line_at(n))
+        if line.__class__ is Cut:  # too long to read: its id, and the kept keys, when they come before the cut
+            start = _members(line.head)
+            yield RowError(None, damaged(keys.rules, keys.lang, line_at(n), MAX_ROW_CHARS, "long"), _id_in(start),
+                           line=line_at(n), kept=tuple(start.get(k) for k in keys.keep))
             continue
+        line = cast(str, line)
         if not line.strip():
             continue
         try:
@@ -249,6 +245,32 @@ def _jsonl_rows(lines: Iterator[Line], keys: KeyMap, line_at: Callable[[int], in
             yield at_line(keys.rules, keys.lang, None, line_at(n), text(keys.rules, "too_deep", keys.lang, limit=MAX_DEPTH))
             continue
         yield keys.row(obj)  # what it holds is judged as a mapping from the API is: the same record
+
+
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _members(head: str) -> dict[str, Any]:
+    """The members of a JSON object whose line was cut short, as far as each is whole before the cut."""
+    found: dict[str, Any] = {}
+    pos = _SPACE.match(head).end()  # type: ignore[union-attr]  # matches everywhere, if only nothing
+    if not head.startswith("{", pos):
+        return found
+    pos += 1
+    try:
+        while True:
+            key, pos = _DECODER.raw_decode(head, _SPACE.match(head, pos).end())  # type: ignore[union-attr]
+            pos = _SPACE.match(head, pos).end()  # type: ignore[union-attr]
+            if not isinstance(key, str) or not head.startswith(":", pos):
+                return found
+            value, pos = _DECODER.raw_decode(head, _SPACE.match(head, pos + 1).end())  # type: ignore[union-attr]
+            found[key] = value
+            pos = _SPACE.match(head, pos).end()  # type: ignore[union-attr]
+            if not head.startswith(",", pos):
+                return found
+            pos += 1
+    except (ValueError, RecursionError):  # the member the cut goes through, or one nested too deep
+        return found
 
 
 def _json_array_rows(stream: io.TextIOWrapper, keys: KeyMap, source: str) -> Iterator[Row | RowError]:

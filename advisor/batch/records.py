@@ -185,9 +185,12 @@ class Assessor:
 
     def _memo(self, n: int, raw: Any) -> Parsed | CaseError:
         """Field number n's raw answer parsed, memoised per raw value."""
-        # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too.
+        # 1, 1.0 and True are equal dict keys, yet parse differently: key non-strings by their type too; and
+        # -0.0 and 0.0, or Decimal 5 and 5.00, are equal yet shown differently in a message: those by spelling.
+        cls = raw.__class__
         try:
-            return self._caches[n][raw if raw.__class__ is str else (raw.__class__, raw)]
+            return self._caches[n][raw if cls is str else (cls, raw, repr(raw)) if cls is float or cls is Decimal
+                                   else (cls, raw)]
         except TypeError:  # an unhashable value from JSON (a list, an object): parse, do not cache
             return self._parse(n, raw)
 

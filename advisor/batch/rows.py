@@ -24,6 +24,11 @@ FIELD_NUMBER = {name: n for n, name in enumerate(ALL_FIELDS)}
 _UNIT = re.compile(r"\s*[（(\[【][^（）()\[\]【】]*[）)\]】]\s*$")
 
 
+def bare_name(name: str) -> str:
+    """A column's name without a note or unit in brackets at its end: 客户编号(必填) is 客户编号."""
+    return _UNIT.sub("", name)
+
+
 def header_note(name: str) -> str | None:
     """What a header's brackets hold (万元 of 逾期金额（万元）), or None when it has none."""
     found = _UNIT.search(name)
