@@ -120,6 +120,7 @@ class Columns:
     names: tuple[str, ...] = ()  # every column's name, as the header writes it
     units: tuple[tuple[int, str], ...] = ()  # (column, what a bare number in it is read with: 万 for 万元)
     below: int = 0  # the header's line, when lines with text above it (a title) were passed over
+    sheet: bool = False  # read from a sheet: a cell starting with NUL is one that could not be read (sheets.py)
 
 
 SEPARATORS = (",", "\t", ";")
@@ -232,7 +233,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     with the next line. So a stray quote costs one row, never the rows after it."""
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
     sep, kept, numbered = columns.sep, columns.kept, columns.lines
-    units = columns.units
+    units, marked = columns.units, columns.sheet
     least = max(columns.index) + 1  # a row may end early, its missing cells empty, only after the four answers
     named = max((i + 1 for i, name in enumerate(columns.names) if name.strip()), default=width)
     unusual = _UNUSUAL.search
@@ -244,7 +245,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             suspect = unusual(line) is not None
             if suspect:
                 line = visible(line)
-                found = damage(line) or split(line, sep)
+                found = (None if marked else damage(line)) or split(line, sep)
                 if isinstance(found, tuple) and found[1] == "open" and sep not in line[found[0]:]:
                     found = _close_over_lines(line, found, lines, back, width, sep)
                 if isinstance(found, tuple):
@@ -252,6 +253,9 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                                    line=line_at(n))
                     continue
                 cells = found
+                if marked and "\0" in line:
+                    yield _unreadable_cell(cells, columns, rules, lang, line_at(n))
+                    continue
             else:
                 cells = line.split(sep)
             if len(cells) != width:
@@ -293,6 +297,29 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
         if not back:
             return
         lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
+
+
+def _unreadable_cell(cells: list[str], columns: Columns, rules: RuleSet, lang: str, line: int) -> RowError:
+    """The error record of a sheet's row holding a cell that could not be read (its text says why), naming
+    the row and the column, and the field when the column is one of ours."""
+    at = next(i for i, c in enumerate(cells) if c.startswith("\0"))
+    name = columns.names[at].strip() if at < len(columns.names) else ""
+    shown = name or column_letters(at + 1)  # a column past the header, by its letter in the sheet
+    readable = ["" if c.startswith("\0") else c for c in cells]
+    kept = tuple(readable[i] if i < len(readable) else None for i in columns.kept)
+    error = at_line(rules, lang, column_field(name) if name else None, line, cells[at][1:], kept,
+                    column=f"{at + 1:,}", name=printable(shown))
+    error.case_id = _readable(readable, columns.id_index)
+    return error
+
+
+def column_letters(column: int) -> str:
+    """A sheet's name for its column `column` (from 1): A, Z, AA, XFD."""
+    name = ""
+    while column:
+        column, digit = divmod(column - 1, 26)
+        name = chr(65 + digit) + name
+    return name
 
 
 def _fitted(cells: list[str], width: int, least: int, named: int) -> list[str] | None:
