@@ -2,10 +2,17 @@
 
 A cell that cannot be read costs its own row (an error record naming the row and the column), never the
 run; damage that stops the sheet's XML ends the run after the rows before it, with the damaged-workbook
-advice (exit 2); rows are the `<row>`s the sheet holds, however they are numbered."""
+advice (exit 2); rows are the `<row>`s the sheet holds, however they are numbered; and the rows of an
+.xlsx being written stay beside the output, never in the system's temporary folder."""
 
 from __future__ import annotations
 
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -282,3 +289,78 @@ def test_a_part_read_whole_that_unpacks_too_large_is_refused_at_once(tmp_path: P
     clean(done)
     assert done.returncode == 2 and done.stdout == ""
     assert "这个 Excel 文件打不开" in done.stderr and "xl/styles.xml" in done.stderr, done.stderr
+
+
+# ---------------------------------------------------------------- 5. writing .xlsx
+
+
+def cases(rows: int) -> bytes:
+    return ("编号,逾期天数,金额,平台,协商情况\n" + "".join(f"A{i},{i % 200},{1000 + i},花呗,未协商\n"
+                                               for i in range(rows))).encode()
+
+
+def _wait_for(predicate: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def _streaming(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """An .xlsx run reading standard input that stays open, stopped while its rows stream into its sheet
+    file (which must be beside the output), with TMPDIR an empty folder of its own."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "out.xlsx"
+    proc = subprocess.Popen([sys.executable, "-m", "advisor", "batch", "-", "-o", str(out), "-q", "--as-of", AS_OF,
+                             *flags], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)})
+    assert proc.stdin is not None
+    proc.stdin.write(cases(2000))
+    proc.stdin.flush()  # stdin stays open: the run waits for more rows
+    sheet = lambda: [p for p in tmp_path.iterdir() if p.name.endswith(".sheet.part")]  # noqa: E731
+    _wait_for(lambda: bool(sheet()) and sheet()[0].stat().st_size > 0)
+    return proc, out, scratch
+
+
+def test_the_rows_of_an_xlsx_being_written_stay_beside_it_even_after_a_hard_kill(tmp_path: Path) -> None:
+    # Before, openpyxl streamed every record into /tmp/openpyxl.XXXX, which a SIGKILL left there.
+    proc, out, scratch = _streaming(tmp_path)
+    assert list(scratch.iterdir()) == []
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert list(scratch.iterdir()) == []
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name != "tmp")
+    assert left and all(re.fullmatch(r"\.out\.xlsx\.[0-9a-f]{8}(\.sheet)?\.part", name) for name in left), left
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("sig", "code", "jobs"), [(signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "1"),
+                                                   (signal.SIGINT, 130, "2"), (signal.SIGTERM, 143, "2")])
+def test_stopping_an_xlsx_output_shows_no_traceback_and_leaves_nothing(tmp_path: Path, sig: int, code: int,
+                                                                      jobs: str) -> None:
+    # Before: "Exception ignored in: <generator … _write_rows> … ValueError: I/O operation on closed file".
+    proc, out, scratch = _streaming(tmp_path, "--jobs", jobs)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert b"Traceback" not in err and b"Exception ignored" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"] and list(scratch.iterdir()) == []
+
+
+def test_a_file_size_limit_while_writing_xlsx_names_the_output(tmp_path: Path) -> None:
+    # Before: "无法写入 standard output：File too large" and an OSError traceback from openpyxl's temporary file.
+    (tmp_path / "sig").mkdir()
+    (tmp_path / "big.csv").write_bytes(cases(3000))
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200 << 10, 200 << 10))
+
+    done = subprocess.run([sys.executable, "-m", "advisor", "batch", "big.csv", "-o", "sig/out.xlsx", "-q",
+                           "--as-of", AS_OF], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=small_files, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert "无法写入 sig/out.xlsx：File too large" in done.stderr and "standard output" not in done.stderr
+    assert list((tmp_path / "sig").iterdir()) == []
