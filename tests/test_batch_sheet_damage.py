@@ -215,6 +215,21 @@ def test_a_sheet_broken_before_its_header_gets_the_damaged_workbook_advice(tmp_p
     assert "this Excel file cannot be read" in done.stderr and "ParseError" in done.stderr, done.stderr
 
 
+def test_a_workbook_with_no_worksheet_gets_the_damaged_workbook_advice(tmp_path: Path) -> None:
+    # Before: "程序内部出错（IndexError: list index out of range）", exit 4.
+    path = by_hand(tmp_path / "w.xlsx", HEADER)
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["xl/workbook.xml"] = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", parts["xl/workbook.xml"])
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    done = advisor("batch", "w.xlsx", "-q", "--as-of", AS_OF, cwd=tmp_path)
+    clean(done)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "这个 Excel 文件打不开" in done.stderr and "no worksheet" in done.stderr, done.stderr
+
+
 # ---------------------------------------------------------------- 3. rows however they are numbered
 
 

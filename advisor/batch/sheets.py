@@ -163,11 +163,14 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
         book, strings = open_book(io.BytesIO(data) if path is None else stream)
     except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
         raise UsageError(text(rules, "bad_sheet", lang, path=printable(name), error=exc)) from None
-    names = book.sheetnames
-    if sheet is not None and sheet not in names:
+    worksheets = {ws.title: ws for ws in book.worksheets if hasattr(ws, "_get_source")}  # a chart sheet has no rows
+    if sheet is not None and sheet not in worksheets:
         book.close()
-        raise UsageError(text(rules, "no_sheet", lang, name=sheet, names=", ".join(names)))
-    rows = book[sheet] if sheet is not None else book.worksheets[0]
+        raise UsageError(text(rules, "no_sheet", lang, name=sheet, names=", ".join(worksheets)))
+    if not worksheets:
+        book.close()
+        raise UsageError(text(rules, "bad_sheet", lang, path=printable(name), error="no worksheet"))
+    rows = worksheets[sheet] if sheet is not None else next(iter(worksheets.values()))
     # The size the sheet says it has (its <dimension> tag) is not where reading stops: writers leave it
     # stale, and rows or columns past it would be lost in silence. The stated width still pads every
     # row, so a sheet whose size is right reads as it always did.
