@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import sys
+import unicodedata
 from types import TracebackType
 
 from .errors import UsageError, WriteError
@@ -283,3 +285,34 @@ def check_places(places: Sequence[Place], rules: RuleSet, lang: str) -> None:
     found = clash(places)
     if found is not None:
         raise UsageError(refusal(found, rules, lang))
+
+
+# ---------------------------------------------------------------- names of the files a run writes
+
+
+# A file name may take 255 bytes; 40 Chinese characters are 120. This leaves room for what is added
+# after: "-2" when taken, a debt's "-100", and the extension.
+MAX_NAME_BYTES = 200
+
+
+def fitted(name: str) -> str:
+    """The name cut to MAX_NAME_BYTES of UTF-8, whole characters only; a cut name ends in a digest of
+    the whole, so two long names that begin alike stay apart, and a run gives the same names each time."""
+    data = name.encode("utf-8", "surrogatepass")
+    if len(data) <= MAX_NAME_BYTES:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    head = data[:MAX_NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
+
+
+_UNSAFE = r'[\x00-\x1f\x7f/\\:*?"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]+'  # compiled on first use
+
+
+def safe_name(value: str, limit: int = 40) -> str:
+    """A piece of a file name from outside text: no path separators, controls, BiDi marks or
+    characters Windows refuses; no leading dot; at most `limit` characters."""
+    value = re.sub(_UNSAFE, "_", unicodedata.normalize("NFC", value)).strip(" ._")
+    return value[:limit]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from ..errors import UsageError
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
@@ -22,10 +22,12 @@ from .rows import (
     at_line,
     bare_name,
     column_field,
+    column_letters,
     damaged,
-    header_note,
+    header_unit,
     text,
     visible,
+    with_units,
 )
 
 if TYPE_CHECKING:
@@ -134,6 +136,7 @@ class Columns:
     names: tuple[str, ...] = ()  # every column's name, as the header writes it
     units: tuple[tuple[int, str], ...] = ()  # (column, what a bare number in it is read with: 万 for 万元)
     below: int = 0  # the header's line, when lines with text above it (a title) were passed over
+    sheet: bool = False  # read from a sheet: a cell starting with NUL is one that could not be read (sheets.py)
 
 
 SEPARATORS = (",", "\t", ";")
@@ -195,9 +198,6 @@ def _kept_column(cells: list[str], name: str, group: bool, source: str, rules: R
     return found[0]
 
 
-_BARE_NUMBER = re.compile(r"\s*(?:\d[\d,]*(?:\.\d*)?|\.\d+)\s*")
-
-
 def _unit(header: str, name: str, source: str, rules: RuleSet, lang: str) -> str:
     """What a bare number under this header is read with; a unit the field cannot be given in is a usage
     error: the column's figures would be read as something else, in silence."""
@@ -205,42 +205,6 @@ def _unit(header: str, name: str, source: str, rules: RuleSet, lang: str) -> str
     if problem:
         raise UsageError(f"{source}: {problem}")
     return reads_as
-
-
-def header_unit(header: str, name: str, rules: RuleSet, lang: str) -> tuple[str, str]:
-    """(what a bare number under this header or key is read with, from a unit in its brackets (rules'
-    `header_units`), "" when there is none or the brackets hold a note; the message when the unit is one
-    the answer cannot be given in, else "")."""
-    note = header_note(header)
-    if not note:
-        return "", ""
-    said = re.split("[:：]", note)[-1]  # 单位：万元
-    key = "".join(said.split()).casefold()
-    entries = rules.data.get("header_units", [])
-    found = next((e for e in entries if key in ("".join(str(w).split()).casefold() for w in e["words"])), None)
-    if found is None:
-        return "", ""
-    if name in found.get("fields", ()):
-        return str(found.get("reads_as", "")), ""
-    fits = [str(e["words"][0]) for e in entries if name in e.get("fields", ())]
-    answer = (rules.ui.get(f"field_{name}") or {}).get(lang) or name
-    hint = ((rules.data.get("fields", {}).get(name) or {}).get("hint") or {}).get(lang, "")
-    units = text(rules, "header_units", lang, units="、".join(fits) if lang == "zh" else ", ".join(fits)) if fits else ""
-    return "", text(rules, "header_unit", lang, header=printable(header.strip()), unit=printable(said.strip()),
-                    field=answer, hint=hint, units=units)
-
-
-def with_unit(value: Any, unit: str) -> Any:
-    """A bare number read as if written with its header's unit (6 under 万元: 6万); anything else as it is."""
-    if value.__class__ in (int, float) or (value.__class__ is str and _BARE_NUMBER.fullmatch(value)):
-        return f"{str(value).strip()}{unit}"
-    return value
-
-
-def with_units(cells: list[str], units: tuple[tuple[int, str], ...]) -> None:
-    """Each cell under a header naming its unit, read with it (with_unit)."""
-    for at, unit in units:
-        cells[at] = with_unit(cells[at], unit)
 
 
 def _field_name(name: str, lang: str) -> str:
@@ -261,7 +225,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
     with the next line. So a stray quote costs one row, never the rows after it."""
     width, (i0, i1, i2, i3), idi, extra = columns.width, columns.index, columns.id_index, columns.extra
     sep, kept, numbered = columns.sep, columns.kept, columns.lines
-    units = columns.units
+    units, marked = columns.units, columns.sheet
     least = max(columns.index) + 1  # a row may end early, its missing cells empty, only after the four answers
     named = max((i + 1 for i, name in enumerate(columns.names) if name.strip()), default=width)
     unusual = _UNUSUAL.search
@@ -278,7 +242,7 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
             suspect = unusual(line) is not None
             if suspect:
                 line = visible(line)
-                found = damage(line) or split(line, sep)
+                found = (None if marked else damage(line)) or split(line, sep)
                 if isinstance(found, tuple) and found[1] == "open" and sep not in line[found[0]:]:
                     found = _close_over_lines(line, found, lines, back, width, sep)
                 if isinstance(found, tuple):
@@ -286,6 +250,9 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
                                    line=line_at(n))
                     continue
                 cells = found
+                if marked and "\0" in line:
+                    yield _unreadable_cell(cells, columns, rules, lang, line_at(n))
+                    continue
             else:
                 cells = line.split(sep)
             if len(cells) != width:
@@ -327,6 +294,20 @@ def csv_rows(lines: Iterator[Line], back: list[Line], columns: Columns, rules: R
         if not back:
             return
         lines = _drain(back)  # a value that did not close read ahead to the end: read those lines again
+
+
+def _unreadable_cell(cells: list[str], columns: Columns, rules: RuleSet, lang: str, line: int) -> RowError:
+    """The error record of a sheet's row holding a cell that could not be read (its text says why), naming
+    the row and the column, and the field when the column is one of ours."""
+    at = next(i for i, c in enumerate(cells) if c.startswith("\0"))
+    name = columns.names[at].strip() if at < len(columns.names) else ""
+    shown = name or column_letters(at + 1)  # a column past the header, by its letter in the sheet
+    readable = ["" if c.startswith("\0") else c for c in cells]
+    kept = tuple(readable[i] if i < len(readable) else None for i in columns.kept)
+    error = at_line(rules, lang, column_field(name) if name else None, line, cells[at][1:], kept,
+                    column=f"{at + 1:,}", name=printable(shown))
+    error.case_id = _readable(readable, columns.id_index)
+    return error
 
 
 def _fitted(cells: list[str], width: int, least: int, named: int) -> list[str] | None:

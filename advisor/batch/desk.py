@@ -8,16 +8,16 @@ its bytes. A plain run never comes here.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..engine import evaluate
-from ..errors import UsageError
+from ..errors import UsageError, WriteError
+from ..fileio import fitted, safe_name
 from ..render.forms import stage_label
 from ..render.record import cached_record
 from ..safetext import printable
@@ -219,16 +219,50 @@ class PeopleCsv(_Sink):
 
 
 class Workbook(_Sink):
-    """An .xlsx: the records with labels on the first sheet, the caseload summary on the second."""
+    """An .xlsx: the records with labels on the first sheet, the caseload summary on the second. openpyxl
+    streams each sheet's rows into a file, which the target puts beside the output (Target.scratch),
+    never in the system's temporary folder: the rows are the clients' data."""
 
     def __init__(self, target: Target, desk: DeskOptions, rules: RuleSet, lang: str,
                  columns: list[str] | None = None) -> None:
         library = openpyxl(rules, lang)
         self.rules, self.lang, self.keep, self.target = rules, lang, desk.keep, target
         self.book = library.Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(text(rules, "sheet_records", lang))
+        self._sheets: list[Any] = []
+        self.sheet = self._sheet(text(rules, "sheet_records", lang))
         self._cell = library.cell.WriteOnlyCell
         self._row(columns or label_columns(rules, lang, desk.keep), self.sheet)
+
+    def _sheet(self, title: str) -> Any:
+        from openpyxl.worksheet._writer import WorksheetWriter
+
+        class Writer(WorksheetWriter):  # type: ignore[misc]
+            def cleanup(self) -> None:
+                pass  # the target removes the file, with the output's part file
+
+        sheet = self.book.create_sheet(title)
+        self._sheets.append(sheet)
+        # What a write-only sheet does on its first row (WriteOnlyWorksheet._get_writer), but into our file.
+        sheet._writer = Writer(sheet, out=self.target.scratch(self.let_go))
+        self._writing(sheet._writer.write_top)
+        return sheet
+
+    def _writing(self, write: Any, *args: Any) -> None:
+        """A write into a sheet's file; one that fails (a full disk, a file size limit) names the output."""
+        try:
+            write(*args)
+        except OSError as exc:
+            self.let_go()
+            raise WriteError(self.target.name, exc.strerror or str(exc)) from None
+
+    def let_go(self) -> None:
+        """Closes openpyxl's writers of the sheets at once, whatever state they are in (a run stopped, a
+        write failed). Left to be collected, they would write to files already closed, and say so on stderr."""
+        for sheet in self._sheets:
+            for stream in (getattr(sheet, "_rows", None), getattr(sheet._writer, "xf", None)):
+                if stream is not None:
+                    with contextlib.suppress(Exception):
+                        stream.close()
 
     def put(self, cells: list[Any]) -> None:
         self._row(cells, self.sheet)
@@ -242,7 +276,7 @@ class Workbook(_Sink):
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # outside text is never a formula, whatever it starts with
             cells.append(cell)
-        sheet.append(cells)
+        self._writing(sheet.append, cells)
 
     def record(self, row: int, line: int, record: dict[str, Any], kept: tuple[Any, ...]) -> None:
         self._row([row, line or "", record["case"]["id"] or "", *(kept or [""] * len(self.keep)),
@@ -255,14 +289,17 @@ class Workbook(_Sink):
                    reason], self.sheet)
 
     def close(self, caseload: Caseload) -> None:
-        summary = self.book.create_sheet(text(self.rules, "sheet_summary", self.lang))
+        summary = self._sheet(text(self.rules, "sheet_summary", self.lang))
         for cells in caseload.shown(self.rules, self.lang).table_rows():
             self._row(cells, summary)
         data = io.BytesIO()
-        self.book.save(data)
+        self._writing(self.book.save, data)
         writer = self.target.writer(Format("xlsx", b"", b""))
         writer.raw(data.getvalue())
         writer.flush()
+
+    def cut(self) -> None:
+        self.let_go()
 
 
 def tell_kept(exc: BaseException, docs: Documents | None) -> None:
@@ -335,31 +372,3 @@ class Documents:
         if self.desk.letters is not None:
             from ..letter import compose
             self.put("letters", name + ".txt", compose(case, rules, self.assessor.as_of, lang, markdown=False))
-
-
-# A file name may take 255 bytes; 40 Chinese characters are 120. This leaves room for what is added
-# after: "-2" when taken, a debt's "-100", and the extension.
-MAX_NAME_BYTES = 200
-
-
-def fitted(name: str) -> str:
-    """The name cut to MAX_NAME_BYTES of UTF-8, whole characters only; a cut name ends in a digest of
-    the whole, so two long names that begin alike stay apart, and a run gives the same names each time."""
-    data = name.encode("utf-8", "surrogatepass")
-    if len(data) <= MAX_NAME_BYTES:
-        return name
-    import hashlib
-
-    digest = hashlib.sha256(data).hexdigest()[:8]
-    head = data[:MAX_NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
-    return f"{head}~{digest}"
-
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\u200b-\u200f\u202a-\u202e\u2066-\u2069]+')
-
-
-def safe_name(value: str, limit: int = 40) -> str:
-    """A piece of a file name from outside text: no path separators, controls, BiDi marks or
-    characters Windows refuses; no leading dot; at most `limit` characters."""
-    value = _UNSAFE.sub("_", unicodedata.normalize("NFC", value)).strip(" ._")
-    return value[:limit]

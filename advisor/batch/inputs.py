@@ -19,7 +19,7 @@ from .csv_rows import Columns, damage, read_header, sniff_separator, split
 from .desk import REPORT_KINDS, DeskOptions
 from .readers import INPUT_FORMATS, KeyMap, RangeReader, decode_error, no_sig, rows_from_file, text_stream
 from .rows import MAX_COLUMNS, MAX_ROW_CHARS, Row, RowError, column_field, damaged, text, visible
-from .sheets import UTF16, is_xlsx, refuse_old_excel, utf16_as_utf8, utf16_order, xlsx_as_csv
+from .sheets import UTF16, SheetText, codec_name, is_xlsx, refuse_old_excel, utf16_as_utf8, utf16_order, xlsx_as_csv
 from .sinks import UTF8_BOM
 
 if TYPE_CHECKING:
@@ -96,16 +96,6 @@ def replayable_stdin(opts: Options, rules: RuleSet) -> None:
         opts.stdin = StdinReplay(stream)
 
 
-def _codec(name: str | None) -> str | None:
-    """The codec --encoding names, as codecs.lookup names it; "" for a name it does not know (the run says so)."""
-    if name is None:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return ""
-
-
 class Input:
     """The opened input: what it is, its first bytes, and how to read it."""
 
@@ -114,6 +104,7 @@ class Input:
         self.owned = opts.input != "-"  # a file this run opened, and so closes
         self.path: str | None = None
         self.size: int | None = None
+        self.sheet: SheetText | None = None  # a spreadsheet's row numbers, and the damage that ended it
         if opts.input == "-":
             # `keep`: a later reader of this run reads standard input again (StdinReplay).
             stream = opts.stdin.reader(keep) if opts.stdin is not None else getattr(sys.stdin, "buffer", None)
@@ -159,9 +150,9 @@ class Input:
         if opts.desk.sheet is not None and not sheet:  # a sheet's name for a file with no sheets: said, not ignored
             raise UsageError(text(rules, "sheet_not_xlsx", opts.lang, path=self.name))
         order = None if sheet else utf16_order(self.head)
-        given = _codec(opts.encoding)
+        given = codec_name(opts.encoding)
         if sheet:
-            self.stream = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang, self.name)
+            self.stream, self.sheet = xlsx_as_csv(self.path, self.stream, self.head, opts.desk.sheet, rules, opts.lang, self.name)
             opts.input_format = "csv"
         elif order is not None and (given in (None, "utf-16") or (order == "utf-16" and given in UTF16)):
             self.stream = utf16_as_utf8(self.stream, self.head, order)  # a BOM wins over --encoding's order
@@ -301,23 +292,38 @@ def read_csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...]
                     group: str | None = None) -> tuple[Columns | None, int, int]:
     """The CSV header, from the first bytes: the columns, and the byte offset and line number of the
     first data line. The header is one line; one that cannot be read, or none at all (an empty file),
-    is a usage error, as one lacking a field is. `group`: the --group-by column, among `keep`."""
+    is a usage error, as one lacking a field is. `group`: the --group-by column, among `keep`. A sheet
+    that broke off before its header could be read says that instead."""
+    try:
+        return _csv_header(inp, rules, lang, keep, lines, group)
+    except UsageError:
+        if inp.sheet is not None and inp.sheet.broken is not None:
+            raise inp.sheet.error(rules, lang, inp.name) from None
+        raise
+
+
+def _csv_header(inp: Input, rules: RuleSet, lang: str, keep: tuple[str, ...], lines: bool, group: str | None
+                ) -> tuple[Columns | None, int, int]:
     decoded = inp.head.decode(inp.encoding, errors="surrogateescape")
     found_at = header_at(decoded)
     if found_at is None:
         raise UsageError(f"{inp.name}: " + text(rules, "no_header", lang))
     start, number, line, below = found_at
+    shown = inp.sheet.row(number) if inp.sheet is not None else number  # a sheet's lines are its rows
     body = visible(line.rstrip("\n").removesuffix("\r"))
     if len(body) > MAX_ROW_CHARS or (not line.endswith("\n") and len(inp.head) >= HEAD_BYTES):
-        raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=number, limit=f"{MAX_ROW_CHARS:,}"))
+        raise UsageError(f"{inp.name}: " + text(rules, "long_header", lang, line=shown, limit=f"{MAX_ROW_CHARS:,}"))
     sep = sniff_separator(body)
-    found = damage(body) or split(body, sep)
+    found = (None if inp.sheet is not None else damage(body)) or split(body, sep)
     if isinstance(found, tuple):
-        raise UsageError(f"{inp.name}: " + text(rules, "bad_header", lang, problem=damaged(rules, lang, number, *found)))
+        raise UsageError(f"{inp.name}: " + text(rules, "bad_header", lang, problem=damaged(rules, lang, shown, *found)))
+    if inp.sheet is not None:
+        inp.sheet.check_header(found, shown, rules, lang, inp.name)
     if len(found) > MAX_COLUMNS:
         raise UsageError(f"{inp.name}: " + text(rules, "too_many_columns", lang, count=f"{len(found):,}",
                                                 limit=f"{MAX_COLUMNS:,}"))
-    columns = replace(read_header(found, inp.name, rules, lang, sep, keep, lines, group), below=number if below else 0)
+    columns = replace(read_header(found, inp.name, rules, lang, sep, keep, lines, group), below=shown if below else 0,
+                      sheet=inp.sheet is not None)
     # Where the data starts, in bytes, for cutting shards: the text read so far, encoded back.
     consumed = decoded[:start + len(line)]
     bom = len(UTF8_BOM) if inp.head.startswith(UTF8_BOM) else 0
@@ -387,4 +393,8 @@ def read_rows(inp: Input, rules: RuleSet, lang: str, columns: Columns | None, da
         raw = RangeReader(inp.stream, prefix=inp.head[data_start:])
     stream = text_stream(raw, no_sig(inp.encoding) if data_start else inp.encoding)
     keys = KeyMap(rules, lang, keep)
-    return raw, keys, rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: first_line + n)
+    sheet = inp.sheet
+    if sheet is None:
+        return raw, keys, rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: first_line + n)
+    rows = rows_from_file(inp.format, stream, columns, keys, inp.name, lambda n: sheet.row(first_line + n))
+    return raw, keys, sheet.then_broken(rows, rules, lang, inp.name)

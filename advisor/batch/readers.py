@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..errors import UsageError
 from ..models import EXTENDED_FIELDS
 from ..rulefiles import KeysTwice, deeper_than, json_object
-from .csv_rows import Columns, Cut, Line, csv_rows, header_unit, with_unit
+from .csv_rows import Columns, Cut, Line, csv_rows
 from .rows import (
     BAD_BYTES,
     FIELD_NUMBER,
@@ -32,8 +32,10 @@ from .rows import (
     column_field,
     damaged,
     header_note,
+    header_unit,
     text,
     visible,
+    with_unit,
 )
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..fields import FIELDS, ID_COLUMNS
 from ..models import CORE_FIELDS, EXTENDED_FIELDS
 from ..parsing import KEYS, key_name
+from ..safetext import printable
 from ..tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -115,3 +116,51 @@ def damaged(rules: RuleSet, lang: str, line: int, index: int, kind: str) -> str:
     """The message for a line that cannot be read as a row: where, and what is wrong with it."""
     return text(rules, "damaged", lang, line=f"{line:,}", column=f"{index + 1:,}",
                 what=text(rules, "damage_" + kind, lang, limit=f"{MAX_ROW_CHARS:,}"))
+
+
+_BARE_NUMBER = re.compile(r"\s*(?:\d[\d,]*(?:\.\d*)?|\.\d+)\s*")
+
+
+def header_unit(header: str, name: str, rules: RuleSet, lang: str) -> tuple[str, str]:
+    """(what a bare number under this header or key is read with, from a unit in its brackets (rules'
+    `header_units`), "" when there is none or the brackets hold a note; the message when the unit is one
+    the answer cannot be given in, else "")."""
+    note = header_note(header)
+    if not note:
+        return "", ""
+    said = re.split("[:：]", note)[-1]  # 单位：万元
+    key = "".join(said.split()).casefold()
+    entries = rules.data.get("header_units", [])
+    found = next((e for e in entries if key in ("".join(str(w).split()).casefold() for w in e["words"])), None)
+    if found is None:
+        return "", ""
+    if name in found.get("fields", ()):
+        return str(found.get("reads_as", "")), ""
+    fits = [str(e["words"][0]) for e in entries if name in e.get("fields", ())]
+    answer = (rules.ui.get(f"field_{name}") or {}).get(lang) or name
+    hint = ((rules.data.get("fields", {}).get(name) or {}).get("hint") or {}).get(lang, "")
+    units = text(rules, "header_units", lang, units="、".join(fits) if lang == "zh" else ", ".join(fits)) if fits else ""
+    return "", text(rules, "header_unit", lang, header=printable(header.strip()), unit=printable(said.strip()),
+                    field=answer, hint=hint, units=units)
+
+
+def with_unit(value: Any, unit: str) -> Any:
+    """A bare number read as if written with its header's unit (6 under 万元: 6万); anything else as it is."""
+    if value.__class__ in (int, float) or (value.__class__ is str and _BARE_NUMBER.fullmatch(value)):
+        return f"{str(value).strip()}{unit}"
+    return value
+
+
+def with_units(cells: list[str], units: tuple[tuple[int, str], ...]) -> None:
+    """Each cell under a header naming its unit, read with it (with_unit)."""
+    for at, unit in units:
+        cells[at] = with_unit(cells[at], unit)
+
+
+def column_letters(column: int) -> str:
+    """A sheet's name for its column `column` (from 1): A, Z, AA, XFD."""
+    name = ""
+    while column:
+        column, digit = divmod(column - 1, 26)
+        name = chr(65 + digit) + name
+    return name

@@ -1,7 +1,8 @@
 """Spreadsheets and UTF-16 files, read as the UTF-8 CSV every other input is.
 
-An `.xlsx` sheet is read row by row (openpyxl's read-only mode, an optional extra) and each row becomes
-one CSV line, blank rows included, so a row's line number is its row number in the sheet; a UTF-16
+An `.xlsx` sheet is read row by row (sheetrows.py, on openpyxl's read-only mode, an optional extra) and
+each row the sheet holds becomes one CSV line, SheetText knowing its row number in the sheet; a cell
+that cannot be read becomes a marked cell, which the CSV reader makes its row's error record. A UTF-16
 file (Excel's "Unicode text") is re-encoded as it is read. Either way the one CSV reader, with its
 damage rules and row numbering, reads the result, and nothing is written to disk.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import codecs
 import io
 import re
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -18,7 +21,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
 from ..safetext import printable
-from .rows import text
+from .rows import column_letters, text
+from .sheetrows import MAX_COLUMN, Damaged, Percent, SheetBroken, open_book, sheet_rows
 from .sinks import csv_cell
 
 if TYPE_CHECKING:
@@ -111,9 +115,58 @@ def refuse_old_excel(name: str, head: bytes, rules: RuleSet, lang: str) -> None:
         raise UsageError(text(rules, "old_excel", lang, path=printable(name)))
 
 
+class SheetText:
+    """What a sheet read as CSV leaves the reader besides its text: the sheet's row number of each line
+    (a row number the sheet skips is no line: a row numbered 1,000,000 after row 3 is one line, not a
+    million) and the damage, if any, that ended the sheet."""
+
+    def __init__(self) -> None:
+        self.starts: array[int] = array("q")  # the lines (from 1) where the row numbers jump
+        self.rows: array[int] = array("q")  # the row number there
+        self.lines = 0
+        self.broken: SheetBroken | None = None
+
+    def add(self, number: int) -> None:
+        self.lines += 1
+        if not self.starts or self.rows[-1] + self.lines - self.starts[-1] != number:
+            self.starts.append(self.lines)
+            self.rows.append(number)
+
+    def row(self, line: int) -> int:
+        """The sheet's row number of the text's line `line` (from 1)."""
+        at = bisect_right(self.starts, line) - 1
+        return line if at < 0 else self.rows[at] + line - self.starts[at]
+
+    def then_broken(self, rows: Iterator[Any], rules: RuleSet, lang: str, name: str) -> Iterator[Any]:
+        """The rows read from the sheet, then, if damage ended it, the usage error saying so: after the rows
+        before it are answered, as for a CSV that breaks off."""
+        yield from rows
+        if self.broken is not None:
+            raise self.error(rules, lang, name)
+
+    def check_header(self, cells: list[str], line: int, rules: RuleSet, lang: str, name: str) -> None:
+        """A header cell that could not be read is a usage error naming it."""
+        at = next((i for i, cell in enumerate(cells) if cell.startswith("\0")), -1)
+        if at >= 0:
+            problem = text(rules, "at_cell", lang, line=f"{line:,}", column=f"{at + 1:,}",
+                           name=column_letters(at + 1), what=cells[at][1:])
+            raise UsageError(f"{name}: " + text(rules, "bad_header", lang, problem=problem))
+
+    def error(self, rules: RuleSet, lang: str, name: str) -> UsageError:
+        """The damage that ended the sheet, as the run reports it (after the rows before it)."""
+        broken = self.broken
+        assert broken is not None
+        error = f"{type(broken.error).__name__}: {broken.error}"
+        if not broken.after:
+            return UsageError(text(rules, "bad_sheet", lang, path=printable(name), error=printable(error)))
+        return UsageError(text(rules, "sheet_breaks", lang, path=printable(name), line=f"{broken.after:,}",
+                               error=printable(error)))
+
+
 def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | None, rules: RuleSet, lang: str,
-                name: str = "stdin") -> BinaryIO:
-    """The rows of a sheet (the first, or `sheet`) as UTF-8 CSV lines, read as they are needed."""
+                name: str = "stdin") -> tuple[BinaryIO, SheetText]:
+    """The rows of a sheet (the first, or `sheet`) as UTF-8 CSV lines, read as they are needed, and what
+    the reader needs to know besides (SheetText)."""
     if not head.startswith(XLSX_MAGIC):  # named .xlsx, or so said by --input-format, but a CSV renamed or else
         said = "." + name.rpartition(".")[2] if is_xlsx(name, b"") else "--input-format xlsx"
         raise UsageError(text(rules, "not_a_sheet", lang, path=printable(name), said=printable(said)))
@@ -121,36 +174,50 @@ def xlsx_as_csv(path: str | None, stream: BinaryIO, head: bytes, sheet: str | No
         data = head + stream.read(MAX_SHEET_BYTES + 1 - len(head))
         if len(data) > MAX_SHEET_BYTES:
             raise UsageError(text(rules, "sheet_too_big", lang, mb=MAX_SHEET_BYTES >> 20))
-    library = openpyxl(rules, lang)
+    openpyxl(rules, lang)
     try:
         if path is not None:
             stream.seek(0)
         # The open file, not its name: given a name, openpyxl refuses a workbook whose extension is not .xlsx.
-        book = library.load_workbook(io.BytesIO(data) if path is None else stream, read_only=True, data_only=True)
+        book, strings = open_book(io.BytesIO(data) if path is None else stream)
     except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
         raise UsageError(text(rules, "bad_sheet", lang, path=printable(name), error=exc)) from None
-    names = book.sheetnames
-    if sheet is not None and sheet not in names:
+    worksheets = {ws.title: ws for ws in book.worksheets if hasattr(ws, "_get_source")}  # a chart sheet has no rows
+    if sheet is not None and sheet not in worksheets:
         book.close()
-        raise UsageError(text(rules, "no_sheet", lang, name=sheet, names=", ".join(names)))
-    rows = book[sheet] if sheet is not None else book.worksheets[0]
-    # The size the sheet says it has (its <dimension> tag) is what read-only mode stops at, and writers
-    # leave it stale: rows or columns past it would be lost in silence. It is read from the rows instead,
-    # as they stream by; the stated width still pads every row, as openpyxl did, so a sheet whose size
-    # is right reads as before.
-    width = getattr(rows, "max_column", None) or 0
-    if hasattr(rows, "reset_dimensions"):
-        rows.reset_dimensions()
+        raise UsageError(text(rules, "no_sheet", lang, name=sheet, names=", ".join(worksheets)))
+    if not worksheets:
+        book.close()
+        raise UsageError(text(rules, "bad_sheet", lang, path=printable(name), error="no worksheet"))
+    rows = worksheets[sheet] if sheet is not None else next(iter(worksheets.values()))
+    # The size the sheet says it has (its <dimension> tag) is not where reading stops: writers leave it
+    # stale, and rows or columns past it would be lost in silence. The stated width still pads every
+    # row, so a sheet whose size is right reads as it always did.
+    width = min(getattr(rows, "max_column", None) or 0, MAX_COLUMN)
+    found = SheetText()
+
+    def cell(value: Any) -> str:
+        if value.__class__ is Damaged:
+            # NUL, which no sheet's text can hold, marks the cell for the reader: its row is an error record.
+            return csv_cell("\0" + text(rules, "bad_cell_" + value.kind, lang, raw=printable(value.raw)))
+        return csv_cell(cell_text(sheet_value(value)))
 
     def lines() -> Iterator[bytes]:
         try:
-            # Read-only sheets yield a row for every row number from the first, blank ones included.
-            cells = (tuple(map(sheet_value, row)) for row in rows.iter_rows())
-            for values in even(with_merged(cells, merged_ranges(rows)), width):
-                yield (",".join(csv_cell(cell_text(v)) for v in values) + "\n").encode("utf-8")
+            try:
+                merges = merged_ranges(rows)
+            except Exception as exc:  # noqa: BLE001 - the pass for the merge list met a zip that stops
+                found.broken = SheetBroken(exc, 0)
+                return
+            for number, values in even(with_merged(sheet_rows(book, rows, strings), merges), width):
+                found.add(number)
+                yield (",".join(map(cell, values)) + "\n").encode("utf-8")
+        except SheetBroken as exc:
+            found.broken = exc  # the rows before it are read; the run reports it after them
         finally:
+            strings.close()
             book.close()
-    return io.BufferedReader(ChunkReader(lines()))
+    return io.BufferedReader(ChunkReader(lines())), found
 
 
 # A merged range as the sheet's XML lists it, after all its rows: <mergeCell ref="A2:A4"/>.
@@ -178,7 +245,10 @@ def merged_ranges(rows: Any) -> list[Merge]:
     return found
 
 
-def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterator[Sequence[Any]]:
+Numbered = Iterator[tuple[int, Sequence[Any]]]  # (the row's number in the sheet, its values)
+
+
+def with_merged(rows: Numbered, merges: list[Merge]) -> Numbered:
     """The rows, a merged cell's value given to every row of its range: offices merge one client's
     客户编号, 姓名 and 月收入 over the rows of their debts, and the file holds the value in the first row
     only. Only the range's first column gets it: across columns, the cells right of it stay as empty
@@ -191,7 +261,7 @@ def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterato
         if merge[3] > merge[1]:  # a range of one row has no row to fill
             starting.setdefault(merge[1], []).append(merge)
     open_: list[tuple[int, int, Any]] = []  # (column index, last row, value) of the ranges over this row
-    for number, values in enumerate(rows, 1):
+    for number, values in rows:
         if open_:
             open_ = [entry for entry in open_ if entry[1] >= number]
             cells = list(values)
@@ -203,27 +273,26 @@ def with_merged(rows: Iterator[tuple[Any, ...]], merges: list[Merge]) -> Iterato
             value = values[min_col - 1] if min_col <= len(values) else None
             if value is not None:
                 open_.append((min_col - 1, max_row, value))
-        yield values
+        yield number, values
 
 
-def even(rows: Iterator[Sequence[Any]], width: int) -> Iterator[Sequence[Any]]:
+def even(rows: Numbered, width: int) -> Numbered:
     """The rows padded with empty cells to the widest seen so far (at least `width`): a sheet read without
     its stated size gives each row only up to its last cell. A row's empty cells past that width are
     dropped, not taken for columns (formatting alone leaves such cells in the file)."""
-    for values in rows:
+    for number, values in rows:
         n = len(values)
         while n > width and values[n - 1] in (None, ""):
             n -= 1
         if n > width:
             width = n
-        yield values if n == width == len(values) else (*values[:n], *(None,) * (width - n))
+        yield number, values if n == width == len(values) else (*values[:n], *(None,) * (width - n))
 
 
-def sheet_value(cell: Any) -> Any:
+def sheet_value(value: Any) -> Any:
     """A cell's value as the sheet shows it where that differs from what it holds: a number formatted as
     a percent (36% holds 0.36) is the percent, as a person reading the sheet takes it."""
-    value = cell.value
-    if value.__class__ in (int, float) and "%" in (cell.number_format or ""):
+    if value.__class__ is Percent:
         percent = Decimal(repr(value)) * 100
         places = percent.as_tuple().exponent  # a letter for an infinity or NaN, which the parser refuses
         if isinstance(places, int) and places < -4:  # worked out by a formula (0.359999999): to the finest
@@ -247,3 +316,13 @@ def cell_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\ufeff", "")
+
+
+def codec_name(name: str | None) -> str | None:
+    """The codec --encoding names, as codecs.lookup names it; "" for a name it does not know (the run says so)."""
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""

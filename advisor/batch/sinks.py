@@ -204,6 +204,7 @@ class Target:
         self.fd: int | None = None
         self.stream: Any = None  # a binary stream with write() and flush(), when there is no fd
         self._out: Output | None = None
+        self._scratch: list[tuple[str, int, Callable[[], None]]] = []  # (path, fd or -1, what lets go of it)
         if self.path is None:
             sys.stdout.flush()
             try:
@@ -219,7 +220,39 @@ class Target:
     def writer(self, fmt: Format) -> Writer:
         return Writer(self.fd, self.stream, 0, json_array=fmt.name == "json", name=self.name)
 
+    def scratch(self, let_go: Callable[[], None]) -> str:
+        """The path of a new, empty file for data on its way into the output (openpyxl streams a sheet's
+        rows into a file before it zips them): beside the output, named like its part file and readable
+        by this user alone, so that only a hard kill can leave it, as it can the part file. `let_go` is
+        called when the output is finished or dropped, before the file is removed. An output that is a
+        device or a FIFO has no folder to use: the file is then in memory (Linux), never elsewhere."""
+        if self.temp is None and hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+            fd = os.memfd_create("advisor-sheet")
+            self._scratch.append(("", fd, let_go))
+            return f"/proc/self/fd/{fd}"
+        folder, name = os.path.split(os.path.abspath(self.path or "."))
+        path = os.path.join(folder, f".{name}.{os.urandom(4).hex()}.sheet.part")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        except OSError as exc:
+            raise WriteError(self.name, exc.strerror or str(exc)) from None
+        self._scratch.append((path, -1, let_go))
+        return path
+
     def finish(self, keep: bool) -> None:
+        scratch, self._scratch = self._scratch, []
+        try:
+            for _, _, let_go in scratch:
+                let_go()
+        finally:
+            for path, fd, _ in scratch:
+                try:
+                    if fd >= 0:
+                        os.close(fd)
+                    else:
+                        os.unlink(path)
+                except OSError:
+                    pass
         out, self._out = self._out, None
         if out is None:
             return
