@@ -220,3 +220,13 @@ def test_paying_under_enforcement_ends_a_two_year_listing_only_when_the_court_de
 def test_a_card_agreement_that_is_not_a_personalised_plan_is_told_nothing_guarantees_the_calls_stop():
     answer = _answer(assess_json("-d", "45", "-a", "2万", "-p", "信用卡", "-n", "谈好了在还", "--concerns", "上门"), "visit")
     assert answer["id"] == "visit.agreed-card" and "没有法律保证" in answer["text"]
+
+
+def test_a_large_card_debt_repaid_is_not_told_to_stay_in_contact_and_not_hide():
+    # Before, a card repaid in 2020 got jail.card-large: the malicious-overdraft conditions and "do not hide".
+    answer = _answer(assess_json("-d", "400", "-a", "6万", "-p", "信用卡", "-n", "none", "--repaid-on", "2020-06-01"),
+                     "jail")
+    assert answer["id"] == "jail.card-repaid" and "不躲" not in answer["text"] and "不起诉" in answer["text"]
+    assert "card_fraud_interp_10" in answer["references"]
+    unpaid = _answer(assess_json("-d", "400", "-a", "6万", "-p", "信用卡", "-n", "none"), "jail")
+    assert unpaid["id"] == "jail.card-large"
