@@ -15,7 +15,6 @@ Output: JSONL or a JSON array.
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import time
@@ -61,53 +60,6 @@ def column_in_head(inp: Input, wanted: set[str]) -> str | None:
             return None  # the run reports the damage
         names = list(first) if isinstance(first, dict) else []
     return next((n for n in names if key_name(bare_name(str(n))) in wanted), None)
-
-
-def group_column(opts_input: str, input_format: str | None, encoding: str | None) -> str | None:
-    """The default client column when the input file has one (CSV header, found past blank lines and a
-    title as the reader finds it, or first JSONL object); None for stdin or a file without one, which
-    is then assessed row by row as before."""
-    from .inputs import HEAD_BYTES, header_names
-    from .sheets import UTF16, utf16_order
-
-    if opts_input == "-" or not os.path.isfile(opts_input):
-        return None
-    try:
-        with open(opts_input, "rb") as raw:
-            head = raw.read(HEAD_BYTES)
-        order = utf16_order(head)  # read as the UTF-8 it holds
-        codec = order if order and (encoding is None or codecs.lookup(encoding).name in UTF16) else \
-            encoding or "utf-8-sig"
-        text = head.decode(codec, errors="replace")
-    except (OSError, LookupError, ValueError):  # a bad --encoding: the ordinary batch run says so
-        return None
-    if not any(name in text.casefold() for name in DEFAULT_COLUMNS):
-        return None  # the common case, without parsing lines that may be huge or damaged
-    first = text.split("\n", 1)[0]
-    fmt = _format(opts_input, input_format, text)
-    if fmt == "csv":
-        names = header_names(text.lstrip("\ufeff"))
-    else:
-        try:
-            obj = json.loads(first)
-        except (ValueError, RecursionError):  # the ordinary batch run reports the damage
-            return None
-        names = list(obj) if isinstance(obj, dict) else []
-    wanted = {key_name(c) for c in DEFAULT_COLUMNS}
-    return next((n for n in names if key_name(bare_name(n)) in wanted), None)  # 客户编号(必填) too
-
-
-def _format(path: str, given: str | None, first: str) -> str:
-    if given:
-        return given.strip().lower()
-    ext = os.path.splitext(path)[1].lower()
-    if ext in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if ext == ".json":
-        return "json"
-    if ext == ".csv":
-        return "csv"
-    return "jsonl" if first.lstrip().startswith("{") else "csv"
 
 
 def run_grouped(input_path: str, column: str, *, rules: RuleSet, as_of: date, lang: str, output: str | None,

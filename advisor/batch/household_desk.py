@@ -30,7 +30,6 @@ from .inputs import Input, Options, check_places, read_csv_header, read_rows, re
 from .readers import decode_error
 from .records import Assessor, Summary, serialise
 from .rows import BrokenInput, text
-from .sheets import is_xlsx, utf16_order
 from .sinks import CSV_COLUMNS, Format, Target, csv_text, dumps, make_format
 
 if TYPE_CHECKING:
@@ -240,25 +239,15 @@ def label_columns(rules: RuleSet, lang: str, keep: tuple[str, ...]) -> list[str]
 
 
 def client_column(opts: Options, rules: RuleSet) -> str | None:
-    """The default client column (`client` or 客户编号) when the input has one, as `groups.group_column`
-    finds it in a text file's first line; also in a spreadsheet, a JSON array and standard input, whose
-    first row only the one reader can read (standard input is then kept to be read again)."""
-    from .groups import DEFAULT_COLUMNS, group_column
+    """The default client column (`client` or 客户编号) when the input has one: in its header, a JSONL
+    file's first object or a JSON array's first element, read by the one reader from the input's first
+    bytes (a spreadsheet or UTF-16 file as the text it holds; standard input is kept to be read again)."""
+    from .groups import DEFAULT_COLUMNS
 
     if opts.input == "-":
         replayable_stdin(opts, rules)
-    else:
-        found = group_column(opts.input, opts.input_format, opts.encoding)
-        if found is not None or not os.path.isfile(opts.input):
-            return found
-        try:
-            with open(opts.input, "rb") as fh:
-                head = fh.read(1 << 16)
-        except OSError:
-            return None  # the run says why
-        array = head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"[")
-        if not (is_xlsx(opts.input, head) or array or utf16_order(head)):  # UTF-16: read by the one reader
-            return None
+    elif not os.path.isfile(opts.input):
+        return None  # the run says why
     inp = Input(replace(opts, desk=DeskOptions(sheet=opts.desk.sheet)), rules, keep=True)
     try:
         return column_in_head(inp, {key_name(c) for c in DEFAULT_COLUMNS})
