@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UsageError
 from ..models import EXTENDED_FIELDS
-from ..rulefiles import KeysTwice, deeper_than, json_object
+from ..rulefiles import MAX_DEPTH, KeysTwice, deeper_than, json_object
 from .csv_rows import Columns, Cut, Line, csv_rows
 from .rows import (
     BAD_BYTES,
     FIELD_NUMBER,
     INVISIBLE,
-    MAX_DEPTH,
     MAX_LINE_CHARS,
     MAX_ROW_CHARS,
     Row,

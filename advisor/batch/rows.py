@@ -62,7 +62,6 @@ MAX_ROW_CHARS = 128 << 10  # a longer CSV record or JSONL line is a damaged row 
 MAX_LINE_CHARS = 16 << 20  # a line going on past this is not a file of cases: the run stops
 MAX_VALUE_LINES = 100  # a quoted CSV value may run over at most this many line breaks
 MAX_COLUMNS = 16_384  # Excel's limit
-MAX_DEPTH = 32  # nesting of one JSON value in a row, as for rule files
 BAD_BYTES = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of bytes that do not decode
 
 
